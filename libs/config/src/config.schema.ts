@@ -1,0 +1,86 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  return value;
+};
+const toList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+
+/** PostgreSQL connection. */
+export class DatabaseConfig {
+  @IsString() host!: string;
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535) port!: number;
+  @IsString() user!: string;
+  @IsString() password!: string;
+  @IsString() @MinLength(1) database!: string;
+  @Transform(toInt) @IsInt() @Min(1) @Max(200) poolMax!: number;
+}
+
+/** Kafka brokers and fixed topic names. */
+export class KafkaConfig {
+  @Transform(toList) @IsString({ each: true }) @MinLength(3, { each: true }) brokers!: string[];
+  @IsString() clientId!: string;
+  @IsString() @Matches(/^[A-Za-z0-9._-]+$/) eventsTopic!: string;
+  @IsString() @Matches(/^[A-Za-z0-9._-]+$/) dlqTopic!: string;
+  @IsString() projectorGroupId!: string;
+}
+
+/** Listening ports of the four apps (ARCHITECTURE.md "Ports and fixed names"). */
+export class HttpConfig {
+  @IsString() host!: string;
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) careApiPort!: number;
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) queryApiPort!: number;
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) auditPort!: number;
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) projectorPort!: number;
+  @IsString() @Matches(/^\d+(kb|mb)$/i) bodyLimit!: string;
+  @Transform(toInt) @IsInt() @Min(100) requestTimeoutMs!: number;
+  @Transform(toList) @IsString({ each: true }) corsOrigins!: string[];
+}
+
+/** Token verification. The development key is used only when `devKeyEnabled` is true. */
+export class AuthConfig {
+  @IsString() issuer!: string;
+  @IsString() audience!: string;
+  @IsOptional() @IsString() jwksUrl?: string;
+  @Transform(toBool) @IsBoolean() devKeyEnabled!: boolean;
+  @IsOptional() @IsString() @MinLength(32) devKey?: string;
+}
+
+/** Outbox relay. */
+export class RelayConfig {
+  @Transform(toBool) @IsBoolean() enabled!: boolean;
+  @Transform(toInt) @IsInt() @Min(10) pollIntervalMs!: number;
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000) batchSize!: number;
+}
+
+/** The whole configuration: validated once at boot; `process.env` is read nowhere else. */
+export class CareLedgerConfig {
+  @IsIn(['development', 'test', 'production']) env!: 'development' | 'test' | 'production';
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) logLevel!: string;
+  /** Folder with the ICD-10-CM code set and chronic indicator (shared/data). */
+  @IsString() dataDir!: string;
+  /** Exclusive-choice policy between compliant alternatives (RULES.md 5). */
+  @IsIn(['higher_value']) exclusiveChoicePolicy!: 'higher_value';
+  @ValidateNested() @Type(() => DatabaseConfig) db!: DatabaseConfig;
+  @ValidateNested() @Type(() => KafkaConfig) kafka!: KafkaConfig;
+  @ValidateNested() @Type(() => HttpConfig) http!: HttpConfig;
+  @ValidateNested() @Type(() => AuthConfig) auth!: AuthConfig;
+  @ValidateNested() @Type(() => RelayConfig) relay!: RelayConfig;
+}

@@ -1,0 +1,289 @@
+/**
+ * Event contract v1 (shared/contract/EVENTS.md) as TypeScript types.
+ *
+ * Every type string is permanent. A change of shape is a new `schemaVersion` plus an upcaster
+ * (see `upcasters.ts`); a released version is never edited.
+ *
+ * PHI classes used in the TSDoc below:
+ * - `id`: pseudonymous identifier, safe for logs, keys and headers;
+ * - `clinical`: clinical fact about a patient (codes, dates, minutes), never logged;
+ * - `free-text`: may contain PHI typed by a person (names, notes), never logged or exported to analysts.
+ */
+
+/** A date without time (`YYYY-MM-DD`), a local calendar date of the organization concerned. */
+export type LocalDate = string;
+/** An ISO-8601 instant that carries an explicit offset or `Z`. */
+export type Instant = string;
+
+export const PROGRAMS = ['CCM', 'PCM', 'BHI', 'CoCM', 'APCM', 'TCM', 'RPM'] as const;
+/** A care-management program a consent, care plan or time entry belongs to. */
+export type Program = (typeof PROGRAMS)[number];
+
+export const PRACTITIONER_ROLES = [
+  'physician',
+  'qhp',
+  'clinical_staff',
+  'bhcm',
+  'psychiatric_consultant',
+  'admin_staff',
+] as const;
+/** The role under which a person works (and logs time). */
+export type PractitionerRole = (typeof PRACTITIONER_ROLES)[number];
+
+export const ORGANIZATION_KINDS = ['practice', 'rhc', 'fqhc'] as const;
+export type OrganizationKind = (typeof ORGANIZATION_KINDS)[number];
+
+export const ENCOUNTER_KINDS = ['em_office', 'awv', 'ippe', 'tcm', 'other'] as const;
+export type EncounterKind = (typeof ENCOUNTER_KINDS)[number];
+
+export const CARE_PLAN_KINDS = ['comprehensive', 'disease_specific', 'behavioral', 'cocm_treatment'] as const;
+export type CarePlanKind = (typeof CARE_PLAN_KINDS)[number];
+
+export const MDM_LEVELS = ['low', 'moderate', 'high'] as const;
+export type MdmLevel = (typeof MDM_LEVELS)[number];
+
+export const CONSENT_METHODS = ['verbal', 'written'] as const;
+export type ConsentMethod = (typeof CONSENT_METHODS)[number];
+
+/** Who recorded the event. `userId` is an id (PHI class `id`); the role is the actor's platform role. */
+export interface Actor {
+  userId: string;
+  role: string;
+  departmentId: string;
+}
+
+/**
+ * The envelope every contract event travels in (HTTP import, Kafka value, scenarios).
+ * `patientId` is absent on tenant-stream (reference data) events.
+ */
+export interface DomainEvent<T extends string, D extends object, V extends number = 1> {
+  type: T;
+  schemaVersion: V;
+  tenantId: string;
+  patientId?: string;
+  /** Valid time: when it happened in the world (instant with offset). */
+  occurredAt: Instant;
+  /** Knowledge time: when the platform learned it. Replays "as of T" see `recordedAt <= T`. */
+  recordedAt: Instant;
+  actor: Actor;
+  data: D;
+}
+
+/** Fields the platform adds on append (event store). Present on stored and published events. */
+export interface StoredEventMetadata {
+  eventId: string;
+  streamId: string;
+  streamVersion: number;
+  globalPosition: number;
+  correlationId: string;
+  causationId: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+// ---------------------------------------------------------------- tenant stream (reference data)
+
+/** An organization of the tenant. Its IANA zone defines months and local dates. PHI: none. */
+export type OrganizationRegistered = DomainEvent<
+  'OrganizationRegistered',
+  { organizationId: string; name: string; timezone: string; kind: OrganizationKind }
+>;
+
+/** A practitioner (or staff member) of an organization. PHI: none (workforce data). */
+export type PractitionerRegistered = DomainEvent<
+  'PractitionerRegistered',
+  {
+    practitionerId: string;
+    organizationId: string;
+    credential: string;
+    role: PractitionerRole;
+    canBillEM: boolean;
+  }
+>;
+
+// ---------------------------------------------------------------- patient stream
+
+/** A patient joins an organization. `qmb` (clinical) matters for the APCM level. */
+export type PatientRegistered = DomainEvent<'PatientRegistered', { organizationId: string; qmb?: boolean }>;
+
+/** A diagnosis (clinical). Chronic/behavioral defaults come from reference data; overrides win. */
+export type ConditionDiagnosed = DomainEvent<
+  'ConditionDiagnosed',
+  {
+    conditionId: string;
+    icd10: string;
+    diagnosedOn: LocalDate;
+    chronic?: boolean;
+    highRisk?: boolean;
+    behavioral?: boolean;
+  }
+>;
+
+/** A condition stops being active (clinical). */
+export type ConditionResolved = DomainEvent<'ConditionResolved', { conditionId: string; resolvedOn: LocalDate }>;
+
+/** A completed visit (clinical). `em_office`, `awv`, `ippe`, `tcm` qualify as initiating visits. */
+export type EncounterCompleted = DomainEvent<
+  'EncounterCompleted',
+  {
+    encounterId: string;
+    kind: EncounterKind;
+    practitionerId: string;
+    on: LocalDate;
+    programsDiscussed?: Program[];
+  }
+>;
+
+/** The patient consents to a program with a billing practitioner (clinical/administrative). */
+export type ConsentGranted = DomainEvent<
+  'ConsentGranted',
+  {
+    consentId: string;
+    program: Program;
+    billingPractitionerId: string;
+    method: ConsentMethod;
+    obtainedAt: Instant;
+    costSharingExplained: boolean;
+    episodeStartedOn?: LocalDate;
+  }
+>;
+
+/** The patient withdraws a consent; minutes after `revokedAt` are excluded. */
+export type ConsentRevoked = DomainEvent<'ConsentRevoked', { consentId: string; revokedAt: Instant }>;
+
+/** Version 1 of a care plan. `goals`/`interventions` are free-text (PHI class `free-text`). */
+export type CarePlanEstablished = DomainEvent<
+  'CarePlanEstablished',
+  {
+    carePlanId: string;
+    program: Program;
+    kind: CarePlanKind;
+    establishedOn: LocalDate;
+    authorId: string;
+    problems: string[];
+    goals: string[];
+    interventions: string[];
+    sharedWithPatient: boolean;
+    mdm?: MdmLevel;
+  }
+>;
+
+/** The next version of a care plan. `changes` replace whole lists (free-text). */
+export type CarePlanRevised = DomainEvent<
+  'CarePlanRevised',
+  {
+    carePlanId: string;
+    revisedOn: LocalDate;
+    authorId: string;
+    changes: { problems?: string[]; goals?: string[]; interventions?: string[] };
+    substantial: boolean;
+    mdm?: MdmLevel;
+  }
+>;
+
+/** Minutes of care-management work. `activity` is free-text. One entry belongs to one program. */
+export type CareTimeLogged = DomainEvent<
+  'CareTimeLogged',
+  {
+    entryId: string;
+    program: Program;
+    performerId: string;
+    performerRole: PractitionerRole;
+    billingPractitionerId: string;
+    startedAt: Instant;
+    minutes: number;
+    activity: string;
+    separatelyBilledAs?: string;
+  }
+>;
+
+/** A correction of a time entry; the entry counts at its final amended values. `reason` is free-text. */
+export type CareTimeAmended = DomainEvent<
+  'CareTimeAmended',
+  {
+    entryId: string;
+    minutes?: number;
+    startedAt?: Instant;
+    program?: Program;
+    performerRole?: PractitionerRole;
+    reason: string;
+  }
+>;
+
+/** A time entry withdrawn; it counts 0. `reason` is free-text. */
+export type CareTimeVoided = DomainEvent<'CareTimeVoided', { entryId: string; reason: string }>;
+
+/** Psychotherapy with an E/M visit (add-on codes 90833/90836/90838). */
+export type PsychotherapyProvided = DomainEvent<
+  'PsychotherapyProvided',
+  { encounterId: string; practitionerId: string; on: LocalDate; minutes: number; withEM: boolean }
+>;
+
+/** Pharmacologic management at a psychotherapy encounter (add-on 90863). */
+export type PharmacologicManagementProvided = DomainEvent<
+  'PharmacologicManagementProvided',
+  { encounterId: string; practitionerId: string; on: LocalDate }
+>;
+
+/** What was actually submitted for a month; replays compare against it. */
+export type MonthClaimed = DomainEvent<
+  'MonthClaimed',
+  {
+    month: string;
+    program: Program;
+    billingPractitionerId: string;
+    lines: { code: string; units: number }[];
+  }
+>;
+
+export type TenantEvent = OrganizationRegistered | PractitionerRegistered;
+export type PatientEvent =
+  | PatientRegistered
+  | ConditionDiagnosed
+  | ConditionResolved
+  | EncounterCompleted
+  | ConsentGranted
+  | ConsentRevoked
+  | CarePlanEstablished
+  | CarePlanRevised
+  | CareTimeLogged
+  | CareTimeAmended
+  | CareTimeVoided
+  | PsychotherapyProvided
+  | PharmacologicManagementProvided
+  | MonthClaimed;
+
+/** Any event of contract v1, at its current schema version. */
+export type ContractEvent = TenantEvent | PatientEvent;
+export type ContractEventType = ContractEvent['type'];
+
+/** A contract event as stored and published: the envelope plus the platform's metadata. */
+export type RecordedEvent<E extends ContractEvent = ContractEvent> = E & StoredEventMetadata;
+
+export const TENANT_EVENT_TYPES: readonly TenantEvent['type'][] = ['OrganizationRegistered', 'PractitionerRegistered'];
+export const PATIENT_EVENT_TYPES: readonly PatientEvent['type'][] = [
+  'PatientRegistered',
+  'ConditionDiagnosed',
+  'ConditionResolved',
+  'EncounterCompleted',
+  'ConsentGranted',
+  'ConsentRevoked',
+  'CarePlanEstablished',
+  'CarePlanRevised',
+  'CareTimeLogged',
+  'CareTimeAmended',
+  'CareTimeVoided',
+  'PsychotherapyProvided',
+  'PharmacologicManagementProvided',
+  'MonthClaimed',
+];
+
+/** True for reference-data events, which live on the tenant stream. */
+export function isTenantEvent(e: ContractEvent): e is TenantEvent {
+  return (TENANT_EVENT_TYPES as readonly string[]).includes(e.type);
+}
+
+/** Stream id of an event: `tenantId:patientId` for patient events, `tenantId` for the tenant stream. */
+export function streamIdOf(e: Pick<ContractEvent, 'tenantId' | 'patientId'>): string {
+  return e.patientId === undefined ? e.tenantId : `${e.tenantId}:${e.patientId}`;
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm run --silent careledger -- <command>`: the one entry point for every CareLedger command.
+ * `infra` runs straight from deploy/local (it must work before anything is built); every other
+ * command runs the compiled CLI, rebuilding first when a source file is newer than the build.
+ * Build output goes to stderr so that stdout stays the command's own (JSON, CSV, tokens).
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const root = path.resolve(__dirname, '..');
+const args = process.argv.slice(2);
+
+if (args[0] === 'infra') {
+  require(path.join(root, 'deploy/local/infra.js')).main(args.slice(1)).then(
+    (code) => process.exit(code ?? 0),
+    (err) => {
+      process.stderr.write(`infra: ${err && err.message ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+} else {
+  ensureBuilt();
+  require(path.join(root, 'dist/tools/cli/main.js'));
+}
+
+function newestSource(dir, newest = 0) {
+  let entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return newest;
+  }
+  for (const e of entries) {
+    if (e.name === 'node_modules' || e.name === 'dist' || e.name.startsWith('.')) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) newest = newestSource(p, newest);
+    else if (e.name.endsWith('.ts') || e.name.endsWith('.json')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuilt() {
+  const stamp = path.join(root, 'dist/.build-stamp');
+  const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
+  const sources = Math.max(
+    ...['apps', 'libs', 'tools', 'bench'].map((d) => newestSource(path.join(root, d))),
+    fs.statSync(path.join(root, 'tsconfig.json')).mtimeMs,
+    fs.statSync(path.join(root, 'tsconfig.build.json')).mtimeMs,
+  );
+  if (built >= sources && fs.existsSync(path.join(root, 'dist/tools/cli/main.js'))) return;
+  process.stderr.write('careledger: building (tsc) ...\n');
+  const bin = (name) => path.join(root, 'node_modules/.bin', name);
+  for (const [cmd, cmdArgs] of [
+    [bin('tsc'), ['-p', 'tsconfig.build.json']],
+    [bin('tsc-alias'), ['-p', 'tsconfig.build.json']],
+  ]) {
+    const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: ['ignore', process.stderr, process.stderr] });
+    if (r.status !== 0) {
+      process.stderr.write('careledger: the build failed; fix the TypeScript errors above (npm run typecheck).\n');
+      process.exit(2);
+    }
+  }
+  fs.mkdirSync(path.dirname(stamp), { recursive: true });
+  fs.writeFileSync(stamp, new Date().toISOString());
+}
