@@ -1,7 +1,9 @@
-import type { Command } from 'commander';
+import type { RegisterCommand } from '../command.types';
+import { registerStart } from './start.command';
 
-/** A CLI command module: registers its subcommand(s); `setExit` raises the process exit code. */
-export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
+export type { RegisterCommand } from '../command.types';
 
 /** Every command of the CLI. Add one line per `*.command.ts`. */
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [
+  registerStart,
+];

@@ -1,0 +1,129 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import type { Command } from 'commander';
+import { loadConfig, repoRoot } from '@careledger/config';
+import type { RegisterCommand } from '../command.types';
+
+/** The four apps, their compiled entry points and the config key of their port. */
+export const APPS = [
+  { name: 'care-api', entry: 'dist/apps/care-api/src/main.js', port: (c: ReturnType<typeof loadConfig>) => c.http.careApiPort },
+  { name: 'projector', entry: 'dist/apps/projector/src/main.js', port: (c: ReturnType<typeof loadConfig>) => c.http.projectorPort },
+  { name: 'query-api', entry: 'dist/apps/query-api/src/main.js', port: (c: ReturnType<typeof loadConfig>) => c.http.queryApiPort },
+  { name: 'audit', entry: 'dist/apps/audit/src/main.js', port: (c: ReturnType<typeof loadConfig>) => c.http.auditPort },
+] as const;
+
+const COLORS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m'];
+
+function prefixLines(child: ChildProcess, label: string, color: string): void {
+  const tty = process.stdout.isTTY;
+  const prefix = tty ? `${color}[${label}]\x1b[0m ` : `[${label}] `;
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    readline.createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
+  }
+}
+
+async function waitForHealth(url: string, deadlineMs: number, child: ChildProcess): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`${url} exited with code ${child.exitCode} before it was healthy`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not report healthy within ${deadlineMs / 1000} s`);
+}
+
+function runStep(label: string, args: string[]): void {
+  process.stderr.write(`careledger start: ${label} ...\n`);
+  const r = spawnSync(process.execPath, [path.join(repoRoot(), 'tools/careledger.js'), ...args], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`${label} failed (exit ${r.status ?? r.signal}); see the messages above`);
+}
+
+/**
+ * `careledger start` (`npm start`): infrastructure up if needed, migrations, the four apps (one
+ * process each, logs prefixed), health waited for, URLs printed. Ctrl-C stops the apps and leaves the
+ * infrastructure running (`npm run infra:down` stops it).
+ */
+export async function startPlatform(options: { demo: boolean }, extraSteps: StartStep[] = START_STEPS): Promise<void> {
+  const config = loadConfig();
+  runStep('infrastructure (Kafka, PostgreSQL)', ['infra', 'up']);
+  runStep('database migrations', ['migrate']);
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stop = (code: number): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write('careledger start: stopping the apps (infrastructure stays up; npm run infra:down stops it)\n');
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    const force = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')), 10_000);
+    void Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => {
+      clearTimeout(force);
+      process.exit(code);
+    });
+  };
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+  APPS.forEach((app, i) => {
+    const child = spawn(process.execPath, [path.join(repoRoot(), app.entry)], {
+      cwd: repoRoot(),
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    prefixLines(child, app.name, COLORS[i % COLORS.length]!);
+    child.on('exit', (code, signal) => {
+      if (!stopping) {
+        process.stderr.write(`careledger start: ${app.name} exited (${code ?? signal}); stopping the others\n`);
+        stop(1);
+      }
+    });
+    children.push(child);
+  });
+  try {
+    await Promise.all(
+      APPS.map((app, i) => waitForHealth(`http://${config.http.host}:${app.port(config)}/health`, 90_000, children[i]!)),
+    );
+  } catch (err) {
+    process.stderr.write(`careledger start: ${err instanceof Error ? err.message : String(err)}\n`);
+    stop(1);
+    return;
+  }
+  const lines: string[] = [];
+  for (const step of extraSteps) lines.push(...(await step({ config, demo: options.demo })));
+  const base = (p: number): string => `http://${config.http.host}:${p}`;
+  process.stdout.write(
+    [
+      '',
+      'CareLedger is up',
+      ...APPS.map((a) => `  ${a.name.padEnd(10)} ${base(a.port(config))}/docs   health: ${base(a.port(config))}/health`),
+      ...lines,
+      '  Ctrl-C stops the apps; npm run infra:down stops Kafka.',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** A step run after the apps are healthy (the demo loader); returns lines for the printed block. */
+export type StartStep = (ctx: { config: ReturnType<typeof loadConfig>; demo: boolean }) => Promise<string[]>;
+
+/** Steps appended by later features (demo data, tokens, tour commands). */
+export const START_STEPS: StartStep[] = [];
+
+export const registerStart: RegisterCommand = (program: Command) => {
+  program
+    .command('start')
+    .description('Bring up Kafka and PostgreSQL if needed, migrate, and run the four apps (Ctrl-C to stop)')
+    .option('--no-demo', 'do not load the demo health system')
+    .addHelpText('after', '\nExample:\n  npm start\n  npm start -- --no-demo\n')
+    .action(async (opts: { demo: boolean }) => {
+      await startPlatform({ demo: opts.demo });
+      await new Promise<never>(() => undefined);
+    });
+};
