@@ -1,0 +1,829 @@
+'use strict';
+/**
+ * Local infrastructure for CareLedger without Docker: a real single-node KRaft Apache Kafka broker
+ * run from Maven Central jars, and the machine's PostgreSQL cluster.
+ *
+ *   npm run infra:up      start what is not running, create databases and topics (idempotent)
+ *   npm run infra:down    stop the broker (controlled shutdown); PostgreSQL is the machine's, left alone
+ *   npm run infra:status  broker pid/port/topics and PostgreSQL reachability; exit 0 when both are up, 3 otherwise
+ *
+ * Plain CommonJS on purpose: it must run before anything is compiled (tools/careledger.js and the
+ * Jest global setup call it). Facts about running Kafka from Maven jars: shared/design/LOCAL-KAFKA.md;
+ * decisions and measured start times: docs/adr/0300-local-kafka.md.
+ *
+ * Exception to "libs/config is the only reader of process.env": this is a deploy script that must
+ * work before `dist/` exists, so it reads the same CARELEDGER_* keys (with the same defaults as
+ * libs/config CONFIG_KEYS) directly. `CARELEDGER_INFRA_DIR` (default `<repo>/.infra`) is an
+ * infra-only key for where jars, data, logs and the pid file live.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const net = require('node:net');
+const crypto = require('node:crypto');
+const { spawn, spawnSync } = require('node:child_process');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const KAFKA_POM = path.join(__dirname, 'kafka', 'pom.xml');
+const SERVER_TEMPLATE = path.join(__dirname, 'kafka', 'server.properties.template');
+const LOG4J_CONFIG = path.join(__dirname, 'kafka', 'log4j2.properties');
+const TOPICS_FILE = path.join(ROOT, 'deploy', 'topics.json');
+
+const READY_LINE = 'Kafka Server started';
+const START_DEADLINE_MS = 120_000;
+const STOP_DEADLINE_MS = 45_000;
+const PG_DEADLINE_MS = 30_000;
+const JVM_OPTS = [
+  '-Xms256m',
+  '-Xmx1g',
+  '-XX:+UseG1GC',
+  '-XX:MaxGCPauseMillis=20',
+  '-XX:+ExitOnOutOfMemoryError',
+  '-Djava.awt.headless=true',
+];
+
+/** Debian packages that provide what infra needs, named in errors so a fresh machine knows what to install. */
+const DEBIAN_PACKAGES = {
+  java: 'openjdk-17-jre-headless',
+  mvn: 'maven',
+  postgres: 'postgresql',
+};
+
+// ---------------------------------------------------------------------------------------------
+// Settings (same keys and defaults as libs/config CONFIG_KEYS)
+// ---------------------------------------------------------------------------------------------
+
+function env(key, fallback) {
+  const v = process.env[key];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+function parseHostPort(hostPort, defaultPort) {
+  const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(hostPort.trim());
+  if (!m) throw new Error(`cannot parse host:port "${hostPort}"`);
+  return { host: m[1], port: m[2] ? Number(m[2]) : defaultPort };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Everything infra needs to know, resolved once per call from the environment. */
+function settings() {
+  const brokers = env('CARELEDGER_KAFKA_BROKERS', '127.0.0.1:9092')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const first = parseHostPort(brokers[0], 9092);
+  const infraDir = path.resolve(ROOT, env('CARELEDGER_INFRA_DIR', '.infra'));
+  const kafkaVersion = readKafkaVersion();
+  return {
+    kafkaVersion,
+    brokers,
+    // The broker always binds loopback (127.0.0.1, never `localhost`: it may resolve to ::1 first).
+    brokerHost: first.host === 'localhost' ? '127.0.0.1' : first.host,
+    brokerPort: first.port,
+    // The controller listener takes the next port (9093 by default, ARCHITECTURE.md).
+    controllerPort: first.port + 1,
+    localBroker: LOOPBACK.has(first.host),
+    clientId: env('CARELEDGER_KAFKA_CLIENT_ID', 'careledger'),
+    infraDir,
+    libsDir: path.join(infraDir, 'kafka-libs', kafkaVersion),
+    dataDir: path.join(infraDir, 'kafka-data'),
+    kafkaDir: path.join(infraDir, 'kafka'),
+    logFile: path.join(infraDir, 'kafka', 'broker.log'),
+    pidFile: path.join(infraDir, 'kafka', 'broker.pid'),
+    lockDir: path.join(infraDir, 'infra.lock'),
+    db: {
+      host: env('CARELEDGER_DB_HOST', '127.0.0.1'),
+      port: Number(env('CARELEDGER_DB_PORT', '5432')),
+      user: env('CARELEDGER_DB_USER', 'postgres'),
+      password: env('CARELEDGER_DB_PASSWORD', ''),
+      // The apps' database and the tests' database (ARCHITECTURE.md "Ports and fixed names").
+      databases: unique([env('CARELEDGER_DB_NAME', 'careledger'), 'careledger', 'careledger_test']),
+    },
+  };
+}
+
+function unique(xs) {
+  return [...new Set(xs)];
+}
+
+/** The pinned Kafka version is declared once, in deploy/local/kafka/pom.xml. */
+function readKafkaVersion() {
+  const pom = fs.readFileSync(KAFKA_POM, 'utf8');
+  const m = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom);
+  if (!m) throw new Error(`${KAFKA_POM} does not declare <kafka.version>`);
+  return m[1].trim();
+}
+
+/**
+ * Topic declarations from deploy/topics.json with the configured names and partition counts applied
+ * (`nameKey` / `partitionsKey` are CARELEDGER_* keys). Same logic as @careledger/kafka
+ * loadTopicDeclarations, kept here because this script runs before the TypeScript is compiled.
+ */
+function topicDeclarations() {
+  const doc = JSON.parse(fs.readFileSync(TOPICS_FILE, 'utf8'));
+  return doc.topics.map((t) => {
+    const partitions = Number(env(t.partitionsKey, String(t.partitions)));
+    if (!Number.isInteger(partitions) || partitions < 1) {
+      throw new Error(`${t.partitionsKey} must be a positive integer, got "${process.env[t.partitionsKey]}"`);
+    }
+    return {
+      role: t.role,
+      topic: env(t.nameKey, t.name),
+      numPartitions: partitions,
+      replicationFactor: t.replicationFactor ?? 1,
+      configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value: String(value) })),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small utilities
+// ---------------------------------------------------------------------------------------------
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function say(msg) {
+  process.stdout.write(`infra: ${msg}\n`);
+}
+
+class InfraError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'InfraError';
+  }
+}
+
+/** Resolve when something accepts a TCP connection at host:port within `timeoutMs`. */
+function portAnswers(host, port, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok) => {
+      socket.removeAllListeners();
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Poll `check` until it returns a truthy value or the deadline passes (then return the last falsy value). */
+async function pollUntil(check, deadlineMs, intervalMs = 250) {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() >= until) return v;
+    await sleep(intervalMs);
+  }
+}
+
+function commandExists(cmd) {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() !== '';
+}
+
+function requireCommand(cmd, debianPackage) {
+  if (!commandExists(cmd)) {
+    throw new InfraError(
+      `\`${cmd}\` is not installed: install the Debian package ${debianPackage} (apt-get install -y ${debianPackage})`,
+    );
+  }
+}
+
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+/** True when `pid` is alive and is a Kafka broker JVM (not a recycled pid of something else). */
+function isKafkaProcess(pid) {
+  if (!processAlive(pid)) return false;
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('kafka.Kafka');
+  } catch {
+    return false; // /proc gone: the process just exited
+  }
+}
+
+function readPid(file) {
+  try {
+    const pid = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function tail(file, lines = 40) {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * A cross-process lock (mkdir is atomic) so that parallel `infra up` calls (several engineers,
+ * Jest's global setup in several processes) never start two brokers. A lock held by a dead
+ * process is taken over.
+ */
+async function withLock(s, fn) {
+  fs.mkdirSync(path.dirname(s.lockDir), { recursive: true });
+  const ownerFile = path.join(s.lockDir, 'owner');
+  const until = Date.now() + START_DEADLINE_MS + 30_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(s.lockDir);
+      fs.writeFileSync(ownerFile, String(process.pid));
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      const owner = readPid(ownerFile);
+      let ageMs = 0;
+      try {
+        ageMs = Date.now() - fs.statSync(s.lockDir).mtimeMs;
+      } catch {
+        continue; // released meanwhile
+      }
+      // A dead owner, or a directory without owner older than a few seconds (crash between mkdir and write).
+      if ((owner !== null && !processAlive(owner)) || (owner === null && ageMs > 5000)) {
+        fs.rmSync(s.lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > until) throw new InfraError(`another infra command (pid ${owner}) holds ${s.lockDir}`);
+      await sleep(200);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(s.lockDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kafka
+// ---------------------------------------------------------------------------------------------
+
+function quietKafkaLogger() {
+  // kafkajs logs connection retries at ERROR while the broker is still starting: expected noise here.
+  return () => () => undefined;
+}
+
+function kafkaClient(s, extra = {}) {
+  const { Kafka, logLevel } = require('kafkajs');
+  return new Kafka({
+    clientId: `${s.clientId}-infra`,
+    brokers: s.brokers.map((b) => b.replace(/^localhost:/, '127.0.0.1:')),
+    logLevel: logLevel.NOTHING,
+    logCreator: quietKafkaLogger,
+    connectionTimeout: 3000,
+    requestTimeout: 15000,
+    retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
+    ...extra,
+  });
+}
+
+/** True when a kafkajs admin can connect and describe the cluster. */
+async function adminAnswers(s) {
+  const admin = kafkaClient(s, { retry: { retries: 0 } }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+function jarsComplete(libsDir) {
+  const marker = path.join(libsDir, '.complete');
+  if (!fs.existsSync(marker)) return false;
+  const jars = fs.readFileSync(marker, 'utf8').split('\n').filter(Boolean);
+  return jars.length > 0 && jars.every((j) => fs.existsSync(path.join(libsDir, j)));
+}
+
+/** Copy the broker's runtime jars from Maven Central (via ~/.m2) into the cache, unless already complete. */
+function ensureJars(s) {
+  if (jarsComplete(s.libsDir)) return false;
+  requireCommand('mvn', DEBIAN_PACKAGES.mvn);
+  say(
+    `copying Kafka ${s.kafkaVersion} jars from Maven into ${path.relative(ROOT, s.libsDir)} (first run only) ...`,
+  );
+  const tmp = `${s.libsDir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  const r = spawnSync(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-f',
+      KAFKA_POM,
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${tmp}`,
+    ],
+    { cwd: path.dirname(KAFKA_POM), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  if (r.status !== 0) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw new InfraError(
+      `mvn dependency:copy-dependencies failed (exit ${r.status}):\n${(r.stdout + r.stderr).slice(-4000)}`,
+    );
+  }
+  const jars = fs
+    .readdirSync(tmp)
+    .filter((f) => f.endsWith('.jar'))
+    .sort();
+  if (!jars.some((j) => j.startsWith(`kafka_2.13-${s.kafkaVersion}`))) {
+    throw new InfraError(`mvn copied no kafka_2.13-${s.kafkaVersion} jar into ${tmp}`);
+  }
+  fs.writeFileSync(path.join(tmp, '.complete'), `${jars.join('\n')}\n`);
+  fs.rmSync(s.libsDir, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(s.libsDir), { recursive: true });
+  fs.renameSync(tmp, s.libsDir);
+  return true;
+}
+
+function renderServerProperties(s) {
+  const values = {
+    host: s.brokerHost,
+    brokerPort: String(s.brokerPort),
+    controllerPort: String(s.controllerPort),
+    dataDir: s.dataDir,
+  };
+  const text = fs.readFileSync(SERVER_TEMPLATE, 'utf8').replace(/\$\{(\w+)\}/g, (_, k) => {
+    if (!(k in values)) throw new InfraError(`server.properties.template uses unknown placeholder \${${k}}`);
+    return values[k];
+  });
+  const file = path.join(s.kafkaDir, 'server.properties');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** A Kafka cluster id: 16 random bytes as unpadded base64url (22 characters), kept across restarts. */
+function clusterId(s) {
+  const file = path.join(s.kafkaDir, 'cluster-id');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const id = crypto.randomBytes(16).toString('base64url');
+  fs.writeFileSync(file, `${id}\n`);
+  return id;
+}
+
+function javaClasspath(s) {
+  return `${s.libsDir}${path.sep}*`;
+}
+
+function formatStorage(s, propsFile) {
+  // Formatting costs a JVM start; a data dir with meta.properties is formatted already.
+  if (fs.existsSync(path.join(s.dataDir, 'meta.properties'))) return;
+  const r = spawnSync(
+    'java',
+    [
+      '-Xmx256m',
+      `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`,
+      '-cp',
+      javaClasspath(s),
+      'kafka.tools.StorageTool',
+      'format',
+      '--ignore-formatted',
+      '-t',
+      clusterId(s),
+      '-c',
+      propsFile,
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  if (r.status !== 0) {
+    throw new InfraError(
+      `kafka storage format failed (exit ${r.status}):\n${(r.stdout + r.stderr).slice(-4000)}`,
+    );
+  }
+}
+
+/** The pid of the broker this checkout started, if it still runs. */
+function runningBrokerPid(s) {
+  const pid = readPid(s.pidFile);
+  if (pid !== null && isKafkaProcess(pid)) return pid;
+  return null;
+}
+
+async function startKafka(s) {
+  const started = Date.now();
+  if (!s.localBroker) {
+    if (await adminAnswers(s)) {
+      say(`Kafka at ${s.brokers.join(',')} is remote (not managed here) and answers`);
+      return { started: false };
+    }
+    throw new InfraError(
+      `Kafka at ${s.brokers.join(',')} is remote (not managed by infra) and does not answer`,
+    );
+  }
+  const pid = runningBrokerPid(s);
+  if (pid !== null) {
+    if (await pollUntil(() => adminAnswers(s), 20_000, 500)) {
+      say(`Kafka ${s.kafkaVersion} already up (pid ${pid}, ${s.brokerHost}:${s.brokerPort}); nothing to do`);
+      return { started: false, pid };
+    }
+    throw new InfraError(
+      `a Kafka process (pid ${pid}) runs but does not answer on ${s.brokerHost}:${s.brokerPort}; ` +
+        `run \`npm run infra:down\` and try again. Log tail:\n${tail(s.logFile)}`,
+    );
+  }
+  if (await portAnswers(s.brokerHost, s.brokerPort)) {
+    if (await adminAnswers(s)) {
+      say(
+        `a Kafka broker not started by this checkout already answers on ${s.brokerHost}:${s.brokerPort}; using it`,
+      );
+      return { started: false };
+    }
+    throw new InfraError(`${s.brokerHost}:${s.brokerPort} is taken by something that is not a Kafka broker`);
+  }
+  if (await portAnswers(s.brokerHost, s.controllerPort)) {
+    throw new InfraError(
+      `the controller port ${s.brokerHost}:${s.controllerPort} is taken by another process`,
+    );
+  }
+
+  requireCommand('java', DEBIAN_PACKAGES.java);
+  fs.mkdirSync(s.kafkaDir, { recursive: true });
+  fs.mkdirSync(s.dataDir, { recursive: true });
+  const downloaded = ensureJars(s);
+  const propsFile = renderServerProperties(s);
+  formatStorage(s, propsFile);
+
+  // A fresh log per start, so that the readiness line we wait for is this start's.
+  if (fs.existsSync(s.logFile)) fs.renameSync(s.logFile, `${s.logFile}.1`);
+  const out = fs.openSync(s.logFile, 'a');
+  const child = spawn(
+    'java',
+    [
+      ...JVM_OPTS,
+      `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`,
+      '-cp',
+      javaClasspath(s),
+      'kafka.Kafka',
+      propsFile,
+    ],
+    { cwd: s.kafkaDir, detached: true, stdio: ['ignore', out, out] },
+  );
+  fs.closeSync(out);
+  let exited = null;
+  child.once('exit', (code, signal) => {
+    exited = { code, signal };
+  });
+  child.unref();
+  fs.writeFileSync(s.pidFile, `${child.pid}\n`);
+  say(
+    `starting Kafka ${s.kafkaVersion} (pid ${child.pid}) on ${s.brokerHost}:${s.brokerPort}, log ${path.relative(ROOT, s.logFile)} ...`,
+  );
+
+  const logSaysStarted = () => {
+    try {
+      return fs.readFileSync(s.logFile, 'utf8').includes(READY_LINE);
+    } catch {
+      return false;
+    }
+  };
+  const ready = await pollUntil(async () => {
+    if (exited) return 'exited';
+    return logSaysStarted() && (await adminAnswers(s));
+  }, START_DEADLINE_MS);
+  if (ready !== true) {
+    const why =
+      ready === 'exited'
+        ? `the broker exited (${JSON.stringify(exited)})`
+        : `not ready within ${START_DEADLINE_MS / 1000} s`;
+    if (!exited) {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    fs.rmSync(s.pidFile, { force: true });
+    throw new InfraError(`Kafka did not start: ${why}. Log tail (${s.logFile}):\n${tail(s.logFile)}`);
+  }
+  const ms = Date.now() - started;
+  say(`Kafka ${s.kafkaVersion} up in ${(ms / 1000).toFixed(1)} s${downloaded ? ' (jars downloaded)' : ''}`);
+  return { started: true, pid: child.pid, ms, downloaded };
+}
+
+/** Create every declared topic that is missing; grow partitions that are fewer than declared. */
+async function ensureTopics(s) {
+  const decls = topicDeclarations();
+  const admin = kafkaClient(s).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = decls.filter((d) => !existing.has(d.topic));
+    if (missing.length > 0) {
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map(({ topic, numPartitions, replicationFactor, configEntries }) => ({
+            topic,
+            numPartitions,
+            replicationFactor,
+            configEntries,
+          })),
+        });
+      } catch (e) {
+        // A concurrent creator won the race: fine, the topics exist.
+        if (!/already exists/i.test(String(e && e.message)) && e.type !== 'TOPIC_ALREADY_EXISTS') throw e;
+      }
+      say(`created topics ${missing.map((d) => `${d.topic}(${d.numPartitions})`).join(', ')}`);
+    }
+    const meta = await admin.fetchTopicMetadata({ topics: decls.map((d) => d.topic) });
+    const grow = [];
+    for (const d of decls) {
+      const t = meta.topics.find((m) => m.name === d.topic);
+      if (t && t.partitions.length < d.numPartitions) grow.push({ topic: d.topic, count: d.numPartitions });
+      if (t && t.partitions.length > d.numPartitions) {
+        say(
+          `note: ${d.topic} has ${t.partitions.length} partitions, more than the ${d.numPartitions} declared (partitions never shrink)`,
+        );
+      }
+    }
+    if (grow.length > 0) {
+      await admin.createPartitions({ validateOnly: false, topicPartitions: grow });
+      say(`grew partitions: ${grow.map((g) => `${g.topic} -> ${g.count}`).join(', ')}`);
+    }
+    return decls.map((d) => d.topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function stopKafka(s) {
+  const pid = runningBrokerPid(s);
+  if (pid === null) {
+    fs.rmSync(s.pidFile, { force: true });
+    say('Kafka is not running (no broker started by this checkout)');
+    return false;
+  }
+  say(`stopping Kafka (pid ${pid}, controlled shutdown) ...`);
+  process.kill(pid, 'SIGTERM');
+  const gone = await pollUntil(() => !isKafkaProcess(pid), STOP_DEADLINE_MS, 200);
+  if (!gone) {
+    say(`Kafka did not stop within ${STOP_DEADLINE_MS / 1000} s; sending SIGKILL`);
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    await pollUntil(() => !processAlive(pid), 10_000, 100);
+  }
+  fs.rmSync(s.pidFile, { force: true });
+  say('Kafka stopped');
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL
+// ---------------------------------------------------------------------------------------------
+
+function pgClient(s, database) {
+  const { Client } = require('pg');
+  return new Client({
+    host: s.db.host,
+    port: s.db.port,
+    user: s.db.user,
+    password: s.db.password,
+    database,
+    connectionTimeoutMillis: 3000,
+  });
+}
+
+async function pgAnswers(s) {
+  const client = pgClient(s, 'postgres');
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Start the machine's PostgreSQL cluster(s) with Debian's pg_ctlcluster. */
+function startLocalPostgres() {
+  if (!commandExists('pg_ctlcluster')) {
+    throw new InfraError(
+      `PostgreSQL does not answer and pg_ctlcluster is missing: install the Debian package ${DEBIAN_PACKAGES.postgres} (apt-get install -y ${DEBIAN_PACKAGES.postgres})`,
+    );
+  }
+  let versions = [];
+  try {
+    versions = fs
+      .readdirSync('/etc/postgresql')
+      .filter((v) => fs.existsSync(path.join('/etc/postgresql', v, 'main')));
+  } catch {
+    /* no clusters */
+  }
+  if (versions.length === 0) {
+    throw new InfraError(
+      `no PostgreSQL cluster under /etc/postgresql: install the Debian package ${DEBIAN_PACKAGES.postgres} (it creates the "main" cluster)`,
+    );
+  }
+  const version = versions.sort((a, b) => Number(b) - Number(a))[0];
+  say(`starting PostgreSQL ${version}/main ...`);
+  const r = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Exit 2 means "already running" for pg_ctlcluster; anything else is reported after the wait fails.
+  return r;
+}
+
+async function ensurePostgres(s) {
+  if (!(await pgAnswers(s))) {
+    if (!LOOPBACK.has(s.db.host)) {
+      throw new InfraError(
+        `PostgreSQL at ${s.db.host}:${s.db.port} is remote (not managed by infra) and does not answer`,
+      );
+    }
+    const r = startLocalPostgres();
+    const ok = await pollUntil(() => pgAnswers(s), PG_DEADLINE_MS, 300);
+    if (!ok) {
+      throw new InfraError(
+        `PostgreSQL did not answer on ${s.db.host}:${s.db.port} within ${PG_DEADLINE_MS / 1000} s ` +
+          `(pg_ctlcluster exit ${r.status}): ${(r.stdout + r.stderr).trim().slice(-2000)}`,
+      );
+    }
+    say(`PostgreSQL up on ${s.db.host}:${s.db.port}`);
+  }
+  const created = await ensureDatabases(s, s.db.databases);
+  if (created.length > 0) say(`created databases ${created.join(', ')}`);
+  return created;
+}
+
+/** Create the named databases if missing (safe against a concurrent creator). */
+async function ensureDatabases(s, names) {
+  const client = pgClient(s, 'postgres');
+  await client.connect();
+  const created = [];
+  try {
+    for (const name of names) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(name))
+        throw new InfraError(`refusing database name "${name}" (use [a-z0-9_])`);
+      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (rowCount > 0) continue;
+      try {
+        await client.query(`CREATE DATABASE "${name}"`);
+        created.push(name);
+      } catch (e) {
+        // 42P04 duplicate_database; 23505 when two CREATE DATABASE race on pg_database's unique index.
+        if (e.code !== '42P04' && e.code !== '23505') throw e;
+      }
+    }
+  } finally {
+    await client.end();
+  }
+  return created;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Bring everything up (idempotent): PostgreSQL running with the project's databases, the Kafka
+ * broker running and answering, the declared topics present.
+ */
+async function up() {
+  const s = settings();
+  return withLock(s, async () => {
+    await ensurePostgres(s);
+    const kafka = await startKafka(s);
+    const topics = await ensureTopics(s);
+    return { kafka, topics };
+  });
+}
+
+/** Stop the broker this checkout started. PostgreSQL is the machine's service and stays up. */
+async function down() {
+  const s = settings();
+  return withLock(s, () => stopKafka(s));
+}
+
+/** Report broker and PostgreSQL state; `ok` is true when both are up. */
+async function status() {
+  const s = settings();
+  const pid = s.localBroker ? runningBrokerPid(s) : null;
+  const kafkaUp = await adminAnswers(s);
+  let topics = [];
+  if (kafkaUp) {
+    const admin = kafkaClient(s).admin();
+    try {
+      await admin.connect();
+      const names = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
+      const meta = await admin.fetchTopicMetadata({ topics: names });
+      topics = meta.topics
+        .map((t) => ({ name: t.name, partitions: t.partitions.length }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+  const pgUp = await pgAnswers(s);
+  let databases = [];
+  if (pgUp) {
+    const client = pgClient(s, 'postgres');
+    try {
+      await client.connect();
+      const { rows } = await client.query(
+        'SELECT datname FROM pg_database WHERE datname = ANY($1) ORDER BY datname',
+        [s.db.databases],
+      );
+      databases = rows.map((r) => r.datname);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+  const declared = topicDeclarations().map((d) => d.topic);
+  return {
+    ok: kafkaUp && pgUp,
+    kafka: {
+      up: kafkaUp,
+      version: s.kafkaVersion,
+      pid,
+      managedHere: pid !== null,
+      brokers: s.brokers,
+      topics,
+      missingTopics: declared.filter((d) => !topics.some((t) => t.name === d)),
+      log: s.localBroker ? s.logFile : null,
+    },
+    postgres: {
+      up: pgUp,
+      address: `${s.db.host}:${s.db.port}`,
+      databases,
+      missingDatabases: s.db.databases.filter((d) => !databases.includes(d)),
+    },
+  };
+}
+
+function printStatus(st) {
+  const k = st.kafka;
+  say(
+    `Kafka ${k.version}: ${k.up ? 'UP' : 'DOWN'} at ${k.brokers.join(',')}` +
+      (k.pid ? ` (pid ${k.pid})` : k.up ? ' (not started by this checkout)' : ''),
+  );
+  for (const t of k.topics)
+    say(`  topic ${t.name} (${t.partitions} partition${t.partitions === 1 ? '' : 's'})`);
+  if (k.up && k.missingTopics.length > 0)
+    say(`  missing declared topics: ${k.missingTopics.join(', ')} (run npm run infra:up)`);
+  const p = st.postgres;
+  say(
+    `PostgreSQL: ${p.up ? 'UP' : 'DOWN'} at ${p.address}${p.up ? `; databases: ${p.databases.join(', ') || '(none)'}` : ''}`,
+  );
+  if (p.up && p.missingDatabases.length > 0)
+    say(`  missing databases: ${p.missingDatabases.join(', ')} (run npm run infra:up)`);
+}
+
+/** CLI entry (`node tools/careledger.js infra <up|down|status> [--json]`); resolves to the exit code. */
+async function main(args = []) {
+  const [cmd, ...rest] = args;
+  const json = rest.includes('--json');
+  try {
+    switch (cmd) {
+      case 'up':
+        await up();
+        return 0;
+      case 'down':
+        await down();
+        return 0;
+      case 'status': {
+        const st = await status();
+        if (json) process.stdout.write(`${JSON.stringify(st, null, 2)}\n`);
+        else printStatus(st);
+        return st.ok ? 0 : 3;
+      }
+      default:
+        process.stderr.write('usage: npm run infra:up | infra:down | infra:status [-- --json]\n');
+        return 2;
+    }
+  } catch (e) {
+    process.stderr.write(
+      `infra: ${e instanceof InfraError ? e.message : e && e.stack ? e.stack : String(e)}\n`,
+    );
+    return 1;
+  }
+}
+
+module.exports = { main, up, down, status, topicDeclarations, settings };
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}
