@@ -12,6 +12,7 @@ const { spawnSync } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
+loadDevelopmentEnv();
 
 if (args[0] === 'infra') {
   require(path.join(root, 'deploy/local/infra.js')).main(args.slice(1)).then(
@@ -24,6 +25,21 @@ if (args[0] === 'infra') {
 } else {
   ensureBuilt();
   require(path.join(root, 'dist/tools/cli/main.js'));
+}
+
+/**
+ * `npm start` writes `.infra/dev.env` (git-ignored) with a generated development signing key, so that
+ * the tokens it prints and `careledger token` agree with the running apps. Variables already set in
+ * the environment win; the file is ignored outside development (CARELEDGER_ENV other than development).
+ */
+function loadDevelopmentEnv() {
+  const file = path.join(root, '.infra/dev.env');
+  if (!fs.existsSync(file)) return;
+  if (process.env.CARELEDGER_ENV && process.env.CARELEDGER_ENV !== 'development') return;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m && process.env[m[1]] === undefined) process.env[m[1]] = m[2];
+  }
 }
 
 function newestSource(dir, newest = 0) {
