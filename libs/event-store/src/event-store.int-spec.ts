@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import type { ContractEvent } from '@careledger/domain/events/event-types';
+import { EventStore, OUTBOX_NOTIFY_CHANNEL } from './event-store';
+import { ConcurrencyError, IdempotencyKeyTakenError, UnstorableEventError } from './event-store.errors';
+import { verifyChain } from './hash-chain';
+
+const DB = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'careledger_test' };
+
+function logged(tenantId: string, patientId: string, n: number, minutes = 20): ContractEvent {
+  return {
+    type: 'CareTimeLogged',
+    schemaVersion: 1,
+    tenantId,
+    patientId,
+    occurredAt: '2025-03-04T14:00:00-05:00',
+    recordedAt: `2025-03-04T19:${String(n % 60).padStart(2, '0')}:00Z`,
+    actor: { userId: 'u-rn-7', role: 'care_manager', departmentId: 'primary-care' },
+    data: {
+      entryId: `e${n}`,
+      program: 'CCM',
+      performerId: 'rn-7',
+      performerRole: 'clinical_staff',
+      billingPractitionerId: 'md-1',
+      startedAt: '2025-03-04T14:00:00-05:00',
+      minutes,
+      activity: 'synthetic phone follow-up',
+    },
+  };
+}
+
+function org(tenantId: string): ContractEvent {
+  return {
+    type: 'OrganizationRegistered',
+    schemaVersion: 1,
+    tenantId,
+    occurredAt: '2025-01-01T00:00:00Z',
+    recordedAt: '2025-01-01T00:00:00Z',
+    actor: { userId: 'admin-1', role: 'admin', departmentId: 'it' },
+    data: { organizationId: 'org-1', name: 'Synthetic Clinic', timezone: 'America/New_York', kind: 'practice' },
+  };
+}
+
+describe('EventStore (real PostgreSQL)', () => {
+  let pool: Pool;
+  let topic: string;
+  let store: EventStore;
+  let tenant: string;
+
+  beforeAll(() => {
+    expect(DB.database).toMatch(/test/);
+    pool = new Pool({ ...DB, max: 8 });
+  });
+  afterAll(async () => {
+    await pool.end();
+  });
+  beforeEach(() => {
+    tenant = `t-${randomUUID().slice(0, 8)}`;
+    topic = `test.events.${randomUUID()}`;
+    store = new EventStore(pool, { outboxTopics: [topic] });
+  });
+
+  it('appends with expected version, chains hashes, and reads the stream back identically', async () => {
+    const stream = `${tenant}:P01`;
+    const first = await store.append(stream, 0, [logged(tenant, 'P01', 1), logged(tenant, 'P01', 2)], {
+      correlationId: 'corr-1',
+    });
+    expect(first.streams[0]!.streamVersion).toBe(2);
+    const second = await store.append(stream, 2, [logged(tenant, 'P01', 3)], { correlationId: 'corr-2', causationId: 'c0' });
+    expect(second.globalPosition).toBeGreaterThan(first.globalPosition);
+
+    const read = await store.readStream(stream);
+    expect(read.map((e) => e.streamVersion)).toEqual([1, 2, 3]);
+    expect(read[2]).toEqual(second.streams[0]!.events[0]);
+    expect(read[0]!.occurredAt).toBe('2025-03-04T14:00:00-05:00');
+    expect(verifyChain(read)).toEqual({ ok: true, eventsChecked: 3, streams: 1 });
+    expect(await store.streamVersion(stream)).toBe(3);
+  });
+
+  it('refuses a stale expected version with EVENT_STORE.CONFLICT and appends nothing', async () => {
+    const stream = `${tenant}:P01`;
+    await store.append(stream, 0, [logged(tenant, 'P01', 1)], { correlationId: 'c' });
+    const err = await store.append(stream, 0, [logged(tenant, 'P01', 2)], { correlationId: 'c' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConcurrencyError);
+    expect((err as ConcurrencyError).code).toBe('EVENT_STORE.CONFLICT');
+    expect(await store.countTenantEvents(tenant)).toBe(1);
+  });
+
+  it('lets exactly one of many concurrent writers at the same version win; the chain stays intact', async () => {
+    const stream = `${tenant}:P01`;
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => store.append(stream, 0, [logged(tenant, 'P01', i)], { correlationId: `c${i}` })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConcurrencyError);
+    expect(verifyChain(await store.readStream(stream))).toMatchObject({ ok: true, eventsChecked: 1 });
+  });
+
+  it('writes one outbox row per event and notifies the relay on commit', async () => {
+    const listener = new Client(DB);
+    await listener.connect();
+    try {
+      const notified = new Promise<string>((resolve) => listener.on('notification', (n) => resolve(n.payload ?? '')));
+      await listener.query(`LISTEN ${OUTBOX_NOTIFY_CHANNEL}`);
+      const res = await store.append(`${tenant}:P02`, 0, [logged(tenant, 'P02', 1), logged(tenant, 'P02', 2)], {
+        correlationId: 'c',
+      });
+      expect(await notified).toBe(topic);
+      const { rows } = await pool.query(
+        'SELECT event_id, published_at, attempts FROM outbox WHERE topic = $1 ORDER BY global_position',
+        [topic],
+      );
+      expect(rows.map((r) => r.event_id)).toEqual(res.eventIds);
+      expect(rows.every((r) => r.published_at === null && r.attempts === 0)).toBe(true);
+    } finally {
+      await listener.end();
+    }
+  });
+
+  it('appends several streams all-or-nothing: one conflict rolls back every stream', async () => {
+    await store.append(`${tenant}:P02`, 0, [logged(tenant, 'P02', 1)], { correlationId: 'c' });
+    const err = await store
+      .appendMany(
+        [
+          { streamId: tenant, expectedVersion: 0, events: [org(tenant)] },
+          { streamId: `${tenant}:P01`, expectedVersion: 0, events: [logged(tenant, 'P01', 1)] },
+          { streamId: `${tenant}:P02`, expectedVersion: 0, events: [logged(tenant, 'P02', 2)] },
+        ],
+        { correlationId: 'c' },
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConcurrencyError);
+    expect(await store.countTenantEvents(tenant)).toBe(1);
+
+    const ok = await store.appendMany(
+      [
+        { streamId: tenant, expectedVersion: 0, events: [org(tenant)] },
+        { streamId: `${tenant}:P01`, expectedVersion: 0, events: [logged(tenant, 'P01', 1)] },
+      ],
+      { correlationId: 'c' },
+    );
+    expect(ok.eventIds).toHaveLength(2);
+    const all = await store.readTenant(tenant);
+    expect(all.map((e) => e.type)).toEqual(['CareTimeLogged', 'OrganizationRegistered', 'CareTimeLogged']);
+    expect(all[1]!.patientId).toBeUndefined();
+    expect(verifyChain(all)).toMatchObject({ ok: true, streams: 3 });
+  });
+
+  it('stores the idempotency record in the append transaction and refuses a second use of the key', async () => {
+    const key = randomUUID();
+    const rec = {
+      tenantId: tenant,
+      key,
+      requestHash: 'a'.repeat(64),
+      respond: (r: { eventIds: string[] }) => ({ statusCode: 201, body: { eventIds: r.eventIds } }),
+    };
+    const res = await store.append(`${tenant}:P01`, 0, [logged(tenant, 'P01', 1)], { correlationId: 'c', idempotency: rec });
+    expect(await store.findIdempotency(tenant, key)).toEqual({
+      requestHash: 'a'.repeat(64),
+      statusCode: 201,
+      response: { eventIds: res.eventIds },
+    });
+    const err = await store
+      .append(`${tenant}:P01`, 1, [logged(tenant, 'P01', 2)], { correlationId: 'c', idempotency: rec })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IdempotencyKeyTakenError);
+    expect(await store.countTenantEvents(tenant)).toBe(1);
+  });
+
+  it('refuses text PostgreSQL cannot store, naming the field, and appends nothing', async () => {
+    const bad = logged(tenant, 'P01', 1) as ContractEvent & { data: { activity: string } };
+    bad.data.activity = 'a\u0000b';
+    const err = await store.append(`${tenant}:P01`, 0, [bad], { correlationId: 'c' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnstorableEventError);
+    expect((err as UnstorableEventError).field).toBe('data.activity');
+    expect(await store.countTenantEvents(tenant)).toBe(0);
+  });
+
+  it('refuses UPDATE and DELETE of stored events; a tampered row (triggers bypassed) breaks verification there', async () => {
+    const stream = `${tenant}:P01`;
+    await store.append(stream, 0, [1, 2, 3, 4].map((n) => logged(tenant, 'P01', n)), { correlationId: 'c' });
+    await expect(pool.query(`UPDATE events SET type = 'X' WHERE stream_id = $1`, [stream])).rejects.toThrow(/immutable/);
+    await expect(pool.query(`DELETE FROM events WHERE stream_id = $1`, [stream])).rejects.toThrow(/immutable/);
+
+    const client = await pool.connect();
+    try {
+      // What a privileged insider could do: bypass the trigger and change the minutes of version 3.
+      await client.query(`SET session_replication_role = replica`);
+      await client.query(
+        `UPDATE events SET data = jsonb_set(data, '{minutes}', '95') WHERE stream_id = $1 AND stream_version = 3`,
+        [stream],
+      );
+    } finally {
+      await client.query(`SET session_replication_role = DEFAULT`);
+      client.release();
+    }
+    const events = await store.readStream(stream);
+    expect(verifyChain(events)).toEqual({
+      ok: false,
+      eventId: events[2]!.eventId,
+      streamId: stream,
+      streamVersion: 3,
+      reason: 'HASH_MISMATCH',
+    });
+  });
+
+  it('readAll pages by global position and readTenant filters by knowledge time', async () => {
+    await store.append(`${tenant}:P01`, 0, [1, 2, 3].map((n) => logged(tenant, 'P01', n)), { correlationId: 'c' });
+    const mine = await store.readTenant(tenant);
+    const page = await store.readAll({ fromPosition: mine[0]!.globalPosition - 1, limit: 2 });
+    expect(page.map((e) => e.globalPosition)).toEqual(mine.slice(0, 2).map((e) => e.globalPosition));
+    const asOf = await store.readTenant(tenant, { recordedUntil: '2025-03-04T19:02:00Z' });
+    expect(asOf.map((e) => e.streamVersion)).toEqual([1, 2]);
+  });
+
+  it('appends a large import in chunks with contiguous versions and increasing positions', async () => {
+    const events = Array.from({ length: 1203 }, (_, i) => logged(tenant, 'P09', i));
+    const res = await store.append(`${tenant}:P09`, 0, events, { correlationId: 'c' });
+    const read = await store.readStream(`${tenant}:P09`);
+    expect(read).toHaveLength(1203);
+    const positions = read.map((e) => e.globalPosition);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(res.globalPosition).toBe(positions[positions.length - 1]);
+    expect(verifyChain(read)).toMatchObject({ ok: true });
+  });
+});
