@@ -2,7 +2,7 @@
  * Event contract v1 (shared/contract/EVENTS.md) as TypeScript types.
  *
  * Every type string is permanent. A change of shape is a new `schemaVersion` plus an upcaster
- * (see `upcasters.ts`); a released version is never edited.
+ * (see `upcasting/upcaster-registry.ts`); a released version is never edited.
  *
  * PHI classes used in the TSDoc below:
  * - `id`: pseudonymous identifier, safe for logs, keys and headers;
@@ -120,7 +120,10 @@ export type ConditionDiagnosed = DomainEvent<
 >;
 
 /** A condition stops being active (clinical). */
-export type ConditionResolved = DomainEvent<'ConditionResolved', { conditionId: string; resolvedOn: LocalDate }>;
+export type ConditionResolved = DomainEvent<
+  'ConditionResolved',
+  { conditionId: string; resolvedOn: LocalDate }
+>;
 
 /** A completed visit (clinical). `em_office`, `awv`, `ippe`, `tcm` qualify as initiating visits. */
 export type EncounterCompleted = DomainEvent<
@@ -260,7 +263,10 @@ export type ContractEventType = ContractEvent['type'];
 /** A contract event as stored and published: the envelope plus the platform's metadata. */
 export type RecordedEvent<E extends ContractEvent = ContractEvent> = E & StoredEventMetadata;
 
-export const TENANT_EVENT_TYPES: readonly TenantEvent['type'][] = ['OrganizationRegistered', 'PractitionerRegistered'];
+export const TENANT_EVENT_TYPES: readonly TenantEvent['type'][] = [
+  'OrganizationRegistered',
+  'PractitionerRegistered',
+];
 export const PATIENT_EVENT_TYPES: readonly PatientEvent['type'][] = [
   'PatientRegistered',
   'ConditionDiagnosed',

@@ -1,0 +1,259 @@
+import {
+  CARE_PLAN_KINDS,
+  CONSENT_METHODS,
+  ENCOUNTER_KINDS,
+  MDM_LEVELS,
+  ORGANIZATION_KINDS,
+  PRACTITIONER_ROLES,
+  PROGRAMS,
+  type ContractEventType,
+} from './event-types';
+import {
+  arrayOf,
+  billingCode,
+  boolean,
+  ianaZone,
+  icd10Code,
+  instant,
+  integer,
+  localDate,
+  object,
+  oneOf,
+  optional,
+  required,
+  safeId,
+  string,
+  text,
+  TEXT_LIMITS,
+  yearMonth,
+  type FieldRule,
+  type ObjectShape,
+  type ValidationIssue,
+} from './field-rules';
+
+/** Which stream an event type belongs to: the tenant stream (no `patientId`) or a patient stream. */
+export type StreamKind = 'tenant' | 'patient';
+
+/** The schema of one version of one event type: its stream, its closed `data` shape, cross-field checks. */
+export interface EventSchema {
+  readonly stream: StreamKind;
+  readonly data: ObjectShape;
+  readonly check?: (data: Record<string, unknown>, path: string) => ValidationIssue[];
+}
+
+/** The current `schemaVersion` of every contract event type. A bump needs an upcaster (ADR 0101). */
+export const CURRENT_SCHEMA_VERSIONS: Readonly<Record<ContractEventType, number>> = {
+  OrganizationRegistered: 1,
+  PractitionerRegistered: 1,
+  PatientRegistered: 1,
+  ConditionDiagnosed: 1,
+  ConditionResolved: 1,
+  EncounterCompleted: 1,
+  ConsentGranted: 1,
+  ConsentRevoked: 1,
+  CarePlanEstablished: 1,
+  CarePlanRevised: 1,
+  CareTimeLogged: 1,
+  CareTimeAmended: 1,
+  CareTimeVoided: 1,
+  PsychotherapyProvided: 1,
+  PharmacologicManagementProvided: 1,
+  MonthClaimed: 1,
+};
+
+/** Minutes of one entry or one session: a whole number from 1 to a full day. */
+export const MINUTES_RANGE = { min: 1, max: 1440 } as const;
+/** Upper bound of `units` on one claim line (no care-management code approaches it). */
+export const MAX_CLAIM_UNITS = 99;
+
+const program = oneOf(PROGRAMS);
+const role = oneOf(PRACTITIONER_ROLES);
+const minutes = integer(MINUTES_RANGE.min, MINUTES_RANGE.max);
+const mdm = oneOf(MDM_LEVELS);
+const textList: FieldRule = arrayOf(text(TEXT_LIMITS.long), { maxItems: TEXT_LIMITS.listItems });
+/** Professional credential (`MD`, `NP`, `LCSW`, `PA-C`): an open list, so a shape check only. */
+const credential = string({
+  maxLength: 16,
+  pattern: /^[A-Z][A-Z0-9-]{0,15}$/,
+  expected: 'an upper-case credential such as MD, NP, RN or LCSW',
+});
+
+/** The fields `CareTimeAmended` may change; an amendment must change at least one. */
+export const AMENDABLE_CARE_TIME_FIELDS = ['minutes', 'startedAt', 'program', 'performerRole'] as const;
+
+/**
+ * The current version of every event type, one row per type (shared/contract/EVENTS.md). Every `data` object is closed:
+ * a field the contract does not name is rejected (ADR 0100).
+ */
+export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
+  OrganizationRegistered: {
+    stream: 'tenant',
+    data: {
+      organizationId: required(safeId),
+      name: required(text(TEXT_LIMITS.short)),
+      timezone: required(ianaZone),
+      kind: required(oneOf(ORGANIZATION_KINDS)),
+    },
+  },
+  PractitionerRegistered: {
+    stream: 'tenant',
+    data: {
+      practitionerId: required(safeId),
+      organizationId: required(safeId),
+      credential: required(credential),
+      role: required(role),
+      canBillEM: required(boolean),
+    },
+  },
+  PatientRegistered: {
+    stream: 'patient',
+    data: { organizationId: required(safeId), qmb: optional(boolean) },
+  },
+  ConditionDiagnosed: {
+    stream: 'patient',
+    data: {
+      conditionId: required(safeId),
+      icd10: required(icd10Code),
+      diagnosedOn: required(localDate),
+      chronic: optional(boolean),
+      highRisk: optional(boolean),
+      behavioral: optional(boolean),
+    },
+  },
+  ConditionResolved: {
+    stream: 'patient',
+    data: { conditionId: required(safeId), resolvedOn: required(localDate) },
+  },
+  EncounterCompleted: {
+    stream: 'patient',
+    data: {
+      encounterId: required(safeId),
+      kind: required(oneOf(ENCOUNTER_KINDS)),
+      practitionerId: required(safeId),
+      on: required(localDate),
+      programsDiscussed: optional(arrayOf(program, { maxItems: PROGRAMS.length, unique: true })),
+    },
+  },
+  ConsentGranted: {
+    stream: 'patient',
+    data: {
+      consentId: required(safeId),
+      program: required(program),
+      billingPractitionerId: required(safeId),
+      method: required(oneOf(CONSENT_METHODS)),
+      obtainedAt: required(instant),
+      costSharingExplained: required(boolean),
+      episodeStartedOn: optional(localDate),
+    },
+  },
+  ConsentRevoked: {
+    stream: 'patient',
+    data: { consentId: required(safeId), revokedAt: required(instant) },
+  },
+  CarePlanEstablished: {
+    stream: 'patient',
+    data: {
+      carePlanId: required(safeId),
+      program: required(program),
+      kind: required(oneOf(CARE_PLAN_KINDS)),
+      establishedOn: required(localDate),
+      authorId: required(safeId),
+      problems: required(textList),
+      goals: required(textList),
+      interventions: required(textList),
+      sharedWithPatient: required(boolean),
+      mdm: optional(mdm),
+    },
+  },
+  CarePlanRevised: {
+    stream: 'patient',
+    data: {
+      carePlanId: required(safeId),
+      revisedOn: required(localDate),
+      authorId: required(safeId),
+      changes: required(
+        object({
+          problems: optional(textList),
+          goals: optional(textList),
+          interventions: optional(textList),
+        }),
+      ),
+      substantial: required(boolean),
+      mdm: optional(mdm),
+    },
+  },
+  CareTimeLogged: {
+    stream: 'patient',
+    data: {
+      entryId: required(safeId),
+      program: required(program),
+      performerId: required(safeId),
+      performerRole: required(role),
+      billingPractitionerId: required(safeId),
+      startedAt: required(instant),
+      minutes: required(minutes),
+      activity: required(text()),
+      separatelyBilledAs: optional(billingCode),
+    },
+  },
+  CareTimeAmended: {
+    stream: 'patient',
+    data: {
+      entryId: required(safeId),
+      minutes: optional(minutes),
+      startedAt: optional(instant),
+      program: optional(program),
+      performerRole: optional(role),
+      reason: required(text()),
+    },
+    check: (data, path) =>
+      AMENDABLE_CARE_TIME_FIELDS.some((f) => data[f] !== undefined)
+        ? []
+        : [{ field: path, message: `must change at least one of ${AMENDABLE_CARE_TIME_FIELDS.join(', ')}` }],
+  },
+  CareTimeVoided: {
+    stream: 'patient',
+    data: { entryId: required(safeId), reason: required(text()) },
+  },
+  PsychotherapyProvided: {
+    stream: 'patient',
+    data: {
+      encounterId: required(safeId),
+      practitionerId: required(safeId),
+      on: required(localDate),
+      minutes: required(minutes),
+      withEM: required(boolean),
+    },
+  },
+  PharmacologicManagementProvided: {
+    stream: 'patient',
+    data: { encounterId: required(safeId), practitionerId: required(safeId), on: required(localDate) },
+  },
+  MonthClaimed: {
+    stream: 'patient',
+    data: {
+      month: required(yearMonth),
+      program: required(program),
+      billingPractitionerId: required(safeId),
+      // An empty list is a real claim outcome: the month was reviewed and nothing was submitted.
+      lines: required(
+        arrayOf(object({ code: required(billingCode), units: required(integer(1, MAX_CLAIM_UNITS)) }), {
+          maxItems: 50,
+        }),
+      ),
+    },
+  },
+};
+
+/**
+ * Schemas by type and version. Only current versions are listed: an older version is upcast before
+ * it is validated, so its schema lives in its upcaster, not here.
+ */
+export function schemaFor(type: ContractEventType, version: number): EventSchema | undefined {
+  return CURRENT_SCHEMA_VERSIONS[type] === version ? EVENT_SCHEMAS[type] : undefined;
+}
+
+/** True when `type` is a contract event type. */
+export function isContractEventType(type: unknown): type is ContractEventType {
+  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(CURRENT_SCHEMA_VERSIONS, type);
+}
