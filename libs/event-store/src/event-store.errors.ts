@@ -5,6 +5,7 @@
  */
 export class ConcurrencyError extends Error {
   readonly code = 'EVENT_STORE.CONFLICT';
+  readonly httpStatus = 409;
   constructor(
     readonly streamId: string,
     readonly expectedVersion: number,
@@ -24,6 +25,7 @@ export class ConcurrencyError extends Error {
  */
 export class IdempotencyKeyTakenError extends Error {
   readonly code = 'EVENT_STORE.IDEMPOTENCY_KEY_TAKEN';
+  readonly httpStatus = 409;
   constructor(
     readonly tenantId: string,
     readonly key: string,
@@ -36,6 +38,7 @@ export class IdempotencyKeyTakenError extends Error {
 /** An event the store cannot hold as given (PostgreSQL cannot store NUL characters in text/jsonb). */
 export class UnstorableEventError extends Error {
   readonly code = 'EVENT_STORE.UNSTORABLE';
+  readonly httpStatus = 400;
   constructor(
     readonly field: string,
     message: string,
@@ -48,6 +51,7 @@ export class UnstorableEventError extends Error {
 /** An append that names no events or mixes streams and tenants inconsistently (a programming error). */
 export class InvalidAppendError extends Error {
   readonly code = 'EVENT_STORE.INVALID_APPEND';
+  readonly httpStatus = 500;
   constructor(message: string) {
     super(message);
     this.name = 'InvalidAppendError';

@@ -1,6 +1,7 @@
 import type { RegisterCommand } from '../command.types';
 import { registerStart } from './start.command';
 import { registerMigrate } from './migrate.command';
+import { registerToken } from './token.command';
 
 export type { RegisterCommand } from '../command.types';
 
@@ -8,4 +9,5 @@ export type { RegisterCommand } from '../command.types';
 export const COMMANDS: RegisterCommand[] = [
   registerStart,
   registerMigrate,
+  registerToken,
 ];
