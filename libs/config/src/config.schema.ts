@@ -52,6 +52,10 @@ export class HttpConfig {
   @IsString() @Matches(/^\d+(kb|mb)$/i) bodyLimit!: string;
   @Transform(toInt) @IsInt() @Min(100) requestTimeoutMs!: number;
   @Transform(toList) @IsString({ each: true }) corsOrigins!: string[];
+  /** Sustained writes per second allowed per token subject (0 disables the limit; ADR 0802). */
+  @Transform(toInt) @IsInt() @Min(0) rateLimitWritesPerSecond!: number;
+  /** Writes a token subject may burst above the sustained rate. */
+  @Transform(toInt) @IsInt() @Min(1) rateLimitWriteBurst!: number;
 }
 
 /** Token verification. The development key is used only when `devKeyEnabled` is true. */

@@ -32,6 +32,8 @@ export const CONFIG_KEYS = {
   CARELEDGER_HTTP_BODY_LIMIT: { path: 'http.bodyLimit', default: '5mb' },
   CARELEDGER_HTTP_REQUEST_TIMEOUT_MS: { path: 'http.requestTimeoutMs', default: '30000' },
   CARELEDGER_CORS_ORIGINS: { path: 'http.corsOrigins', default: '' },
+  CARELEDGER_RATE_LIMIT_WRITES_PER_SECOND: { path: 'http.rateLimitWritesPerSecond', default: '50' },
+  CARELEDGER_RATE_LIMIT_WRITE_BURST: { path: 'http.rateLimitWriteBurst', default: '200' },
   CARELEDGER_AUTH_ISSUER: { path: 'auth.issuer', default: 'careledger' },
   CARELEDGER_AUTH_AUDIENCE: { path: 'auth.audience', default: 'careledger-api' },
   CARELEDGER_AUTH_JWKS_URL: { path: 'auth.jwksUrl', default: undefined },

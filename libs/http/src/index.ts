@@ -8,3 +8,5 @@ export * from './problem';
 export * from './problem-details.filter';
 export * from './public.decorator';
 export * from './validation';
+export * from './rate-limit';
+export * from './rate-limit.interceptor';

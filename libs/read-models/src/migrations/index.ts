@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { CreateAccessLog1763800800000 } from './1763800800000-create-access-log.migration';
 
 /** Read-model schema migrations (projections, checkpoints, access log, audit records), in timestamp order. */
-export const READ_MODEL_MIGRATIONS: (new () => MigrationInterface)[] = [];
+export const READ_MODEL_MIGRATIONS: (new () => MigrationInterface)[] = [CreateAccessLog1763800800000];
