@@ -1,4 +1,5 @@
 import type { RegisterCommand } from '../command.types';
+import { registerAudit } from './audit.command';
 import { registerStart } from './start.command';
 import { registerMigrate } from './migrate.command';
 import { registerToken } from './token.command';
@@ -7,6 +8,7 @@ export type { RegisterCommand } from '../command.types';
 
 /** Every command of the CLI. Add one line per `*.command.ts`. */
 export const COMMANDS: RegisterCommand[] = [
+  registerAudit,
   registerStart,
   registerMigrate,
   registerToken,

@@ -16,6 +16,7 @@ export type DetermineMonthFn = (
     asOf?: string | null;
     rules?: RuleSetName;
     reference: ReferenceData;
+    policy?: 'higher_value';
   },
 ) => Determination;
 
@@ -38,6 +39,7 @@ export interface DriftChecker {
   compare(
     scope: ReplayScope & { month: string },
     determinations: readonly Determination[],
+    determineOther?: (patientId: string) => Determination | null,
   ): Promise<DriftItem[] | null>;
 }
 
@@ -52,6 +54,8 @@ export interface ReplayProgress {
 export interface ReplayRunnerDeps {
   determineMonth: DetermineMonthFn;
   referenceData: ReferenceData;
+  /** The tenant's exclusive-choice policy (configuration), as the projector passes it. */
+  policy?: 'higher_value';
   drift?: DriftChecker;
   clock?: () => number;
 }
@@ -62,6 +66,8 @@ export interface ReplayEvaluation {
   claimMismatches: ClaimMismatch[];
   rulesVersion: string;
   eventsVisible: number;
+  /** Determine another patient of the tenant under the same options (null: no events visible). */
+  determine(patientId: string): Determination | null;
 }
 
 /** The rule set the report states: the forced one, else the month's own year. */
@@ -77,7 +83,7 @@ export function ruleSetFor(options: Pick<ReplayOptions, 'month' | 'rules'>): str
 export function evaluateReplay(
   log: ReplayEventLog,
   options: ReplayOptions,
-  deps: Pick<ReplayRunnerDeps, 'determineMonth' | 'referenceData'>,
+  deps: Pick<ReplayRunnerDeps, 'determineMonth' | 'referenceData' | 'policy'>,
   progress?: Pick<ReplayProgress, 'evaluating'>,
 ): ReplayEvaluation {
   const visible = log.visible(options.asOf);
@@ -88,16 +94,22 @@ export function evaluateReplay(
   const inScope = patientIds.filter((id) => hasActivityInMonth(visible.patients.get(id)!, options.month, ref));
   const determinations: Determination[] = [];
   const claimMismatches: ClaimMismatch[] = [];
-  inScope.forEach((patientId, i) => {
-    const own = visible.patients.get(patientId)!;
+  const determine = (patientId: string): Determination | null => {
+    const own = visible.patients.get(patientId);
+    if (!own) return null;
     const events: RecordedEvent[] = [...visible.reference, ...own];
-    const determination = deps.determineMonth(events, {
+    return deps.determineMonth(events, {
       patientId,
       month: options.month,
       asOf: options.asOf,
       ...(options.rules ? { rules: options.rules } : {}),
       reference: deps.referenceData,
+      ...(deps.policy ? { policy: deps.policy } : {}),
     });
+  };
+  inScope.forEach((patientId, i) => {
+    const own = visible.patients.get(patientId)!;
+    const determination = determine(patientId)!;
     determinations.push(determination);
     claimMismatches.push(...expandClaimMismatches(determination, own, ref));
     if (progress && (i % 250 === 0 || i === inScope.length - 1)) progress.evaluating(i + 1, inScope.length);
@@ -107,6 +119,7 @@ export function evaluateReplay(
     claimMismatches,
     rulesVersion: ruleSetFor(options),
     eventsVisible: visible.count,
+    determine,
   };
 }
 
@@ -137,9 +150,17 @@ export class ReplayRunner {
       rulesVersion: evaluation.rulesVersion,
       asOf: options.asOf,
     });
-    const drift = this.deps.drift
-      ? await this.deps.drift.compare({ ...scope, month: options.month }, evaluation.determinations)
-      : null;
+    // The stored projections hold what the platform knows now under the month's own rules: a replay
+    // that hides events (as-of) or forces another rule set answers another question, so no drift.
+    const comparable = evaluation.eventsVisible === log.size && evaluation.rulesVersion === `CY${options.month.slice(0, 4)}`;
+    const drift =
+      this.deps.drift && comparable
+        ? await this.deps.drift.compare(
+            { ...scope, month: options.month },
+            evaluation.determinations,
+            evaluation.determine,
+          )
+        : null;
     const finished = clock();
     progress?.finish(log.size);
     const durationMs = Math.max(0, finished - started);

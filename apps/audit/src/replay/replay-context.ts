@@ -1,0 +1,68 @@
+import type { Kafka } from 'kafkajs';
+import { Pool } from 'pg';
+import { loadReferenceData, type CareLedgerConfig } from '@careledger/config';
+import { determineMonth } from '@careledger/domain/rules/determine-month';
+import { EventStore } from '@careledger/event-store';
+import { createKafka } from '@careledger/kafka';
+import { ProjectionDriftChecker } from './projection-drift.checker';
+import type { ReplaySource } from './replay-options';
+import type { Determination } from './replay-report';
+import { ReplayRunner, type DetermineMonthFn, type ReplayEventSource } from './replay-runner';
+import { KafkaEventSource } from './sources/kafka-event.source';
+import { StoreEventSource } from './sources/store-event.source';
+
+/** The engine's function, seen through the report's structural determination type. */
+export const DETERMINE_MONTH: DetermineMonthFn = (events, opts) =>
+  determineMonth(events, opts) as unknown as Determination;
+
+/** Everything a replay needs, built from configuration (CLI) or from Nest providers (HTTP). */
+export interface ReplayContext {
+  readonly runner: ReplayRunner;
+  source(name: ReplaySource): ReplayEventSource;
+  close(): Promise<void>;
+}
+
+/** Optional shared clients (the HTTP app passes its pool; tests pass their own topic). */
+export interface ReplayContextOverrides {
+  pool?: Pool;
+  kafka?: Kafka;
+  eventsTopic?: string;
+}
+
+/**
+ * Wire a replay: the event store and the topic as sources, the stored projections for drift, the
+ * ICD-10-CM reference data from the configured folder and RULES' `determineMonth` (the projector's
+ * own function). Clients it creates itself are closed by `close()`; shared ones are left alone.
+ */
+export function createReplayContext(config: CareLedgerConfig, overrides: ReplayContextOverrides = {}): ReplayContext {
+  const ownPool = overrides.pool === undefined;
+  const pool =
+    overrides.pool ??
+    new Pool({
+      host: config.db.host,
+      port: config.db.port,
+      user: config.db.user,
+      password: config.db.password,
+      database: config.db.database,
+      max: Math.min(config.db.poolMax, 4),
+      application_name: 'careledger-audit',
+    });
+  let kafka = overrides.kafka;
+  const runner = new ReplayRunner({
+    determineMonth: DETERMINE_MONTH,
+    referenceData: loadReferenceData(config.dataDir),
+    policy: config.exclusiveChoicePolicy,
+    drift: new ProjectionDriftChecker(pool),
+  });
+  return {
+    runner,
+    source(name) {
+      if (name === 'store') return new StoreEventSource(new EventStore(pool));
+      kafka ??= createKafka(config.kafka, { clientIdSuffix: 'audit' });
+      return new KafkaEventSource(kafka, overrides.eventsTopic ?? config.kafka.eventsTopic);
+    },
+    async close() {
+      if (ownPool) await pool.end();
+    },
+  };
+}
