@@ -1,0 +1,280 @@
+import type {
+  CarePlanKind,
+  ContractEvent,
+  EncounterKind,
+  MdmLevel,
+  OrganizationKind,
+  PractitionerRole,
+  Program,
+} from '../events/event-types';
+
+/**
+ * What the rules need to know about one patient (and the tenant's reference data), folded from the
+ * ordered, knowledge-time-filtered events. Later events win (reference data: last write by
+ * `recordedAt`; time entries: their final amended values).
+ */
+
+export interface OrganizationFact {
+  organizationId: string;
+  timezone: string;
+  kind: OrganizationKind;
+}
+
+export interface PractitionerFact {
+  practitionerId: string;
+  organizationId: string;
+  role: PractitionerRole;
+  canBillEM: boolean;
+}
+
+export interface ConditionFact {
+  conditionId: string;
+  icd10: string;
+  diagnosedOn: string;
+  resolvedOn: string | null;
+  chronic: boolean | undefined;
+  highRisk: boolean;
+  behavioral: boolean | undefined;
+}
+
+export interface EncounterFact {
+  encounterId: string;
+  kind: EncounterKind;
+  practitionerId: string;
+  on: string;
+}
+
+export interface ConsentFact {
+  consentId: string;
+  program: Program;
+  billingPractitionerId: string;
+  obtainedAt: string;
+  obtainedMs: number;
+  revokedMs: number | null;
+  costSharingExplained: boolean;
+  episodeStartedOn: string | null;
+}
+
+/** A moderate/high-MDM, substantial change of a plan on a date (for the complex-CCM criteria). */
+export interface PlanMilestone {
+  on: string;
+  substantial: boolean;
+  mdm: MdmLevel | null;
+}
+
+export interface CarePlanFact {
+  carePlanId: string;
+  program: Program;
+  kind: CarePlanKind;
+  establishedOn: string;
+  sharedWithPatient: boolean;
+  /** Establishment (counts as substantial) and each revision, in order. */
+  milestones: PlanMilestone[];
+}
+
+export interface TimeEntryFact {
+  entryId: string;
+  program: Program;
+  performerId: string;
+  performerRole: PractitionerRole;
+  billingPractitionerId: string;
+  startedAt: string;
+  minutes: number;
+  separatelyBilledAs: string | null;
+  voided: boolean;
+}
+
+export interface PsychotherapyFact {
+  encounterId: string;
+  practitionerId: string;
+  on: string;
+  minutes: number;
+  withEM: boolean;
+}
+
+export interface PharmacologicFact {
+  encounterId: string;
+  practitionerId: string;
+  on: string;
+}
+
+export interface ClaimFact {
+  month: string;
+  program: Program;
+  billingPractitionerId: string;
+  lines: { code: string; units: number }[];
+}
+
+export interface PatientFacts {
+  organizations: Map<string, OrganizationFact>;
+  practitioners: Map<string, PractitionerFact>;
+  homeOrganizationId: string | null;
+  qmb: boolean;
+  conditions: Map<string, ConditionFact>;
+  encounters: EncounterFact[];
+  consents: Map<string, ConsentFact>;
+  carePlans: Map<string, CarePlanFact>;
+  entries: Map<string, TimeEntryFact>;
+  /** Corrections that named an entry the stream never logged (raised as a flag, never fatal). */
+  orphanCorrections: string[];
+  psychotherapy: Map<string, PsychotherapyFact>;
+  pharmacologic: Map<string, PharmacologicFact>;
+  /** Latest claim per `month|program|practitioner`. */
+  claims: Map<string, ClaimFact>;
+}
+
+/** Folds ordered events into facts. Pure; `events` must already be in the engine's total order. */
+export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts {
+  const f: PatientFacts = {
+    organizations: new Map(),
+    practitioners: new Map(),
+    homeOrganizationId: null,
+    qmb: false,
+    conditions: new Map(),
+    encounters: [],
+    consents: new Map(),
+    carePlans: new Map(),
+    entries: new Map(),
+    orphanCorrections: [],
+    psychotherapy: new Map(),
+    pharmacologic: new Map(),
+    claims: new Map(),
+  };
+  for (const e of events) {
+    switch (e.type) {
+      case 'OrganizationRegistered':
+        f.organizations.set(e.data.organizationId, {
+          organizationId: e.data.organizationId,
+          timezone: e.data.timezone,
+          kind: e.data.kind,
+        });
+        break;
+      case 'PractitionerRegistered':
+        f.practitioners.set(e.data.practitionerId, {
+          practitionerId: e.data.practitionerId,
+          organizationId: e.data.organizationId,
+          role: e.data.role,
+          canBillEM: e.data.canBillEM,
+        });
+        break;
+      case 'PatientRegistered':
+        f.homeOrganizationId = e.data.organizationId;
+        f.qmb = e.data.qmb === true;
+        break;
+      case 'ConditionDiagnosed': {
+        const prev = f.conditions.get(e.data.conditionId);
+        f.conditions.set(e.data.conditionId, {
+          conditionId: e.data.conditionId,
+          icd10: e.data.icd10,
+          diagnosedOn: e.data.diagnosedOn,
+          resolvedOn: prev?.resolvedOn ?? null,
+          chronic: e.data.chronic,
+          highRisk: e.data.highRisk === true,
+          behavioral: e.data.behavioral,
+        });
+        break;
+      }
+      case 'ConditionResolved': {
+        const c = f.conditions.get(e.data.conditionId);
+        if (c) c.resolvedOn = e.data.resolvedOn;
+        break;
+      }
+      case 'EncounterCompleted':
+        f.encounters.push({
+          encounterId: e.data.encounterId,
+          kind: e.data.kind,
+          practitionerId: e.data.practitionerId,
+          on: e.data.on,
+        });
+        break;
+      case 'ConsentGranted':
+        f.consents.set(e.data.consentId, {
+          consentId: e.data.consentId,
+          program: e.data.program,
+          billingPractitionerId: e.data.billingPractitionerId,
+          obtainedAt: e.data.obtainedAt,
+          obtainedMs: Date.parse(e.data.obtainedAt),
+          revokedMs: null,
+          costSharingExplained: e.data.costSharingExplained,
+          episodeStartedOn: e.data.episodeStartedOn ?? null,
+        });
+        break;
+      case 'ConsentRevoked': {
+        const c = f.consents.get(e.data.consentId);
+        if (c) c.revokedMs = Date.parse(e.data.revokedAt);
+        break;
+      }
+      case 'CarePlanEstablished':
+        f.carePlans.set(e.data.carePlanId, {
+          carePlanId: e.data.carePlanId,
+          program: e.data.program,
+          kind: e.data.kind,
+          establishedOn: e.data.establishedOn,
+          sharedWithPatient: e.data.sharedWithPatient,
+          milestones: [{ on: e.data.establishedOn, substantial: true, mdm: e.data.mdm ?? null }],
+        });
+        break;
+      case 'CarePlanRevised': {
+        const p = f.carePlans.get(e.data.carePlanId);
+        if (p) p.milestones.push({ on: e.data.revisedOn, substantial: e.data.substantial, mdm: e.data.mdm ?? null });
+        break;
+      }
+      case 'CareTimeLogged':
+        f.entries.set(e.data.entryId, {
+          entryId: e.data.entryId,
+          program: e.data.program,
+          performerId: e.data.performerId,
+          performerRole: e.data.performerRole,
+          billingPractitionerId: e.data.billingPractitionerId,
+          startedAt: e.data.startedAt,
+          minutes: e.data.minutes,
+          separatelyBilledAs: e.data.separatelyBilledAs ?? null,
+          voided: false,
+        });
+        break;
+      case 'CareTimeAmended': {
+        const t = f.entries.get(e.data.entryId);
+        if (!t) {
+          f.orphanCorrections.push(e.data.entryId);
+          break;
+        }
+        if (e.data.minutes !== undefined) t.minutes = e.data.minutes;
+        if (e.data.startedAt !== undefined) t.startedAt = e.data.startedAt;
+        if (e.data.program !== undefined) t.program = e.data.program;
+        if (e.data.performerRole !== undefined) t.performerRole = e.data.performerRole;
+        break;
+      }
+      case 'CareTimeVoided': {
+        const t = f.entries.get(e.data.entryId);
+        if (t) t.voided = true;
+        else f.orphanCorrections.push(e.data.entryId);
+        break;
+      }
+      case 'PsychotherapyProvided':
+        f.psychotherapy.set(e.data.encounterId, {
+          encounterId: e.data.encounterId,
+          practitionerId: e.data.practitionerId,
+          on: e.data.on,
+          minutes: e.data.minutes,
+          withEM: e.data.withEM,
+        });
+        break;
+      case 'PharmacologicManagementProvided':
+        f.pharmacologic.set(e.data.encounterId, {
+          encounterId: e.data.encounterId,
+          practitionerId: e.data.practitionerId,
+          on: e.data.on,
+        });
+        break;
+      case 'MonthClaimed':
+        f.claims.set(`${e.data.month}|${e.data.program}|${e.data.billingPractitionerId}`, {
+          month: e.data.month,
+          program: e.data.program,
+          billingPractitionerId: e.data.billingPractitionerId,
+          lines: e.data.lines,
+        });
+        break;
+    }
+  }
+  return f;
+}

@@ -1,0 +1,99 @@
+/**
+ * A billing rule set: every threshold, unit cap, code and fee the engine uses, as data (RULES.md:
+ * "Rule sets are data, versioned by year"). The engine reads only this structure, so a payer variant
+ * or a new calendar year is a new object, not an `if` in the engine.
+ */
+
+/** Identifier stamped on every determination (`CY2025`, `CY2026`). */
+export type RuleSetVersion = 'CY2025' | 'CY2026';
+
+/** A base code with an optional add-on per further full block of minutes. */
+export interface FullTimeTable {
+  /** Minutes needed for the base code (full time: the whole threshold must be met). */
+  readonly threshold: number;
+  readonly baseCode: string;
+  /** Add-on code billed per further full `addOnEvery` minutes; null when the code has no add-on. */
+  readonly addOnCode: string | null;
+  readonly addOnEvery: number;
+  /** Most add-on units per month; null when uncapped. Minutes above the cap bill nothing (OVER_CAP). */
+  readonly addOnMaxUnits: number | null;
+}
+
+/**
+ * CoCM midpoint table for one kind of month: `g2214From..baseFrom-1` bills the low-intensity code,
+ * `baseFrom..` the base code, then one add-on unit per `addOnEvery` minutes beyond `addOnAfter`,
+ * each unit reached `addOnMidpoint` minutes into its block.
+ */
+export interface CocmMonthTable {
+  readonly lowCodeFrom: number;
+  readonly lowCode: string;
+  readonly baseFrom: number;
+  readonly baseCode: string;
+  readonly addOnCode: string;
+  readonly addOnAfter: number;
+  readonly addOnEvery: number;
+  readonly addOnMidpoint: number;
+}
+
+/** A per-encounter psychotherapy add-on range (inclusive bounds; `maxMinutes` null = open). */
+export interface PsychotherapyRange {
+  readonly code: string;
+  readonly minMinutes: number;
+  readonly maxMinutes: number | null;
+}
+
+/** How rural health clinics and FQHCs bill care management in the rule set's year. */
+export type RhcFqhcBilling = 'individual_codes';
+
+/** One complete rule set. */
+export interface RuleSet {
+  readonly version: RuleSetVersion;
+  /** Calendar year the rule set covers (months `YYYY-01`..`YYYY-12`). */
+  readonly year: number;
+  /** Where the fee amounts come from (stamped on determinations for audit). */
+  readonly feeSource: string;
+  /**
+   * CY national non-facility amount per code in US cents (shared/data/README.md). Null for codes
+   * that have no payable amount (status I). Used only to choose between exclusive alternatives.
+   */
+  readonly feesCents: Readonly<Record<string, number | null>>;
+  readonly ccm: {
+    /** Clinical staff time (plus the billing practitioner's own minutes). */
+    readonly staff: FullTimeTable;
+    /** The billing practitioner's own minutes ("personally"). */
+    readonly personal: FullTimeTable;
+    /** Complex CCM, only with a moderate/high-MDM plan establishment or substantial revision that month. */
+    readonly complex: FullTimeTable;
+    /** MDM levels that satisfy the complex criteria. */
+    readonly complexMdmLevels: readonly string[];
+    /** Minimum active chronic conditions (distinct ICD-10-CM categories). */
+    readonly minChronicConditions: number;
+  };
+  readonly pcm: {
+    readonly staff: FullTimeTable;
+    readonly personal: FullTimeTable;
+    readonly minHighRiskChronicConditions: number;
+  };
+  readonly bhi: { readonly staff: FullTimeTable };
+  readonly cocm: { readonly initial: CocmMonthTable; readonly subsequent: CocmMonthTable };
+  readonly apcm: {
+    /** Level codes: up to one chronic condition, two or more, two or more and QMB. */
+    readonly singleOrNone: string;
+    readonly multiple: string;
+    readonly multipleQmb: string;
+    readonly multipleFrom: number;
+  };
+  readonly psychotherapyAddOns: readonly PsychotherapyRange[];
+  /** Pharmacologic-management add-on code (only for practitioners who cannot bill E/M). */
+  readonly pharmacologicAddOn: string;
+  /** Qualifying visit kinds for the initiating-visit rule and the look-back in years. */
+  readonly initiatingVisit: { readonly kinds: readonly string[]; readonly lookBackYears: 1 };
+  readonly rhcFqhc: RhcFqhcBilling;
+  /**
+   * Performer roles whose minutes count per time-based program, besides the billing practitioner's
+   * own minutes (RULES.md 2, role table). Any other role is `ROLE_NOT_COUNTED`.
+   */
+  readonly countedRoles: Readonly<Record<'CCM' | 'PCM' | 'BHI' | 'CoCM', readonly string[]>>;
+  /** Roles under which a billing practitioner's own minutes count ("personally" / own care-manager time). */
+  readonly ownMinutesRoles: readonly string[];
+}

@@ -1,0 +1,59 @@
+import type { RuleSet } from '../rule-set';
+
+/**
+ * Time-to-code tables that CY2025 and CY2026 share (RULES.md 4). Kept as one value so the two years
+ * cannot drift apart by a typo; a year that changes a table spreads this and overrides the part.
+ */
+export const COMMON_TABLES: Omit<RuleSet, 'version' | 'year' | 'feeSource' | 'feesCents'> = {
+  ccm: {
+    staff: { threshold: 20, baseCode: '99490', addOnCode: '99439', addOnEvery: 20, addOnMaxUnits: 2 },
+    personal: { threshold: 30, baseCode: '99491', addOnCode: '99437', addOnEvery: 30, addOnMaxUnits: null },
+    complex: { threshold: 60, baseCode: '99487', addOnCode: '99489', addOnEvery: 30, addOnMaxUnits: null },
+    complexMdmLevels: ['moderate', 'high'],
+    minChronicConditions: 2,
+  },
+  pcm: {
+    staff: { threshold: 30, baseCode: '99426', addOnCode: '99427', addOnEvery: 30, addOnMaxUnits: null },
+    personal: { threshold: 30, baseCode: '99424', addOnCode: '99425', addOnEvery: 30, addOnMaxUnits: null },
+    minHighRiskChronicConditions: 1,
+  },
+  bhi: { staff: { threshold: 20, baseCode: '99484', addOnCode: null, addOnEvery: 20, addOnMaxUnits: null } },
+  cocm: {
+    initial: {
+      lowCodeFrom: 16,
+      lowCode: 'G2214',
+      baseFrom: 36,
+      baseCode: '99492',
+      addOnCode: '99494',
+      addOnAfter: 70,
+      addOnEvery: 30,
+      addOnMidpoint: 16,
+    },
+    subsequent: {
+      lowCodeFrom: 16,
+      lowCode: 'G2214',
+      baseFrom: 31,
+      baseCode: '99493',
+      addOnCode: '99494',
+      addOnAfter: 60,
+      addOnEvery: 30,
+      addOnMidpoint: 16,
+    },
+  },
+  apcm: { singleOrNone: 'G0556', multiple: 'G0557', multipleQmb: 'G0558', multipleFrom: 2 },
+  psychotherapyAddOns: [
+    { code: '90833', minMinutes: 16, maxMinutes: 37 },
+    { code: '90836', minMinutes: 38, maxMinutes: 52 },
+    { code: '90838', minMinutes: 53, maxMinutes: null },
+  ],
+  pharmacologicAddOn: '90863',
+  initiatingVisit: { kinds: ['em_office', 'awv', 'ippe', 'tcm'], lookBackYears: 1 },
+  rhcFqhc: 'individual_codes',
+  countedRoles: {
+    CCM: ['clinical_staff'],
+    PCM: ['clinical_staff'],
+    BHI: ['clinical_staff'],
+    CoCM: ['bhcm'],
+  },
+  ownMinutesRoles: ['physician', 'qhp'],
+};
