@@ -7,3 +7,5 @@ export * from './events/event-validation.error';
 export * from './events/validate-contract-event';
 export * from './upcasting/upcaster-registry';
 export * from './reference/reference-data';
+export * from './rules';
+export * from './calendar';
