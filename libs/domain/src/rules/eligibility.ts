@@ -26,8 +26,8 @@ const PLAN_KIND: Record<'CCM' | 'PCM' | 'BHI' | 'CoCM', CarePlanKind> = {
 /**
  * RULES.md 3 and 8: eligibility for the month `[firstDate, lastDate]` (local dates). Conditions
  * count when diagnosed on or before month end and not resolved before month start; chronic
- * conditions count per distinct three-character category; a code missing from the indicator is
- * not chronic (flag UNKNOWN_CHRONIC_STATUS) unless the event overrides it; a code outside the code
+ * conditions count per distinct three-character category; a code missing from the indicator raises
+ * UNKNOWN_CHRONIC_STATUS and is not chronic unless the event overrides it; a code outside the code
  * set raises UNKNOWN_ICD10 even when overridden; indicator 9 is "no determination" (not chronic, no
  * flag). APCM eligibility (an active consent) is completed by the engine.
  */
@@ -53,19 +53,19 @@ export function evaluateEligibility(
         detail: `condition ${c.conditionId}: ${c.icd10} is not in the ICD-10-CM code set (${reference.source})`,
       });
     }
-    let isChronic: boolean;
-    if (c.chronic !== undefined) {
-      isChronic = c.chronic;
-    } else {
-      const indicator = reference.chronicIndicator?.get(code);
-      if (indicator === undefined) {
-        flags.push({
-          code: 'UNKNOWN_CHRONIC_STATUS',
-          detail: `condition ${c.conditionId}: ${c.icd10} has no chronic-condition indicator and no override; counted as not chronic`,
-        });
-      }
-      isChronic = indicator === 1;
+    // The flag records that the indicator has no entry for the code, whether or not the event
+    // overrides chronic status (RULES.md 8: "missing from the indicator ... raises
+    // UNKNOWN_CHRONIC_STATUS"); the override only decides whether the condition counts.
+    const indicator = reference.chronicIndicator?.get(code);
+    if (indicator === undefined) {
+      flags.push({
+        code: 'UNKNOWN_CHRONIC_STATUS',
+        detail:
+          `condition ${c.conditionId}: ${c.icd10} has no chronic-condition indicator; ` +
+          (c.chronic === undefined ? 'counted as not chronic' : `chronic status ${c.chronic} taken from the event`),
+      });
     }
+    const isChronic = c.chronic ?? indicator === 1;
     const isBehavioral = c.behavioral ?? category.startsWith('F');
     if (isChronic) {
       chronic.add(category);
