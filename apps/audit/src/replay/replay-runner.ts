@@ -1,5 +1,6 @@
 import type { ContractEvent, RecordedEvent } from '@careledger/domain/events/event-types';
 import type { ReferenceData } from '@careledger/domain/reference/reference-data';
+import { ruleSetFor as engineRuleSetFor } from '@careledger/domain/rules/rule-set.registry';
 import { expandClaimMismatches } from './claim-mismatch';
 import { hasActivityInMonth, indexReference } from './patient-month-scope';
 import { replayDigest, sortDeterminations } from './replay-digest';
@@ -131,6 +132,9 @@ export class ReplayRunner {
   constructor(private readonly deps: ReplayRunnerDeps) {}
 
   async run(options: ReplayOptions, source: ReplayEventSource, progress?: ReplayProgress): Promise<ReplayReport> {
+    // Ask the engine's registry first: a month without a rule set is a bad question (RULES.MISSING),
+    // whether or not any patient turns out to have activity.
+    engineRuleSetFor(options.month, options.rules);
     const clock = this.deps.clock ?? Date.now;
     const started = clock();
     const log = new ReplayEventLog(options.tenantId);
