@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { ContractEvent, Program } from '@careledger/domain';
+import { cachedZone } from './cached-zone';
 
 /**
  * The synthetic billing office: what a practice's billing software would submit as `MonthClaimed`
@@ -191,9 +192,9 @@ export function estimateClaims(input: ClaimEstimateInput): EstimatedClaim[] {
         : en.performerRole === 'clinical_staff' || (own && (en.performerRole === 'physician' || en.performerRole === 'qhp'));
     if (!roleCounts) continue;
     const zone = input.zoneOfPractitioner(en.billingPractitionerId);
-    const start = DateTime.fromISO(en.startedAt, { setZone: true }).setZone(zone);
+    const start = DateTime.fromISO(en.startedAt, { setZone: true }).setZone(cachedZone(zone));
     const end = start.plus({ minutes: en.minutes });
-    const mStart = DateTime.fromObject({ year: y, month: m, day: 1 }, { zone });
+    const mStart = DateTime.fromObject({ year: y, month: m, day: 1 }, { zone: cachedZone(zone) });
     const mEnd = mStart.plus({ months: 1 });
     const partStart = start < mStart ? mStart : start;
     const partEnd = end > mEnd ? mEnd : end;
@@ -209,7 +210,7 @@ export function estimateClaims(input: ClaimEstimateInput): EstimatedClaim[] {
         partMs < c.revokedMs,
     );
     if (!consent || !consent.complete) continue;
-    const consentDate = DateTime.fromISO(consent.obtainedAt, { setZone: true }).setZone(zone).toISODate() as string;
+    const consentDate = DateTime.fromISO(consent.obtainedAt, { setZone: true }).setZone(cachedZone(zone)).toISODate() as string;
     const lookBack = DateTime.fromISO(consentDate).minus({ years: 1 }).toISODate() as string;
     const practitionerVisits = visits.filter((v) => v.practitionerId === en.billingPractitionerId);
     const initiated = practitionerVisits.some((v) => v.on >= lookBack && v.on <= consentDate);
@@ -249,7 +250,7 @@ export function estimateClaims(input: ClaimEstimateInput): EstimatedClaim[] {
       const consent = [...consents.values()].find((c) => c.program === 'CoCM' && c.practitionerId === t.practitionerId);
       const zone = input.zoneOfPractitioner(t.practitionerId);
       const episodeMonth = consent
-        ? (consent.episodeStartedOn ?? (DateTime.fromMillis(consent.obtainedMs).setZone(zone).toISODate() as string)).slice(0, 7)
+        ? (consent.episodeStartedOn ?? (DateTime.fromMillis(consent.obtainedMs).setZone(cachedZone(zone)).toISODate() as string)).slice(0, 7)
         : '';
       const initial = episodeMonth === month;
       const base = initial ? 70 : 60;
@@ -264,11 +265,11 @@ export function estimateClaims(input: ClaimEstimateInput): EstimatedClaim[] {
   }
 
   // APCM: billed for any month in which a complete APCM consent is active; level by chronic count.
-  const monthStartMs = (zone: string): number => DateTime.fromObject({ year: y, month: m, day: 1 }, { zone }).toMillis();
+  const monthStartMs = (zone: string): number => DateTime.fromObject({ year: y, month: m, day: 1 }, { zone: cachedZone(zone) }).toMillis();
   for (const c of [...consents.values()].filter((c) => c.program === 'APCM' && c.complete)) {
     const zone = input.zoneOfPractitioner(c.practitionerId);
     const from = monthStartMs(zone);
-    const to = DateTime.fromMillis(from).setZone(zone).plus({ months: 1 }).toMillis();
+    const to = DateTime.fromMillis(from).setZone(cachedZone(zone)).plus({ months: 1 }).toMillis();
     if (c.obtainedMs < to && c.revokedMs > from && !claims.some((x) => x.program === 'APCM')) {
       const level = chronicCategories.size <= 1 ? 'G0556' : qmb ? 'G0558' : 'G0557';
       claims.push({ program: 'APCM', billingPractitionerId: c.practitionerId, lines: [{ code: level, units: 1 }] });

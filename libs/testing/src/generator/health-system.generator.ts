@@ -23,6 +23,7 @@ import {
   type OrganizationTemplate,
 } from './catalog';
 import { estimateClaims } from './claim-estimator';
+import { cachedZone } from './cached-zone';
 
 /** Options of {@link generateHealthSystem}. */
 export interface GenerateHealthSystemOptions {
@@ -658,7 +659,7 @@ class HealthSystemGenerator {
 
   monthStart(month: string, zone: string): DateTime {
     const [y, m] = month.split('-').map(Number) as [number, number];
-    return DateTime.fromObject({ year: y, month: m, day: 1 }, { zone });
+    return DateTime.fromObject({ year: y, month: m, day: 1 }, { zone: cachedZone(zone) });
   }
 
   zoneOf(practitionerId: string): string {
