@@ -1,5 +1,7 @@
 import type { RegisterCommand } from '../command.types';
 import { registerAudit } from './audit.command';
+import { registerConformance } from './conformance.command';
+import { registerEvaluate } from './evaluate.command';
 import { registerStart } from './start.command';
 import { registerMigrate } from './migrate.command';
 import { registerToken } from './token.command';
@@ -9,6 +11,8 @@ export type { RegisterCommand } from '../command.types';
 /** Every command of the CLI. Add one line per `*.command.ts`. */
 export const COMMANDS: RegisterCommand[] = [
   registerAudit,
+  registerEvaluate,
+  registerConformance,
   registerStart,
   registerMigrate,
   registerToken,
