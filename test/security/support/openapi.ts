@@ -1,0 +1,114 @@
+/** The parts of an OpenAPI 3 document the security suites read. */
+export interface OpenApiDocument {
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components?: { schemas?: Record<string, JsonSchema> };
+}
+
+export interface OpenApiOperation {
+  operationId?: string;
+  parameters?: { name: string; in: string; required?: boolean; schema?: JsonSchema }[];
+  requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+  security?: unknown[];
+}
+
+/** A JSON Schema as @nestjs/swagger emits it (the subset the fuzzer understands). */
+export interface JsonSchema {
+  $ref?: string;
+  type?: string | string[];
+  format?: string;
+  enum?: unknown[];
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  items?: JsonSchema;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchema;
+  allOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  nullable?: boolean;
+  example?: unknown;
+}
+
+/** One HTTP operation of an app, as its OpenAPI document declares it. */
+export interface Endpoint {
+  app: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** OpenAPI path template (`/v1/tenants/{tenantId}/patients/{patientId}/care-time`). */
+  path: string;
+  operationId: string;
+  pathParams: string[];
+  queryParams: { name: string; required: boolean; schema?: JsonSchema }[];
+  bodySchema?: JsonSchema;
+  /** True when the body is JSON (`application/json` or `+json`). */
+  jsonBody: boolean;
+}
+
+/** Paths that are public by design (health checks, the OpenAPI document itself). */
+export const PUBLIC_PATHS = [/^\/health$/, /^\/docs/];
+
+/**
+ * Every operation of an app's OpenAPI document. The matrix and the fuzzer enumerate endpoints from
+ * here, never from a hand-written list, so a new endpoint cannot escape them.
+ */
+export function endpointsOf(app: string, doc: OpenApiDocument): Endpoint[] {
+  const out: Endpoint[] = [];
+  for (const [path, ops] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const m = method.toUpperCase();
+      if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(m)) continue;
+      const params = op.parameters ?? [];
+      const content = op.requestBody?.content ?? {};
+      const jsonType = Object.keys(content).find((t) => t === 'application/json' || t.endsWith('+json'));
+      out.push({
+        app,
+        method: m as Endpoint['method'],
+        path,
+        operationId: op.operationId ?? `${m} ${path}`,
+        pathParams: [...path.matchAll(/\{([^}]+)\}/g)].map((x) => x[1]!),
+        queryParams: params
+          .filter((p) => p.in === 'query')
+          .map((p) => ({ name: p.name, required: p.required === true, schema: p.schema })),
+        bodySchema: jsonType ? content[jsonType]?.schema : undefined,
+        jsonBody: jsonType !== undefined || Object.keys(content).length === 0,
+      });
+    }
+  }
+  return out.sort((a, b) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`));
+}
+
+/** Resolves `$ref` (`#/components/schemas/X`) and merges `allOf`. */
+export function resolveSchema(doc: OpenApiDocument, schema: JsonSchema | undefined): JsonSchema | undefined {
+  if (!schema) return undefined;
+  if (schema.$ref) {
+    const name = schema.$ref.replace('#/components/schemas/', '');
+    return resolveSchema(doc, doc.components?.schemas?.[name]);
+  }
+  if (schema.allOf && schema.allOf.length > 0) {
+    const parts = schema.allOf.map((s) => resolveSchema(doc, s) ?? {});
+    return parts.reduce<JsonSchema>(
+      (acc, p) => ({
+        ...acc,
+        ...p,
+        properties: { ...(acc.properties ?? {}), ...(p.properties ?? {}) },
+        required: [...(acc.required ?? []), ...(p.required ?? [])],
+      }),
+      {},
+    );
+  }
+  return schema;
+}
+
+/** Fills a path template with values (`{tenantId}` -> `values.tenantId`), URL-encoded. */
+export function fillPath(template: string, values: Record<string, string>): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const v = values[name];
+    if (v === undefined) throw new Error(`no value for path parameter ${name} of ${template}`);
+    return encodeURIComponent(v);
+  });
+}

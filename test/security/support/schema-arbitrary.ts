@@ -1,0 +1,136 @@
+import fc from 'fast-check';
+import { type JsonSchema, type OpenApiDocument, resolveSchema } from './openapi';
+
+/** Values that break parsers, validators and SQL in classic ways; the fuzzer mixes them in. */
+const NASTY: unknown[] = [
+  null,
+  '',
+  ' ',
+  '\u0000',
+  '\u202e',
+  '😀'.repeat(3),
+  "'; DROP TABLE events; --",
+  '../../etc/passwd',
+  '%00',
+  '{{7*7}}',
+  '${jndi:ldap://x}',
+  'NaN',
+  'Infinity',
+  '-0',
+  '1e309',
+  '2025-02-30',
+  '2025-13-01T00:00:00Z',
+  '2025-03-04T14:00:00',
+  '2025-03-04T25:61:00+01:00',
+  '9999-12-31T23:59:59+14:00',
+  '0000-01-01',
+  -1,
+  0,
+  1,
+  1441,
+  2 ** 31,
+  -(2 ** 53),
+  1e308,
+  0.5,
+  true,
+  false,
+  [],
+  {},
+  [null],
+  { __proto__: { polluted: true } },
+  JSON.parse('{"__proto__":{"polluted":true}}'),
+  { constructor: { prototype: { polluted: true } } },
+  'x'.repeat(10_000),
+];
+
+const json = fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<unknown>;
+const nasty = fc.constantFrom(...NASTY);
+
+function validString(s: JsonSchema): fc.Arbitrary<string> {
+  if (s.enum && s.enum.length > 0) return fc.constantFrom(...(s.enum as string[]));
+  switch (s.format) {
+    case 'date-time':
+      return fc
+        .date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2026-12-31T23:59:59Z'), noInvalidDate: true })
+        .map((d) => d.toISOString());
+    case 'date':
+      return fc
+        .date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2026-12-31T00:00:00Z'), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10));
+    case 'uuid':
+      return fc.uuid();
+    default:
+      break;
+  }
+  if (s.pattern) {
+    try {
+      return fc.stringMatching(new RegExp(s.pattern)).filter((x) => x.length <= (s.maxLength ?? 256));
+    } catch {
+      /* a pattern fast-check cannot invert: fall through */
+    }
+  }
+  return fc.string({ minLength: s.minLength ?? 1, maxLength: Math.min(s.maxLength ?? 40, 40) });
+}
+
+/**
+ * An arbitrary of near-valid values of a schema: structurally right most of the time so that requests
+ * get past the first check, with a mutation at a random depth (wrong type, boundary or hostile value,
+ * missing required field, unknown field, prototype-pollution key) a good share of the time.
+ * `mutationWeight` out of 10 is how often each node is mutated instead of generated validly.
+ */
+export function schemaArbitrary(
+  doc: OpenApiDocument,
+  schema: JsonSchema | undefined,
+  mutationWeight = 1,
+  depth = 0,
+): fc.Arbitrary<unknown> {
+  const s = resolveSchema(doc, schema);
+  const mutated = fc.oneof(nasty, json);
+  if (!s || depth > 6) return fc.oneof(json, nasty);
+  const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : s.properties ? ['object'] : [];
+  let valid: fc.Arbitrary<unknown>;
+  if (s.oneOf || s.anyOf) {
+    valid = fc.oneof(...(s.oneOf ?? s.anyOf ?? []).map((x) => schemaArbitrary(doc, x, mutationWeight, depth + 1)));
+  } else if (s.enum && s.enum.length > 0) {
+    valid = fc.constantFrom(...s.enum);
+  } else if (types.includes('object')) {
+    const props = s.properties ?? {};
+    const required = new Set(s.required ?? []);
+    const record: Record<string, fc.Arbitrary<unknown>> = {};
+    for (const [name, ps] of Object.entries(props)) record[name] = schemaArbitrary(doc, ps, mutationWeight, depth + 1);
+    const requiredKeys = Object.keys(props).filter((k) => required.has(k));
+    valid = fc
+      .tuple(
+        Object.keys(record).length > 0
+          ? fc.record(record, { requiredKeys: requiredKeys as never[] })
+          : fc.constant({} as Record<string, unknown>),
+        // Sometimes: drop a required key, add an unknown key, or add a prototype-pollution key.
+        fc.option(fc.constantFrom(...(requiredKeys.length > 0 ? requiredKeys : ['-'])), { freq: 8 }),
+        fc.option(fc.tuple(fc.constantFrom('unexpected', '__proto__', 'constructor', 'tenantId', 'eventId'), json), {
+          freq: 8,
+        }),
+      )
+      .map(([obj, drop, extra]) => {
+        const o: Record<string, unknown> = { ...(obj as Record<string, unknown>) };
+        if (drop !== null) delete o[drop];
+        if (extra !== null) Object.defineProperty(o, extra[0], { value: extra[1], enumerable: true, writable: true, configurable: true });
+        return o;
+      });
+  } else if (types.includes('array')) {
+    valid = fc.array(schemaArbitrary(doc, s.items, mutationWeight, depth + 1), {
+      minLength: s.minItems ?? 0,
+      maxLength: Math.min(s.maxItems ?? 4, 6),
+    });
+  } else if (types.includes('integer')) {
+    valid = fc.integer({ min: s.minimum ?? -10, max: s.maximum ?? 2000 });
+  } else if (types.includes('number')) {
+    valid = fc.double({ min: s.minimum ?? -10, max: s.maximum ?? 2000, noNaN: true });
+  } else if (types.includes('boolean')) {
+    valid = fc.boolean();
+  } else if (types.includes('string')) {
+    valid = validString(s);
+  } else {
+    valid = json;
+  }
+  return mutationWeight <= 0 ? valid : fc.oneof({ arbitrary: valid, weight: 10 - mutationWeight }, { arbitrary: mutated, weight: mutationWeight });
+}
