@@ -1,5 +1,6 @@
 import type { RegisterCommand } from '../command.types';
 import { registerAudit } from './audit.command';
+import { registerGenerate } from './generate.command';
 import { registerConformance } from './conformance.command';
 import { registerEvaluate } from './evaluate.command';
 import { registerStart } from './start.command';
@@ -11,6 +12,7 @@ export type { RegisterCommand } from '../command.types';
 /** Every command of the CLI. Add one line per `*.command.ts`. */
 export const COMMANDS: RegisterCommand[] = [
   registerAudit,
+  registerGenerate,
   registerEvaluate,
   registerConformance,
   registerStart,

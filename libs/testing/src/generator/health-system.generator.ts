@@ -47,6 +47,8 @@ export interface GenerateHealthSystemOptions {
   reference?: ReferenceData | null;
   /** Prefix of patient ids (default `P`), useful to generate several disjoint populations in one tenant. */
   patientIdPrefix?: string;
+  /** Called after each patient (and once at the end) with patients done and the total. */
+  onProgress?: (patientsDone: number, patientsTotal: number) => void;
 }
 
 /** Rough counts of what was generated (for progress output and tests). */
@@ -209,6 +211,7 @@ class HealthSystemGenerator {
       const orgIndex = rng.chance(0.45) ? 0 : 1 + (i % (this.orgs.length - 1));
       const org = this.orgs[orgIndex] as OrgStaff;
       this.generatePatient(`${prefix}${String(i).padStart(width, '0')}`, org);
+      this.o.onProgress?.(i, this.o.patients);
     }
     this.drafts.sort((a, b) => a.recordedMs - b.recordedMs || a.seq - b.seq);
     return this.drafts.filter((d) => d.recordedMs <= this.untilMs).map((d) => d.event);
@@ -220,7 +223,8 @@ class HealthSystemGenerator {
     const count = this.o.organizations ?? 4;
     const perOrg = Math.max(1, Math.ceil(this.o.patients / count));
     const adminActor: Actor = { userId: 'u-admin-1', role: 'admin_staff', departmentId: 'administration' };
-    let t = DateTime.fromISO('2019-06-03T06:00:00', { zone: 'America/New_York' });
+    // Reference data is recorded before any patient history (registrations reach ~7 years back).
+    let t = this.monthStart(this.months[0] as string, 'America/New_York').minus({ days: 3000 }).set({ hour: 6 });
     const push = (e: Omit<ContractEvent, 'tenantId' | 'schemaVersion' | 'occurredAt' | 'recordedAt' | 'actor'>): void => {
       t = t.plus({ minutes: 1 });
       this.add({
