@@ -39,19 +39,19 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,tools,test}/**/*.int-spec.ts'],
-      globalSetup: '<rootDir>/libs/testing/src/global-setup.js',
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/libs/testing/src/global-setup.js',
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
     },
     {
       ...common,
       displayName: 'conformance',
       testMatch: ['<rootDir>/test/conformance/**/*.spec.ts'],
-      globalSetup: '<rootDir>/libs/testing/src/global-setup.js',
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
     },
   ],
 };

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -39,6 +40,8 @@ export class KafkaConfig {
   @IsString() clientId!: string;
   @IsString() @Matches(/^[A-Za-z0-9._-]+$/) eventsTopic!: string;
   @IsString() @Matches(/^[A-Za-z0-9._-]+$/) dlqTopic!: string;
+  /** Partitions of the events topic when created; unset = deploy/topics.json's declaration. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) eventsPartitions?: number;
   @IsString() projectorGroupId!: string;
 }
 

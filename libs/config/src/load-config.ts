@@ -23,6 +23,7 @@ export const CONFIG_KEYS = {
   CARELEDGER_KAFKA_CLIENT_ID: { path: 'kafka.clientId', default: 'careledger' },
   CARELEDGER_EVENTS_TOPIC: { path: 'kafka.eventsTopic', default: 'careledger.events.v1' },
   CARELEDGER_DLQ_TOPIC: { path: 'kafka.dlqTopic', default: 'careledger.events.v1.dlq' },
+  CARELEDGER_EVENTS_PARTITIONS: { path: 'kafka.eventsPartitions', default: undefined },
   CARELEDGER_PROJECTOR_GROUP_ID: { path: 'kafka.projectorGroupId', default: 'careledger-projector' },
   CARELEDGER_HTTP_HOST: { path: 'http.host', default: '127.0.0.1' },
   CARELEDGER_CARE_API_PORT: { path: 'http.careApiPort', default: '3000' },
