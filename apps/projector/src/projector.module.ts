@@ -1,0 +1,27 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { CareLedgerConfig } from '@careledger/config';
+import { AppConfigModule, HealthModule, LoggingModule, PgPoolModule } from '@careledger/http';
+import { PROJECTOR_HEALTH, type ProjectorHealthHolder, ProjectorService } from './projector.service';
+
+/** The projector app: the Kafka -> read-model consumer plus `GET /health` with projection lag (port 3003). */
+@Module({})
+export class ProjectorModule {
+  /** `config` defaults to `loadConfig()`; tests pass their own (topic, group id, database). */
+  static forRoot(config?: CareLedgerConfig): DynamicModule {
+    // The health check is declared before the service exists; the service registers itself here.
+    const holder: ProjectorHealthHolder = {};
+    return {
+      module: ProjectorModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggingModule.forRoot('projector'),
+        PgPoolModule,
+        HealthModule.register({
+          name: 'projector',
+          extra: async () => (holder.service ? { projection: await holder.service.health() } : {}),
+        }),
+      ],
+      providers: [{ provide: PROJECTOR_HEALTH, useValue: holder }, ProjectorService],
+    };
+  }
+}
