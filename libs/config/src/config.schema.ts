@@ -77,6 +77,14 @@ export class RelayConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(10000) batchSize!: number;
 }
 
+/** Read side (query-api): read-your-writes wait bound and the analysts' pseudonym key. */
+export class ReadSideConfig {
+  /** How long a read with `minPosition` waits for the projector before answering 409. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(60_000) minPositionWaitMs!: number;
+  /** HMAC key of the pseudonymous patient ids analysts see (issue 8); rotate per environment. */
+  @IsString() @MinLength(16) pseudonymSecret!: string;
+}
+
 /** The whole configuration: validated once at boot; `process.env` is read nowhere else. */
 export class CareLedgerConfig {
   @IsIn(['development', 'test', 'production']) env!: 'development' | 'test' | 'production';
@@ -90,4 +98,5 @@ export class CareLedgerConfig {
   @ValidateNested() @Type(() => HttpConfig) http!: HttpConfig;
   @ValidateNested() @Type(() => AuthConfig) auth!: AuthConfig;
   @ValidateNested() @Type(() => RelayConfig) relay!: RelayConfig;
+  @ValidateNested() @Type(() => ReadSideConfig) readSide!: ReadSideConfig;
 }

@@ -43,6 +43,8 @@ export const CONFIG_KEYS = {
   CARELEDGER_RELAY_ENABLED: { path: 'relay.enabled', default: 'true' },
   CARELEDGER_RELAY_POLL_INTERVAL_MS: { path: 'relay.pollIntervalMs', default: '500' },
   CARELEDGER_RELAY_BATCH_SIZE: { path: 'relay.batchSize', default: '500' },
+  CARELEDGER_READ_MIN_POSITION_WAIT_MS: { path: 'readSide.minPositionWaitMs', default: '10000' },
+  CARELEDGER_PSEUDONYM_SECRET: { path: 'readSide.pseudonymSecret', default: 'careledger-development-pseudonyms' },
 } as const satisfies Record<string, { path: string; default: string | undefined }>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
