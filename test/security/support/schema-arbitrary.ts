@@ -43,6 +43,14 @@ const NASTY: unknown[] = [
   'x'.repeat(10_000),
 ];
 
+/** Property names that hold free text (EVENTS.md): activity, reasons, care-plan content, names. */
+const FREE_TEXT = new Set(['activity', 'reason', 'goals', 'interventions', 'problems', 'name', 'note', 'notes']);
+
+function freeText(marker: string, s: JsonSchema | undefined): fc.Arbitrary<unknown> {
+  const text = fc.string({ maxLength: 20 }).map((x) => `${marker} ${x}`);
+  return s?.type === 'array' ? fc.array(text, { minLength: 1, maxLength: 3 }) : text;
+}
+
 const json = fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<unknown>;
 const nasty = fc.constantFrom(...NASTY);
 
@@ -83,6 +91,8 @@ export function schemaArbitrary(
   schema: JsonSchema | undefined,
   mutationWeight = 1,
   depth = 0,
+  /** When set, free-text properties (FREE_TEXT) carry this marker, so a PHI scan can look for it. */
+  marker?: string,
 ): fc.Arbitrary<unknown> {
   const s = resolveSchema(doc, schema);
   const mutated = fc.oneof(nasty, json);
@@ -90,14 +100,19 @@ export function schemaArbitrary(
   const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : s.properties ? ['object'] : [];
   let valid: fc.Arbitrary<unknown>;
   if (s.oneOf || s.anyOf) {
-    valid = fc.oneof(...(s.oneOf ?? s.anyOf ?? []).map((x) => schemaArbitrary(doc, x, mutationWeight, depth + 1)));
+    valid = fc.oneof(...(s.oneOf ?? s.anyOf ?? []).map((x) => schemaArbitrary(doc, x, mutationWeight, depth + 1, marker)));
   } else if (s.enum && s.enum.length > 0) {
     valid = fc.constantFrom(...s.enum);
   } else if (types.includes('object')) {
     const props = s.properties ?? {};
     const required = new Set(s.required ?? []);
     const record: Record<string, fc.Arbitrary<unknown>> = {};
-    for (const [name, ps] of Object.entries(props)) record[name] = schemaArbitrary(doc, ps, mutationWeight, depth + 1);
+    for (const [name, ps] of Object.entries(props)) {
+      record[name] =
+        marker && FREE_TEXT.has(name)
+          ? freeText(marker, resolveSchema(doc, ps))
+          : schemaArbitrary(doc, ps, mutationWeight, depth + 1, marker);
+    }
     const requiredKeys = Object.keys(props).filter((k) => required.has(k));
     valid = fc
       .tuple(
@@ -117,7 +132,7 @@ export function schemaArbitrary(
         return o;
       });
   } else if (types.includes('array')) {
-    valid = fc.array(schemaArbitrary(doc, s.items, mutationWeight, depth + 1), {
+    valid = fc.array(schemaArbitrary(doc, s.items, mutationWeight, depth + 1, marker), {
       minLength: s.minItems ?? 0,
       maxLength: Math.min(s.maxItems ?? 4, 6),
     });

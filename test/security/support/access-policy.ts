@@ -1,0 +1,58 @@
+import type { Role } from '@careledger/auth';
+import type { Endpoint } from './openapi';
+
+/** Every platform role (issue 8). */
+export const ALL_ROLES: Role[] = ['care_manager', 'practitioner', 'billing', 'auditor', 'analyst', 'admin'];
+
+/** What issue 8 says about one family of endpoints. */
+export interface PolicyRule {
+  /** Human name for reports. */
+  name: string;
+  app: Endpoint['app'];
+  method: Endpoint['method'];
+  /** Matched against the OpenAPI path. */
+  path: RegExp;
+  /** Exactly the roles that may call it; every other role gets 403. */
+  allowed: Role[];
+  /** A write on behalf of a department: a token without that department gets 403. */
+  departmentScoped?: boolean;
+}
+
+const T = '^/v1/tenants/\\{tenantId\\}';
+const P = `${T}/patients/\\{patientId\\}`;
+const CLINICAL: Role[] = ['care_manager', 'practitioner'];
+const READ_CLINICAL: Role[] = ['care_manager', 'practitioner', 'billing', 'auditor'];
+
+/**
+ * Issue 8's role model as data. The matrix enumerates endpoints from the OpenAPI documents and
+ * requires each to match exactly one rule here, so a new endpoint fails the matrix until someone
+ * decides who may call it. Decisions where the issue is silent are recorded in ADR 0800.
+ */
+export const POLICY: PolicyRule[] = [
+  // care-api: writes
+  { name: 'import events', app: 'care-api', method: 'POST', path: new RegExp(`${T}/events:import$`), allowed: ['admin'] },
+  { name: 'reference data', app: 'care-api', method: 'POST', path: new RegExp(`${T}/(organizations|practitioners)(/|$)`), allowed: ['admin'] },
+  { name: 'register patient', app: 'care-api', method: 'POST', path: new RegExp(`${T}/patients$`), allowed: CLINICAL, departmentScoped: true },
+  { name: 'clinical facts', app: 'care-api', method: 'POST', path: new RegExp(`${P}/(conditions|encounters|psychotherapy|pharmacologic)`), allowed: ['practitioner'], departmentScoped: true },
+  { name: 'care management', app: 'care-api', method: 'POST', path: new RegExp(`${P}/(consents|care-plans|care-time)`), allowed: CLINICAL, departmentScoped: true },
+  { name: 'claims', app: 'care-api', method: 'POST', path: new RegExp(`${P}/(claims|months/[^/]+/claims|month-claims)`), allowed: ['billing'] },
+  // query-api: reads
+  { name: 'access log (query-api)', app: 'query-api', method: 'GET', path: new RegExp(`${T}/access-log`), allowed: ['auditor'] },
+  { name: 'billing and conflicts', app: 'query-api', method: 'GET', path: new RegExp(`${T}/(billing-lines|conflicts)`), allowed: ['billing', 'auditor', 'analyst'] },
+  { name: 'exports', app: 'query-api', method: 'GET', path: new RegExp(`${T}/.*(export|\\.csv)`), allowed: ['billing', 'auditor', 'analyst'] },
+  { name: 'care plans (free text)', app: 'query-api', method: 'GET', path: new RegExp(`${T}/.*care-plan`), allowed: ['care_manager', 'practitioner', 'auditor'] },
+  { name: 'patient month', app: 'query-api', method: 'GET', path: new RegExp(`${P}/months/`), allowed: READ_CLINICAL },
+  { name: 'projections', app: 'query-api', method: 'GET', path: new RegExp(`${T}/`), allowed: [...READ_CLINICAL, 'analyst'] },
+  // audit
+  { name: 'access log', app: 'audit', method: 'GET', path: new RegExp(`${T}/access-log`), allowed: ['auditor'] },
+  { name: 'replays', app: 'audit', method: 'POST', path: new RegExp(`${T}/replays`), allowed: ['auditor'] },
+  { name: 'replay records', app: 'audit', method: 'GET', path: new RegExp(`${T}/replays`), allowed: ['auditor'] },
+];
+
+/** The first rule an endpoint matches (rules are ordered specific-first), or undefined. */
+export function ruleFor(e: Endpoint): PolicyRule | undefined {
+  return POLICY.find((r) => r.app === e.app && r.method === e.method && r.path.test(e.path));
+}
+
+/** Fields that hold free text (EVENTS.md): never in what an analyst reads, never in logs, keys or headers. */
+export const FREE_TEXT_FIELDS = ['activity', 'reason', 'goals', 'interventions', 'problems', 'name', 'changes'];
