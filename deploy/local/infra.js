@@ -804,6 +804,11 @@ async function main(args = []) {
       case 'down':
         await down();
         return 0;
+      case 'topics':
+        // Only the declared topics, against whatever broker the configuration names (docker-compose's
+        // init job uses this; it starts nothing).
+        await ensureTopics(settings());
+        return 0;
       case 'status': {
         const st = await status();
         if (json) process.stdout.write(`${JSON.stringify(st, null, 2)}\n`);
@@ -811,7 +816,7 @@ async function main(args = []) {
         return st.ok ? 0 : 3;
       }
       default:
-        process.stderr.write('usage: npm run infra:up | infra:down | infra:status [-- --json]\n');
+        process.stderr.write('usage: npm run infra:up | infra:down | infra:status [-- --json]  (or: node deploy/local/infra.js topics)\n');
         return 2;
     }
   } catch (e) {
