@@ -85,7 +85,8 @@ export interface ReadOptions {
   recordedUntil?: string;
 }
 
-interface EventRow {
+/** A row of `events` as `SELECT_EVENT` returns it (for other readers of the table, e.g. the outbox relay). */
+export interface RecordedEventRow {
   global_position: string;
   event_id: string;
   tenant_id: string;
@@ -109,7 +110,7 @@ const SELECT_EVENT = `SELECT global_position, event_id, tenant_id, stream_id, pa
   FROM events`;
 
 /** Maps a stored row back to the exact envelope that was hashed and published. */
-export function rowToRecordedEvent(r: EventRow): RecordedEvent {
+export function rowToRecordedEvent(r: RecordedEventRow): RecordedEvent {
   const e: Record<string, unknown> = {
     type: r.type,
     schemaVersion: r.schema_version,
@@ -219,7 +220,7 @@ export class EventStore {
 
   /** All events of a stream in version order (empty for an unknown stream). */
   async readStream(streamId: string, options: { fromVersion?: number } = {}): Promise<RecordedEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(
+    const { rows } = await this.pool.query<RecordedEventRow>(
       `${SELECT_EVENT} WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
       [streamId, options.fromVersion ?? 1],
     );
@@ -251,7 +252,7 @@ export class EventStore {
       params.push(options.limit);
       sql += ` LIMIT $${params.length}`;
     }
-    const { rows } = await this.pool.query<EventRow>(sql, params);
+    const { rows } = await this.pool.query<RecordedEventRow>(sql, params);
     return rows.map(rowToRecordedEvent);
   }
 
@@ -261,7 +262,7 @@ export class EventStore {
    * flight are returned, so a later page never contains a lower position than an earlier one.
    */
   async readAll(options: { fromPosition?: number; limit?: number } = {}): Promise<RecordedEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(
+    const { rows } = await this.pool.query<RecordedEventRow>(
       `${SELECT_EVENT} WHERE global_position > $1 AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
        ORDER BY global_position LIMIT $2`,
       [options.fromPosition ?? 0, options.limit ?? 1000],

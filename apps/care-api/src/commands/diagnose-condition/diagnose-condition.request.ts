@@ -1,0 +1,50 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsId, IsInstant, IsLocalDate, IsOptional } from '../../shared/request-fields';
+
+/** Body of `Record a diagnosis`: the ConditionDiagnosed data, plus the actor's department. */
+export class DiagnoseConditionRequest {
+  @ApiProperty({ example: 'x-1' })
+  @IsId()
+  conditionId!: string;
+
+  @ApiProperty({ description: 'ICD-10-CM code, with or without the dot', example: 'E11.9' })
+  @IsString()
+  @MaxLength(10)
+  icd10!: string;
+
+  @ApiProperty({ example: '2025-03-04' })
+  @IsLocalDate()
+  diagnosedOn!: string;
+
+  @ApiPropertyOptional({})
+  @IsOptional()
+  @IsBoolean()
+  chronic?: boolean;
+
+  @ApiPropertyOptional({})
+  @IsOptional()
+  @IsBoolean()
+  highRisk?: boolean;
+
+  @ApiPropertyOptional({})
+  @IsOptional()
+  @IsBoolean()
+  behavioral?: boolean;
+
+  @ApiPropertyOptional({
+    description: "Department the actor works for; must be one of the token's departments",
+    example: 'x-1',
+  })
+  @IsOptional()
+  @IsId()
+  departmentId?: string;
+
+  @ApiPropertyOptional({
+    description: "When it happened in the world; defaults to the command's own instant or now",
+    example: '2025-03-04T14:00:00-05:00',
+  })
+  @IsOptional()
+  @IsInstant()
+  occurredAt?: string;
+}

@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CARE_PLAN_KINDS, MDM_LEVELS, PROGRAMS } from '@careledger/domain';
+import {
+  IsBoolean,
+  IsId,
+  IsInstant,
+  IsLocalDate,
+  IsOneOf,
+  IsOptional,
+  IsTextList,
+} from '../../shared/request-fields';
+
+/** Body of `Record version 1 of a care plan`: the CarePlanEstablished data, plus the actor's department. */
+export class EstablishCarePlanRequest {
+  @ApiProperty({ example: 'x-1' })
+  @IsId()
+  carePlanId!: string;
+
+  @ApiProperty({ enum: PROGRAMS })
+  @IsOneOf(PROGRAMS)
+  program!: (typeof PROGRAMS)[number];
+
+  @ApiProperty({ enum: CARE_PLAN_KINDS })
+  @IsOneOf(CARE_PLAN_KINDS)
+  kind!: (typeof CARE_PLAN_KINDS)[number];
+
+  @ApiProperty({ example: '2025-03-04' })
+  @IsLocalDate()
+  establishedOn!: string;
+
+  @ApiProperty({ example: 'x-1' })
+  @IsId()
+  authorId!: string;
+
+  @ApiProperty({ type: [String] })
+  @IsTextList()
+  problems!: string[];
+
+  @ApiProperty({ description: 'Free text (PHI)', type: [String] })
+  @IsTextList()
+  goals!: string[];
+
+  @ApiProperty({ description: 'Free text (PHI)', type: [String] })
+  @IsTextList()
+  interventions!: string[];
+
+  @ApiProperty({})
+  @IsBoolean()
+  sharedWithPatient!: boolean;
+
+  @ApiPropertyOptional({ enum: MDM_LEVELS })
+  @IsOptional()
+  @IsOneOf(MDM_LEVELS)
+  mdm?: (typeof MDM_LEVELS)[number];
+
+  @ApiPropertyOptional({
+    description: "Department the actor works for; must be one of the token's departments",
+    example: 'x-1',
+  })
+  @IsOptional()
+  @IsId()
+  departmentId?: string;
+
+  @ApiPropertyOptional({
+    description: "When it happened in the world; defaults to the command's own instant or now",
+    example: '2025-03-04T14:00:00-05:00',
+  })
+  @IsOptional()
+  @IsInstant()
+  occurredAt?: string;
+}

@@ -1,0 +1,256 @@
+import { Client, type ClientConfig } from 'pg';
+import type { Kafka, Producer } from 'kafkajs';
+import { OUTBOX_NOTIFY_CHANNEL, rowToRecordedEvent, type RecordedEventRow } from '@careledger/event-store';
+import { toEventMessage } from '@careledger/kafka';
+
+/** The subset of a logger the relay writes to (ids, counts and error messages only: never payloads). */
+export interface RelayLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Options of {@link OutboxRelay}. */
+export interface OutboxRelayOptions {
+  /** The Kafka topic; the relay publishes only the outbox rows written for it. */
+  topic: string;
+  /** PostgreSQL connection of the relay's own session (leader lock + LISTEN). */
+  db: ClientConfig;
+  batchSize: number;
+  /** Polling fallback when no NOTIFY arrives (a lost notification, a standby relay). */
+  pollIntervalMs: number;
+  /** First and largest delay between attempts while Kafka or PostgreSQL is down. */
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  logger?: RelayLogger;
+}
+
+/** What the relay has done so far (for `/health` and tests). */
+export interface RelayStats {
+  leader: boolean;
+  published: number;
+  failedAttempts: number;
+  lastError: string | null;
+  lastPublishedPosition: number | null;
+}
+
+const LOCK_NAMESPACE = 0x0ca7e1d9; // first key of the two-key advisory lock: "the outbox relay"
+
+const silent: RelayLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * Publishes the outbox to Kafka, at least once, in stream order.
+ *
+ * Ordering (ADR 0401): one relay per topic is the leader, elected with a PostgreSQL session advisory
+ * lock held on the relay's own connection; standbys retry the lock on the polling interval and take
+ * over within one interval when the leader's session ends (crash, SIGKILL, network loss). The leader
+ * reads unpublished rows in global-position order, which within one stream is version order (a
+ * version is appended only after the previous one committed), sends them in one `producer.send`
+ * (idempotent producer, one request in flight, so per-partition order is the send order), then marks
+ * them published. A crash between send and mark re-sends the batch: consumers de-duplicate by event
+ * id. While Kafka is down the relay backs off exponentially and keeps the rows; nothing is lost.
+ */
+export class OutboxRelay {
+  private readonly logger: RelayLogger;
+  private readonly backoffMin: number;
+  private readonly backoffMax: number;
+  private client: Client | null = null;
+  private producer: Producer | null = null;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private pendingWake = false;
+  readonly stats: RelayStats = {
+    leader: false,
+    published: 0,
+    failedAttempts: 0,
+    lastError: null,
+    lastPublishedPosition: null,
+  };
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: OutboxRelayOptions,
+  ) {
+    this.logger = options.logger ?? silent;
+    this.backoffMin = options.backoffMinMs ?? 200;
+    this.backoffMax = options.backoffMaxMs ?? 10_000;
+  }
+
+  /** Starts the loop in the background; resolves at once. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops after the current batch and releases the leader lock and connections. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.signal();
+    await this.loop;
+    this.loop = null;
+  }
+
+  private signal(): void {
+    this.pendingWake = true;
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  /** Waits for a NOTIFY, `stop()` or the timeout, whichever comes first. */
+  private async idle(ms: number): Promise<void> {
+    if (this.pendingWake || !this.running) {
+      this.pendingWake = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.pendingWake = false;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        if (!this.client) await this.connect();
+        if (!this.stats.leader) {
+          this.stats.leader = await this.tryLead();
+          if (!this.stats.leader) {
+            await this.idle(this.options.pollIntervalMs);
+            continue;
+          }
+          this.logger.info({ topic: this.options.topic }, 'outbox relay is the leader');
+        }
+        const published = await this.publishBatch();
+        failures = 0;
+        if (published < this.options.batchSize) await this.idle(this.options.pollIntervalMs);
+      } catch (err) {
+        failures++;
+        this.stats.failedAttempts++;
+        this.stats.lastError = err instanceof Error ? err.message : String(err);
+        const delay = Math.min(this.backoffMax, this.backoffMin * 2 ** Math.min(failures - 1, 16));
+        const jittered = Math.round(delay / 2 + Math.random() * (delay / 2));
+        this.logger.warn(
+          { topic: this.options.topic, attempt: failures, retryInMs: jittered, err: this.stats.lastError },
+          'outbox relay attempt failed; backing off',
+        );
+        await this.resetProducer();
+        if (this.client && !(await this.clientAlive())) await this.dropClient();
+        await this.idle(jittered);
+      }
+    }
+    await this.resetProducer();
+    await this.dropClient();
+  }
+
+  private async connect(): Promise<void> {
+    const client = new Client({ ...this.options.db, application_name: 'careledger-outbox-relay' });
+    client.on('error', (err) => {
+      this.stats.lastError = err.message;
+      this.logger.warn({ err: err.message }, 'outbox relay lost its PostgreSQL session');
+      this.stats.leader = false;
+      this.client = null;
+      this.signal();
+    });
+    client.on('notification', (n) => {
+      if (n.channel === OUTBOX_NOTIFY_CHANNEL && n.payload === this.options.topic) this.signal();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${OUTBOX_NOTIFY_CHANNEL}`);
+    this.client = client;
+  }
+
+  private async clientAlive(): Promise<boolean> {
+    try {
+      await this.client!.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async dropClient(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    this.stats.leader = false;
+    if (c) await c.end().catch(() => undefined);
+  }
+
+  private async tryLead(): Promise<boolean> {
+    const { rows } = await this.client!.query<{ ok: boolean }>(
+      'SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok',
+      [LOCK_NAMESPACE, this.options.topic],
+    );
+    return rows[0]?.ok === true;
+  }
+
+  private async ensureProducer(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2_000 },
+    });
+    await producer.connect();
+    this.producer = producer;
+    return producer;
+  }
+
+  private async resetProducer(): Promise<void> {
+    const p = this.producer;
+    this.producer = null;
+    if (p) await p.disconnect().catch(() => undefined);
+  }
+
+  /** Publishes the next batch; returns how many events it published. */
+  private async publishBatch(): Promise<number> {
+    const client = this.client!;
+    const { rows } = await client.query<RecordedEventRow>(
+      `SELECT e.global_position, e.event_id, e.tenant_id, e.stream_id, e.patient_id, e.stream_version, e.type,
+         e.schema_version, e.data, e.metadata, e.correlation_id, e.causation_id, e.occurred_at_iso,
+         e.recorded_at_iso, e.prev_hash, e.hash
+       FROM outbox o JOIN events e ON e.global_position = o.global_position
+       WHERE o.topic = $1 AND o.published_at IS NULL
+       ORDER BY o.global_position
+       LIMIT $2`,
+      [this.options.topic, this.options.batchSize],
+    );
+    if (rows.length === 0) return 0;
+    const events = rows.map(rowToRecordedEvent);
+    const positions = events.map((e) => e.globalPosition);
+    try {
+      const producer = await this.ensureProducer();
+      await producer.send({ topic: this.options.topic, acks: -1, messages: events.map(toEventMessage) });
+    } catch (err) {
+      await client
+        .query(
+          `UPDATE outbox SET attempts = attempts + 1, last_error = left($3, 500)
+           WHERE topic = $1 AND global_position = ANY($2::bigint[])`,
+          [this.options.topic, positions, err instanceof Error ? err.message : String(err)],
+        )
+        .catch(() => undefined);
+      throw err;
+    }
+    await client.query(
+      `UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL
+       WHERE topic = $1 AND global_position = ANY($2::bigint[])`,
+      [this.options.topic, positions],
+    );
+    this.stats.published += events.length;
+    this.stats.lastPublishedPosition = positions[positions.length - 1]!;
+    this.stats.lastError = null;
+    return events.length;
+  }
+}
