@@ -199,6 +199,33 @@ describe('authorization matrix (every endpoint x every role x own/other tenant/o
   }, 300_000);
 });
 
+describe('department scoping on writes', () => {
+  it('refuses a write for a department the token does not grant (403) and appends nothing; accepts its own', async () => {
+    const body = (entryId: string, departmentId: string) => ({
+      entryId,
+      program: 'CCM',
+      performerId: 'RN-MAIN1',
+      performerRole: 'clinical_staff',
+      billingPractitionerId: 'DR-PCP1',
+      startedAt: '2025-06-25T10:00:00-04:00',
+      minutes: 5,
+      activity: `${MARKER} call`,
+      departmentId,
+    });
+    const url = `/v1/tenants/${TENANT}/patients/${seededPatient}/care-time`;
+    for (const role of ['care_manager', 'practitioner'] as Role[]) {
+      const token = await platform.token(TENANT, [role], [DEPARTMENT]);
+      const before = await eventTotal(TENANT);
+      const other = await call(platform.url('care-api'), 'POST', url, { token, body: body(`E-${role}-x`, 'behavioral-health') });
+      expect(other.status).toBe(403);
+      expect(await eventTotal(TENANT)).toBe(before);
+      const own = await call(platform.url('care-api'), 'POST', url, { token, body: body(`E-${role}-ok`, DEPARTMENT) });
+      expect(own.status).toBe(201);
+      expect(await eventTotal(TENANT)).toBe(before + 1);
+    }
+  }, 60_000);
+});
+
 describe('fuzzing every command body and the import endpoint', () => {
   it(`never answers 5xx and never appends part of a rejected request (${FUZZ_RUNS_TOTAL} requests)`, async () => {
     const commands = endpoints.filter((e) => e.app === 'care-api' && e.method === 'POST');

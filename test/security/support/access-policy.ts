@@ -32,7 +32,7 @@ export const POLICY: PolicyRule[] = [
   // care-api: writes
   { name: 'import events', app: 'care-api', method: 'POST', path: new RegExp(`${T}/events:import$`), allowed: ['admin'] },
   { name: 'reference data', app: 'care-api', method: 'POST', path: new RegExp(`${T}/(organizations|practitioners)(/|$)`), allowed: ['admin'] },
-  { name: 'register patient', app: 'care-api', method: 'POST', path: new RegExp(`${T}/patients$`), allowed: CLINICAL, departmentScoped: true },
+  { name: 'register patient', app: 'care-api', method: 'POST', path: new RegExp(`${T}/patients$`), allowed: ['admin', ...CLINICAL], departmentScoped: true },
   { name: 'clinical facts', app: 'care-api', method: 'POST', path: new RegExp(`${P}/(conditions|encounters|psychotherapy|pharmacologic)`), allowed: ['practitioner'], departmentScoped: true },
   { name: 'care management', app: 'care-api', method: 'POST', path: new RegExp(`${P}/(consents|care-plans|care-time)`), allowed: CLINICAL, departmentScoped: true },
   { name: 'claims', app: 'care-api', method: 'POST', path: new RegExp(`${P}/(claims|months/[^/]+/claims|month-claims)`), allowed: ['billing'] },

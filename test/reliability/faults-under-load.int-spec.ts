@@ -1,0 +1,293 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { mintDevToken } from '@careledger/auth';
+import { loadConfig } from '@careledger/config';
+import { EVENT_STORE_MIGRATIONS } from '@careledger/event-store';
+import { READ_MODEL_MIGRATIONS } from '@careledger/read-models/migrations';
+import { call } from '../security/support/platform';
+import { recordSuite } from '../security/support/reliability-report';
+import { AppProcess } from './support/app-process';
+import { freePort, pollUntil } from './support/free-port';
+import { PrivateKafka } from './support/private-kafka';
+import { PrivatePostgres } from './support/private-postgres';
+
+/**
+ * Faults under load (issue 8): >= 5,000 LogCareTime commands over loopback into care-api while the
+ * outbox relay and the projector are SIGKILLed and restarted, the broker is stopped and restarted, and
+ * PostgreSQL is crashed (`pg_ctl -m immediate`) and restarted. Everything runs on a PRIVATE PostgreSQL
+ * cluster (initdb in a temp dir) and a PRIVATE broker (spare ports, own data dir): the shared ones are
+ * never touched. A command is accepted when care-api answered 2xx; clients retry with the same
+ * Idempotency-Key on errors, as real clients do. Afterwards every accepted command's event must be in
+ * the store exactly once, on the topic (after de-duplication by event id), and in the read models
+ * exactly once, and the month totals must equal a clean rebuild's.
+ */
+const COMMANDS = Number(process.env.CARELEDGER_FAULT_COMMANDS ?? 5000);
+const PATIENTS = 50;
+const CONCURRENCY = 8;
+const TENANT = `faults-${randomUUID().slice(0, 8)}`;
+const SCENARIO = path.resolve(__dirname, '../../../shared/conformance/scenarios/09-ccm-voided-and-amended-entries.json');
+
+const pg = new PrivatePostgres();
+let kafka: PrivateKafka;
+let pool: Pool;
+let api: AppProcess;
+let relay: AppProcess;
+let projector: AppProcess;
+let env: Record<string, string>;
+let token: string;
+const faults: string[] = [];
+
+async function migrate(database: string): Promise<void> {
+  const ds = new DataSource({
+    type: 'postgres',
+    host: '127.0.0.1',
+    port: pg.port,
+    username: 'postgres',
+    database,
+    migrations: [...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS],
+    migrationsTableName: 'migrations',
+  });
+  await ds.initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  await ds.destroy();
+}
+
+function seed(): Record<string, unknown>[] {
+  const scenario = JSON.parse(fs.readFileSync(SCENARIO, 'utf8')) as { events: Record<string, unknown>[] };
+  const reference = scenario.events.filter((e) => e.patientId === undefined);
+  const registered = scenario.events.find((e) => e.type === 'PatientRegistered')!;
+  const consent = scenario.events.find((e) => e.type === 'ConsentGranted')!;
+  const out: Record<string, unknown>[] = reference.map((e) => ({ ...e, tenantId: TENANT }));
+  for (let p = 0; p < PATIENTS; p++) {
+    const patientId = `FP${p}`;
+    out.push({ ...registered, tenantId: TENANT, patientId });
+    out.push({ ...consent, tenantId: TENANT, patientId, data: { ...(consent.data as object), consentId: `${patientId}-CN1` } });
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  await pg.init();
+  await pg.createDatabase('careledger_faults_test');
+  await pg.createDatabase('careledger_rebuild_test');
+  await migrate('careledger_faults_test');
+  await migrate('careledger_rebuild_test');
+  kafka = new PrivateKafka({ CARELEDGER_DB_PORT: String(pg.port), CARELEDGER_DB_NAME: 'careledger_faults_test' });
+  await kafka.start();
+  pool = new Pool({ host: '127.0.0.1', port: pg.port, user: 'postgres', database: 'careledger_faults_test', max: 3 });
+  pool.on('error', () => undefined);
+  const [apiPort, relayPort, projectorPort, q, a] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  env = {
+    CARELEDGER_ENV: 'test',
+    CARELEDGER_LOG_LEVEL: 'warn',
+    CARELEDGER_DB_HOST: '127.0.0.1',
+    CARELEDGER_DB_PORT: String(pg.port),
+    CARELEDGER_DB_NAME: 'careledger_faults_test',
+    CARELEDGER_KAFKA_BROKERS: kafka.brokers,
+    CARELEDGER_PROJECTOR_GROUP_ID: `faults-projector-${randomUUID().slice(0, 8)}`,
+    CARELEDGER_AUTH_DEV_KEY_ENABLED: 'true',
+    CARELEDGER_AUTH_DEV_KEY: randomBytes(32).toString('base64url'),
+    CARELEDGER_RATE_LIMIT_WRITES_PER_SECOND: '0',
+    CARELEDGER_CARE_API_PORT: String(apiPort),
+    CARELEDGER_PROJECTOR_PORT: String(projectorPort),
+    CARELEDGER_QUERY_API_PORT: String(q),
+    CARELEDGER_AUDIT_PORT: String(a),
+  };
+  // The HTTP side and the relay are separate processes so that the relay can be killed on its own:
+  // the second care-api instance serves no traffic and only runs the relay.
+  api = new AppProcess('care-api', 'apps/care-api/src/main.ts', { ...env, CARELEDGER_RELAY_ENABLED: 'false' }, `http://127.0.0.1:${apiPort}/health`);
+  relay = new AppProcess('relay', 'apps/care-api/src/main.ts', { ...env, CARELEDGER_RELAY_ENABLED: 'true', CARELEDGER_CARE_API_PORT: String(relayPort) }, `http://127.0.0.1:${relayPort}/health`);
+  projector = new AppProcess('projector', 'apps/projector/src/main.ts', env, `http://127.0.0.1:${projectorPort}/health`);
+  await Promise.all([api.start(90_000), relay.start(90_000), projector.start(90_000)]);
+  token = await mintDevToken(loadConfig(env), { tenantId: TENANT, roles: ['admin', 'care_manager'], departments: ['primary-care'], sub: 'u-faults', ttl: '2h' });
+  const res = await call(`http://127.0.0.1:${apiPort}`, 'POST', `/v1/tenants/${TENANT}/events:import`, { token, body: seed() });
+  expect([200, 201]).toContain(res.status);
+}, 300_000);
+
+afterAll(async () => {
+  for (const p of [api, relay, projector]) await p?.kill('SIGKILL');
+  await pool?.end().catch(() => undefined);
+  await kafka?.destroy();
+  pg.destroy();
+}, 120_000);
+
+interface Accepted {
+  entryId: string;
+  eventId: string;
+  patientId: string;
+  minutes: number;
+}
+
+it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL faults (${COMMANDS} commands)`, async () => {
+  const apiUrl = api.healthUrl!.replace('/health', '');
+  const accepted: Accepted[] = [];
+  let next = 0;
+  let done = 0;
+  let retries = 0;
+
+  const send = async (i: number): Promise<void> => {
+    const patientId = `FP${i % PATIENTS}`;
+    const minutes = 1 + (i % 30);
+    const body = {
+      entryId: `F-${i}`,
+      program: 'CCM',
+      performerId: 'RN-MAIN1',
+      performerRole: 'clinical_staff',
+      billingPractitionerId: 'DR-PCP1',
+      startedAt: `2025-06-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00-04:00`,
+      minutes,
+      activity: 'synthetic follow-up call',
+      departmentId: 'primary-care',
+    };
+    const until = Date.now() + 180_000;
+    for (;;) {
+      const res = await call(apiUrl, 'POST', `/v1/tenants/${TENANT}/patients/${patientId}/care-time`, {
+        token,
+        body,
+        headers: { 'idempotency-key': `faults-${i}` },
+      }).catch(() => undefined);
+      if (res && res.status < 300) {
+        const eventIds = (res.body as { eventIds: string[] }).eventIds;
+        accepted.push({ entryId: body.entryId, eventId: eventIds[0]!, patientId, minutes });
+        return;
+      }
+      if (res && res.status < 500 && res.status !== 409 && res.status !== 429) {
+        throw new Error(`command ${i} rejected with ${res.status}: ${res.text.slice(0, 300)}`);
+      }
+      retries++;
+      if (Date.now() > until) throw new Error(`command ${i} not accepted within 180 s (last ${res?.status})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const worker = async (): Promise<void> => {
+    while (next < COMMANDS) {
+      const i = next++;
+      await send(i);
+      done++;
+    }
+  };
+  const at = (fraction: number) => pollUntil(`${fraction * 100}% of the commands`, () => done >= COMMANDS * fraction, 600_000, 50);
+  const chaos = async (): Promise<void> => {
+    await at(0.1);
+    await relay.restart('SIGKILL');
+    faults.push('relay SIGKILL + restart');
+    await at(0.2);
+    await kafka.stop('controlled');
+    await at(0.35);
+    await kafka.start();
+    faults.push('broker stopped for 15% of the run, then restarted');
+    await at(0.5);
+    await pg.restart('immediate');
+    faults.push('PostgreSQL crashed (immediate) + restarted');
+    await at(0.65);
+    await projector.restart('SIGKILL');
+    faults.push('projector SIGKILL + restart');
+    await at(0.8);
+    await Promise.all([relay.restart('SIGKILL'), projector.restart('SIGKILL')]);
+    faults.push('relay SIGKILL + restart (second time)', 'projector SIGKILL + restart (at the same time)');
+  };
+  await Promise.all([...Array.from({ length: CONCURRENCY }, worker), chaos()]);
+  expect(accepted).toHaveLength(COMMANDS);
+
+  // Drain: the outbox fully published, the projector caught up with every event of the tenant.
+  const storeCount = async (): Promise<number> =>
+    Number((await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM events WHERE tenant_id = $1', [TENANT])).rows[0]!.n);
+  const total = await storeCount();
+  await pollUntil('the outbox to drain', async () => Number((await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM outbox WHERE published_at IS NULL')).rows[0]!.n) === 0, 180_000, 500);
+  const projectedCount = async (p: Pool): Promise<number> =>
+    Number((await p.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM projected_events pe JOIN projection_state ps ON ps.name = 'read-models' AND pe.model_version = ps.active_version WHERE pe.tenant_id = $1`,
+      [TENANT],
+    )).rows[0]!.n);
+  await pollUntil('the projector to catch up', async () => (await projectedCount(pool)) === total, 180_000, 500);
+
+  // Store: each accepted command's event exactly once, with the id the API returned.
+  const { rows: stored } = await pool.query<{ entry_id: string; event_ids: string[] }>(
+    `SELECT data->>'entryId' AS entry_id, array_agg(event_id::text) AS event_ids FROM events
+      WHERE tenant_id = $1 AND type = 'CareTimeLogged' GROUP BY 1`,
+    [TENANT],
+  );
+  const byEntry = new Map(stored.map((r) => [r.entry_id, r.event_ids]));
+  let lost = 0;
+  let duplicated = 0;
+  for (const a of accepted) {
+    const ids = byEntry.get(a.entryId) ?? [];
+    if (ids.length === 0 || !ids.includes(a.eventId)) lost++;
+    if (ids.length > 1) duplicated += ids.length - 1;
+  }
+  // Topic: every stored event at least once; de-duplicated by event id, exactly once.
+  const { rows: allIds } = await pool.query<{ event_id: string }>('SELECT event_id::text FROM events WHERE tenant_id = $1', [TENANT]);
+  const onTopic = new Map<string, number>();
+  const k = new Kafka({ clientId: 'faults-scan', brokers: [kafka.brokers], logLevel: logLevel.NOTHING });
+  const consumer = k.consumer({ groupId: `faults-scan-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: loadConfig(env).kafka.eventsTopic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const id = message.headers?.['event-id']?.toString() ?? (JSON.parse(message.value!.toString()) as { eventId: string }).eventId;
+      onTopic.set(id, (onTopic.get(id) ?? 0) + 1);
+    },
+  });
+  await pollUntil('every stored event on the topic', () => allIds.every((r) => onTopic.has(r.event_id)), 120_000, 500).catch(() => undefined);
+  await consumer.disconnect();
+  const missingOnTopic = allIds.filter((r) => !onTopic.has(r.event_id)).length;
+  const topicRedeliveries = [...onTopic.values()].reduce((s, n) => s + n - 1, 0);
+  lost += missingOnTopic;
+  // Read models: each event projected exactly once; minutes per patient-month equal what was accepted.
+  const { rows: projected } = await pool.query<{ event_id: string; n: string }>(
+    `SELECT pe.event_id::text, count(*)::text AS n FROM projected_events pe JOIN projection_state ps ON ps.name = 'read-models' AND pe.model_version = ps.active_version
+      WHERE pe.tenant_id = $1 GROUP BY 1`,
+    [TENANT],
+  );
+  const projectedIds = new Map(projected.map((r) => [r.event_id, Number(r.n)]));
+  lost += allIds.filter((r) => !projectedIds.has(r.event_id)).length;
+  duplicated += projected.reduce((s, r) => s + Number(r.n) - 1, 0);
+  const monthTotals = async (p: Pool) =>
+    (await p.query<{ patient_id: string; raw: string; entries: string }>(
+      `SELECT mm.patient_id, sum(raw_minutes)::text AS raw, sum(entry_count)::text AS entries FROM monthly_minutes mm
+         JOIN projection_state ps ON ps.name = 'read-models' AND mm.model_version = ps.active_version
+        WHERE mm.tenant_id = $1 GROUP BY 1 ORDER BY 1`,
+      [TENANT],
+    )).rows;
+  const expected = new Map<string, { raw: number; entries: number }>();
+  for (const a of accepted) {
+    const e = expected.get(a.patientId) ?? { raw: 0, entries: 0 };
+    expected.set(a.patientId, { raw: e.raw + a.minutes, entries: e.entries + 1 });
+  }
+  const live = await monthTotals(pool);
+  const countedWrong = live.filter((r) => Number(r.raw) !== expected.get(r.patient_id)?.raw || Number(r.entries) !== expected.get(r.patient_id)?.entries);
+  // Clean rebuild: a fresh projector, fresh database, fresh consumer group, from offset 0.
+  const rebuildPort = await freePort();
+  const rebuild = new AppProcess('projector-rebuild', 'apps/projector/src/main.ts', {
+    ...env,
+    CARELEDGER_DB_NAME: 'careledger_rebuild_test',
+    CARELEDGER_PROJECTOR_GROUP_ID: `faults-rebuild-${randomUUID().slice(0, 8)}`,
+    CARELEDGER_PROJECTOR_PORT: String(rebuildPort),
+  }, `http://127.0.0.1:${rebuildPort}/health`);
+  const rebuildPool = new Pool({ host: '127.0.0.1', port: pg.port, user: 'postgres', database: 'careledger_rebuild_test', max: 2 });
+  try {
+    await rebuild.start(90_000);
+    await pollUntil('the clean rebuild to catch up', async () => (await projectedCount(rebuildPool)) === total, 240_000, 500);
+    const rebuilt = await monthTotals(rebuildPool);
+    recordSuite('faults', {
+      counters: {
+        faultsInjected: faults.length,
+        commandsAccepted: accepted.length,
+        eventsChecked: allIds.length,
+        lost,
+        duplicated,
+      },
+      details: { faults, retries, topicRedeliveries, missingOnTopic, countedWrong: countedWrong.length, rebuildEqual: JSON.stringify(rebuilt) === JSON.stringify(live), patients: PATIENTS, concurrency: CONCURRENCY },
+    });
+    expect({ lost, duplicated, countedWrong: countedWrong.length }).toEqual({ lost: 0, duplicated: 0, countedWrong: 0 });
+    expect(live).toHaveLength(PATIENTS);
+    expect(rebuilt).toEqual(live);
+  } finally {
+    await rebuild.kill('SIGKILL');
+    await rebuildPool.end();
+  }
+}, 900_000);
