@@ -80,7 +80,7 @@ beforeAll(async () => {
   await kafka.start();
   pool = new Pool({ host: '127.0.0.1', port: pg.port, user: 'postgres', database: 'careledger_faults_test', max: 3 });
   pool.on('error', () => undefined);
-  const [apiPort, relayPort, projectorPort, q, a] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [apiPort, projectorPort, q, a] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   env = {
     CARELEDGER_ENV: 'test',
     CARELEDGER_LOG_LEVEL: 'warn',
@@ -97,10 +97,10 @@ beforeAll(async () => {
     CARELEDGER_QUERY_API_PORT: String(q),
     CARELEDGER_AUDIT_PORT: String(a),
   };
-  // The HTTP side and the relay are separate processes so that the relay can be killed on its own:
-  // the second care-api instance serves no traffic and only runs the relay.
+  // The HTTP side and the relay are separate processes (care-api with the relay off, and WRITE's
+  // standalone relay entry point) so that the relay can be killed on its own.
   api = new AppProcess('care-api', 'apps/care-api/src/main.ts', { ...env, CARELEDGER_RELAY_ENABLED: 'false' }, `http://127.0.0.1:${apiPort}/health`);
-  relay = new AppProcess('relay', 'apps/care-api/src/main.ts', { ...env, CARELEDGER_RELAY_ENABLED: 'true', CARELEDGER_CARE_API_PORT: String(relayPort) }, `http://127.0.0.1:${relayPort}/health`);
+  relay = new AppProcess('relay', 'apps/care-api/src/relay.main.ts', env);
   projector = new AppProcess('projector', 'apps/projector/src/main.ts', env, `http://127.0.0.1:${projectorPort}/health`);
   await Promise.all([api.start(90_000), relay.start(90_000), projector.start(90_000)]);
   token = await mintDevToken(loadConfig(env), { tenantId: TENANT, roles: ['admin', 'care_manager'], departments: ['primary-care'], sub: 'u-faults', ttl: '2h' });

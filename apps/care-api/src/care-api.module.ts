@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import { loadConfig, type CareLedgerConfig } from '@careledger/config';
-import { AuthModule } from '@careledger/auth';
+import { AuthModule, rateLimitSubjectOf } from '@careledger/auth';
 import { EventStore } from '@careledger/event-store';
 import {
   AppConfigModule,
@@ -11,6 +11,7 @@ import {
   LoggingModule,
   PG_POOL,
   PgPoolModule,
+  RateLimitModule,
 } from '@careledger/http';
 import { COMMAND_CONTROLLERS, COMMAND_HANDLERS } from './commands';
 import { ImportEventsController } from './import/import-events.controller';
@@ -40,6 +41,7 @@ export class CareApiModule {
           extra: async () => (holder.relay ? { relay: holder.relay.stats() } : { relay: { enabled: false } }),
         }),
         AuthModule.forRoot(config),
+        RateLimitModule.forRoot(rateLimitSubjectOf),
         CqrsModule.forRoot(),
       ],
       controllers: [...COMMAND_CONTROLLERS, ImportEventsController],
