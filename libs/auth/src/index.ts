@@ -6,3 +6,4 @@ export * from './auth.decorators';
 export * from './tenant-scope';
 export * from './auth.guard';
 export * from './auth.module';
+export * from './access-log';
