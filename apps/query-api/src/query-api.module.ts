@@ -1,0 +1,42 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AccessLogModule, AuthModule } from '@careledger/auth';
+import { type CareLedgerConfig, loadConfig, loadReferenceData } from '@careledger/config';
+import { AppConfigModule, HealthModule, LoggingModule, PgPoolModule } from '@careledger/http';
+import { ProjectionConsistencyInterceptor } from './consistency/projection-consistency.interceptor';
+import { ProjectionStatusService } from './consistency/projection-status.service';
+import { PatientMonthController } from './patient-months/patient-month.controller';
+import { PatientMonthService, REFERENCE_DATA } from './patient-months/patient-month.service';
+import { CLOCK, type Clock, ReadModelQueryService } from './read-models/read-model-query.service';
+import { ReadModelsController } from './read-models/read-models.controller';
+
+/** Options for tests: a fixed clock for the worklist's current month. */
+export interface QueryApiOptions {
+  clock?: Clock;
+}
+
+/** query-api (port 3001): the read models over HTTP, CSV exports, OpenAPI at `/docs`. */
+@Module({})
+export class QueryApiModule {
+  static forRoot(config: CareLedgerConfig = loadConfig(), options: QueryApiOptions = {}): DynamicModule {
+    return {
+      module: QueryApiModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggingModule.forRoot('query-api'),
+        PgPoolModule,
+        AuthModule.forRoot(config),
+        AccessLogModule.forRoot({ app: 'query-api' }),
+        HealthModule.register({ name: 'query-api' }),
+      ],
+      controllers: [ReadModelsController, PatientMonthController],
+      providers: [
+        { provide: CLOCK, useValue: options.clock ?? (() => new Date()) },
+        { provide: REFERENCE_DATA, useValue: loadReferenceData(config.dataDir) },
+        ProjectionStatusService,
+        ProjectionConsistencyInterceptor,
+        ReadModelQueryService,
+        PatientMonthService,
+      ],
+    };
+  }
+}
