@@ -1,6 +1,7 @@
 import type { RegisterCommand } from '../command.types';
 import { registerAudit } from './audit.command';
 import { registerGenerate } from './generate.command';
+import { registerBench } from './bench.command';
 import { registerConformance } from './conformance.command';
 import { registerEvaluate } from './evaluate.command';
 import { registerStart } from './start.command';
@@ -13,6 +14,7 @@ export type { RegisterCommand } from '../command.types';
 export const COMMANDS: RegisterCommand[] = [
   registerAudit,
   registerGenerate,
+  registerBench,
   registerEvaluate,
   registerConformance,
   registerStart,

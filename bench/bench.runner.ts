@@ -1,0 +1,266 @@
+import { fork, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { loadConfig, repoRoot, type CareLedgerConfig } from '@careledger/config';
+import { createKafka } from '@careledger/kafka';
+import { dropBenchDatabase, postgresVersion, recreateBenchDatabase } from './lib/bench-db';
+import { deleteBenchTopics } from './lib/kafka-bench';
+import { renderThroughputSvg } from './lib/chart.svg';
+import { SCALES, type BenchContext, type BenchFigure, type BenchScale, type StageReport } from './bench.types';
+import type { StageMessage } from './stage-host';
+
+/** Stages in the order they run; later stages use what earlier ones left (store rows, topic). */
+export const STAGE_ORDER = ['generate', 'append', 'relay', 'rules', 'projector', 'replay', 'rebuild', 'http'] as const;
+export type StageName = (typeof STAGE_ORDER)[number];
+
+/** Options of {@link runBench}. */
+export interface RunBenchOptions {
+  scale: BenchScale;
+  /** Only these stages (generate always runs when a later stage needs events). */
+  stages?: StageName[];
+  /** Keep the bench database and topics after the run (to inspect them). */
+  keep?: boolean;
+  /** Where the report goes (default bench/results). */
+  resultsDir?: string;
+  log?: (line: string) => void;
+}
+
+/** The machine and versions a run was made on. */
+export interface MachineFacts {
+  cpuModel: string;
+  cores: number;
+  memoryGb: number;
+  loadAverage1m: number;
+  os: string;
+  node: string;
+  postgres: string;
+  kafka: string;
+}
+
+/** The whole report (also the JSON file). */
+export interface BenchReport {
+  date: string;
+  scale: BenchScale;
+  runId: string;
+  totalSeconds: number;
+  machine: MachineFacts;
+  events: number;
+  figures: (BenchFigure & { stage: string })[];
+  stages: StageReport[];
+}
+
+interface InfraModule {
+  up(): Promise<unknown>;
+  status(): Promise<{ ok: boolean; kafka: { version: string; up: boolean }; postgres: { up: boolean } }>;
+}
+
+/** Installs Emmett's isolated peer folder when missing (under the shared npm lock). */
+function ensureEmmettPeer(log: (l: string) => void): void {
+  const dir = path.join(repoRoot(), 'bench', 'peers', 'emmett');
+  if (fs.existsSync(path.join(dir, 'node_modules', '@event-driven-io', 'emmett-postgresql'))) return;
+  log('bench: installing the Emmett peer (bench/peers/emmett, npm ci) ...');
+  const lock = fs.existsSync('/usr/bin/flock') ? ['flock', '/tmp/careledger-npm.lock'] : [];
+  const cmd = [...lock, 'npm', 'ci', '--no-audit', '--no-fund'];
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) log(`bench: Emmett peer install failed (the append comparison will say so): ${(r.stderr ?? '').slice(-300)}`);
+}
+
+function runStage(stage: StageName, ctxFile: string, log: (l: string) => void): Promise<StageReport> {
+  const host = path.join(__dirname, 'stage-host.js');
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const child = fork(host, [stage, ctxFile], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=3072'] });
+    let message: StageMessage | undefined;
+    child.on('message', (m: StageMessage) => {
+      if (m.kind === 'stage-result') message = m;
+    });
+    child.on('exit', (code, signal) => {
+      const seconds = Number(((performance.now() - t0) / 1000).toFixed(1));
+      const memory = [{ process: `bench stage ${stage}`, maxRssMb: message?.maxRssMb ?? -1 }, ...(message?.outcome?.memory ?? [])];
+      if (!message) {
+        resolve({ stage, status: 'failed', reason: `stage process exited (${signal ?? code}) without a result`, seconds, figures: [], memory, throughput: [] });
+      } else if (message.error) {
+        log(`bench: stage ${stage} failed: ${message.error.split('\n').slice(0, 3).join(' | ')}`);
+        resolve({ stage, status: 'failed', reason: message.error.split('\n')[0] ?? 'error', seconds, figures: [], memory, throughput: [] });
+      } else {
+        const o = message.outcome!;
+        resolve({
+          stage,
+          status: o.notRun ? 'not run' : 'ok',
+          ...(o.notRun ? { reason: o.notRun } : o.notes && o.notes.length > 0 ? { reason: o.notes.join('; ') } : {}),
+          seconds,
+          figures: o.figures,
+          memory,
+          throughput: o.throughput,
+        });
+      }
+    });
+  });
+}
+
+/** The figures the issue requires by name; missing ones are listed as `not run` with the reason. */
+const REQUIRED: { name: string; stage: StageName; unit: string; better: 'higher' | 'lower' }[] = [
+  { name: 'projector_vs_raw_consume', stage: 'projector', unit: 'events/s', better: 'higher' },
+  { name: 'replay_vs_raw_consume', stage: 'replay', unit: 'events/s', better: 'higher' },
+  { name: 'append_vs_emmett', stage: 'append', unit: 'events/s', better: 'higher' },
+  { name: 'relay_vs_raw_produce', stage: 'relay', unit: 'events/s', better: 'higher' },
+  { name: 'http_p99_ms_at_500rps', stage: 'http', unit: 'ms', better: 'lower' },
+  { name: 'rebuild_1m_events_seconds', stage: 'rebuild', unit: 's', better: 'lower' },
+  { name: 'rules_patient_months_per_second', stage: 'rules', unit: 'patient-months/s (CPU)', better: 'higher' },
+];
+
+/**
+ * Runs the benchmark: every stage in its own child process (its peak memory measured there), each
+ * figure beside its baseline measured in the same run, then writes `bench/results/<date>-<scale>.md`,
+ * `.json` and `.svg`. Stages whose code does not exist yet are reported `not run`, never faked.
+ */
+export async function runBench(options: RunBenchOptions): Promise<{ report: BenchReport; files: string[] }> {
+  const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const started = performance.now();
+  const params = SCALES[options.scale];
+  const runId = randomUUID().slice(0, 8);
+  const base = loadConfig();
+  const config: CareLedgerConfig = { ...base, db: { ...base.db, database: 'careledger_bench' } };
+
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const infra = require(path.join(repoRoot(), 'deploy', 'local', 'infra.js')) as InfraModule;
+  let status = await infra.status();
+  if (!status.ok) {
+    log('bench: bringing the infrastructure up (npm run infra:up) ...');
+    await infra.up();
+    status = await infra.status();
+  }
+  ensureEmmettPeer(log);
+  log(`bench: scale ${options.scale}, run ${runId}: recreating database ${config.db.database} ...`);
+  await recreateBenchDatabase(config.db);
+
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `careledger-bench-${runId}-`));
+  const ctx: BenchContext = {
+    runId,
+    scale: options.scale,
+    config,
+    eventsFile: path.join(workDir, 'events.ndjson'),
+    eventCount: 0,
+    tenantIds: [],
+    months: params.months,
+    topic: `careledger.bench.${runId}.events`,
+    workDir,
+    params,
+  };
+  const ctxFile = path.join(workDir, 'context.json');
+  fs.writeFileSync(ctxFile, JSON.stringify(ctx));
+
+  const wanted = new Set<StageName>(options.stages ?? STAGE_ORDER);
+  const reports: StageReport[] = [];
+  const kafka = createKafka(config.kafka, { clientIdSuffix: 'bench-admin' });
+  try {
+    for (const stage of STAGE_ORDER) {
+      if (!wanted.has(stage) && stage !== 'generate') continue;
+      log(`bench: stage ${stage} ...`);
+      const r = await runStage(stage, ctxFile, log);
+      reports.push(r);
+      log(`bench: stage ${stage}: ${r.status}${r.reason ? ` (${r.reason})` : ''} in ${r.seconds} s`);
+      if (stage === 'generate') {
+        const meta = JSON.parse(fs.readFileSync(`${ctx.eventsFile}.meta.json`, 'utf8')) as { eventCount: number; tenantIds: string[] };
+        ctx.eventCount = meta.eventCount;
+        ctx.tenantIds = meta.tenantIds;
+        fs.writeFileSync(ctxFile, JSON.stringify(ctx));
+      }
+    }
+  } finally {
+    if (!options.keep) {
+      await deleteBenchTopics(kafka, `careledger.bench.${runId}.`).catch((e: Error) => log(`bench: topic clean-up failed: ${e.message}`));
+      await dropBenchDatabase(config.db).catch((e: Error) => log(`bench: database clean-up failed: ${e.message}`));
+    }
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+
+  const figures: (BenchFigure & { stage: string })[] = reports.flatMap((r) => r.figures.map((f) => ({ ...f, stage: r.stage })));
+  for (const req of REQUIRED) {
+    const present = figures.some((f) => f.name === req.name || (req.name.startsWith('rebuild_') && f.name.startsWith('rebuild_')));
+    if (present) continue;
+    const stage = reports.find((r) => r.stage === req.stage);
+    const why =
+      req.name === 'rebuild_1m_events_seconds' && options.scale !== 'large' && stage?.status === 'ok'
+        ? `only at --scale large`
+        : stage
+          ? `${stage.status}${stage.reason ? `: ${stage.reason}` : ''}`
+          : 'stage not selected';
+    figures.push({ name: req.name, value: null, unit: req.unit, baseline: null, ratio: null, better: req.better, stage: req.stage, note: `not run: ${why}` });
+  }
+  const date = new Date().toISOString().slice(0, 10);
+  const cpus = os.cpus();
+  const report: BenchReport = {
+    date,
+    scale: options.scale,
+    runId,
+    totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+    machine: {
+      cpuModel: cpus[0]?.model ?? 'unknown',
+      cores: cpus.length,
+      memoryGb: Number((os.totalmem() / 2 ** 30).toFixed(1)),
+      loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
+      os: `${os.type()} ${os.release()}`,
+      node: process.version,
+      postgres: await postgresVersion(config.db).catch(() => 'unknown'),
+      kafka: status.kafka.version,
+    },
+    events: ctx.eventCount,
+    figures,
+    stages: reports,
+  };
+  const dir = options.resultsDir ?? path.join(repoRoot(), 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const stem = path.join(dir, `${date}-${options.scale}`);
+  fs.writeFileSync(`${stem}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(`${stem}.svg`, renderThroughputSvg(report.stages, `CareLedger bench ${date} (${options.scale}, ${report.events} events)`));
+  fs.writeFileSync(`${stem}.md`, renderMarkdown(report, path.basename(`${stem}.svg`)));
+  return { report, files: [`${stem}.md`, `${stem}.json`, `${stem}.svg`] };
+}
+
+const fmt = (v: number | null, unit = ''): string =>
+  v === null ? '-' : `${v >= 100 ? Math.round(v).toLocaleString('en-US') : Number(v.toFixed(2))}${unit ? ` ${unit}` : ''}`;
+
+/** The Markdown report. */
+export function renderMarkdown(r: BenchReport, chartFile: string): string {
+  const m = r.machine;
+  const lines = [
+    `# CareLedger benchmark ${r.date} (scale ${r.scale})`,
+    '',
+    `Run \`${r.runId}\`: ${r.events.toLocaleString('en-US')} generated events, ${r.totalSeconds} s in all. Every figure is measured beside its baseline in the same run, on the same machine; ratios are what to compare between runs (absolute numbers on a shared 2-core machine drift).`,
+    '',
+    '## Machine',
+    '',
+    `| CPU | cores | memory | load (1 min, at the end) | OS | Node | PostgreSQL | Kafka |`,
+    `|---|---|---|---|---|---|---|---|`,
+    `| ${m.cpuModel} | ${m.cores} | ${m.memoryGb} GiB | ${m.loadAverage1m} | ${m.os} | ${m.node} | ${m.postgres} | ${m.kafka} |`,
+    '',
+    '## Figures',
+    '',
+    '| figure | value | baseline | ratio | target | note |',
+    '|---|---|---|---|---|---|',
+    ...r.figures.map(
+      (f) =>
+        `| \`${f.name}\` | ${fmt(f.value, f.unit)} | ${f.baseline === null ? '-' : `${fmt(f.baseline, f.unit)}${f.baselineLabel ? ` (${f.baselineLabel})` : ''}`} | ${f.ratio === null ? '-' : `${f.ratio}x`} | ${f.target ? `${f.target}${f.targetMet === true ? ' ✅ met' : f.targetMet === false ? ' ❌ missed' : ''}` : '-'} | ${(f.note ?? '').replace(/\|/g, '/')} |`,
+    ),
+    '',
+    `Ratios are value / baseline: for throughputs higher is better, for latencies and durations (\`ms\`, \`s\`) lower is better.`,
+    '',
+    '## Stages and peak memory',
+    '',
+    '| stage | status | seconds | peak memory (maxRSS) |',
+    '|---|---|---|---|',
+    ...r.stages.map(
+      (s) =>
+        `| ${s.stage} | ${s.status}${s.reason ? `: ${s.reason.replace(/\|/g, '/')}` : ''} | ${s.seconds} | ${s.memory.map((p) => `${p.process} ${p.maxRssMb} MiB`).join('; ')} |`,
+    ),
+    '',
+    '## Throughput by stage',
+    '',
+    `![throughput by stage](${chartFile})`,
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,106 @@
+import * as path from 'node:path';
+import type { Kafka, Message } from 'kafkajs';
+import { EventStore } from '@careledger/event-store';
+import { createKafka, toEventMessage } from '@careledger/kafka';
+import { benchPool } from '../lib/bench-db';
+import { ensureBenchTopic, topicMessageCount } from '../lib/kafka-bench';
+import { figure, type BenchContext } from '../bench.types';
+import type { StageOutcome } from '../stage-host';
+
+interface RelayLike {
+  start(): void;
+  stop(): Promise<void>;
+  readonly stats: { published: number; lastError: string | null };
+}
+type RelayCtor = new (
+  kafka: Kafka,
+  options: { topic: string; db: object; batchSize: number; pollIntervalMs: number },
+) => RelayLike;
+
+function loadRelay(): RelayCtor | string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path.join(__dirname, '..', '..', 'apps', 'care-api', 'src', 'relay', 'outbox-relay')) as { OutboxRelay?: RelayCtor };
+    return mod.OutboxRelay ?? 'apps/care-api/src/relay/outbox-relay.ts does not export OutboxRelay';
+  } catch (err) {
+    return `the outbox relay could not be loaded (${(err as Error).message.split('\n')[0]})`;
+  }
+}
+
+/**
+ * Outbox relay publish rate against a raw kafkajs producer. The relay reads the outbox rows the
+ * append stage wrote (all of them, for the run's topic), publishes them to the run's topic and marks
+ * them published, exactly as in production. The baseline sends the very same messages (key, value,
+ * headers from `toEventMessage`, read from the store before the clock starts) with the same producer
+ * settings (idempotent, one request in flight) and batch size to a sibling topic. The relay's topic
+ * is then the input of the consume stages.
+ */
+export async function runRelayStage(ctx: BenchContext): Promise<StageOutcome> {
+  const Relay = loadRelay();
+  if (typeof Relay === 'string') return { figures: [], throughput: [], notRun: Relay };
+  const kafka = createKafka(ctx.config.kafka, { clientIdSuffix: 'bench' });
+  const pool = benchPool(ctx.config.db, 2);
+  const batchSize = ctx.config.relay.batchSize;
+  try {
+    await ensureBenchTopic(kafka, ctx.topic);
+    await ensureBenchTopic(kafka, `${ctx.topic}.raw`);
+    const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE topic = $1', [ctx.topic]);
+    const expected = Number(rows[0]?.n ?? 0);
+    if (expected === 0) return { figures: [], throughput: [], notRun: 'no outbox rows: the append stage did not run' };
+
+    // Raw producer first (it does not touch the outbox), on messages prepared in advance.
+    const store = new EventStore(pool);
+    const messages: Message[] = [];
+    for (let from = 0; ; ) {
+      const page = await store.readAll({ fromPosition: from, limit: 5_000 });
+      if (page.length === 0) break;
+      for (const e of page) messages.push(toEventMessage(e));
+      from = page[page.length - 1]!.globalPosition;
+    }
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await producer.connect();
+    const t0 = performance.now();
+    for (let i = 0; i < messages.length; i += batchSize) {
+      await producer.send({ topic: `${ctx.topic}.raw`, messages: messages.slice(i, i + batchSize) });
+    }
+    const rawSeconds = (performance.now() - t0) / 1000;
+    await producer.disconnect();
+
+    const relay = new Relay(kafka, {
+      topic: ctx.topic,
+      db: { host: ctx.config.db.host, port: ctx.config.db.port, user: ctx.config.db.user, password: ctx.config.db.password || undefined, database: ctx.config.db.database },
+      batchSize,
+      pollIntervalMs: 50,
+    });
+    const t1 = performance.now();
+    relay.start();
+    const deadline = Date.now() + 600_000;
+    while (relay.stats.published < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const relaySeconds = (performance.now() - t1) / 1000;
+    await relay.stop();
+    const onTopic = await topicMessageCount(kafka, ctx.topic);
+    if (relay.stats.published < expected) throw new Error(`relay published ${relay.stats.published}/${expected} (${relay.stats.lastError ?? 'timeout'})`);
+
+    const relayRate = Math.round(expected / relaySeconds);
+    const rawRate = Math.round(messages.length / rawSeconds);
+    return {
+      figures: [
+        figure({
+          name: 'relay_vs_raw_produce',
+          value: relayRate,
+          unit: 'events/s',
+          baseline: rawRate,
+          baselineLabel: `raw kafkajs producer, same messages, idempotent, batch ${batchSize}`,
+          better: 'higher',
+          note: `${expected} outbox rows; ${onTopic} messages on the topic`,
+        }),
+      ],
+      throughput: [
+        { label: 'outbox relay publish', perSecond: relayRate },
+        { label: 'raw kafkajs produce', perSecond: rawRate },
+      ],
+    };
+  } finally {
+    await pool.end();
+  }
+}
