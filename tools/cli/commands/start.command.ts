@@ -4,6 +4,8 @@ import * as readline from 'node:readline';
 import type { Command } from 'commander';
 import { loadConfig, repoRoot } from '@careledger/config';
 import type { RegisterCommand } from '../command.types';
+import { ensureDevEnv } from '../demo/dev-env';
+import { loadDemo } from '../demo/demo.step';
 
 /** The four apps, their compiled entry points and the config key of their port. */
 export const APPS = [
@@ -53,6 +55,7 @@ function runStep(label: string, args: string[]): void {
  * infrastructure running (`npm run infra:down` stops it).
  */
 export async function startPlatform(options: { demo: boolean }, extraSteps: StartStep[] = START_STEPS): Promise<void> {
+  ensureDevEnv();
   const config = loadConfig();
   runStep('infrastructure (Kafka, PostgreSQL)', ['infra', 'up']);
   runStep('database migrations', ['migrate']);
@@ -113,8 +116,10 @@ export async function startPlatform(options: { demo: boolean }, extraSteps: Star
 /** A step run after the apps are healthy (the demo loader); returns lines for the printed block. */
 export type StartStep = (ctx: { config: ReturnType<typeof loadConfig>; demo: boolean }) => Promise<string[]>;
 
-/** Steps appended by later features (demo data, tokens, tour commands). */
-export const START_STEPS: StartStep[] = [];
+/** After the apps are healthy: the demo health system, development tokens and the tour commands. */
+export const START_STEPS: StartStep[] = [
+  async ({ config, demo }) => (config.auth.devKeyEnabled ? loadDemo(config, { demo }) : ['  (no development key: set CARELEDGER_ENV=development for tokens and the demo)']),
+];
 
 export const registerStart: RegisterCommand = (program: Command) => {
   program
