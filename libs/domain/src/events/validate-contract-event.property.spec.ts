@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { EventValidationError } from './event-validation.error';
 import { contractEventIssues, validateContractEvent } from './validate-contract-event';
 
@@ -105,6 +106,27 @@ describe('validateContractEvent (properties)', () => {
           return contractEventIssues(input).length === 0;
         },
       ),
+    );
+  });
+
+  it('agrees with luxon on which offset-carrying instants are real (the day check is memoised)', () => {
+    const two = (max: number, min = 0) => fc.integer({ min, max }).map((n) => String(n).padStart(2, '0'));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1900, max: 2100 }),
+        two(12, 1),
+        two(31, 1),
+        two(23),
+        two(59),
+        two(59),
+        fc.constantFrom('Z', '+00:00', '-05:00', '+05:30', '+14:00', '-12:00', '-03:30'),
+        (y, mo, d, h, mi, se, off) => {
+          const value = `${y}-${mo}-${d}T${h}:${mi}:${se}${off}`;
+          const ours = contractEventIssues({ ...validLogged, occurredAt: value }).length === 0;
+          return ours === DateTime.fromISO(value, { setZone: true }).isValid;
+        },
+      ),
+      { numRuns: 3000 },
     );
   });
 });

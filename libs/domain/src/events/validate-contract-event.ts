@@ -1,7 +1,7 @@
 import { defaultUpcasters, type UpcasterRegistry } from '../upcasting/upcaster-registry';
 import { EventValidationError } from './event-validation.error';
 import { CURRENT_SCHEMA_VERSIONS, EVENT_SCHEMAS, isContractEventType, schemaFor } from './event-schemas';
-import type { ContractEvent } from './event-types';
+import type { ContractEvent, ContractEventType } from './event-types';
 import {
   exactly,
   instant,
@@ -44,6 +44,22 @@ const anything: FieldRule = () => undefined;
 const unknownType: FieldRule = (_v, path, issues) =>
   issues.push({ field: path, message: 'must be an event type of contract v1 (EVENTS.md)' });
 
+/** One compiled validator per event type at its current version, built once at module load. */
+const CURRENT_EVENT_RULES = new Map<string, FieldRule>(
+  (Object.keys(EVENT_SCHEMAS) as ContractEventType[]).map((type) => {
+    const schema = EVENT_SCHEMAS[type];
+    const rule = object(
+      envelopeShape(
+        schema.stream === 'patient',
+        exactly(type),
+        exactly(CURRENT_SCHEMA_VERSIONS[type]),
+        object(schema.data, schema.check),
+      ),
+    );
+    return [type, rule];
+  }),
+);
+
 /**
  * Collect every contract violation of `input` (already upcast). Empty means valid.
  * Use `validateContractEvent` unless you want the list without an exception.
@@ -61,18 +77,21 @@ export function contractEventIssues(input: unknown): ValidationIssue[] {
     return issues;
   }
   const version = raw['schemaVersion'];
-  const schema = typeof version === 'number' ? schemaFor(type, version) : undefined;
-  const versionRule: FieldRule = schema
-    ? exactly(CURRENT_SCHEMA_VERSIONS[type])
-    : (_v, path, out) =>
-        out.push({
-          field: path,
-          message: `must be a known version of ${type} (current ${CURRENT_SCHEMA_VERSIONS[type]}; older versions need an upcaster)`,
-        });
-  const dataRule: FieldRule = schema ? object(schema.data, schema.check) : anything;
+  const compiled =
+    typeof version === 'number' && schemaFor(type, version) ? CURRENT_EVENT_RULES.get(type) : undefined;
+  if (compiled) {
+    compiled(raw, '', issues);
+    return issues;
+  }
+  // A version with no schema: report it, and the envelope, but the data's shape is unknown.
+  const unknownVersion: FieldRule = (_v, path, out) =>
+    out.push({
+      field: path,
+      message: `must be a known version of ${type} (current ${CURRENT_SCHEMA_VERSIONS[type]}; older versions need an upcaster)`,
+    });
   // A type string is permanent and so is its stream, whatever the version.
   const patient = EVENT_SCHEMAS[type].stream === 'patient';
-  object(envelopeShape(patient, exactly(type), versionRule, dataRule))(raw, '', issues);
+  object(envelopeShape(patient, exactly(type), unknownVersion, anything))(raw, '', issues);
   return issues;
 }
 
@@ -93,6 +112,7 @@ export function validateContractEvent(
   const event = upcasters.upcast(input);
   const issues = contractEventIssues(event);
   if (issues.length > 0) throw new EventValidationError(issues);
+  // A detached, plain-JSON copy: later changes to the caller's object cannot reach the event.
   return structuredClone(event) as ContractEvent;
 }
 
