@@ -46,7 +46,8 @@ interface SystemUnderTest {
 
 async function listen(app: INestApplication): Promise<string> {
   await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
+  const server = app.getHttpServer() as { address(): { port: number } };
+  const address = server.address();
   return `http://127.0.0.1:${address.port}`;
 }
 
@@ -69,17 +70,22 @@ async function startInProcess(options: SystemConformanceOptions): Promise<System
     CARELEDGER_RELAY_POLL_INTERVAL_MS: '50',
     CARELEDGER_RATE_LIMIT_WRITES_PER_SECOND: '0',
     ...options.overrides,
-  } as Partial<Record<ConfigKey, string>>);
+  });
   const kafka: Kafka = createKafka(config.kafka, { clientIdSuffix: 'conformance' });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 6, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: 6, replicationFactor: 1 }],
+    waitForLeaders: true,
+  });
   const apps: INestApplication[] = [];
   try {
     const care = await createHttpApp(CareApiModule.forRoot(config) as never, config, { name: 'care-api' });
     apps.push(care);
     const careApiUrl = await listen(care);
-    const projector = await createHttpApp(ProjectorModule.forRoot(config) as never, config, { name: 'projector' });
+    const projector = await createHttpApp(ProjectorModule.forRoot(config) as never, config, {
+      name: 'projector',
+    });
     apps.push(projector);
     await listen(projector);
     const query = await createHttpApp(QueryApiModule.forRoot(config) as never, config, { name: 'query-api' });
@@ -88,7 +94,8 @@ async function startInProcess(options: SystemConformanceOptions): Promise<System
     return {
       careApiUrl,
       queryApiUrl,
-      token: (tenantId, roles) => mintDevToken(config, { tenantId, roles, departments: [], sub: 'conformance' }),
+      token: (tenantId, roles) =>
+        mintDevToken(config, { tenantId, roles, departments: [], sub: 'conformance' }),
       close: async () => {
         for (const app of apps.reverse()) await app.close().catch(() => undefined);
         await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
@@ -113,19 +120,28 @@ async function problemText(res: Response): Promise<string> {
   }
 }
 
-async function runOne(sut: SystemUnderTest, scenario: Scenario, runId: string, index: number, timeoutMs: number): Promise<SystemScenarioResult> {
+async function runOne(
+  sut: SystemUnderTest,
+  scenario: Scenario,
+  runId: string,
+  index: number,
+  timeoutMs: number,
+): Promise<SystemScenarioResult> {
   const tenantId = `${scenario.tenantId}-${runId}-${index}`.slice(0, 100);
   try {
     const events = scenario.events.map((e) => ({ ...e, tenantId }));
-    const importRes = await fetch(`${sut.careApiUrl}/v1/tenants/${encodeURIComponent(tenantId)}/events:import`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${await sut.token(tenantId, ['admin'])}`,
-        'idempotency-key': randomUUID(),
+    const importRes = await fetch(
+      `${sut.careApiUrl}/v1/tenants/${encodeURIComponent(tenantId)}/events:import`,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${await sut.token(tenantId, ['admin'])}`,
+          'idempotency-key': randomUUID(),
+        },
+        body: JSON.stringify(events),
       },
-      body: JSON.stringify(events),
-    });
+    );
     if (importRes.status !== 201 && importRes.status !== 200) {
       return { id: scenario.id, tenantId, error: `import failed: ${await problemText(importRes)}` };
     }
@@ -133,13 +149,17 @@ async function runOne(sut: SystemUnderTest, scenario: Scenario, runId: string, i
     const { patientId, month, asOf } = scenario.evaluate;
     const params = new URLSearchParams({ minPosition: String(globalPosition) });
     if (asOf) params.set('asOf', asOf);
-    const url = `${sut.queryApiUrl}/v1/tenants/${encodeURIComponent(tenantId)}/patients/${encodeURIComponent(patientId)}/months/${month}?${params}`;
+    const url = `${sut.queryApiUrl}/v1/tenants/${encodeURIComponent(tenantId)}/patients/${encodeURIComponent(patientId)}/months/${month}?${params.toString()}`;
     const token = await sut.token(tenantId, ['auditor']);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
       if (res.status === 200) {
-        return { id: scenario.id, tenantId, determination: (await res.json()) as ComparableDetermination & Record<string, unknown> };
+        return {
+          id: scenario.id,
+          tenantId,
+          determination: (await res.json()) as ComparableDetermination & Record<string, unknown>,
+        };
       }
       // 409: the projector has not reached the import yet (first group join can take seconds); retry.
       if (res.status !== 409 || Date.now() >= deadline) {
@@ -183,7 +203,7 @@ export async function runSystemConformance(
         const i = next++;
         if (i >= scenarios.length) return;
         results[i] = await runOne(sut, scenarios[i]!, runId, i, options.timeoutMs ?? 60_000);
-        options.log?.(`${'error' in results[i]! ? 'error' : 'read'} ${scenarios[i]!.id}`);
+        options.log?.(`${'error' in results[i] ? 'error' : 'read'} ${scenarios[i]!.id}`);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));

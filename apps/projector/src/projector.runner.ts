@@ -17,8 +17,12 @@ export interface RunnerLogger {
   error(obj: object, msg?: string): void;
 }
 
-/** `live`: follow `projection_state.active_version`; `rebuild`: fill one building version. */
-export type RunnerMode = { kind: 'live' } | { kind: 'rebuild'; version: number };
+/**
+ * `live`: follow `projection_state.active_version`; `rebuild`: fill one building version;
+ * `pinned`: write one version whatever `projection_state` says (benchmarks and isolated tests).
+ */
+export type RunnerMode =
+  { kind: 'live' } | { kind: 'rebuild'; version: number } | { kind: 'pinned'; version: number };
 
 /** Options of {@link ProjectorRunner}. */
 export interface ProjectorRunnerOptions {
@@ -112,7 +116,7 @@ export class ProjectorRunner {
   }
 
   private async resolveVersion(): Promise<number> {
-    if (this.opts.mode.kind === 'rebuild') return this.opts.mode.version;
+    if (this.opts.mode.kind !== 'live') return this.opts.mode.version;
     return (await readProjectionState(this.opts.pool)).activeVersion;
   }
 
@@ -184,7 +188,9 @@ export class ProjectorRunner {
       guard: (state) =>
         this.opts.mode.kind === 'live'
           ? state.activeVersion === version
-          : state.buildingVersion === version || state.activeVersion === version,
+          : this.opts.mode.kind === 'pinned' ||
+            state.buildingVersion === version ||
+            state.activeVersion === version,
     });
     if (result.stale) {
       if (this.opts.mode.kind === 'live') {

@@ -7,6 +7,7 @@ import { registerEvaluate } from './evaluate.command';
 import { registerStart } from './start.command';
 import { registerMigrate } from './migrate.command';
 import { registerToken } from './token.command';
+import { registerProjections } from './projections.command';
 
 export type { RegisterCommand } from '../command.types';
 
@@ -20,4 +21,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerStart,
   registerMigrate,
   registerToken,
+  registerProjections,
 ];

@@ -11,7 +11,8 @@ export const READ_VERSION_KEY = 'careledgerReadVersion';
 /** The read-model version chosen for this request by {@link ProjectionConsistencyInterceptor}. */
 export function readVersionOf(req: object): number {
   const v = (req as Record<string, unknown>)[READ_VERSION_KEY];
-  if (typeof v !== 'number') throw new Error('read version not set: ProjectionConsistencyInterceptor missing');
+  if (typeof v !== 'number')
+    throw new Error('read version not set: ProjectionConsistencyInterceptor missing');
   return v;
 }
 

@@ -66,7 +66,13 @@ export class ProjectionStatusService implements OnApplicationShutdown {
 
   /** The status headers' values for `version`. */
   async status(version: number): Promise<ProjectionStatus> {
-    const r = await this.pool.query<{ partition: number; next_offset: string; high_watermark: string | null; max_position: string | null; updated_at: Date }>(
+    const r = await this.pool.query<{
+      partition: number;
+      next_offset: string;
+      high_watermark: string | null;
+      max_position: string | null;
+      updated_at: Date;
+    }>(
       `SELECT partition, next_offset, high_watermark, max_position, updated_at FROM projector_offsets
         WHERE model_version = $1 AND topic = $2`,
       [version, this.config.kafka.eventsTopic],
@@ -79,7 +85,8 @@ export class ProjectionStatusService implements OnApplicationShutdown {
     for (const row of r.rows) {
       seen.add(row.partition);
       if (row.max_position !== null) position = Math.max(position ?? 0, Number(row.max_position));
-      const hwm = hwms?.get(row.partition) ?? (row.high_watermark === null ? null : BigInt(row.high_watermark));
+      const hwm =
+        hwms?.get(row.partition) ?? (row.high_watermark === null ? null : BigInt(row.high_watermark));
       const lag = hwm === null ? 0 : Number(hwm - BigInt(row.next_offset));
       if (lag > 0) {
         lagEvents += lag;

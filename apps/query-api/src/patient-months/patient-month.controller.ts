@@ -5,7 +5,10 @@ import { IsInt, IsOptional, Matches, Min } from 'class-validator';
 import type { Request } from 'express';
 import { AccessLogged, Roles } from '@careledger/auth';
 import { ProblemError } from '@careledger/http';
-import { ProjectionConsistencyInterceptor, readVersionOf } from '../consistency/projection-consistency.interceptor';
+import {
+  ProjectionConsistencyInterceptor,
+  readVersionOf,
+} from '../consistency/projection-consistency.interceptor';
 import { PatientMonthService } from './patient-month.service';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
@@ -13,7 +16,10 @@ const toInt = ({ value }: { value: unknown }): unknown =>
 
 /** Query of the month endpoint. */
 export class MonthQueryDto {
-  @ApiPropertyOptional({ description: 'Knowledge time: evaluate with the events recorded at or before it', example: '2025-04-01T00:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'Knowledge time: evaluate with the events recorded at or before it',
+    example: '2025-04-01T00:00:00Z',
+  })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, {
     message: 'asOf must be an ISO-8601 instant with an offset',
@@ -45,7 +51,10 @@ export class PatientMonthController {
   @ApiOperation({
     summary: 'The month determination of a patient (stored; with asOf computed from the events known then)',
   })
-  @ApiOkResponse({ description: 'patientId, month, rulesVersion, lines, providerOfRecord, eligibility, excludedEntries, flags' })
+  @ApiOkResponse({
+    description:
+      'patientId, month, rulesVersion, lines, providerOfRecord, eligibility, excludedEntries, flags',
+  })
   get(
     @Param('tenantId') tenantId: string,
     @Param('patientId') patientId: string,

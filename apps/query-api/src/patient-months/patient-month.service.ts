@@ -21,7 +21,13 @@ export class PatientMonthService {
     @Inject(REFERENCE_DATA) private readonly reference: ReferenceData,
   ) {}
 
-  async get(tenantId: string, patientId: string, month: string, version: number, asOf: string | null): Promise<unknown> {
+  async get(
+    tenantId: string,
+    patientId: string,
+    month: string,
+    version: number,
+    asOf: string | null,
+  ): Promise<unknown> {
     if (asOf === null) {
       const r = await this.pool.query<{ determination: unknown }>(
         `SELECT determination FROM month_determinations
@@ -42,7 +48,8 @@ export class PatientMonthService {
         `SELECT 1 FROM patient_index WHERE model_version = $1 AND tenant_id = $2 AND patient_id = $3`,
         [version, tenantId, patientId],
       );
-      if (known.rowCount === 0) throw ProblemError.notFound('PATIENT.NOT_FOUND', `No patient ${patientId} in this tenant.`);
+      if (known.rowCount === 0)
+        throw ProblemError.notFound('PATIENT.NOT_FOUND', `No patient ${patientId} in this tenant.`);
     }
     try {
       return determineMonth(
@@ -52,7 +59,9 @@ export class PatientMonthService {
     } catch (err) {
       const e = err as { code?: string; field?: string; message?: string };
       if (e.code === 'RULES.MISSING' || e.code === 'RULES.BAD_INPUT') {
-        throw ProblemError.badRequest(e.code, [{ field: e.field ?? 'month', message: e.message ?? 'invalid' }]);
+        throw ProblemError.badRequest(e.code, [
+          { field: e.field ?? 'month', message: e.message ?? 'invalid' },
+        ]);
       }
       throw err;
     }

@@ -57,7 +57,9 @@ export class ListQueryDto {
   @IsString()
   cursor?: string;
 
-  @ApiPropertyOptional({ description: 'Wait until the projections reflect this global position (read-your-writes)' })
+  @ApiPropertyOptional({
+    description: 'Wait until the projections reflect this global position (read-your-writes)',
+  })
   @IsOptional()
   @Transform(toInt)
   @IsInt()

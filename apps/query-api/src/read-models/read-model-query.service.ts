@@ -20,11 +20,21 @@ export interface Page {
 
 const DATE_COLUMNS = new Set(['effective_from', 'effective_to']);
 const camel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-const FILTERS: FilterName[] = ['month', 'program', 'practitionerId', 'departmentId', 'patientId', 'code', 'carePlanId'];
+const FILTERS: FilterName[] = [
+  'month',
+  'program',
+  'practitionerId',
+  'departmentId',
+  'patientId',
+  'code',
+  'carePlanId',
+];
 
 /** True when the caller may only see de-identified data (analyst without a more privileged role). */
 export function isAnalystOnly(principal: Principal): boolean {
-  return principal.roles.includes('analyst') && !principal.roles.some((r) => r === 'billing' || r === 'auditor');
+  return (
+    principal.roles.includes('analyst') && !principal.roles.some((r) => r === 'billing' || r === 'auditor')
+  );
 }
 
 /**
@@ -48,7 +58,13 @@ export class ReadModelQueryService {
     return this.clock().toISOString().slice(0, 7);
   }
 
-  async list(spec: ReadModelSpec, tenantId: string, version: number, query: ListQueryDto, principal: Principal): Promise<Page> {
+  async list(
+    spec: ReadModelSpec,
+    tenantId: string,
+    version: number,
+    query: ListQueryDto,
+    principal: Principal,
+  ): Promise<Page> {
     const analyst = isAnalystOnly(principal);
     const where: string[] = ['model_version = $1', 'tenant_id = $2'];
     const params: unknown[] = [version, tenantId];
@@ -59,20 +75,31 @@ export class ReadModelQueryService {
       if (value === undefined) continue;
       const column = spec.filters[f];
       if (!column) {
-        throw ProblemError.badRequest('REQUEST.INVALID', [{ field: f, message: `is not a filter of ${spec.path}` }]);
+        throw ProblemError.badRequest('REQUEST.INVALID', [
+          { field: f, message: `is not a filter of ${spec.path}` },
+        ]);
       }
       if (f === 'patientId' && analyst) {
         throw ProblemError.badRequest('REQUEST.INVALID', [
-          { field: 'patientId', message: 'analysts see pseudonymous ids only and cannot filter by patient id' },
+          {
+            field: 'patientId',
+            message: 'analysts see pseudonymous ids only and cannot filter by patient id',
+          },
         ]);
       }
       params.push(value);
-      where.push(f === 'departmentId' ? `${column} @> ARRAY[$${params.length}::text]` : `${column} = $${params.length}`);
+      where.push(
+        f === 'departmentId'
+          ? `${column} @> ARRAY[$${params.length}::text]`
+          : `${column} = $${params.length}`,
+      );
     }
     if (query.cursor !== undefined) {
       const values = this.cursors.open(query.cursor);
       if (!values || values.length !== spec.key.length) {
-        throw ProblemError.badRequest('REQUEST.INVALID', [{ field: 'cursor', message: 'is not a cursor of this list' }]);
+        throw ProblemError.badRequest('REQUEST.INVALID', [
+          { field: 'cursor', message: 'is not a cursor of this list' },
+        ]);
       }
       const placeholders = values.map((v) => {
         params.push(v);
@@ -83,7 +110,9 @@ export class ReadModelQueryService {
     const limit = query.limit ?? 100;
     params.push(limit + 1);
     // Dates as text: node-postgres would turn a DATE into a Date at local midnight.
-    const select = [...new Set([...spec.columns, ...spec.key])].map((c) => (DATE_COLUMNS.has(c) ? `${c}::text AS ${c}` : c));
+    const select = [...new Set([...spec.columns, ...spec.key])].map((c) =>
+      DATE_COLUMNS.has(c) ? `${c}::text AS ${c}` : c,
+    );
     const sql = `SELECT ${select.join(', ')} FROM ${spec.table}
       WHERE ${where.join(' AND ')} ORDER BY ${spec.key.join(', ')} LIMIT $${params.length}`;
     const r = await this.pool.query<Record<string, unknown>>(sql, params);
@@ -101,7 +130,8 @@ export class ReadModelQueryService {
     for (const c of spec.columns) {
       if (analyst && spec.freeText?.includes(c)) continue;
       let v = row[c];
-      if (c === 'patient_id' && analyst) v = pseudonymOf(this.config.readSide.pseudonymSecret, tenantId, String(v));
+      if (c === 'patient_id' && analyst)
+        v = pseudonymOf(this.config.readSide.pseudonymSecret, tenantId, String(v));
       out[camel(c)] = normalize(v);
     }
     return out;

@@ -1,7 +1,8 @@
 import type { Role } from '@careledger/auth';
 
 /** A filter of the list endpoints and the column it applies to. */
-export type FilterName = 'month' | 'program' | 'practitionerId' | 'departmentId' | 'patientId' | 'code' | 'carePlanId';
+export type FilterName =
+  'month' | 'program' | 'practitionerId' | 'departmentId' | 'patientId' | 'code' | 'carePlanId';
 
 /** One queryable read model: table, keyset order, filters, columns and who may read it. */
 export interface ReadModelSpec {
@@ -79,7 +80,17 @@ export const READ_MODELS: readonly ReadModelSpec[] = [
     table: 'excluded_entries',
     key: ['month', 'patient_id', 'seq'],
     filters: { ...pm, program: 'program', practitionerId: 'practitioner_id', code: 'reason' },
-    columns: ['patient_id', 'month', 'seq', 'entry_id', 'minutes', 'reason', 'program', 'practitioner_id', 'department_ids'],
+    columns: [
+      'patient_id',
+      'month',
+      'seq',
+      'entry_id',
+      'minutes',
+      'reason',
+      'program',
+      'practitioner_id',
+      'department_ids',
+    ],
     roles: BILLING_READERS,
     summary: 'Time entries (or parts) that bill nothing this month, with the reason',
   },
@@ -159,6 +170,7 @@ export const READ_MODELS: readonly ReadModelSpec[] = [
     ],
     freeText: ['content', 'diff'],
     roles: ['care_manager', 'practitioner', 'auditor', 'analyst'],
-    summary: 'Every version of every care plan: content, author, effective dates, diff to the previous version',
+    summary:
+      'Every version of every care plan: content, author, effective dates, diff to the previous version',
   },
 ];

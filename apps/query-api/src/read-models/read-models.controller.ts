@@ -3,7 +3,10 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from
 import { stringify } from 'csv-stringify';
 import type { Request, Response } from 'express';
 import { AccessLogged, CurrentPrincipal, type Principal, Roles } from '@careledger/auth';
-import { ProjectionConsistencyInterceptor, readVersionOf } from '../consistency/projection-consistency.interceptor';
+import {
+  ProjectionConsistencyInterceptor,
+  readVersionOf,
+} from '../consistency/projection-consistency.interceptor';
 import { ListQueryDto } from './list-query.dto';
 import { READ_MODELS, type ReadModelSpec } from './read-model.catalog';
 import { type Page, ReadModelQueryService } from './read-model-query.service';
@@ -37,21 +40,40 @@ const CSV_MAX_ROWS = 1_000_000;
 export class ReadModelsController {
   constructor(private readonly query: ReadModelQueryService) {}
 
-  private list(s: ReadModelSpec, tenantId: string, q: ListQueryDto, p: Principal, req: Request): Promise<Page> {
+  private list(
+    s: ReadModelSpec,
+    tenantId: string,
+    q: ListQueryDto,
+    p: Principal,
+    req: Request,
+  ): Promise<Page> {
     return this.query.list(s, tenantId, readVersionOf(req), q, p);
   }
 
-  private async csv(s: ReadModelSpec, tenantId: string, q: ListQueryDto, p: Principal, req: Request, res: Response) {
+  private async csv(
+    s: ReadModelSpec,
+    tenantId: string,
+    q: ListQueryDto,
+    p: Principal,
+    req: Request,
+    res: Response,
+  ) {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="${s.path}-${tenantId}${q.month ? `-${q.month}` : ''}.csv"`);
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="${s.path}-${tenantId}${q.month ? `-${q.month}` : ''}.csv"`,
+    );
     const version = readVersionOf(req);
     const first = await this.query.list(s, tenantId, version, { ...q, limit: CSV_PAGE }, p);
-    const columns = first.items[0] ? Object.keys(first.items[0]) : s.columns.map((c) => c.replace(/_([a-z])/g, (_, x: string) => x.toUpperCase()));
+    const columns = first.items[0]
+      ? Object.keys(first.items[0])
+      : s.columns.map((c) => c.replace(/_([a-z])/g, (_, x: string) => x.toUpperCase()));
     const out = stringify({
       header: true,
       columns,
       cast: {
-        object: (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join(';') : JSON.stringify(v)),
+        object: (v) =>
+          Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join(';') : JSON.stringify(v),
         boolean: (v) => (v ? 'true' : 'false'),
       },
     });
@@ -64,7 +86,13 @@ export class ReadModelsController {
       }
       rows += page.items.length;
       if (!page.nextCursor || rows >= CSV_MAX_ROWS) break;
-      page = await this.query.list(s, tenantId, version, { ...q, limit: CSV_PAGE, cursor: page.nextCursor }, p);
+      page = await this.query.list(
+        s,
+        tenantId,
+        version,
+        { ...q, limit: CSV_PAGE, cursor: page.nextCursor },
+        p,
+      );
     }
     out.end();
     await new Promise((resolve) => res.once('finish', resolve));
@@ -75,7 +103,12 @@ export class ReadModelsController {
   @AccessLogged('monthly_minutes.read')
   @ApiOperation({ summary: MM.summary })
   @ApiOkResponse({ description: '{ items, nextCursor }' })
-  monthlyMinutes(@Param('tenantId') t: string, @Query() q: ListQueryDto, @CurrentPrincipal() p: Principal, @Req() r: Request) {
+  monthlyMinutes(
+    @Param('tenantId') t: string,
+    @Query() q: ListQueryDto,
+    @CurrentPrincipal() p: Principal,
+    @Req() r: Request,
+  ) {
     return this.list(MM, t, q, p, r);
   }
 
@@ -98,7 +131,12 @@ export class ReadModelsController {
   @Roles(...BL.roles)
   @AccessLogged('billing_lines.read')
   @ApiOperation({ summary: BL.summary })
-  billingLines(@Param('tenantId') t: string, @Query() q: ListQueryDto, @CurrentPrincipal() p: Principal, @Req() r: Request) {
+  billingLines(
+    @Param('tenantId') t: string,
+    @Query() q: ListQueryDto,
+    @CurrentPrincipal() p: Principal,
+    @Req() r: Request,
+  ) {
     return this.list(BL, t, q, p, r);
   }
 
@@ -121,7 +159,12 @@ export class ReadModelsController {
   @Roles(...XE.roles)
   @AccessLogged('excluded_entries.read')
   @ApiOperation({ summary: XE.summary })
-  excludedEntries(@Param('tenantId') t: string, @Query() q: ListQueryDto, @CurrentPrincipal() p: Principal, @Req() r: Request) {
+  excludedEntries(
+    @Param('tenantId') t: string,
+    @Query() q: ListQueryDto,
+    @CurrentPrincipal() p: Principal,
+    @Req() r: Request,
+  ) {
     return this.list(XE, t, q, p, r);
   }
 
@@ -129,7 +172,12 @@ export class ReadModelsController {
   @Roles(...POR.roles)
   @AccessLogged('provider_of_record.read')
   @ApiOperation({ summary: POR.summary })
-  providerOfRecord(@Param('tenantId') t: string, @Query() q: ListQueryDto, @CurrentPrincipal() p: Principal, @Req() r: Request) {
+  providerOfRecord(
+    @Param('tenantId') t: string,
+    @Query() q: ListQueryDto,
+    @CurrentPrincipal() p: Principal,
+    @Req() r: Request,
+  ) {
     return this.list(POR, t, q, p, r);
   }
 
@@ -137,7 +185,12 @@ export class ReadModelsController {
   @Roles(...EL.roles)
   @AccessLogged('eligibility.read')
   @ApiOperation({ summary: EL.summary })
-  eligibility(@Param('tenantId') t: string, @Query() q: ListQueryDto, @CurrentPrincipal() p: Principal, @Req() r: Request) {
+  eligibility(
+    @Param('tenantId') t: string,
+    @Query() q: ListQueryDto,
+    @CurrentPrincipal() p: Principal,
+    @Req() r: Request,
+  ) {
     return this.list(EL, t, q, p, r);
   }
 
@@ -145,7 +198,12 @@ export class ReadModelsController {
   @Roles(...WL.roles)
   @AccessLogged('worklist.read')
   @ApiOperation({ summary: WL.summary })
-  worklist(@Param('tenantId') t: string, @Query() q: ListQueryDto, @CurrentPrincipal() p: Principal, @Req() r: Request) {
+  worklist(
+    @Param('tenantId') t: string,
+    @Query() q: ListQueryDto,
+    @CurrentPrincipal() p: Principal,
+    @Req() r: Request,
+  ) {
     return this.list(WL, t, q, p, r);
   }
 
@@ -153,7 +211,12 @@ export class ReadModelsController {
   @Roles(...CF.roles)
   @AccessLogged('conflicts.read')
   @ApiOperation({ summary: CF.summary })
-  conflicts(@Param('tenantId') t: string, @Query() q: ListQueryDto, @CurrentPrincipal() p: Principal, @Req() r: Request) {
+  conflicts(
+    @Param('tenantId') t: string,
+    @Query() q: ListQueryDto,
+    @CurrentPrincipal() p: Principal,
+    @Req() r: Request,
+  ) {
     return this.list(CF, t, q, p, r);
   }
 
@@ -161,7 +224,12 @@ export class ReadModelsController {
   @Roles(...CP.roles)
   @AccessLogged('care_plan_versions.read')
   @ApiOperation({ summary: CP.summary })
-  carePlanVersions(@Param('tenantId') t: string, @Query() q: ListQueryDto, @CurrentPrincipal() p: Principal, @Req() r: Request) {
+  carePlanVersions(
+    @Param('tenantId') t: string,
+    @Query() q: ListQueryDto,
+    @CurrentPrincipal() p: Principal,
+    @Req() r: Request,
+  ) {
     return this.list(CP, t, q, p, r);
   }
 }
