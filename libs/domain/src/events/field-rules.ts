@@ -23,6 +23,7 @@ export interface FieldSpec {
 /** The fields of a closed object, in the order they are reported. */
 export type ObjectShape = Readonly<Record<string, FieldSpec>>;
 
+/** A field that must be present (and not `undefined`). */
 export const required = (rule: FieldRule): FieldSpec => ({ rule, optional: false });
 /** An optional field: absent is fine, `null` is not (the contract has no nulls; omit the field). */
 export const optional = (rule: FieldRule): FieldSpec => ({ rule, optional: true });
@@ -58,6 +59,7 @@ export const BILLING_CODE_PATTERN = /^[0-9A-Z]{5}$/;
 /** Upper bounds for free text; they stop abuse without constraining real clinical notes. */
 export const TEXT_LIMITS = { short: 200, long: 4000, listItems: 200 } as const;
 
+/** A non-empty string of bounded length, optionally matching `pattern` (`expected` describes it). */
 export const string =
   (opts: { maxLength: number; pattern?: RegExp; expected?: string }): FieldRule =>
   (value, path, issues) => {
@@ -78,23 +80,27 @@ export const string =
 /** Free text (PHI class `free-text`): a non-empty string of bounded length. */
 export const text = (maxLength: number = TEXT_LIMITS.long): FieldRule => string({ maxLength });
 
+/** A pseudonymous id (`SAFE_ID_PATTERN`). */
 export const safeId: FieldRule = string({
   maxLength: 64,
   pattern: SAFE_ID_PATTERN,
   expected: 'a pseudonymous id (1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit)',
 });
 
+/** A CPT/HCPCS code (`BILLING_CODE_PATTERN`). */
 export const billingCode: FieldRule = string({
   maxLength: 5,
   pattern: BILLING_CODE_PATTERN,
   expected: 'a CPT/HCPCS code of five upper-case letters or digits',
 });
 
+/** `true` or `false`, never a string. */
 export const boolean: FieldRule = (value, path, issues) => {
   if (typeof value !== 'boolean')
     issues.push({ field: path, message: `must be a boolean, got ${describe(value)}` });
 };
 
+/** A whole number from `min` to `max` inclusive (no strings, no fractions, no NaN). */
 export const integer =
   (min: number, max: number): FieldRule =>
   (value, path, issues) => {
@@ -108,6 +114,7 @@ export const integer =
     }
   };
 
+/** One of a closed list of strings (the contract's enums). */
 export const oneOf =
   (values: readonly string[]): FieldRule =>
   (value, path, issues) => {
@@ -116,6 +123,7 @@ export const oneOf =
     }
   };
 
+/** Exactly this value (the type and version of a compiled schema). */
 export const exactly =
   (expected: string | number): FieldRule =>
   (value, path, issues) => {
@@ -169,18 +177,21 @@ export const localDate: FieldRule = (value, path, issues) => {
   }
 };
 
+/** A month `YYYY-MM`. */
 export const yearMonth: FieldRule = (value, path, issues) => {
   if (typeof value !== 'string' || !YEAR_MONTH_PATTERN.test(value)) {
     issues.push({ field: path, message: 'must be a month YYYY-MM' });
   }
 };
 
+/** An IANA time-zone id, spelled as the database spells it. */
 export const ianaZone: FieldRule = (value, path, issues) => {
   if (typeof value !== 'string' || !ZONE_SHAPE.test(value) || !isIanaZone(value)) {
     issues.push({ field: path, message: 'must be an IANA time zone such as America/New_York' });
   }
 };
 
+/** A well-formed ICD-10-CM code (`ICD10_PATTERN`); membership in the code set is the rules' concern. */
 export const icd10Code: FieldRule = (value, path, issues) => {
   if (typeof value !== 'string' || !isWellFormedIcd10(value)) {
     issues.push({
