@@ -186,7 +186,9 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
       req.name === 'rebuild_1m_events_seconds' && options.scale !== 'large' && stage?.status === 'ok'
         ? `only at --scale large`
         : stage
-          ? `${stage.status}${stage.reason ? `: ${stage.reason}` : ''}`
+          ? stage.status === 'not run'
+            ? (stage.reason ?? 'no reason given')
+            : `${stage.status}${stage.reason ? `: ${stage.reason}` : ''}`
           : 'stage not selected';
     figures.push({ name: req.name, value: null, unit: req.unit, baseline: null, ratio: null, better: req.better, stage: req.stage, note: `not run: ${why}` });
   }
