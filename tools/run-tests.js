@@ -68,10 +68,18 @@ async function main() {
   // TZ=UTC so that no time-zone bug hides behind the host's zone (STYLE.md "Tests").
   const status = run(
     process.execPath,
-    [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), WORKERS, '--json', `--outputFile=${REPORT}`, ...jestArgs],
+    [
+      path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'),
+      WORKERS,
+      '--json',
+      `--outputFile=${REPORT}`,
+      ...jestArgs,
+    ],
     { ...process.env, TZ: 'UTC' },
   );
-  process.stdout.write(`run-tests: jest finished in ${seconds(t)} (exit ${status}); total ${seconds(started)}\n`);
+  process.stdout.write(
+    `run-tests: jest finished in ${seconds(t)} (exit ${status}); total ${seconds(started)}\n`,
+  );
   return status;
 }
 

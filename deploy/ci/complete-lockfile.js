@@ -18,7 +18,18 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const LOCK = path.resolve(__dirname, '..', '..', 'package-lock.json');
-const OS = ['darwin', 'linux', 'win32', 'freebsd', 'android', 'openharmony', 'sunos', 'aix', 'netbsd', 'openbsd'];
+const OS = [
+  'darwin',
+  'linux',
+  'win32',
+  'freebsd',
+  'android',
+  'openharmony',
+  'sunos',
+  'aix',
+  'netbsd',
+  'openbsd',
+];
 const CPU = ['arm64', 'x64', 'ia32', 'arm', 'ppc64', 's390x', 'riscv64', 'loong64', 'wasm32'];
 
 /** os/cpu/libc of a platform package, from the conventional name tokens (e.g. `linux-arm64-musl`). */
@@ -27,7 +38,14 @@ function platformOf(name) {
   const os = tokens.find((t) => OS.includes(t));
   const cpu = tokens.find((t) => CPU.includes(t)) ?? (tokens.includes('arm') ? 'arm' : undefined);
   if (!os || !cpu) return null;
-  const libc = os === 'linux' ? (tokens.some((t) => t.startsWith('musl')) ? 'musl' : tokens.some((t) => t.startsWith('gnu')) ? 'glibc' : undefined) : undefined;
+  const libc =
+    os === 'linux'
+      ? tokens.some((t) => t.startsWith('musl'))
+        ? 'musl'
+        : tokens.some((t) => t.startsWith('gnu'))
+          ? 'glibc'
+          : undefined
+      : undefined;
   return { os, cpu, libc };
 }
 
@@ -66,14 +84,16 @@ function main() {
     return 0;
   }
   if (check) {
-    process.stderr.write(`complete-lockfile: missing ${added.length} optional platform entries: ${added.join(', ')}\n`);
+    process.stderr.write(
+      `complete-lockfile: missing ${added.length} optional platform entries: ${added.join(', ')}\n`,
+    );
     return 1;
   }
-  lock.packages = Object.fromEntries(
-    Object.entries(packages).sort(([a], [b]) => a.localeCompare(b, 'en')),
-  );
+  lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => a.localeCompare(b, 'en')));
   fs.writeFileSync(LOCK, `${JSON.stringify(lock, null, 2)}\n`);
-  process.stdout.write(`complete-lockfile: added ${added.length} optional platform entries to package-lock.json\n`);
+  process.stdout.write(
+    `complete-lockfile: added ${added.length} optional platform entries to package-lock.json\n`,
+  );
   return 0;
 }
 

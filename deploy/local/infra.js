@@ -816,7 +816,9 @@ async function main(args = []) {
         return st.ok ? 0 : 3;
       }
       default:
-        process.stderr.write('usage: npm run infra:up | infra:down | infra:status [-- --json]  (or: node deploy/local/infra.js topics)\n');
+        process.stderr.write(
+          'usage: npm run infra:up | infra:down | infra:status [-- --json]  (or: node deploy/local/infra.js topics)\n',
+        );
         return 2;
     }
   } catch (e) {
