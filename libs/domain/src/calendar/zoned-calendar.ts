@@ -75,12 +75,19 @@ export function monthOf(ms: number, zone: string): YearMonth {
   return localDateOf(ms, zone).slice(0, 7);
 }
 
-/** The local calendar date (`YYYY-MM-DD`) of an instant (epoch ms) in `zone`. */
+const localDateCache = new Map<string, string>();
+
+/** The local calendar date (`YYYY-MM-DD`) of an instant (epoch ms) in `zone` (memoized). */
 export function localDateOf(ms: number, zone: string): string {
-  // Fast path: most questions concern a month already in the cache (the evaluated month).
-  const probe = DateTime.fromMillis(ms, { zone });
-  if (!probe.isValid) throw new RangeError(`not an IANA time zone: ${JSON.stringify(zone)}`);
-  return probe.toISODate() as string;
+  const key = `${zone}|${ms}`;
+  const cached = localDateCache.get(key);
+  if (cached !== undefined) return cached;
+  const dt = DateTime.fromMillis(ms, { zone });
+  if (!dt.isValid) throw new RangeError(`not an IANA time zone: ${JSON.stringify(zone)}`);
+  const date = dt.toISODate() as string;
+  if (localDateCache.size > 200_000) localDateCache.clear();
+  localDateCache.set(key, date);
+  return date;
 }
 
 /**
@@ -113,8 +120,10 @@ export function instantMs(iso: string): number {
  */
 export function oneYearBefore(date: string): string {
   if (!DATE_PATTERN.test(date)) throw new RangeError(`date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
-  const d = DateTime.fromISO(date, { zone: 'UTC' });
-  return d.minus({ years: 1 }).toISODate() as string;
+  // Same month and day one year earlier; Feb 29 has no counterpart in the earlier (common) year.
+  const year = String(Number(date.slice(0, 4)) - 1).padStart(4, '0');
+  const monthDay = date.slice(5) === '02-29' ? '02-28' : date.slice(5);
+  return `${year}-${monthDay}`;
 }
 
 /** The month after `month`. */
@@ -164,6 +173,9 @@ export function monthsTouched(startMs: number, minutes: number, zone: string): Y
 export function monthDateRange(month: YearMonth): { firstDate: string; lastDate: string } {
   const m = MONTH_PATTERN.exec(month);
   if (!m) throw new RangeError(`month must be YYYY-MM, got ${JSON.stringify(month)}`);
-  const days = DateTime.fromObject({ year: Number(m[1]), month: Number(m[2]) }, { zone: 'UTC' }).daysInMonth;
-  return { firstDate: `${month}-01`, lastDate: `${month}-${String(days).padStart(2, '0')}` };
+  const year = Number(m[1]);
+  const mon = Number(m[2]);
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = mon === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(mon) ? 30 : 31;
+  return { firstDate: `${month}-01`, lastDate: `${month}-${days}` };
 }

@@ -116,6 +116,8 @@ class MonthEvaluation {
   private readonly firstDate: string;
   private readonly lastDate: string;
   private readonly initiatingFromCache = new Map<string, string | null | 'none'>();
+  private readonly zoneCache = new Map<string, string>();
+  private readonly calendarCache = new Map<string, MonthCalendar>();
 
   constructor(
     private readonly facts: PatientFacts,
@@ -182,6 +184,25 @@ class MonthEvaluation {
 
   /** IANA zone of a practitioner's organization; falls back to the patient's home organization. */
   private zoneOf(practitionerId: string): string {
+    let zone = this.zoneCache.get(practitionerId);
+    if (zone === undefined) {
+      zone = this.resolveZone(practitionerId);
+      this.zoneCache.set(practitionerId, zone);
+    }
+    return zone;
+  }
+
+  /** The evaluated month's calendar in a zone. */
+  private calendarIn(zone: string): MonthCalendar {
+    let cal = this.calendarCache.get(zone);
+    if (cal === undefined) {
+      cal = monthCalendar(zone, this.month);
+      this.calendarCache.set(zone, cal);
+    }
+    return cal;
+  }
+
+  private resolveZone(practitionerId: string): string {
     const p = this.facts.practitioners.get(practitionerId);
     const org = p ? this.facts.organizations.get(p.organizationId) : undefined;
     if (org) return org.timezone;
@@ -211,7 +232,7 @@ class MonthEvaluation {
 
   /** True when the consent is active at some moment of the month (in its practitioner's zone). */
   private activeInMonth(c: ConsentFact): boolean {
-    const cal = monthCalendar(this.zoneOf(c.billingPractitionerId), this.month);
+    const cal = this.calendarIn(this.zoneOf(c.billingPractitionerId));
     return c.obtainedMs < cal.endMs && (c.revokedMs === null || c.revokedMs > cal.startMs);
   }
 
@@ -245,7 +266,7 @@ class MonthEvaluation {
     const counted: CountedPart[] = [];
     for (const t of this.facts.entries.values()) {
       const zone = this.zoneOf(t.billingPractitionerId);
-      const cal = monthCalendar(zone, this.month);
+      const cal = this.calendarIn(zone);
       const startMs = Date.parse(t.startedAt);
       const endMs = startMs + t.minutes * MS_PER_MINUTE;
       if (startMs >= cal.endMs || endMs <= cal.startMs) continue;
@@ -449,7 +470,7 @@ class MonthEvaluation {
           fullTimeCodes(r.pcm.personal, ownParts, 'PCM personally', r),
         );
       case 'BHI':
-        return this.withCap('BHI', practitionerId, fullTimeCodes(r.bhi.staff, all, 'general BHI', r));
+        return fullTimeCodes(r.bhi.staff, all, 'general BHI', r);
       case 'CoCM': {
         const first = all[0];
         if (!first) return null;
@@ -473,24 +494,9 @@ class MonthEvaluation {
       const winner = chosen === 0 ? staff : personal;
       const loser = chosen === 0 ? personal : staff;
       this.choiceFlag(program, practitionerId, winner, [loser], `policy ${this.policy}`);
-      return this.withCap(program, practitionerId, winner);
+      return winner;
     }
-    return this.withCap(program, practitionerId, staff ?? personal);
-  }
-
-  /** OVER_CAP only when the capped family is the one billed (RULES.md 8). */
-  private withCap(program: TimedProgram, practitionerId: string, r: CodeResult | null): CodeResult | null {
-    if (r && r.overCap.length > 0) {
-      const lost = sumMinutes(r.overCap);
-      for (const p of r.overCap) this.exclude(p.entryId, p.minutes, 'OVER_CAP', program, practitionerId);
-      this.flag(
-        'OVER_CAP',
-        `${program}: ${lost} minutes above the cap of ${r.capMinutes} minutes bill nothing (entries ${uniqueIds(r.overCap)})`,
-        program,
-        practitionerId,
-      );
-    }
-    return r;
+    return staff ?? personal;
   }
 
   private choiceFlag(program: Program, practitionerId: string, billed: CodeResult, notBilled: CodeResult[], why: string): void {
@@ -602,7 +608,29 @@ class MonthEvaluation {
     for (const p of r.parts) this.exclude(p.entryId, p.minutes, 'EXCLUSIVE_CHOICE', r.program, r.practitionerId);
   }
 
+  /**
+   * Bills a chosen result. OVER_CAP is raised here, i.e. only when the capped family is the one
+   * billed (RULES.md 8); parts that fed only the alternative not chosen are EXCLUSIVE_CHOICE.
+   */
   private emitProgramLines(r: ProgramResult): void {
+    const { program, practitionerId, result } = r;
+    if (result.overCap.length > 0) {
+      for (const p of result.overCap) this.exclude(p.entryId, p.minutes, 'OVER_CAP', program, practitionerId);
+      this.flag(
+        'OVER_CAP',
+        `${program}: ${sumMinutes(result.overCap)} minutes above the cap of ${result.capMinutes} minutes bill nothing ` +
+          `(entries ${uniqueIds(result.overCap)})`,
+        program,
+        practitionerId,
+      );
+    }
+    const contributing = new Set(result.entryIds);
+    const capped = new Set(result.overCap.map((p) => p.entryId));
+    for (const p of r.parts) {
+      if (!contributing.has(p.entryId) && !capped.has(p.entryId)) {
+        this.exclude(p.entryId, p.minutes, 'EXCLUSIVE_CHOICE', program, practitionerId);
+      }
+    }
     for (const l of r.result.lines) {
       this.lines.push({
         code: l.code,

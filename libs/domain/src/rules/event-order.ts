@@ -58,12 +58,32 @@ export function entityIdOf(e: ContractEvent): string {
   }
 }
 
+/**
+ * Ordering keys of one event object. Events are immutable values and projections and replays hand
+ * the same objects to the engine for many months, so the keys are derived once per object (a
+ * WeakMap never keeps an event alive and cannot change a result, only its cost).
+ */
 interface Keyed {
   event: ContractEvent;
   recordedMs: number;
   precedence: number;
   entityId: string;
   canonical: string | undefined;
+}
+
+const keys = new WeakMap<ContractEvent, Keyed>();
+
+function keyOf(event: ContractEvent): Keyed {
+  let k = keys.get(event);
+  if (k === undefined) {
+    const recordedMs = Date.parse(event.recordedAt);
+    if (Number.isNaN(recordedMs)) {
+      throw new RangeError(`recordedAt is not an ISO-8601 instant on a ${event.type} event`);
+    }
+    k = { event, recordedMs, precedence: TYPE_PRECEDENCE[event.type] ?? 99, entityId: entityIdOf(event), canonical: undefined };
+    keys.set(event, k);
+  }
+  return k;
 }
 
 function canonicalOf(k: Keyed): string {
@@ -94,19 +114,12 @@ export function orderKnownEvents(
   const keyed: Keyed[] = [];
   for (const event of events) {
     if (!keep(event)) continue;
-    const recordedMs = Date.parse(event.recordedAt);
-    if (Number.isNaN(recordedMs)) {
-      throw new RangeError(`recordedAt is not an ISO-8601 instant on a ${event.type} event`);
-    }
-    if (asOfMs !== null && recordedMs > asOfMs) continue;
-    keyed.push({
-      event,
-      recordedMs,
-      precedence: TYPE_PRECEDENCE[event.type] ?? 99,
-      entityId: entityIdOf(event),
-      canonical: undefined,
-    });
+    const k = keyOf(event);
+    if (asOfMs !== null && k.recordedMs > asOfMs) continue;
+    keyed.push(k);
   }
   keyed.sort(compareKeyed);
-  return keyed.map((k) => k.event);
+  const out = new Array<ContractEvent>(keyed.length);
+  for (let i = 0; i < keyed.length; i++) out[i] = keyed[i]!.event;
+  return out;
 }
