@@ -38,6 +38,8 @@ export interface ProjectorRunnerOptions {
   logger?: RunnerLogger;
   /** Partitions processed in parallel by this member (each in its own PG transaction). */
   partitionsConsumedConcurrently?: number;
+  /** Told when a batch arrives, before it is applied (benchmarks start their clock here). */
+  onBatchStart?(info: { partition: number; messages: number }): void;
   /** Told after every committed batch (ids and counts only). */
   onBatch?(info: { partition: number; version: number; result: BatchResult }): void;
 }
@@ -178,6 +180,7 @@ export class ProjectorRunner {
       }
     }
 
+    this.opts.onBatchStart?.({ partition, messages: batch.messages.length });
     const version = this.version;
     const result = await this.engine.applyBatch({
       version,

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { Client, Pool } from 'pg';
+import type { CareLedgerConfig } from '@careledger/config';
+import { VERSIONED_TABLES } from '@careledger/read-models';
+import { migrateTestDatabase } from '@careledger/testing/infra';
+
+/** Columns never compared between two projections of the same events (wall-clock or bookkeeping). */
+const NOT_COMPARED: Record<string, string[]> = {
+  projected_events: ['projected_at'],
+  projector_offsets: ['updated_at', 'high_watermark'],
+};
+
+/** A private, migrated test database (dropped by `drop`), for tests that switch the active version. */
+export async function privateDatabase(config: CareLedgerConfig, label: string) {
+  const database = `careledger_test_${label}_${randomBytes(3).toString('hex')}`;
+  const db = { ...config.db, database };
+  await migrateTestDatabase(db);
+  const pool = new Pool({ ...db, password: db.password || undefined, max: 6 });
+  return {
+    database,
+    pool,
+    drop: async () => {
+      await pool.end().catch(() => undefined);
+      const admin = new Client({
+        ...config.db,
+        password: config.db.password || undefined,
+        database: 'postgres',
+      });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+      await admin.end();
+    },
+  };
+}
+
+/** Create a private topic and wait for its leaders. */
+export async function createTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Delete private topics (best effort). */
+export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
+}
+
+/** Sum of the PG-stored next offsets of a version on a topic (= messages handled, offsets start at 0). */
+export async function handledMessages(pool: Pool, version: number, topic: string): Promise<number> {
+  const r = await pool.query<{ n: string | null }>(
+    `SELECT sum(next_offset)::text AS n FROM projector_offsets WHERE model_version = $1 AND topic = $2`,
+    [version, topic],
+  );
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+/** Poll until `check` is true or the deadline passes (then throw with `what`). */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 200,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * Row-by-row difference of two model versions of every versioned table, restricted to `tenantId`
+ * (projector_offsets: to `topic`): rows of A missing in B and of B missing in A (multisets, EXCEPT ALL).
+ */
+export async function versionDifferences(
+  pool: Pool,
+  a: number,
+  b: number,
+  scope: { tenantId: string; topic: string },
+) {
+  const out: Record<string, { onlyA: number; onlyB: number; rows: number }> = {};
+  for (const table of VERSIONED_TABLES) {
+    const cols = await pool.query<{ column_name: string }>(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`,
+      [table],
+    );
+    const skip = new Set(['model_version', ...(NOT_COMPARED[table] ?? [])]);
+    const list = cols.rows
+      .map((c) => c.column_name)
+      .filter((c) => !skip.has(c))
+      .join(', ');
+    const where = table === 'projector_offsets' ? 'topic = $1' : 'tenant_id = $1';
+    const key = table === 'projector_offsets' ? scope.topic : scope.tenantId;
+    const q = (x: number, y: number) =>
+      `SELECT count(*)::int AS n FROM (SELECT ${list} FROM ${table} WHERE model_version = ${x} AND ${where}
+         EXCEPT ALL SELECT ${list} FROM ${table} WHERE model_version = ${y} AND ${where}) d`;
+    const onlyA = (await pool.query<{ n: number }>(q(a, b), [key])).rows[0]!.n;
+    const onlyB = (await pool.query<{ n: number }>(q(b, a), [key])).rows[0]!.n;
+    const rows = (
+      await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${table} WHERE model_version = ${a} AND ${where}`,
+        [key],
+      )
+    ).rows[0]!.n;
+    out[table] = { onlyA, onlyB, rows };
+  }
+  return out;
+}
