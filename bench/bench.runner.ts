@@ -8,11 +8,26 @@ import { createKafka } from '@careledger/kafka';
 import { dropBenchDatabase, postgresVersion, recreateBenchDatabase } from './lib/bench-db';
 import { deleteBenchTopics } from './lib/kafka-bench';
 import { renderThroughputSvg } from './lib/chart.svg';
-import { SCALES, type BenchContext, type BenchFigure, type BenchScale, type StageReport } from './bench.types';
+import {
+  SCALES,
+  type BenchContext,
+  type BenchFigure,
+  type BenchScale,
+  type StageReport,
+} from './bench.types';
 import type { StageMessage } from './stage-host';
 
 /** Stages in the order they run; later stages use what earlier ones left (store rows, topic). */
-export const STAGE_ORDER = ['generate', 'append', 'relay', 'rules', 'projector', 'replay', 'rebuild', 'http'] as const;
+export const STAGE_ORDER = [
+  'generate',
+  'append',
+  'relay',
+  'rules',
+  'projector',
+  'replay',
+  'rebuild',
+  'http',
+] as const;
 export type StageName = (typeof STAGE_ORDER)[number];
 
 /** Options of {@link runBench}. */
@@ -63,33 +78,66 @@ function ensureEmmettPeer(log: (l: string) => void): void {
   log('bench: installing the Emmett peer (bench/peers/emmett, npm ci) ...');
   const lock = fs.existsSync('/usr/bin/flock') ? ['flock', '/tmp/careledger-npm.lock'] : [];
   const cmd = [...lock, 'npm', 'ci', '--no-audit', '--no-fund'];
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  if (r.status !== 0) log(`bench: Emmett peer install failed (the append comparison will say so): ${(r.stderr ?? '').slice(-300)}`);
+  const r = spawnSync(cmd[0]!, cmd.slice(1), {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (r.status !== 0)
+    log(
+      `bench: Emmett peer install failed (the append comparison will say so): ${(r.stderr ?? '').slice(-300)}`,
+    );
 }
 
 function runStage(stage: StageName, ctxFile: string, log: (l: string) => void): Promise<StageReport> {
   const host = path.join(__dirname, 'stage-host.js');
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const child = fork(host, [stage, ctxFile], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=3072'] });
+    const child = fork(host, [stage, ctxFile], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: ['--max-old-space-size=3072'],
+    });
     let message: StageMessage | undefined;
     child.on('message', (m: StageMessage) => {
       if (m.kind === 'stage-result') message = m;
     });
     child.on('exit', (code, signal) => {
       const seconds = Number(((performance.now() - t0) / 1000).toFixed(1));
-      const memory = [{ process: `bench stage ${stage}`, maxRssMb: message?.maxRssMb ?? -1 }, ...(message?.outcome?.memory ?? [])];
+      const memory = [
+        { process: `bench stage ${stage}`, maxRssMb: message?.maxRssMb ?? -1 },
+        ...(message?.outcome?.memory ?? []),
+      ];
       if (!message) {
-        resolve({ stage, status: 'failed', reason: `stage process exited (${signal ?? code}) without a result`, seconds, figures: [], memory, throughput: [] });
+        resolve({
+          stage,
+          status: 'failed',
+          reason: `stage process exited (${signal ?? code}) without a result`,
+          seconds,
+          figures: [],
+          memory,
+          throughput: [],
+        });
       } else if (message.error) {
         log(`bench: stage ${stage} failed: ${message.error.split('\n').slice(0, 3).join(' | ')}`);
-        resolve({ stage, status: 'failed', reason: message.error.split('\n')[0] ?? 'error', seconds, figures: [], memory, throughput: [] });
+        resolve({
+          stage,
+          status: 'failed',
+          reason: message.error.split('\n')[0] ?? 'error',
+          seconds,
+          figures: [],
+          memory,
+          throughput: [],
+        });
       } else {
         const o = message.outcome!;
         resolve({
           stage,
           status: o.notRun ? 'not run' : 'ok',
-          ...(o.notRun ? { reason: o.notRun } : o.notes && o.notes.length > 0 ? { reason: o.notes.join('; ') } : {}),
+          ...(o.notRun
+            ? { reason: o.notRun }
+            : o.notes && o.notes.length > 0
+              ? { reason: o.notes.join('; ') }
+              : {}),
           seconds,
           figures: o.figures,
           memory,
@@ -108,7 +156,12 @@ const REQUIRED: { name: string; stage: StageName; unit: string; better: 'higher'
   { name: 'relay_vs_raw_produce', stage: 'relay', unit: 'events/s', better: 'higher' },
   { name: 'http_p99_ms_at_500rps', stage: 'http', unit: 'ms', better: 'lower' },
   { name: 'rebuild_1m_events_seconds', stage: 'rebuild', unit: 's', better: 'lower' },
-  { name: 'rules_patient_months_per_second', stage: 'rules', unit: 'patient-months/s (CPU)', better: 'higher' },
+  {
+    name: 'rules_patient_months_per_second',
+    stage: 'rules',
+    unit: 'patient-months/s (CPU)',
+    better: 'higher',
+  },
 ];
 
 /**
@@ -163,7 +216,10 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
       reports.push(r);
       log(`bench: stage ${stage}: ${r.status}${r.reason ? ` (${r.reason})` : ''} in ${r.seconds} s`);
       if (stage === 'generate') {
-        const meta = JSON.parse(fs.readFileSync(`${ctx.eventsFile}.meta.json`, 'utf8')) as { eventCount: number; tenantIds: string[] };
+        const meta = JSON.parse(fs.readFileSync(`${ctx.eventsFile}.meta.json`, 'utf8')) as {
+          eventCount: number;
+          tenantIds: string[];
+        };
         ctx.eventCount = meta.eventCount;
         ctx.tenantIds = meta.tenantIds;
         fs.writeFileSync(ctxFile, JSON.stringify(ctx));
@@ -171,15 +227,23 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
     }
   } finally {
     if (!options.keep) {
-      await deleteBenchTopics(kafka, `careledger.bench.${runId}.`).catch((e: Error) => log(`bench: topic clean-up failed: ${e.message}`));
-      await dropBenchDatabase(config.db).catch((e: Error) => log(`bench: database clean-up failed: ${e.message}`));
+      await deleteBenchTopics(kafka, `careledger.bench.${runId}.`).catch((e: Error) =>
+        log(`bench: topic clean-up failed: ${e.message}`),
+      );
+      await dropBenchDatabase(config.db).catch((e: Error) =>
+        log(`bench: database clean-up failed: ${e.message}`),
+      );
     }
     fs.rmSync(workDir, { recursive: true, force: true });
   }
 
-  const figures: (BenchFigure & { stage: string })[] = reports.flatMap((r) => r.figures.map((f) => ({ ...f, stage: r.stage })));
+  const figures: (BenchFigure & { stage: string })[] = reports.flatMap((r) =>
+    r.figures.map((f) => ({ ...f, stage: r.stage })),
+  );
   for (const req of REQUIRED) {
-    const present = figures.some((f) => f.name === req.name || (req.name.startsWith('rebuild_') && f.name.startsWith('rebuild_')));
+    const present = figures.some(
+      (f) => f.name === req.name || (req.name.startsWith('rebuild_') && f.name.startsWith('rebuild_')),
+    );
     if (present) continue;
     const stage = reports.find((r) => r.stage === req.stage);
     const why =
@@ -190,7 +254,16 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
             ? (stage.reason ?? 'no reason given')
             : `${stage.status}${stage.reason ? `: ${stage.reason}` : ''}`
           : 'stage not selected';
-    figures.push({ name: req.name, value: null, unit: req.unit, baseline: null, ratio: null, better: req.better, stage: req.stage, note: `not run: ${why}` });
+    figures.push({
+      name: req.name,
+      value: null,
+      unit: req.unit,
+      baseline: null,
+      ratio: null,
+      better: req.better,
+      stage: req.stage,
+      note: `not run: ${why}`,
+    });
   }
   const date = new Date().toISOString().slice(0, 10);
   const cpus = os.cpus();
@@ -217,13 +290,21 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
   fs.mkdirSync(dir, { recursive: true });
   const stem = path.join(dir, `${date}-${options.scale}`);
   fs.writeFileSync(`${stem}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  fs.writeFileSync(`${stem}.svg`, renderThroughputSvg(report.stages, `CareLedger bench ${date} (${options.scale}, ${report.events} events)`));
+  fs.writeFileSync(
+    `${stem}.svg`,
+    renderThroughputSvg(
+      report.stages,
+      `CareLedger bench ${date} (${options.scale}, ${report.events} events)`,
+    ),
+  );
   fs.writeFileSync(`${stem}.md`, renderMarkdown(report, path.basename(`${stem}.svg`)));
   return { report, files: [`${stem}.md`, `${stem}.json`, `${stem}.svg`] };
 }
 
 const fmt = (v: number | null, unit = ''): string =>
-  v === null ? '-' : `${v >= 100 ? Math.round(v).toLocaleString('en-US') : Number(v.toFixed(2))}${unit ? ` ${unit}` : ''}`;
+  v === null
+    ? '-'
+    : `${v >= 100 ? Math.round(v).toLocaleString('en-US') : Number(v.toFixed(2))}${unit ? ` ${unit}` : ''}`;
 
 /** The Markdown report. */
 export function renderMarkdown(r: BenchReport, chartFile: string): string {

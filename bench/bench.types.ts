@@ -75,7 +75,14 @@ export interface ScaleParams {
 }
 
 export const SCALES: Record<BenchScale, ScaleParams> = {
-  small: { patients: 400, months: ['2025-05', '2025-06'], maxEvents: null, singleAppends: 600, httpSeconds: 10, patientsPerTenant: 400 },
+  small: {
+    patients: 400,
+    months: ['2025-05', '2025-06'],
+    maxEvents: null,
+    singleAppends: 600,
+    httpSeconds: 10,
+    patientsPerTenant: 400,
+  },
   medium: {
     patients: 6_000,
     months: ['2025-04', '2025-05', '2025-06'],

@@ -43,10 +43,15 @@ export function maxRssMb(): number {
 async function main(): Promise<void> {
   const [stage, ctxFile] = process.argv.slice(2);
   const send = (m: StageMessage): Promise<void> =>
-    new Promise((resolve) => (process.send ? process.send(m, () => resolve()) : (process.stdout.write(`${JSON.stringify(m)}\n`), resolve())));
+    new Promise((resolve) =>
+      process.send
+        ? process.send(m, () => resolve())
+        : (process.stdout.write(`${JSON.stringify(m)}\n`), resolve()),
+    );
   try {
     const spec = stage ? STAGES[stage] : undefined;
-    if (!spec || !ctxFile) throw new Error(`usage: stage-host <${Object.keys(STAGES).join('|')}> <context.json>`);
+    if (!spec || !ctxFile)
+      throw new Error(`usage: stage-host <${Object.keys(STAGES).join('|')}> <context.json>`);
     const ctx = JSON.parse(fs.readFileSync(ctxFile, 'utf8')) as BenchContext;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(spec.module) as Record<string, StageFn>;
@@ -55,7 +60,11 @@ async function main(): Promise<void> {
     const outcome = await fn(ctx);
     await send({ kind: 'stage-result', outcome, maxRssMb: maxRssMb() });
   } catch (err) {
-    await send({ kind: 'stage-result', error: err instanceof Error ? (err.stack ?? err.message) : String(err), maxRssMb: maxRssMb() });
+    await send({
+      kind: 'stage-result',
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      maxRssMb: maxRssMb(),
+    });
   }
   process.exit(0);
 }

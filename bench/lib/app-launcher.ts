@@ -5,7 +5,9 @@
  */
 process.on('message', (m: unknown) => {
   if (m === 'report' && process.send) {
-    process.send({ kind: 'memory', maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }, () => process.exit(0));
+    process.send({ kind: 'memory', maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }, () =>
+      process.exit(0),
+    );
   }
 });
 const main = process.argv[2];

@@ -12,7 +12,10 @@ import { NestFactory } from '@nestjs/core';
 class BareController {
   @Post('patients/:patientId/care-time')
   @HttpCode(201)
-  handle(@Param('patientId') patientId: string, @Body() body: { entryId?: string }): { patientId: string; entryId: string | undefined } {
+  handle(
+    @Param('patientId') patientId: string,
+    @Body() body: { entryId?: string },
+  ): { patientId: string; entryId: string | undefined } {
     return { patientId, entryId: body.entryId };
   }
 }

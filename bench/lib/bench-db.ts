@@ -8,11 +8,18 @@ type Db = CareLedgerConfig['db'];
 
 /** Only databases named `careledger_bench*` are ever dropped by the bench. */
 export function assertBenchDatabase(name: string): void {
-  if (!/^careledger_bench[a-z0-9_]*$/.test(name)) throw new Error(`refusing to drop "${name}": not a careledger_bench database`);
+  if (!/^careledger_bench[a-z0-9_]*$/.test(name))
+    throw new Error(`refusing to drop "${name}": not a careledger_bench database`);
 }
 
 function admin(db: Db): Client {
-  return new Client({ host: db.host, port: db.port, user: db.user, password: db.password || undefined, database: 'postgres' });
+  return new Client({
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    password: db.password || undefined,
+    database: 'postgres',
+  });
 }
 
 /** Drops and recreates the bench database, then runs every migration (event store, read models). */
@@ -60,12 +67,21 @@ export async function dropBenchDatabase(db: Db): Promise<void> {
 
 /** A pool on the bench database. */
 export function benchPool(db: Db, max = 4): Pool {
-  return new Pool({ host: db.host, port: db.port, user: db.user, password: db.password || undefined, database: db.database, max });
+  return new Pool({
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    password: db.password || undefined,
+    database: db.database,
+    max,
+  });
 }
 
 /** `postgresql://` URL of the bench database (for peers that take a connection string). */
 export function connectionString(db: Db): string {
-  const auth = db.password ? `${encodeURIComponent(db.user)}:${encodeURIComponent(db.password)}` : encodeURIComponent(db.user);
+  const auth = db.password
+    ? `${encodeURIComponent(db.user)}:${encodeURIComponent(db.password)}`
+    : encodeURIComponent(db.user);
   return `postgresql://${auth}@${db.host}:${db.port}/${db.database}`;
 }
 

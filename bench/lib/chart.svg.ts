@@ -9,7 +9,11 @@ const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
  */
 export function renderThroughputSvg(stages: readonly StageReport[], title: string): string {
   const bars = stages.flatMap((s) =>
-    s.throughput.map((t, i) => ({ label: `${s.stage}: ${t.label}`, value: t.perSecond, baseline: i > 0 && !/careledger/i.test(t.label) })),
+    s.throughput.map((t, i) => ({
+      label: `${s.stage}: ${t.label}`,
+      value: t.perSecond,
+      baseline: i > 0 && !/careledger/i.test(t.label),
+    })),
   );
   const width = 900;
   const left = 330;
@@ -29,13 +33,17 @@ export function renderThroughputSvg(stages: readonly StageReport[], title: strin
   for (let d = 0; d <= decades; d++) {
     const x = left + scale(10 ** d);
     out.push(`<line x1="${x}" y1="${top - 4}" x2="${x}" y2="${height - 30}" stroke="#e3e3e3"/>`);
-    out.push(`<text x="${x}" y="${height - 14}" text-anchor="middle" fill="#777">${(10 ** d).toLocaleString('en-US')}</text>`);
+    out.push(
+      `<text x="${x}" y="${height - 14}" text-anchor="middle" fill="#777">${(10 ** d).toLocaleString('en-US')}</text>`,
+    );
   }
   bars.forEach((b, i) => {
     const y = top + i * (barH + gap);
     const w = Math.max(1, scale(b.value));
     out.push(`<text x="${left - 8}" y="${y + barH - 5}" text-anchor="end">${esc(b.label)}</text>`);
-    out.push(`<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${b.baseline ? '#b0b0b0' : '#2f6fb2'}"/>`);
+    out.push(
+      `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${b.baseline ? '#b0b0b0' : '#2f6fb2'}"/>`,
+    );
     out.push(`<text x="${left + w + 6}" y="${y + barH - 5}">${b.value.toLocaleString('en-US')}</text>`);
   });
   if (bars.length === 0) out.push(`<text x="${left}" y="${top + 14}">no stage produced a throughput</text>`);

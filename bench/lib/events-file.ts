@@ -11,7 +11,9 @@ export async function readEventsFile(file: string): Promise<ContractEvent[]> {
 }
 
 /** Events grouped by stream id (tenant streams first), each stream in recording order. */
-export function groupByStream(events: readonly ContractEvent[]): { streamId: string; events: ContractEvent[] }[] {
+export function groupByStream(
+  events: readonly ContractEvent[],
+): { streamId: string; events: ContractEvent[] }[] {
   const tenant = new Map<string, ContractEvent[]>();
   const patients = new Map<string, ContractEvent[]>();
   for (const e of events) {

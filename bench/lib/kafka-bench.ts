@@ -4,7 +4,9 @@ import { ensureTopics } from '@careledger/kafka';
 
 /** Creates a bench topic (6 partitions like the events topic) if missing. */
 export async function ensureBenchTopic(kafka: Kafka, topic: string, partitions = 6): Promise<void> {
-  await ensureTopics(kafka, [{ role: 'bench', topic, numPartitions: partitions, replicationFactor: 1, configEntries: [] }]);
+  await ensureTopics(kafka, [
+    { role: 'bench', topic, numPartitions: partitions, replicationFactor: 1, configEntries: [] },
+  ]);
 }
 
 /** Deletes the run's bench topics (best effort). */
@@ -36,7 +38,12 @@ export async function topicMessageCount(kafka: Kafka, topic: string): Promise<nu
  * The raw limit of consuming: a fresh kafkajs consumer group reads the topic from the beginning with
  * `eachBatch` and parses every value (every real consumer parses), until `expected` messages.
  */
-export async function rawConsume(kafka: Kafka, topic: string, expected: number, runId: string): Promise<{ messages: number; seconds: number }> {
+export async function rawConsume(
+  kafka: Kafka,
+  topic: string,
+  expected: number,
+  runId: string,
+): Promise<{ messages: number; seconds: number }> {
   const consumer = kafka.consumer({ groupId: `careledger-bench-raw-${runId}-${randomUUID().slice(0, 8)}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -46,14 +53,15 @@ export async function rawConsume(kafka: Kafka, topic: string, expected: number, 
   const done = new Promise<void>((r) => (resolveDone = r));
   await consumer.run({
     autoCommit: true,
-    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+    eachBatch: async (payload) => {
+      const { batch } = payload;
       if (started === 0) started = performance.now();
       for (const m of batch.messages) {
         if (m.value) JSON.parse(m.value.toString('utf8'));
         count++;
-        resolveOffset(m.offset);
+        payload.resolveOffset(m.offset);
       }
-      await heartbeat();
+      await payload.heartbeat();
       if (count >= expected) resolveDone();
     },
   });

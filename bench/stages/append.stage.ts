@@ -11,7 +11,11 @@ import type { StageOutcome } from '../stage-host';
 
 /** The subset of Emmett's PostgreSQL event store the comparison uses. */
 interface EmmettStore {
-  appendToStream(streamName: string, events: { type: string; data: unknown; metadata?: unknown }[], options?: { expectedStreamVersion?: unknown }): Promise<unknown>;
+  appendToStream(
+    streamName: string,
+    events: { type: string; data: unknown; metadata?: unknown }[],
+    options?: { expectedStreamVersion?: unknown },
+  ): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -37,8 +41,17 @@ interface RawRow {
 }
 
 /** Loads Emmett from its isolated install (bench/peers/emmett), or explains why it cannot run. */
-export function loadEmmett(): { getPostgreSQLEventStore: (cs: string, o?: unknown) => EmmettStore; version: string } | { error: string } {
-  const dir = path.join(repoRoot(), 'bench', 'peers', 'emmett', 'node_modules', '@event-driven-io', 'emmett-postgresql');
+export function loadEmmett():
+  { getPostgreSQLEventStore: (cs: string, o?: unknown) => EmmettStore; version: string } | { error: string } {
+  const dir = path.join(
+    repoRoot(),
+    'bench',
+    'peers',
+    'emmett',
+    'node_modules',
+    '@event-driven-io',
+    'emmett-postgresql',
+  );
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(dir) as { getPostgreSQLEventStore: (cs: string, o?: unknown) => EmmettStore };
@@ -46,14 +59,22 @@ export function loadEmmett(): { getPostgreSQLEventStore: (cs: string, o?: unknow
     const version = (require(path.join(dir, 'package.json')) as { version: string }).version;
     return { getPostgreSQLEventStore: mod.getPostgreSQLEventStore, version };
   } catch (err) {
-    return { error: `Emmett could not be loaded from bench/peers/emmett (${(err as Error).message.split('\n')[0]})` };
+    return {
+      error: `Emmett could not be loaded from bench/peers/emmett (${(err as Error).message.split('\n')[0]})`,
+    };
   }
 }
 
 const toEmmett = (e: ContractEvent) => ({
   type: e.type,
   data: e.data,
-  metadata: { tenantId: e.tenantId, occurredAt: e.occurredAt, recordedAt: e.recordedAt, actor: e.actor, schemaVersion: e.schemaVersion },
+  metadata: {
+    tenantId: e.tenantId,
+    occurredAt: e.occurredAt,
+    recordedAt: e.recordedAt,
+    actor: e.actor,
+    schemaVersion: e.schemaVersion,
+  },
 });
 
 async function insertRaw(pool: Pool, rows: readonly RawRow[], inTransaction: boolean): Promise<void> {
@@ -135,7 +156,9 @@ export async function runAppendStage(ctx: BenchContext): Promise<StageOutcome> {
   const figures: BenchFigure[] = [];
   const throughput: { label: string; perSecond: number }[] = [];
   try {
-    await pool.query('CREATE TABLE IF NOT EXISTS bench_raw_events (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)');
+    await pool.query(
+      'CREATE TABLE IF NOT EXISTS bench_raw_events (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)',
+    );
     const store = new EventStore(pool, { outboxTopics: [ctx.topic] });
 
     // ---- batch: one append per stream
@@ -152,7 +175,7 @@ export async function runAppendStage(ctx: BenchContext): Promise<StageOutcome> {
     for (const s of streams.slice(1)) {
       for (const e of s.events) {
         if (singleEvents.length >= ctx.params.singleAppends) break;
-        singleEvents.push({ ...e, tenantId: `${e.tenantId}-single` } as ContractEvent);
+        singleEvents.push({ ...e, tenantId: `${e.tenantId}-single` });
       }
       if (singleEvents.length >= ctx.params.singleAppends) break;
     }
@@ -173,7 +196,10 @@ export async function runAppendStage(ctx: BenchContext): Promise<StageOutcome> {
     const eps = (n: number, s: number) => Math.round(n / s);
     const clBatch = eps(events.length, careledgerBatch);
     const clSingle = eps(singleEvents.length, careledgerSingle);
-    throughput.push({ label: 'append batch (CareLedger)', perSecond: clBatch }, { label: 'append batch (raw pg)', perSecond: eps(rows.length, rawBatch) });
+    throughput.push(
+      { label: 'append batch (CareLedger)', perSecond: clBatch },
+      { label: 'append batch (raw pg)', perSecond: eps(rows.length, rawBatch) },
+    );
     figures.push(
       figure({
         name: 'append_batch_events_per_second',
@@ -198,21 +224,39 @@ export async function runAppendStage(ctx: BenchContext): Promise<StageOutcome> {
     if ('error' in emmett) {
       notes.push(emmett.error);
       figures.push(
-        figure({ name: 'append_vs_emmett', value: clBatch, unit: 'events/s', baseline: null, better: 'higher', target: '>= 1.0 x Emmett', targetMet: null, note: `not run: ${emmett.error}` }),
+        figure({
+          name: 'append_vs_emmett',
+          value: clBatch,
+          unit: 'events/s',
+          baseline: null,
+          better: 'higher',
+          target: '>= 1.0 x Emmett',
+          targetMet: null,
+          note: `not run: ${emmett.error}`,
+        }),
       );
     } else {
-      const es = emmett.getPostgreSQLEventStore(connectionString(ctx.config.db), { schema: { autoMigration: 'CreateOrUpdate' } });
+      const es = emmett.getPostgreSQLEventStore(connectionString(ctx.config.db), {
+        schema: { autoMigration: 'CreateOrUpdate' },
+      });
       try {
         // Warm-up creates Emmett's schema outside the measurement.
         await es.appendToStream(`bench-warmup-${ctx.runId}`, [{ type: 'Warmup', data: {} }]);
         const emBatch = await time(async () => {
-          for (const s of streams) await es.appendToStream(s.streamId, s.events.map(toEmmett), { expectedStreamVersion: 'STREAM_DOES_NOT_EXIST' });
+          for (const s of streams)
+            await es.appendToStream(s.streamId, s.events.map(toEmmett), {
+              expectedStreamVersion: 'STREAM_DOES_NOT_EXIST',
+            });
         });
         const emVersions = new Set<string>();
         const emSingle = await time(async () => {
           for (const e of singleEvents) {
             const streamId = `${e.tenantId}:${e.patientId}`;
-            await es.appendToStream(streamId, [toEmmett(e)], emVersions.has(streamId) ? {} : { expectedStreamVersion: 'STREAM_DOES_NOT_EXIST' });
+            await es.appendToStream(
+              streamId,
+              [toEmmett(e)],
+              emVersions.has(streamId) ? {} : { expectedStreamVersion: 'STREAM_DOES_NOT_EXIST' },
+            );
             emVersions.add(streamId);
           }
         });

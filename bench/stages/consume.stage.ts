@@ -20,7 +20,9 @@ function load(file: string, fn: string): ConsumeFn | string {
   }
 }
 
-async function prepare(ctx: BenchContext): Promise<{ input: ConsumeBenchInput; raw: { messages: number; seconds: number } } | string> {
+async function prepare(
+  ctx: BenchContext,
+): Promise<{ input: ConsumeBenchInput; raw: { messages: number; seconds: number } } | string> {
   const kafka = createKafka(ctx.config.kafka, { clientIdSuffix: 'bench-consume' });
   let expected: number;
   try {
@@ -31,7 +33,15 @@ async function prepare(ctx: BenchContext): Promise<{ input: ConsumeBenchInput; r
   if (expected === 0) return `topic ${ctx.topic} is empty: the relay stage did not run`;
   const raw = await rawConsume(kafka, ctx.topic, expected, ctx.runId);
   return {
-    input: { runId: ctx.runId, scale: ctx.scale, config: ctx.config, topic: ctx.topic, expectedEvents: expected, tenantIds: ctx.tenantIds, months: ctx.months },
+    input: {
+      runId: ctx.runId,
+      scale: ctx.scale,
+      config: ctx.config,
+      topic: ctx.topic,
+      expectedEvents: expected,
+      tenantIds: ctx.tenantIds,
+      months: ctx.months,
+    },
     raw,
   };
 }
@@ -62,23 +72,45 @@ async function throughputStage(
     ...(result.note ? { note: result.note } : {}),
   });
   fig.targetMet = fig.ratio !== null ? fig.ratio >= target.ratio : null;
-  return { figures: [fig], throughput: [{ label, perSecond: value }, { label: 'raw kafkajs consume', perSecond: baseline }] };
+  return {
+    figures: [fig],
+    throughput: [
+      { label, perSecond: value },
+      { label: 'raw kafkajs consume', perSecond: baseline },
+    ],
+  };
 }
 
 /** Projector (topic -> committed read models) against raw consume of the same topic (READ's code). */
 export function runProjectorStage(ctx: BenchContext): Promise<StageOutcome> {
-  return throughputStage(ctx, 'projector.bench', 'runProjectorBench', 'projector_vs_raw_consume', 'projector', { ratio: 0.5, text: '>= 0.5 x raw consume' });
+  return throughputStage(
+    ctx,
+    'projector.bench',
+    'runProjectorBench',
+    'projector_vs_raw_consume',
+    'projector',
+    { ratio: 0.5, text: '>= 0.5 x raw consume' },
+  );
 }
 
 /** Tenant-month audit replay from Kafka against raw consume (AUDIT's code). */
 export function runReplayStage(ctx: BenchContext): Promise<StageOutcome> {
-  return throughputStage(ctx, 'audit-replay.bench', 'runAuditReplayBench', 'replay_vs_raw_consume', 'audit replay', { ratio: 0.7, text: '>= 0.7 x raw consume' });
+  return throughputStage(
+    ctx,
+    'audit-replay.bench',
+    'runAuditReplayBench',
+    'replay_vs_raw_consume',
+    'audit replay',
+    { ratio: 0.7, text: '>= 0.7 x raw consume' },
+  );
 }
 
 /** Name of the rebuild figure: `rebuild_1m_events_seconds` at 1,000,000 events, else by count. */
 export function rebuildFigureName(events: number): string {
   if (events === 1_000_000) return 'rebuild_1m_events_seconds';
-  return events >= 1_000 ? `rebuild_${Math.round(events / 1_000)}k_events_seconds` : `rebuild_${events}_events_seconds`;
+  return events >= 1_000
+    ? `rebuild_${Math.round(events / 1_000)}k_events_seconds`
+    : `rebuild_${events}_events_seconds`;
 }
 
 /** Full projection rebuild from offset 0 (READ's code): seconds, against the raw consume time. */
@@ -98,5 +130,8 @@ export async function runRebuildStage(ctx: BenchContext): Promise<StageOutcome> 
     ...(result.events === 1_000_000 ? { target: '< 300 s', targetMet: result.seconds < 300 } : {}),
     note: `${result.events} events${result.note ? `; ${result.note}` : ''}`,
   });
-  return { figures: [fig], throughput: [{ label: 'projection rebuild', perSecond: Math.round(result.events / result.seconds) }] };
+  return {
+    figures: [fig],
+    throughput: [{ label: 'projection rebuild', perSecond: Math.round(result.events / result.seconds) }],
+  };
 }

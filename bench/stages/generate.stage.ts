@@ -22,18 +22,36 @@ export async function runGenerateStage(ctx: BenchContext): Promise<StageOutcome>
     remaining -= patients;
     const tenantId = `bench-${ctx.scale}-${k + 1}`;
     tenants.push(tenantId);
-    let events: ContractEvent[] = generateHealthSystem({ seed: 7 + k, tenantId, patients, months: ctx.params.months, reference });
-    if (ctx.params.maxEvents !== null && written + events.length > ctx.params.maxEvents) events = events.slice(0, ctx.params.maxEvents - written);
+    let events: ContractEvent[] = generateHealthSystem({
+      seed: 7 + k,
+      tenantId,
+      patients,
+      months: ctx.params.months,
+      reference,
+    });
+    if (ctx.params.maxEvents !== null && written + events.length > ctx.params.maxEvents)
+      events = events.slice(0, ctx.params.maxEvents - written);
     written += await writeNdjson(events, out);
     process.stderr.write(`bench: generated ${written} events (${tenants.length} tenant(s))\n`);
   }
   out.end();
   await new Promise<void>((r) => out.on('finish', () => r()));
   const seconds = (performance.now() - t0) / 1000;
-  fs.writeFileSync(`${ctx.eventsFile}.meta.json`, JSON.stringify({ eventCount: written, tenantIds: tenants }));
+  fs.writeFileSync(
+    `${ctx.eventsFile}.meta.json`,
+    JSON.stringify({ eventCount: written, tenantIds: tenants }),
+  );
   return {
     figures: [
-      { name: 'generator_events_per_second', value: Math.round(written / seconds), unit: 'events/s', baseline: null, ratio: null, better: 'higher', note: `${written} events` },
+      {
+        name: 'generator_events_per_second',
+        value: Math.round(written / seconds),
+        unit: 'events/s',
+        baseline: null,
+        ratio: null,
+        better: 'higher',
+        note: `${written} events`,
+      },
     ],
     throughput: [{ label: 'generate (synthetic health system)', perSecond: Math.round(written / seconds) }],
   };

@@ -32,14 +32,20 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts an app through the launcher and waits until `probe` answers (any HTTP status). */
-async function startApp(main: string, args: string[], env: NodeJS.ProcessEnv, probe: string): Promise<ChildProcess> {
+async function startApp(
+  main: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  probe: string,
+): Promise<ChildProcess> {
   const launcher = path.join(__dirname, '..', 'lib', 'app-launcher.js');
   const child = fork(launcher, [main, ...args], { env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${path.basename(main)} exited with ${child.exitCode}: ${stderr.trim()}`);
+    if (child.exitCode !== null)
+      throw new Error(`${path.basename(main)} exited with ${child.exitCode}: ${stderr.trim()}`);
     try {
       await fetch(probe);
       return child;
@@ -76,22 +82,29 @@ async function stopApp(child: ChildProcess, name: string): Promise<ProcessMemory
 export async function runHttpStage(ctx: BenchContext): Promise<StageOutcome> {
   const root = path.join(__dirname, '..', '..');
   const careApiMain = path.join(root, 'apps', 'care-api', 'src', 'main.js');
-  if (!fs.existsSync(careApiMain)) return { figures: [], throughput: [], notRun: 'apps/care-api/src/main.ts is not built' };
+  if (!fs.existsSync(careApiMain))
+    return { figures: [], throughput: [], notRun: 'apps/care-api/src/main.ts is not built' };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const autocannon = require('autocannon') as (opts: object) => Promise<AutocannonResult>;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { mintDevToken } = require('@careledger/auth') as { mintDevToken: (c: Pick<CareLedgerConfig, 'auth'>, claims: object) => Promise<string> };
+  const { mintDevToken } = require('@careledger/auth') as {
+    mintDevToken: (c: Pick<CareLedgerConfig, 'auth'>, claims: object) => Promise<string>;
+  };
 
   // Commands: the generated entries of patients already in the bench store, with fresh entry ids.
   const tenantId = ctx.tenantIds[0] as string;
   const templates = (await readEventsFile(ctx.eventsFile)).filter(
     (e): e is CareTimeLogged => e.type === 'CareTimeLogged' && e.tenantId === tenantId,
   );
-  if (templates.length === 0) return { figures: [], throughput: [], notRun: 'no generated care-time entries to send' };
+  if (templates.length === 0)
+    return { figures: [], throughput: [], notRun: 'no generated care-time entries to send' };
 
   const devKey = randomBytes(32).toString('hex');
   const auth = { ...ctx.config.auth, devKeyEnabled: true, devKey };
-  const token = await mintDevToken({ auth }, { tenantId, roles: ['care_manager'], departments: ['care-management'], sub: 'bench-user' });
+  const token = await mintDevToken(
+    { auth },
+    { tenantId, roles: ['care_manager'], departments: ['care-management'], sub: 'bench-user' },
+  );
   const careApiPort = await freePort();
   const barePort = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -131,7 +144,12 @@ export async function runHttpStage(ctx: BenchContext): Promise<StageOutcome> {
     });
 
   const memory: ProcessMemory[] = [];
-  const bare = await startApp(path.join(root, 'bench', 'lib', 'bare-nest.main.js'), [String(barePort)], {}, `http://127.0.0.1:${barePort}/`);
+  const bare = await startApp(
+    path.join(root, 'bench', 'lib', 'bare-nest.main.js'),
+    [String(barePort)],
+    {},
+    `http://127.0.0.1:${barePort}/`,
+  );
   let bareResult: AutocannonResult;
   try {
     bareResult = await load(`http://127.0.0.1:${barePort}`, {});

@@ -20,7 +20,9 @@ type RelayCtor = new (
 function loadRelay(): RelayCtor | string {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(path.join(__dirname, '..', '..', 'apps', 'care-api', 'src', 'relay', 'outbox-relay')) as { OutboxRelay?: RelayCtor };
+    const mod = require(
+      path.join(__dirname, '..', '..', 'apps', 'care-api', 'src', 'relay', 'outbox-relay'),
+    ) as { OutboxRelay?: RelayCtor };
     return mod.OutboxRelay ?? 'apps/care-api/src/relay/outbox-relay.ts does not export OutboxRelay';
   } catch (err) {
     return `the outbox relay could not be loaded (${(err as Error).message.split('\n')[0]})`;
@@ -44,20 +46,27 @@ export async function runRelayStage(ctx: BenchContext): Promise<StageOutcome> {
   try {
     await ensureBenchTopic(kafka, ctx.topic);
     await ensureBenchTopic(kafka, `${ctx.topic}.raw`);
-    const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE topic = $1', [ctx.topic]);
+    const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE topic = $1', [
+      ctx.topic,
+    ]);
     const expected = Number(rows[0]?.n ?? 0);
-    if (expected === 0) return { figures: [], throughput: [], notRun: 'no outbox rows: the append stage did not run' };
+    if (expected === 0)
+      return { figures: [], throughput: [], notRun: 'no outbox rows: the append stage did not run' };
 
     // Raw producer first (it does not touch the outbox), on messages prepared in advance.
     const store = new EventStore(pool);
     const messages: Message[] = [];
-    for (let from = 0; ; ) {
+    for (let from = 0; ;) {
       const page = await store.readAll({ fromPosition: from, limit: 5_000 });
       if (page.length === 0) break;
       for (const e of page) messages.push(toEventMessage(e));
       from = page[page.length - 1]!.globalPosition;
     }
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
     await producer.connect();
     const t0 = performance.now();
     for (let i = 0; i < messages.length; i += batchSize) {
@@ -68,18 +77,28 @@ export async function runRelayStage(ctx: BenchContext): Promise<StageOutcome> {
 
     const relay = new Relay(kafka, {
       topic: ctx.topic,
-      db: { host: ctx.config.db.host, port: ctx.config.db.port, user: ctx.config.db.user, password: ctx.config.db.password || undefined, database: ctx.config.db.database },
+      db: {
+        host: ctx.config.db.host,
+        port: ctx.config.db.port,
+        user: ctx.config.db.user,
+        password: ctx.config.db.password || undefined,
+        database: ctx.config.db.database,
+      },
       batchSize,
       pollIntervalMs: 50,
     });
     const t1 = performance.now();
     relay.start();
     const deadline = Date.now() + 600_000;
-    while (relay.stats.published < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (relay.stats.published < expected && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     const relaySeconds = (performance.now() - t1) / 1000;
     await relay.stop();
     const onTopic = await topicMessageCount(kafka, ctx.topic);
-    if (relay.stats.published < expected) throw new Error(`relay published ${relay.stats.published}/${expected} (${relay.stats.lastError ?? 'timeout'})`);
+    if (relay.stats.published < expected)
+      throw new Error(
+        `relay published ${relay.stats.published}/${expected} (${relay.stats.lastError ?? 'timeout'})`,
+      );
 
     const relayRate = Math.round(expected / relaySeconds);
     const rawRate = Math.round(messages.length / rawSeconds);

@@ -18,7 +18,11 @@ export async function runRulesStage(ctx: BenchContext): Promise<StageOutcome> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require(path.join(__dirname, '..', 'rules-engine.bench')) as RulesBenchModule;
   } catch (err) {
-    return { figures: [], throughput: [], notRun: `bench/rules-engine.bench.ts could not be loaded (${(err as Error).message.split('\n')[0]})` };
+    return {
+      figures: [],
+      throughput: [],
+      notRun: `bench/rules-engine.bench.ts could not be loaded (${(err as Error).message.split('\n')[0]})`,
+    };
   }
   const patients = { small: 300, medium: 1_000, large: 3_000 }[ctx.scale];
   const r = mod.runRulesEngineBench({ patients });

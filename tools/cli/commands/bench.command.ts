@@ -10,21 +10,31 @@ import type { RegisterCommand } from '../command.types';
 export const registerBench: RegisterCommand = (program: Command, setExit) => {
   program
     .command('bench')
-    .description('Benchmark every stage against its raw limit or a peer in the same run; write bench/results/<date>-<scale>.{md,json,svg}')
+    .description(
+      'Benchmark every stage against its raw limit or a peer in the same run; write bench/results/<date>-<scale>.{md,json,svg}',
+    )
     .option('--scale <scale>', 'small (under 5 min), medium or large (1,000,000 events)', 'small')
     .option('--stages <list>', `only these stages, comma-separated (${STAGE_ORDER.join(',')})`)
     .option('--keep', 'keep the bench database (careledger_bench) and topics afterwards')
-    .addHelpText('after', '\nExamples:\n  npm run bench -- --scale small\n  npm run --silent careledger -- bench --scale medium --stages generate,append,relay\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  npm run bench -- --scale small\n  npm run --silent careledger -- bench --scale medium --stages generate,append,relay\n',
+    )
     .action(async (flags: { scale: string; stages?: string; keep?: boolean }) => {
       if (!['small', 'medium', 'large'].includes(flags.scale)) {
         process.stderr.write('careledger bench: --scale must be small, medium or large\n');
         setExit(2);
         return;
       }
-      const stages = flags.stages?.split(',').map((s) => s.trim()).filter(Boolean);
+      const stages = flags.stages
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const unknown = stages?.filter((s) => !(STAGE_ORDER as readonly string[]).includes(s)) ?? [];
       if (unknown.length > 0) {
-        process.stderr.write(`careledger bench: --stages: unknown stage(s) ${unknown.join(', ')}; known: ${STAGE_ORDER.join(', ')}\n`);
+        process.stderr.write(
+          `careledger bench: --stages: unknown stage(s) ${unknown.join(', ')}; known: ${STAGE_ORDER.join(', ')}\n`,
+        );
         setExit(2);
         return;
       }

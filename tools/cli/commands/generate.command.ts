@@ -30,15 +30,21 @@ class FlagError extends Error {
 
 function parseFlags(f: GenerateFlags) {
   const int = (flag: string, v: string, min: number, max: number): number => {
-    if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new FlagError(flag, `must be an integer from ${min} to ${max}`);
+    if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max)
+      throw new FlagError(flag, `must be an integer from ${min} to ${max}`);
     return Number(v);
   };
   if (!f.months) throw new FlagError('--months', 'is required (e.g. --months 2025-05,2025-06)');
-  const months = f.months.split(',').map((m) => m.trim()).filter(Boolean);
-  for (const m of months) if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(m)) throw new FlagError('--months', `"${m}" is not YYYY-MM`);
+  const months = f.months
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+  for (const m of months)
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(m)) throw new FlagError('--months', `"${m}" is not YYYY-MM`);
   if (f.until !== undefined && (!/(Z|[+-]\d{2}:\d{2})$/.test(f.until) || Number.isNaN(Date.parse(f.until))))
     throw new FlagError('--until', 'must be an ISO-8601 instant with an offset (e.g. 2025-07-15T12:00:00Z)');
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(f.tenant)) throw new FlagError('--tenant', 'must be lower-case letters, digits and dashes');
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(f.tenant))
+    throw new FlagError('--tenant', 'must be lower-case letters, digits and dashes');
   return {
     seed: int('--seed', f.seed, -2147483648, 4294967295),
     patients: int('--patients', f.patients, 1, 10_000_000),
@@ -55,7 +61,9 @@ function parseFlags(f: GenerateFlags) {
 export const registerGenerate: RegisterCommand = (program: Command, setExit) => {
   program
     .command('generate')
-    .description('Generate a deterministic synthetic health system as contract events (NDJSON, recording order)')
+    .description(
+      'Generate a deterministic synthetic health system as contract events (NDJSON, recording order)',
+    )
     .option('--seed <n>', 'seed of the generator (same seed and options, same events)', '7')
     .option('--patients <n>', 'number of patients', '500')
     .option('--months <list>', 'months of care activity, comma-separated YYYY-MM (required)')
@@ -86,7 +94,12 @@ export const registerGenerate: RegisterCommand = (program: Command, setExit) => 
       const reference = flags.reference ? loadReferenceData(loadConfig().dataDir) : NO_REFERENCE_DATA;
       process.stderr.write(`careledger generate: reference data: ${reference.source}\n`);
       const bar = new SingleBar(
-        { stream: process.stderr, format: '{phase} |{bar}| {value}/{total}', hideCursor: true, noTTYOutput: false },
+        {
+          stream: process.stderr,
+          format: '{phase} |{bar}| {value}/{total}',
+          hideCursor: true,
+          noTTYOutput: false,
+        },
         Presets.shades_classic,
       );
       const tty = process.stderr.isTTY === true;

@@ -33,8 +33,26 @@ export interface EstimatedClaim {
 
 /** CMS national non-facility amounts (shared/data/README.md), used only to pick the higher-value family. */
 const FEE: Record<'CY2025' | 'CY2026', Record<string, number>> = {
-  CY2025: { '99490': 60.49, '99439': 45.93, '99491': 82.16, '99437': 57.58, '99424': 80.87, '99425': 58.87, '99426': 61.78, '99427': 50.46 },
-  CY2026: { '99490': 66.13, '99439': 50.44, '99491': 89.18, '99437': 63.13, '99424': 87.51, '99425': 61.46, '99426': 67.8, '99427': 54.11 },
+  CY2025: {
+    '99490': 60.49,
+    '99439': 45.93,
+    '99491': 82.16,
+    '99437': 57.58,
+    '99424': 80.87,
+    '99425': 58.87,
+    '99426': 61.78,
+    '99427': 50.46,
+  },
+  CY2026: {
+    '99490': 66.13,
+    '99439': 50.44,
+    '99491': 89.18,
+    '99437': 63.13,
+    '99424': 87.51,
+    '99425': 61.46,
+    '99426': 67.8,
+    '99427': 54.11,
+  },
 };
 
 const QUALIFYING_VISITS = new Set(['em_office', 'awv', 'ippe', 'tcm']);
@@ -72,7 +90,14 @@ export function estimateClaims(input: ClaimEstimateInput): EstimatedClaim[] {
   const complexMarks: { carePlanId: string; on: string }[] = [];
   const conditions = new Map<
     string,
-    { category: string; chronic: boolean; behavioral: boolean; highRisk: boolean; on: string; resolvedOn?: string }
+    {
+      category: string;
+      chronic: boolean;
+      behavioral: boolean;
+      highRisk: boolean;
+      on: string;
+      resolvedOn?: string;
+    }
   >();
   const visits: { practitionerId: string; on: string }[] = [];
   let qmb = false;
@@ -99,7 +124,8 @@ export function estimateClaims(input: ClaimEstimateInput): EstimatedClaim[] {
         break;
       }
       case 'EncounterCompleted':
-        if (QUALIFYING_VISITS.has(e.data.kind)) visits.push({ practitionerId: e.data.practitionerId, on: e.data.on });
+        if (QUALIFYING_VISITS.has(e.data.kind))
+          visits.push({ practitionerId: e.data.practitionerId, on: e.data.on });
         break;
       case 'ConsentGranted':
         consents.set(e.data.consentId, {
@@ -119,7 +145,11 @@ export function estimateClaims(input: ClaimEstimateInput): EstimatedClaim[] {
         break;
       }
       case 'CarePlanEstablished':
-        plans.set(e.data.carePlanId, { program: e.data.program, kind: e.data.kind, establishedOn: e.data.establishedOn });
+        plans.set(e.data.carePlanId, {
+          program: e.data.program,
+          kind: e.data.kind,
+          establishedOn: e.data.establishedOn,
+        });
         if (e.data.mdm === 'moderate' || e.data.mdm === 'high')
           complexMarks.push({ carePlanId: e.data.carePlanId, on: e.data.establishedOn });
         break;
@@ -189,7 +219,8 @@ export function estimateClaims(input: ClaimEstimateInput): EstimatedClaim[] {
     const roleCounts =
       en.program === 'CoCM'
         ? en.performerRole === 'bhcm' || (own && en.performerRole !== 'psychiatric_consultant')
-        : en.performerRole === 'clinical_staff' || (own && (en.performerRole === 'physician' || en.performerRole === 'qhp'));
+        : en.performerRole === 'clinical_staff' ||
+          (own && (en.performerRole === 'physician' || en.performerRole === 'qhp'));
     if (!roleCounts) continue;
     const zone = input.zoneOfPractitioner(en.billingPractitionerId);
     const start = DateTime.fromISO(en.startedAt, { setZone: true }).setZone(cachedZone(zone));
@@ -210,17 +241,27 @@ export function estimateClaims(input: ClaimEstimateInput): EstimatedClaim[] {
         partMs < c.revokedMs,
     );
     if (!consent || !consent.complete) continue;
-    const consentDate = DateTime.fromISO(consent.obtainedAt, { setZone: true }).setZone(cachedZone(zone)).toISODate() as string;
+    const consentDate = DateTime.fromISO(consent.obtainedAt, { setZone: true })
+      .setZone(cachedZone(zone))
+      .toISODate() as string;
     const lookBack = DateTime.fromISO(consentDate).minus({ years: 1 }).toISODate() as string;
     const practitionerVisits = visits.filter((v) => v.practitionerId === en.billingPractitionerId);
     const initiated = practitionerVisits.some((v) => v.on >= lookBack && v.on <= consentDate);
     if (!initiated) {
-      const after = practitionerVisits.filter((v) => v.on > consentDate).map((v) => v.on).sort()[0];
+      const after = practitionerVisits
+        .filter((v) => v.on > consentDate)
+        .map((v) => v.on)
+        .sort()[0];
       if (after === undefined || partDate < after) continue;
     }
     if (en.program === 'CoCM' && consent.episodeStartedOn && partDate < consent.episodeStartedOn) continue;
     const key = `${en.program}|${en.billingPractitionerId}`;
-    const t = totals.get(key) ?? { program: en.program, practitionerId: en.billingPractitionerId, all: 0, own: 0 };
+    const t = totals.get(key) ?? {
+      program: en.program,
+      practitionerId: en.billingPractitionerId,
+      all: 0,
+      own: 0,
+    };
     t.all += minutes;
     if (own) t.own += minutes;
     totals.set(key, t);
@@ -229,14 +270,17 @@ export function estimateClaims(input: ClaimEstimateInput): EstimatedClaim[] {
   const claims: EstimatedClaim[] = [];
   const value = (lines: { code: string; units: number }[]): number =>
     lines.reduce((s, l) => s + (fee[l.code] ?? 0) * l.units, 0);
-  for (const t of [...totals.values()].sort((a, b) => (a.program + a.practitionerId).localeCompare(b.program + b.practitionerId))) {
+  for (const t of [...totals.values()].sort((a, b) =>
+    (a.program + a.practitionerId).localeCompare(b.program + b.practitionerId),
+  )) {
     if (!eligible[t.program]) continue;
     let lines: { code: string; units: number }[] = [];
     if (t.program === 'CCM') {
       if (complexThisMonth && t.all >= 60) {
         lines = withAddOn('99487', '99489', Math.floor((t.all - 60) / 30));
       } else {
-        const staff = t.all >= 20 ? withAddOn('99490', '99439', Math.min(2, Math.floor((t.all - 20) / 20))) : [];
+        const staff =
+          t.all >= 20 ? withAddOn('99490', '99439', Math.min(2, Math.floor((t.all - 20) / 20))) : [];
         const personal = t.own >= 30 ? withAddOn('99491', '99437', Math.floor((t.own - 30) / 30)) : [];
         lines = value(personal) > value(staff) ? personal : staff;
       }
@@ -247,10 +291,15 @@ export function estimateClaims(input: ClaimEstimateInput): EstimatedClaim[] {
     } else if (t.program === 'BHI') {
       if (t.all >= 20) lines = [{ code: '99484', units: 1 }];
     } else if (t.program === 'CoCM') {
-      const consent = [...consents.values()].find((c) => c.program === 'CoCM' && c.practitionerId === t.practitionerId);
+      const consent = [...consents.values()].find(
+        (c) => c.program === 'CoCM' && c.practitionerId === t.practitionerId,
+      );
       const zone = input.zoneOfPractitioner(t.practitionerId);
       const episodeMonth = consent
-        ? (consent.episodeStartedOn ?? (DateTime.fromMillis(consent.obtainedMs).setZone(cachedZone(zone)).toISODate() as string)).slice(0, 7)
+        ? (
+            consent.episodeStartedOn ??
+            (DateTime.fromMillis(consent.obtainedMs).setZone(cachedZone(zone)).toISODate() as string)
+          ).slice(0, 7)
         : '';
       const initial = episodeMonth === month;
       const base = initial ? 70 : 60;
@@ -265,23 +314,39 @@ export function estimateClaims(input: ClaimEstimateInput): EstimatedClaim[] {
   }
 
   // APCM: billed for any month in which a complete APCM consent is active; level by chronic count.
-  const monthStartMs = (zone: string): number => DateTime.fromObject({ year: y, month: m, day: 1 }, { zone: cachedZone(zone) }).toMillis();
+  const monthStartMs = (zone: string): number =>
+    DateTime.fromObject({ year: y, month: m, day: 1 }, { zone: cachedZone(zone) }).toMillis();
   for (const c of [...consents.values()].filter((c) => c.program === 'APCM' && c.complete)) {
     const zone = input.zoneOfPractitioner(c.practitionerId);
     const from = monthStartMs(zone);
     const to = DateTime.fromMillis(from).setZone(cachedZone(zone)).plus({ months: 1 }).toMillis();
     if (c.obtainedMs < to && c.revokedMs > from && !claims.some((x) => x.program === 'APCM')) {
       const level = chronicCategories.size <= 1 ? 'G0556' : qmb ? 'G0558' : 'G0557';
-      claims.push({ program: 'APCM', billingPractitionerId: c.practitionerId, lines: [{ code: level, units: 1 }] });
+      claims.push({
+        program: 'APCM',
+        billingPractitionerId: c.practitionerId,
+        lines: [{ code: level, units: 1 }],
+      });
     }
   }
   // APCM replaces CCM and PCM for the practitioner who bills it (RULES.md 5).
   const apcm = claims.find((x) => x.program === 'APCM');
   return apcm
-    ? claims.filter((x) => !((x.program === 'CCM' || x.program === 'PCM') && x.billingPractitionerId === apcm.billingPractitionerId))
+    ? claims.filter(
+        (x) =>
+          !(
+            (x.program === 'CCM' || x.program === 'PCM') &&
+            x.billingPractitionerId === apcm.billingPractitionerId
+          ),
+      )
     : claims;
 }
 
 function withAddOn(base: string, addOn: string, units: number): { code: string; units: number }[] {
-  return units > 0 ? [{ code: base, units: 1 }, { code: addOn, units }] : [{ code: base, units: 1 }];
+  return units > 0
+    ? [
+        { code: base, units: 1 },
+        { code: addOn, units },
+      ]
+    : [{ code: base, units: 1 }];
 }

@@ -12,7 +12,9 @@ describe('generateHealthSystem', () => {
   const options = { seed: 7, tenantId: 'demo-health', patients: 300, months: ['2025-05', '2025-06'] };
   const events = generateHealthSystem(options);
   const stats = describeHealthSystem(events);
-  const logged = events.filter((e): e is Extract<ContractEvent, { type: 'CareTimeLogged' }> => e.type === 'CareTimeLogged');
+  const logged = events.filter(
+    (e): e is Extract<ContractEvent, { type: 'CareTimeLogged' }> => e.type === 'CareTimeLogged',
+  );
 
   it('gives byte-identical output for the same seed, and different output for another seed', () => {
     expect(digest(generateHealthSystem(options))).toBe(digest(events));
@@ -51,7 +53,8 @@ describe('generateHealthSystem', () => {
     const seen = new Set<string>();
     for (const e of events) {
       if (e.type === 'CareTimeLogged') seen.add(e.data.entryId);
-      if (e.type === 'CareTimeAmended' || e.type === 'CareTimeVoided') expect(seen.has(e.data.entryId)).toBe(true);
+      if (e.type === 'CareTimeAmended' || e.type === 'CareTimeVoided')
+        expect(seen.has(e.data.entryId)).toBe(true);
     }
   });
 
@@ -60,7 +63,14 @@ describe('generateHealthSystem', () => {
     expect(new Set(orgs.map((o) => o.timezone)).size).toBe(4);
     expect(orgs.map((o) => o.kind)).toEqual(expect.arrayContaining(['practice', 'rhc', 'fqhc']));
     const roles = new Set(events.flatMap((e) => (e.type === 'PractitionerRegistered' ? [e.data.role] : [])));
-    expect([...roles].sort()).toEqual(['admin_staff', 'bhcm', 'clinical_staff', 'physician', 'psychiatric_consultant', 'qhp']);
+    expect([...roles].sort()).toEqual([
+      'admin_staff',
+      'bhcm',
+      'clinical_staff',
+      'physician',
+      'psychiatric_consultant',
+      'qhp',
+    ]);
   });
 
   it('gives two organizations (a practice and an FQHC in different zones) for the demo', () => {
@@ -103,7 +113,9 @@ describe('generateHealthSystem', () => {
     expect(new Set(consents.map((c) => c.program))).toEqual(new Set(['CCM', 'PCM', 'BHI', 'CoCM', 'APCM']));
     const kinds = new Set(events.flatMap((e) => (e.type === 'CarePlanEstablished' ? [e.data.kind] : [])));
     expect(kinds).toEqual(new Set(['comprehensive', 'disease_specific', 'behavioral', 'cocm_treatment']));
-    expect(events.some((e) => e.type === 'CarePlanRevised' && e.data.substantial && e.data.mdm === 'high')).toBe(true);
+    expect(
+      events.some((e) => e.type === 'CarePlanRevised' && e.data.substantial && e.data.mdm === 'high'),
+    ).toBe(true);
     // Entries that cross local midnight into the next month.
     expect(logged.some((e) => /T23:[3-5]\d/.test(e.data.startedAt) && e.data.minutes > 20)).toBe(true);
   });
@@ -126,30 +138,76 @@ describe('generateHealthSystem', () => {
 });
 
 describe('estimateClaims (the synthetic billing office)', () => {
-  const base = { tenantId: 't', patientId: 'P1', schemaVersion: 1 as const, actor: { userId: 'u', role: 'x', departmentId: 'd' } };
+  const base = {
+    tenantId: 't',
+    patientId: 'P1',
+    schemaVersion: 1 as const,
+    actor: { userId: 'u', role: 'x', departmentId: 'd' },
+  };
   const at = (iso: string) => ({ occurredAt: iso, recordedAt: iso });
   const given: ContractEvent[] = [
-    { ...base, ...at('2025-01-01T10:00:00-05:00'), type: 'ConditionDiagnosed', data: { conditionId: 'C1', icd10: 'I10', diagnosedOn: '2024-01-01' } },
-    { ...base, ...at('2025-01-01T10:00:00-05:00'), type: 'ConditionDiagnosed', data: { conditionId: 'C2', icd10: 'E11.9', diagnosedOn: '2024-01-01' } },
-    { ...base, ...at('2025-01-02T10:00:00-05:00'), type: 'EncounterCompleted', data: { encounterId: 'V1', kind: 'em_office', practitionerId: 'DR1', on: '2025-01-02' } },
+    {
+      ...base,
+      ...at('2025-01-01T10:00:00-05:00'),
+      type: 'ConditionDiagnosed',
+      data: { conditionId: 'C1', icd10: 'I10', diagnosedOn: '2024-01-01' },
+    },
+    {
+      ...base,
+      ...at('2025-01-01T10:00:00-05:00'),
+      type: 'ConditionDiagnosed',
+      data: { conditionId: 'C2', icd10: 'E11.9', diagnosedOn: '2024-01-01' },
+    },
+    {
+      ...base,
+      ...at('2025-01-02T10:00:00-05:00'),
+      type: 'EncounterCompleted',
+      data: { encounterId: 'V1', kind: 'em_office', practitionerId: 'DR1', on: '2025-01-02' },
+    },
     {
       ...base,
       ...at('2025-01-03T10:00:00-05:00'),
       type: 'ConsentGranted',
-      data: { consentId: 'K1', program: 'CCM', billingPractitionerId: 'DR1', method: 'written', obtainedAt: '2025-01-03T10:00:00-05:00', costSharingExplained: true },
+      data: {
+        consentId: 'K1',
+        program: 'CCM',
+        billingPractitionerId: 'DR1',
+        method: 'written',
+        obtainedAt: '2025-01-03T10:00:00-05:00',
+        costSharingExplained: true,
+      },
     },
     {
       ...base,
       ...at('2025-01-03T11:00:00-05:00'),
       type: 'CarePlanEstablished',
-      data: { carePlanId: 'CP1', program: 'CCM', kind: 'comprehensive', establishedOn: '2025-01-03', authorId: 'DR1', problems: [], goals: [], interventions: [], sharedWithPatient: true },
+      data: {
+        carePlanId: 'CP1',
+        program: 'CCM',
+        kind: 'comprehensive',
+        establishedOn: '2025-01-03',
+        authorId: 'DR1',
+        problems: [],
+        goals: [],
+        interventions: [],
+        sharedWithPatient: true,
+      },
     },
   ];
   const entry = (id: string, startedAt: string, minutes: number): ContractEvent => ({
     ...base,
     ...at(startedAt),
     type: 'CareTimeLogged',
-    data: { entryId: id, program: 'CCM', performerId: 'RN1', performerRole: 'clinical_staff', billingPractitionerId: 'DR1', startedAt, minutes, activity: 'call' },
+    data: {
+      entryId: id,
+      program: 'CCM',
+      performerId: 'RN1',
+      performerRole: 'clinical_staff',
+      billingPractitionerId: 'DR1',
+      startedAt,
+      minutes,
+      activity: 'call',
+    },
   });
   const estimate = (events: ContractEvent[], month = '2025-03') =>
     estimateClaims({ events, month, zoneOfPractitioner: () => 'America/New_York', isChronic: () => true });
@@ -170,9 +228,9 @@ describe('estimateClaims (the synthetic billing office)', () => {
     const crossing = [...given, entry('E1', '2025-03-31T23:50:00-04:00', 30)];
     expect(estimate(crossing, '2025-04')[0]?.lines).toEqual([{ code: '99490', units: 1 }]);
     expect(estimate(crossing, '2025-03')).toEqual([]);
-    expect(estimate([...crossing, entry('E2', '2025-03-05T10:00:00-05:00', 10)], '2025-03')[0]?.lines).toEqual([
-      { code: '99490', units: 1 },
-    ]);
+    expect(
+      estimate([...crossing, entry('E2', '2025-03-05T10:00:00-05:00', 10)], '2025-03')[0]?.lines,
+    ).toEqual([{ code: '99490', units: 1 }]);
   });
 });
 

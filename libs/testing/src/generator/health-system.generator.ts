@@ -179,7 +179,8 @@ class HealthSystemGenerator {
     if (!Number.isInteger(o.patients) || o.patients < 1)
       throw new RangeError('generateHealthSystem: patients must be a positive integer');
     for (const m of o.months) {
-      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(m)) throw new RangeError(`generateHealthSystem: months: "${m}" is not YYYY-MM`);
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(m))
+        throw new RangeError(`generateHealthSystem: months: "${m}" is not YYYY-MM`);
     }
     this.months = [...new Set(o.months)].sort();
     if (this.months.length === 0) throw new RangeError('generateHealthSystem: months must not be empty');
@@ -224,8 +225,12 @@ class HealthSystemGenerator {
     const perOrg = Math.max(1, Math.ceil(this.o.patients / count));
     const adminActor: Actor = { userId: 'u-admin-1', role: 'admin_staff', departmentId: 'administration' };
     // Reference data is recorded before any patient history (registrations reach ~7 years back).
-    let t = this.monthStart(this.months[0] as string, 'America/New_York').minus({ days: 3000 }).set({ hour: 6 });
-    const push = (e: Omit<ContractEvent, 'tenantId' | 'schemaVersion' | 'occurredAt' | 'recordedAt' | 'actor'>): void => {
+    let t = this.monthStart(this.months[0] as string, 'America/New_York')
+      .minus({ days: 3000 })
+      .set({ hour: 6 });
+    const push = (
+      e: Omit<ContractEvent, 'tenantId' | 'schemaVersion' | 'occurredAt' | 'recordedAt' | 'actor'>,
+    ): void => {
       t = t.plus({ minutes: 1 });
       this.add({
         ...e,
@@ -240,16 +245,30 @@ class HealthSystemGenerator {
       push({
         type: 'OrganizationRegistered',
         data: { organizationId: `ORG-${org.code}`, name: org.name, timezone: org.timezone, kind: org.kind },
-      } as ContractEvent);
+      });
     }
     for (const org of ORGANIZATION_TEMPLATES.slice(0, count)) {
       const rng = SeededRandom.derive(this.o.seed, `org:${org.code}`);
-      const mk = (prefix: string, n: number, credential: string, role: PractitionerRole, canBillEM: boolean, department: string): Practitioner => {
-        const p: Practitioner = { id: `${prefix}-${org.code}${n}`, org, credential, role, canBillEM, department };
+      const mk = (
+        prefix: string,
+        n: number,
+        credential: string,
+        role: PractitionerRole,
+        canBillEM: boolean,
+        department: string,
+      ): Practitioner => {
+        const p: Practitioner = {
+          id: `${prefix}-${org.code}${n}`,
+          org,
+          credential,
+          role,
+          canBillEM,
+          department,
+        };
         push({
           type: 'PractitionerRegistered',
           data: { practitionerId: p.id, organizationId: `ORG-${org.code}`, credential, role, canBillEM },
-        } as ContractEvent);
+        });
         this.practitionerZone.set(p.id, org.timezone);
         return p;
       };
@@ -258,14 +277,18 @@ class HealthSystemGenerator {
         mk('DR', n, rng.chance(0.8) ? 'MD' : 'DO', 'physician', true, 'primary-care'),
       );
       const qhps = range(Math.max(1, Math.ceil(perOrg / 250))).map((n) =>
-        n % 2 === 1 ? mk('NP', n, 'NP', 'qhp', true, 'primary-care') : mk('PA', n, 'PA', 'qhp', true, 'primary-care'),
+        n % 2 === 1
+          ? mk('NP', n, 'NP', 'qhp', true, 'primary-care')
+          : mk('PA', n, 'PA', 'qhp', true, 'primary-care'),
       );
       const staffCredentials = ['RN', 'LPN', 'MA'];
       const staff = range(Math.max(2, Math.ceil(perOrg / 80))).map((n) => {
         const cred = staffCredentials[(n - 1) % 3] as string;
         return mk(cred, n, cred, 'clinical_staff', false, 'care-management');
       });
-      const bhcms = range(Math.max(1, Math.ceil(perOrg / 300))).map((n) => mk('BHCM', n, 'LCSW', 'bhcm', false, 'behavioral-health'));
+      const bhcms = range(Math.max(1, Math.ceil(perOrg / 300))).map((n) =>
+        mk('BHCM', n, 'LCSW', 'bhcm', false, 'behavioral-health'),
+      );
       const consultant = mk('PSYC', 1, 'MD', 'psychiatric_consultant', true, 'behavioral-health');
       const psychiatrist = mk('PSYT', 1, 'MD', 'physician', true, 'behavioral-health');
       const psychologist = mk('PSYD', 1, 'CP', 'qhp', false, 'behavioral-health');
@@ -288,7 +311,9 @@ class HealthSystemGenerator {
     const ctx = new PatientContext(this, patientId, os, rng);
 
     // Registration 1-7 years before the first month.
-    const registered = firstMonth.minus({ days: rng.int(400, 2500) }).set({ hour: rng.int(8, 16), minute: rng.pick([0, 15, 30, 45]) });
+    const registered = firstMonth
+      .minus({ days: rng.int(400, 2500) })
+      .set({ hour: rng.int(8, 16), minute: rng.pick([0, 15, 30, 45]) });
     ctx.emit('PatientRegistered', registered, registered.plus({ minutes: rng.int(3, 30) }), frontDesk(os), {
       organizationId: `ORG-${os.org.code}`,
       ...(rng.chance(0.2) ? { qmb: true } : rng.chance(0.5) ? { qmb: false } : {}),
@@ -297,8 +322,11 @@ class HealthSystemGenerator {
     // Conditions.
     const codes = this.conditionsFor(archetype, rng);
     codes.forEach((c, k) => {
-      const diagnosed = registered.plus({ days: rng.int(-200, 900) }).set({ hour: 10, minute: rng.pick([0, 15, 30]) });
-      const dx = diagnosed > firstMonth.minus({ days: 20 }) ? firstMonth.minus({ days: rng.int(20, 300) }) : diagnosed;
+      const diagnosed = registered
+        .plus({ days: rng.int(-200, 900) })
+        .set({ hour: 10, minute: rng.pick([0, 15, 30]) });
+      const dx =
+        diagnosed > firstMonth.minus({ days: 20 }) ? firstMonth.minus({ days: rng.int(20, 300) }) : diagnosed;
       const recorded = DateTime.max(dx.plus({ hours: rng.int(1, 30) }), registered.plus({ minutes: 40 + k }));
       const conditionId = `${patientId}-C${k + 1}`;
       ctx.emit('ConditionDiagnosed', dx, recorded, clinician(pcp), {
@@ -319,15 +347,26 @@ class HealthSystemGenerator {
 
     // Enrollments: consent (with or without an initiating visit), care plan.
     const enrollments: Enrollment[] = [];
-    const enroll = (program: Program, biller: Practitioner, profile: Enrollment['profile'], when: 'before' | 'during'): void => {
+    const enroll = (
+      program: Program,
+      biller: Practitioner,
+      profile: Enrollment['profile'],
+      when: 'before' | 'during',
+    ): void => {
       const k = enrollments.length + 1;
       const obtained =
         when === 'before'
-          ? firstMonth.minus({ days: rng.int(25, 540) }).set({ hour: rng.int(9, 16), minute: rng.pick([0, 10, 20, 30, 40, 50]) })
-          : this.monthStart(rng.pick(this.months), zone).plus({ days: rng.int(2, 18) }).set({ hour: rng.int(9, 16), minute: rng.pick([0, 15, 30, 45]) });
+          ? firstMonth
+              .minus({ days: rng.int(25, 540) })
+              .set({ hour: rng.int(9, 16), minute: rng.pick([0, 10, 20, 30, 40, 50]) })
+          : this.monthStart(rng.pick(this.months), zone)
+              .plus({ days: rng.int(2, 18) })
+              .set({ hour: rng.int(9, 16), minute: rng.pick([0, 15, 30, 45]) });
       const initiating = rng.chance(0.92);
       if (initiating) {
-        const visit = obtained.minus({ days: rng.int(0, 300) }).set({ hour: rng.int(8, 15), minute: rng.pick([0, 20, 40]) });
+        const visit = obtained
+          .minus({ days: rng.int(0, 300) })
+          .set({ hour: rng.int(8, 15), minute: rng.pick([0, 20, 40]) });
         ctx.encounter(visit, biller, rng.chance(0.8) ? 'em_office' : 'awv', program);
       } else {
         // No qualifying visit in the 12 months before consent: only time from the next visit counts.
@@ -335,7 +374,10 @@ class HealthSystemGenerator {
         ctx.encounter(visit, biller, 'em_office', program);
       }
       const consentId = `${patientId}-CN${k}`;
-      const episode = program === 'CoCM' ? obtained.plus({ days: rng.chance(0.7) ? 0 : rng.int(1, 10) }).toISODate() : undefined;
+      const episode =
+        program === 'CoCM'
+          ? obtained.plus({ days: rng.chance(0.7) ? 0 : rng.int(1, 10) }).toISODate()
+          : undefined;
       ctx.emit('ConsentGranted', obtained, obtained.plus({ minutes: rng.int(5, 240) }), clinician(biller), {
         consentId,
         program,
@@ -347,9 +389,18 @@ class HealthSystemGenerator {
       } satisfies ConsentGranted['data']);
       const carePlanId = `${patientId}-CP${k}`;
       if (program !== 'APCM') {
-        const kind = program === 'CCM' ? 'comprehensive' : program === 'PCM' ? 'disease_specific' : program === 'BHI' ? 'behavioral' : 'cocm_treatment';
+        const kind =
+          program === 'CCM'
+            ? 'comprehensive'
+            : program === 'PCM'
+              ? 'disease_specific'
+              : program === 'BHI'
+                ? 'behavioral'
+                : 'cocm_treatment';
         const planKey = program as 'CCM' | 'PCM' | 'BHI' | 'CoCM';
-        const est = obtained.plus({ days: rng.chance(0.6) ? 0 : rng.int(1, 12) }).set({ hour: rng.int(10, 16), minute: 0 });
+        const est = obtained
+          .plus({ days: rng.chance(0.6) ? 0 : rng.int(1, 12) })
+          .set({ hour: rng.int(10, 16), minute: 0 });
         ctx.emit('CarePlanEstablished', est, est.plus({ minutes: rng.int(10, 600) }), clinician(biller), {
           carePlanId,
           program,
@@ -363,17 +414,34 @@ class HealthSystemGenerator {
           ...(rng.chance(0.3) ? { mdm: rng.pick(['low', 'moderate', 'high'] as const) } : {}),
         });
       }
-      const enrollment: Enrollment = { program, biller, consentId, obtained, profile, carePlanId, ...(episode ? { episodeStartedOn: episode } : {}) };
+      const enrollment: Enrollment = {
+        program,
+        biller,
+        consentId,
+        obtained,
+        profile,
+        carePlanId,
+        ...(episode ? { episodeStartedOn: episode } : {}),
+      };
       enrollments.push(enrollment);
       // Some consents are revoked mid-month; half of those are granted again later.
       if (rng.chance(0.035)) {
-        const revoked = this.monthStart(rng.pick(this.months), zone).plus({ days: rng.int(7, 22), hours: rng.int(9, 16) });
+        const revoked = this.monthStart(rng.pick(this.months), zone).plus({
+          days: rng.int(7, 22),
+          hours: rng.int(9, 16),
+        });
         if (revoked > obtained) {
           enrollment.revoked = revoked;
-          ctx.emit('ConsentRevoked', revoked, revoked.plus({ minutes: rng.int(10, 300) }), clinician(rng.pick(staff)), {
-            consentId,
-            revokedAt: revoked.toISO(ISO),
-          });
+          ctx.emit(
+            'ConsentRevoked',
+            revoked,
+            revoked.plus({ minutes: rng.int(10, 300) }),
+            clinician(rng.pick(staff)),
+            {
+              consentId,
+              revokedAt: revoked.toISO(ISO),
+            },
+          );
           if (rng.chance(0.5)) {
             const again = revoked.plus({ days: rng.int(3, 15) }).set({ hour: rng.int(9, 16), minute: 0 });
             const againId = `${patientId}-CN${k}R`;
@@ -386,7 +454,7 @@ class HealthSystemGenerator {
               costSharingExplained: true,
               ...(episode ? { episodeStartedOn: episode } : {}),
             } satisfies ConsentGranted['data']);
-            enrollments.push({ ...enrollment, consentId: againId, obtained: again, revoked: undefined } as Enrollment);
+            enrollments.push({ ...enrollment, consentId: againId, obtained: again, revoked: undefined });
           }
         }
       }
@@ -433,7 +501,9 @@ class HealthSystemGenerator {
     const pickDistinct = (pool: readonly CodeTemplate[], n: number, taken: Set<string>): CodeTemplate[] => {
       const out: CodeTemplate[] = [];
       for (let tries = 0; out.length < n && tries < 50; tries++) {
-        const c = rng.weighted(pool.filter((x) => this.codeAllowed(x.icd10)).map((x) => [x, x.weight] as const));
+        const c = rng.weighted(
+          pool.filter((x) => this.codeAllowed(x.icd10)).map((x) => [x, x.weight] as const),
+        );
         const cat = c.icd10.slice(0, 3);
         if (taken.has(cat)) continue;
         taken.add(cat);
@@ -444,13 +514,26 @@ class HealthSystemGenerator {
     const taken = new Set<string>();
     const out: { template: CodeTemplate; highRisk?: boolean; chronicOverride?: boolean }[] = [];
     const chronicCount =
-      archetype === 'pcm' ? 1 : archetype === 'bhi' || archetype === 'cocm' ? rng.int(0, 2) : archetype === 'apcm' ? rng.int(0, 3) : rng.int(2, 5);
+      archetype === 'pcm'
+        ? 1
+        : archetype === 'bhi' || archetype === 'cocm'
+          ? rng.int(0, 2)
+          : archetype === 'apcm'
+            ? rng.int(0, 3)
+            : rng.int(2, 5);
     const chronic = pickDistinct(CHRONIC_CODES, chronicCount, taken);
-    for (const c of chronic) out.push({ template: c, ...(archetype === 'pcm' && c.highRiskCandidate ? { highRisk: true } : {}) });
+    for (const c of chronic)
+      out.push({ template: c, ...(archetype === 'pcm' && c.highRiskCandidate ? { highRisk: true } : {}) });
     if (archetype === 'pcm' && out[0] && !out[0].highRisk) out[0].highRisk = true;
     // A CCM patient occasionally has only one chronic category (E11.9 with E11.22): not eligible.
     if (archetype.startsWith('ccm') && rng.chance(0.04)) {
-      const e11 = (icd10: string): CodeTemplate => ({ icd10, chronic: true, behavioral: false, highRiskCandidate: true, weight: 1 });
+      const e11 = (icd10: string): CodeTemplate => ({
+        icd10,
+        chronic: true,
+        behavioral: false,
+        highRiskCandidate: true,
+        weight: 1,
+      });
       out.splice(0, out.length, { template: e11('E11.9') }, { template: e11('E11.22') });
       taken.clear();
       taken.add('E11');
@@ -460,15 +543,32 @@ class HealthSystemGenerator {
       const code = rng.pick(this.referenceChronic);
       const dotted = code.length > 3 ? `${code.slice(0, 3)}.${code.slice(3)}` : code;
       if (!taken.has(code.slice(0, 3))) {
-        out.push({ template: { icd10: dotted, chronic: true, behavioral: code.startsWith('F'), highRiskCandidate: false, weight: 1 } });
+        out.push({
+          template: {
+            icd10: dotted,
+            chronic: true,
+            behavioral: code.startsWith('F'),
+            highRiskCandidate: false,
+            weight: 1,
+          },
+        });
       }
     }
     if (archetype === 'bhi' || archetype === 'cocm' || archetype === 'ccm_cocm' || rng.chance(0.08)) {
-      for (const c of pickDistinct(BEHAVIORAL_CODES, archetype === 'bhi' || archetype === 'cocm' ? rng.int(1, 2) : 1, taken)) out.push({ template: c });
+      for (const c of pickDistinct(
+        BEHAVIORAL_CODES,
+        archetype === 'bhi' || archetype === 'cocm' ? rng.int(1, 2) : 1,
+        taken,
+      ))
+        out.push({ template: c });
     }
     if (rng.chance(0.35)) for (const c of pickDistinct(ACUTE_CODES, 1, taken)) out.push({ template: c });
     // A clinician's explicit override on a code the indicator does not call chronic.
-    if (rng.chance(0.02)) out.push({ template: { icd10: 'R73.03', chronic: false, behavioral: false, highRiskCandidate: false, weight: 1 }, chronicOverride: true });
+    if (rng.chance(0.02))
+      out.push({
+        template: { icd10: 'R73.03', chronic: false, behavioral: false, highRiskCandidate: false, weight: 1 },
+        chronicOverride: true,
+      });
     return out;
   }
 
@@ -493,7 +593,10 @@ class HealthSystemGenerator {
     const randomTime = (from: DateTime = start): DateTime => {
       const span = Math.max(1, Math.floor(end.diff(from, 'days').days));
       const d = from.startOf('day').plus({ days: rng.int(0, span - 1) });
-      let t = d.set({ hour: rng.int(8, 17), minute: rng.pick([0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55]) });
+      let t = d.set({
+        hour: rng.int(8, 17),
+        minute: rng.pick([0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55]),
+      });
       if (t < from) t = from.plus({ minutes: rng.int(5, 120) });
       return t;
     };
@@ -502,7 +605,9 @@ class HealthSystemGenerator {
     if (rng.chance(0.25)) ctx.encounter(randomTime(), team.pcp, rng.chance(0.85) ? 'em_office' : 'awv');
     if (rng.chance(0.05)) ctx.encounter(randomTime(), team.pcp, 'other');
 
-    const active = enrollments.filter((en) => en.obtained < end && (en.revoked === undefined || en.revoked > start));
+    const active = enrollments.filter(
+      (en) => en.obtained < end && (en.revoked === undefined || en.revoked > start),
+    );
     const timed = new Map<string, Enrollment>();
     for (const en of active) timed.set(`${en.program}|${en.biller.id}`, en); // latest consent wins
     for (const en of timed.values()) {
@@ -527,47 +632,84 @@ class HealthSystemGenerator {
           const on = randomTime(from);
           const changes: Record<string, string[]> = {};
           const key = en.program as 'CCM' | 'PCM' | 'BHI' | 'CoCM';
-          changes[rng.pick(['goals', 'interventions', 'problems'] as const)] = rng.sample(CARE_PLAN_TEXT.goals[key], 1);
+          changes[rng.pick(['goals', 'interventions', 'problems'] as const)] = rng.sample(
+            CARE_PLAN_TEXT.goals[key],
+            1,
+          );
           ctx.emit('CarePlanRevised', on, on.plus({ minutes: rng.int(5, 300) }), clinician(en.biller), {
             carePlanId: en.carePlanId,
             revisedOn: on.toISODate(),
             authorId: en.biller.id,
             changes,
             substantial: complex || rng.chance(0.4),
-            ...(complex ? { mdm: rng.pick(['moderate', 'high'] as const) } : rng.chance(0.3) ? { mdm: 'low' } : {}),
+            ...(complex
+              ? { mdm: rng.pick(['moderate', 'high'] as const) }
+              : rng.chance(0.3)
+                ? { mdm: 'low' }
+                : {}),
           });
         }
       }
       // Staff who keep logging after a revocation (AFTER_REVOCATION).
       if (en.revoked !== undefined && en.revoked > start && en.revoked < end && rng.chance(0.5)) {
         const after = en.revoked.plus({ days: rng.int(1, 5) });
-        if (after < end) ctx.logTime(en, rng.pick(performers), after.set({ hour: 10, minute: 0 }), rng.int(5, 25), { lateEntries: false });
+        if (after < end)
+          ctx.logTime(en, rng.pick(performers), after.set({ hour: 10, minute: 0 }), rng.int(5, 25), {
+            lateEntries: false,
+          });
       }
       // Minutes before the consent in its first month (BEFORE_CONSENT).
       if (en.obtained > start && en.obtained < end && rng.chance(0.6)) {
-        const before = start.plus({ days: rng.int(0, Math.max(0, Math.floor(en.obtained.diff(start, 'days').days) - 1)) }).set({ hour: 9, minute: 0 });
-        if (before < en.obtained) ctx.logTime(en, rng.pick(performers), before, rng.int(5, 20), { lateEntries: false });
+        const before = start
+          .plus({ days: rng.int(0, Math.max(0, Math.floor(en.obtained.diff(start, 'days').days) - 1)) })
+          .set({ hour: 9, minute: 0 });
+        if (before < en.obtained)
+          ctx.logTime(en, rng.pick(performers), before, rng.int(5, 20), { lateEntries: false });
       }
     }
 
     // Time logged without any consent (NO_CONSENT) for some unenrolled patients.
     if (archetype === 'unenrolled' && rng.chance(0.4)) {
-      const fake: Enrollment = { program: 'CCM', biller: team.pcp, consentId: '', obtained: start, profile: 'ccm_staff', carePlanId: '' };
+      const fake: Enrollment = {
+        program: 'CCM',
+        biller: team.pcp,
+        consentId: '',
+        obtained: start,
+        profile: 'ccm_staff',
+        carePlanId: '',
+      };
       ctx.logTime(fake, rng.pick(team.staff), randomTime(), rng.int(5, 35), { lateEntries: false });
     }
     // APCM patients whose staff still log CCM time under the APCM practitioner (EXCLUSIVE_CHOICE).
     const apcm = active.find((en) => en.program === 'APCM');
     if (apcm && rng.chance(0.15)) {
-      ctx.logTime({ ...apcm, program: 'CCM' }, rng.pick(team.staff), randomTime(), rng.int(10, 30), { lateEntries: false });
+      ctx.logTime({ ...apcm, program: 'CCM' }, rng.pick(team.staff), randomTime(), rng.int(10, 30), {
+        lateEntries: false,
+      });
     }
 
     const anyTimed = [...timed.values()].find((en) => en.program !== 'APCM');
     if (anyTimed) {
       // Noise that never counts: admin staff, separately billed, TCM/RPM, a role the program does not count.
-      if (rng.chance(0.06)) ctx.logTime(anyTimed, ctx.os.admin, randomTime(), rng.int(5, 25), { lateEntries: false });
-      if (rng.chance(0.03)) ctx.logTime(anyTimed, rng.pick(team.staff), randomTime(), rng.int(10, 30), { lateEntries: false, separatelyBilledAs: rng.pick(SEPARATELY_BILLED_CODES) });
-      if (rng.chance(0.02)) ctx.logTime({ ...anyTimed, program: rng.pick(['TCM', 'RPM'] as const) }, rng.pick(team.staff), randomTime(), rng.int(10, 30), { lateEntries: false });
-      if (rng.chance(0.015)) ctx.logTime({ ...anyTimed, program: 'CCM' }, team.bhcm, randomTime(), rng.int(10, 25), { lateEntries: false });
+      if (rng.chance(0.06))
+        ctx.logTime(anyTimed, ctx.os.admin, randomTime(), rng.int(5, 25), { lateEntries: false });
+      if (rng.chance(0.03))
+        ctx.logTime(anyTimed, rng.pick(team.staff), randomTime(), rng.int(10, 30), {
+          lateEntries: false,
+          separatelyBilledAs: rng.pick(SEPARATELY_BILLED_CODES),
+        });
+      if (rng.chance(0.02))
+        ctx.logTime(
+          { ...anyTimed, program: rng.pick(['TCM', 'RPM'] as const) },
+          rng.pick(team.staff),
+          randomTime(),
+          rng.int(10, 30),
+          { lateEntries: false },
+        );
+      if (rng.chance(0.015))
+        ctx.logTime({ ...anyTimed, program: 'CCM' }, team.bhcm, randomTime(), rng.int(10, 25), {
+          lateEntries: false,
+        });
       // An entry crossing local midnight into the next month: split between both months.
       if (rng.chance(0.03)) {
         const late = end.minus({ days: 1 }).set({ hour: 23, minute: rng.pick([35, 40, 45, 50]) });
@@ -581,13 +723,19 @@ class HealthSystemGenerator {
     if (behavioral && rng.chance(0.25)) {
       const at = randomTime();
       const encounterId = ctx.encounter(at, ctx.os.psychiatrist, 'em_office');
-      ctx.emit('PsychotherapyProvided', at, at.plus({ minutes: rng.int(60, 400) }), clinician(ctx.os.psychiatrist), {
-        encounterId,
-        practitionerId: ctx.os.psychiatrist.id,
-        on: at.toISODate(),
-        minutes: rng.pick([10, 15, 16, 25, 37, 38, 45, 52, 53, 60]),
-        withEM: !rng.chance(0.1),
-      });
+      ctx.emit(
+        'PsychotherapyProvided',
+        at,
+        at.plus({ minutes: rng.int(60, 400) }),
+        clinician(ctx.os.psychiatrist),
+        {
+          encounterId,
+          practitionerId: ctx.os.psychiatrist.id,
+          on: at.toISODate(),
+          minutes: rng.pick([10, 15, 16, 25, 37, 38, 45, 52, 53, 60]),
+          withEM: !rng.chance(0.1),
+        },
+      );
     }
     if (behavioral && rng.chance(0.08)) {
       const at = randomTime();
@@ -601,16 +749,24 @@ class HealthSystemGenerator {
         minutes: rng.int(30, 55),
         withEM: false,
       });
-      ctx.emit('PharmacologicManagementProvided', at, at.plus({ minutes: rng.int(60, 400) }), clinician(who), {
-        encounterId,
-        practitionerId: who.id,
-        on: at.toISODate(),
-      });
+      ctx.emit(
+        'PharmacologicManagementProvided',
+        at,
+        at.plus({ minutes: rng.int(60, 400) }),
+        clinician(who),
+        {
+          encounterId,
+          practitionerId: who.id,
+          on: at.toISODate(),
+        },
+      );
     }
 
     // The billing office submits after month end from what it knows then.
     if (this.o.claims !== false && (enrollments.length > 0 || archetype === 'unenrolled')) {
-      const submitted = end.plus({ days: rng.int(2, 11) }).set({ hour: rng.int(9, 16), minute: rng.pick([0, 15, 30, 45]) });
+      const submitted = end
+        .plus({ days: rng.int(2, 11) })
+        .set({ hour: rng.int(9, 16), minute: rng.pick([0, 15, 30, 45]) });
       if (rng.chance(0.92)) ctx.submitClaims(month, submitted);
     }
   }
@@ -623,10 +779,21 @@ class HealthSystemGenerator {
       ccm_complex: [59, 60, 89, 90],
       pcm: [29, 30, 59, 60],
       bhi: [19, 20],
-      cocm: en.episodeStartedOn?.slice(0, 7) === month ? [15, 16, 35, 36, 70, 71, 86] : [15, 16, 30, 31, 60, 61, 76],
+      cocm:
+        en.episodeStartedOn?.slice(0, 7) === month
+          ? [15, 16, 35, 36, 70, 71, 86]
+          : [15, 16, 30, 31, 60, 61, 76],
       apcm: [10, 20, 30],
     };
-    const threshold = { ccm_staff: 20, ccm_personal: 30, ccm_complex: 60, pcm: 30, bhi: 20, cocm: 16, apcm: 20 }[en.profile];
+    const threshold = {
+      ccm_staff: 20,
+      ccm_personal: 30,
+      ccm_complex: 60,
+      pcm: 30,
+      bhi: 20,
+      cocm: 16,
+      apcm: 20,
+    }[en.profile];
     const bucket = rng.weighted([
       ['zero', 8],
       ['under', 32],
@@ -648,7 +815,11 @@ class HealthSystemGenerator {
     }
   }
 
-  private performersFor(en: Enrollment, team: { pcp: Practitioner; staff: Practitioner[]; bhcm: Practitioner }, os: OrgStaff): Practitioner[] {
+  private performersFor(
+    en: Enrollment,
+    team: { pcp: Practitioner; staff: Practitioner[]; bhcm: Practitioner },
+    os: OrgStaff,
+  ): Practitioner[] {
     switch (en.profile) {
       case 'ccm_personal':
         return [en.biller];
@@ -701,7 +872,13 @@ class PatientContext {
     readonly rng: SeededRandom,
   ) {}
 
-  emit(type: ContractEvent['type'], occurred: DateTime, recorded: DateTime, actor: Actor, data: object): void {
+  emit(
+    type: ContractEvent['type'],
+    occurred: DateTime,
+    recorded: DateTime,
+    actor: Actor,
+    data: object,
+  ): void {
     const recordedAt = DateTime.max(recorded, occurred).toUTC().toISO(ISO) as string;
     const event = {
       type,
@@ -782,7 +959,12 @@ class PatientContext {
     if (rng.chance(0.03)) {
       const dupId = `${this.patientId}-E${++this.entries}`;
       const dupRecorded = recorded.plus({ minutes: rng.int(1, 20) });
-      this.emit('CareTimeLogged', at, dupRecorded, clinician(performer), { ...data, entryId: dupId, startedAt: at.toISO(ISO), minutes });
+      this.emit('CareTimeLogged', at, dupRecorded, clinician(performer), {
+        ...data,
+        entryId: dupId,
+        startedAt: at.toISO(ISO),
+        minutes,
+      });
       const when = dupRecorded.plus({ hours: rng.int(1, 72) });
       this.emit('CareTimeVoided', when, when.plus({ minutes: rng.int(1, 10) }), clinician(performer), {
         entryId: dupId,
@@ -800,10 +982,16 @@ class PatientContext {
       zoneOfPractitioner: (id) => this.g.zoneOf(id),
       isChronic: (code) => this.g.isChronic(code),
     });
-    const billing: Actor = { userId: `u-billing-${this.os.org.code.toLowerCase()}`, role: 'admin_staff', departmentId: 'billing' };
+    const billing: Actor = {
+      userId: `u-billing-${this.os.org.code.toLowerCase()}`,
+      role: 'admin_staff',
+      departmentId: 'billing',
+    };
     for (const c of claims) {
       // A few claims are keyed wrongly by the billing office (one unit short).
-      const lines = this.rng.chance(0.02) ? c.lines.map((l, i) => (i === c.lines.length - 1 && l.units > 1 ? { ...l, units: l.units - 1 } : l)) : c.lines;
+      const lines = this.rng.chance(0.02)
+        ? c.lines.map((l, i) => (i === c.lines.length - 1 && l.units > 1 ? { ...l, units: l.units - 1 } : l))
+        : c.lines;
       this.emit('MonthClaimed', submitted, submitted.plus({ minutes: this.rng.int(1, 30) }), billing, {
         month,
         program: c.program,
@@ -819,5 +1007,9 @@ function clinician(p: Practitioner): Actor {
 }
 
 function frontDesk(os: OrgStaff): Actor {
-  return { userId: `u-frontdesk-${os.org.code.toLowerCase()}`, role: 'admin_staff', departmentId: 'registration' };
+  return {
+    userId: `u-frontdesk-${os.org.code.toLowerCase()}`,
+    role: 'admin_staff',
+    departmentId: 'registration',
+  };
 }
