@@ -12,11 +12,13 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
 const REPORT = path.join(root, 'test', 'reports', 'jest.json');
 const WORKERS = '--maxWorkers=2';
+/** CI gives a run 90 minutes; a hung test must fail the run well before that, with a message. */
+const WATCHDOG_MS = 45 * 60 * 1000;
 
 function bin(name) {
   return path.join(root, 'node_modules', '.bin', name);
@@ -26,6 +28,31 @@ function run(cmd, args, env) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: env ?? process.env });
   if (r.error) throw r.error;
   return r.status ?? 1;
+}
+
+/** Run Jest as a child; kill its whole process group if it outlives the watchdog. */
+function runWithWatchdog(cmd, args, env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env, detached: true });
+    const killGroup = (signal) => {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        /* already gone */
+      }
+    };
+    const timer = setTimeout(() => {
+      process.stderr.write(`run-tests: jest still running after ${WATCHDOG_MS / 60000} min; killing it\n`);
+      killGroup('SIGKILL');
+    }, WATCHDOG_MS);
+    // Detached (its own process group, so the watchdog can kill the workers too): forward Ctrl-C.
+    process.once('SIGINT', () => killGroup('SIGINT'));
+    process.once('SIGTERM', () => killGroup('SIGTERM'));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? (signal ? 137 : 1));
+    });
+  });
 }
 
 function seconds(since) {
@@ -66,11 +93,14 @@ async function main() {
   fs.rmSync(REPORT, { force: true });
   const t = Date.now();
   // TZ=UTC so that no time-zone bug hides behind the host's zone (STYLE.md "Tests").
-  const status = run(
+  // --forceExit: a handle leaked by one test file must not keep CI waiting after every test ran
+  // (Jest still prints which test left it open).
+  const status = await runWithWatchdog(
     process.execPath,
     [
       path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'),
       WORKERS,
+      '--forceExit',
       '--json',
       `--outputFile=${REPORT}`,
       ...jestArgs,
