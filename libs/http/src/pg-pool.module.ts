@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import type { CareLedgerConfig } from '@careledger/config';
 import { CONFIG } from './app-config.module';
@@ -8,7 +8,7 @@ export const PG_POOL = Symbol('CARELEDGER_PG_POOL');
 
 /** Builds a pool from the validated configuration. */
 export function createPgPool(config: CareLedgerConfig, applicationName: string): Pool {
-  return new Pool({
+  const pool = new Pool({
     host: config.db.host,
     port: config.db.port,
     user: config.db.user,
@@ -18,7 +18,16 @@ export function createPgPool(config: CareLedgerConfig, applicationName: string):
     application_name: applicationName,
     connectionTimeoutMillis: 5_000,
   });
+  // An idle client whose server went away (PostgreSQL restarted, a network blip) is reported as a
+  // pool 'error' event; without a listener Node treats it as unhandled and the whole app exits.
+  // The pool already discards that client and the next query connects afresh (ADR 0803).
+  pool.on('error', (err: Error) => {
+    poolLogger.warn(`idle PostgreSQL client dropped: ${err.message}`);
+  });
+  return pool;
 }
+
+const poolLogger = new Logger('PgPool');
 
 @Injectable()
 class PgPoolCloser implements OnApplicationShutdown {
