@@ -617,13 +617,18 @@ async function pgAnswers(s) {
   }
 }
 
-/** Start the machine's PostgreSQL cluster(s) with Debian's pg_ctlcluster. */
-function startLocalPostgres() {
-  if (!commandExists('pg_ctlcluster')) {
-    throw new InfraError(
-      `PostgreSQL does not answer and pg_ctlcluster is missing: install the Debian package ${DEBIAN_PACKAGES.postgres} (apt-get install -y ${DEBIAN_PACKAGES.postgres})`,
-    );
-  }
+/**
+ * The Debian cluster (`version`, `name`) that serves `port`: from `pg_lsclusters`, else the `main`
+ * cluster of the newest installed version.
+ */
+function clusterForPort(port) {
+  const r = spawnSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' });
+  const rows = (r.status === 0 ? r.stdout : '')
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((cols) => cols.length >= 3);
+  const match = rows.find((cols) => Number(cols[2]) === port);
+  if (match) return { version: match[0], name: match[1] };
   let versions = [];
   try {
     versions = fs
@@ -632,19 +637,29 @@ function startLocalPostgres() {
   } catch {
     /* no clusters */
   }
-  if (versions.length === 0) {
+  if (versions.length === 0) return null;
+  return { version: versions.sort((a, b) => Number(b) - Number(a))[0], name: 'main' };
+}
+
+/** Start the machine's PostgreSQL cluster for the configured port with Debian's pg_ctlcluster. */
+function startLocalPostgres(port) {
+  if (!commandExists('pg_ctlcluster')) {
+    throw new InfraError(
+      `PostgreSQL does not answer and pg_ctlcluster is missing: install the Debian package ${DEBIAN_PACKAGES.postgres} (apt-get install -y ${DEBIAN_PACKAGES.postgres})`,
+    );
+  }
+  const cluster = clusterForPort(port);
+  if (!cluster) {
     throw new InfraError(
       `no PostgreSQL cluster under /etc/postgresql: install the Debian package ${DEBIAN_PACKAGES.postgres} (it creates the "main" cluster)`,
     );
   }
-  const version = versions.sort((a, b) => Number(b) - Number(a))[0];
-  say(`starting PostgreSQL ${version}/main ...`);
-  const r = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], {
+  say(`starting PostgreSQL ${cluster.version}/${cluster.name} ...`);
+  // Exit 2 means "already running"; any failure is reported with the output once the wait fails.
+  return spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', cluster.version, cluster.name, 'start'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // Exit 2 means "already running" for pg_ctlcluster; anything else is reported after the wait fails.
-  return r;
 }
 
 async function ensurePostgres(s) {
@@ -654,7 +669,7 @@ async function ensurePostgres(s) {
         `PostgreSQL at ${s.db.host}:${s.db.port} is remote (not managed by infra) and does not answer`,
       );
     }
-    const r = startLocalPostgres();
+    const r = startLocalPostgres(s.db.port);
     const ok = await pollUntil(() => pgAnswers(s), PG_DEADLINE_MS, 300);
     if (!ok) {
       throw new InfraError(
@@ -763,6 +778,7 @@ async function status() {
       brokers: s.brokers,
       topics,
       missingTopics: declared.filter((d) => !topics.some((t) => t.name === d)),
+      otherTopics: topics.map((t) => t.name).filter((n) => !declared.includes(n)),
       log: s.localBroker ? s.logFile : null,
     },
     postgres: {
@@ -780,8 +796,11 @@ function printStatus(st) {
     `Kafka ${k.version}: ${k.up ? 'UP' : 'DOWN'} at ${k.brokers.join(',')}` +
       (k.pid ? ` (pid ${k.pid})` : k.up ? ' (not started by this checkout)' : ''),
   );
-  for (const t of k.topics)
+  for (const t of k.topics.filter((x) => !k.otherTopics.includes(x.name))) {
     say(`  topic ${t.name} (${t.partitions} partition${t.partitions === 1 ? '' : 's'})`);
+  }
+  if (k.otherTopics.length > 0)
+    say(`  and ${k.otherTopics.length} other topic(s), e.g. tests' random topics (--json lists them)`);
   if (k.up && k.missingTopics.length > 0)
     say(`  missing declared topics: ${k.missingTopics.join(', ')} (run npm run infra:up)`);
   const p = st.postgres;
