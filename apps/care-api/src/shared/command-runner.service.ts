@@ -137,10 +137,13 @@ export class CommandRunner {
       const result = await work(record);
       return { statusCode: 201, body: appendedBody(result), replayed: false };
     } catch (err) {
-      if (err instanceof IdempotencyKeyTakenError && key) {
+      // A twin request under the same key may have committed while this one ran (it then loses the
+      // race on the stream, or finds its own entry already recorded): answer with the twin's result.
+      if (key) {
         const stored = await this.store.findIdempotency(req.tenantId, key);
         if (stored) return replay(stored, req.requestHash);
       }
+      if (err instanceof IdempotencyKeyTakenError) throw new ConcurrencyError(req.tenantId, 0, null);
       throw err;
     }
   }
@@ -155,5 +158,15 @@ function replay(stored: StoredIdempotency, requestHash: string): CommandOutcome 
       [{ field: 'Idempotency-Key', message: 'was already used for a different request' }],
     );
   }
-  return { statusCode: stored.statusCode, body: stored.response as AppendedResponse, replayed: true };
+  // jsonb does not keep key order: rebuild the body in the order the first response had.
+  const r = stored.response as AppendedResponse;
+  return {
+    statusCode: stored.statusCode,
+    body: {
+      eventIds: r.eventIds,
+      streams: r.streams.map((s) => ({ streamId: s.streamId, streamVersion: s.streamVersion })),
+      globalPosition: r.globalPosition,
+    },
+    replayed: true,
+  };
 }
