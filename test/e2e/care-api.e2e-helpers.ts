@@ -33,7 +33,9 @@ export const randomTenant = (): string => `t-${randomUUID().slice(0, 12)}`;
  * Boots care-api as `main.ts` does (same module, same `configureHttpApp`) with a random events topic
  * (created with 3 partitions), a development key, a fast relay poll and silent logs.
  */
-export async function startCareApi(overrides: Partial<Record<ConfigKey, string>> = {}): Promise<CareApiHarness> {
+export async function startCareApi(
+  overrides: Partial<Record<ConfigKey, string>> = {},
+): Promise<CareApiHarness> {
   const topic = `test.care-api.${randomUUID()}`;
   const config = testConfig({
     CARELEDGER_EVENTS_TOPIC: topic,
@@ -45,7 +47,13 @@ export async function startCareApi(overrides: Partial<Record<ConfigKey, string>>
   });
   const kafka = createKafka(config.kafka, { clientIdSuffix: 'e2e' });
   await ensureTopics(kafka, [
-    { role: 'events', topic: config.kafka.eventsTopic, numPartitions: 3, replicationFactor: 1, configEntries: [] },
+    {
+      role: 'events',
+      topic: config.kafka.eventsTopic,
+      numPartitions: 3,
+      replicationFactor: 1,
+      configEntries: [],
+    },
   ]);
   const app = await NestFactory.create<NestExpressApplication>(CareApiModule.forRoot(config), {
     bodyParser: false,
@@ -53,7 +61,13 @@ export async function startCareApi(overrides: Partial<Record<ConfigKey, string>>
   });
   configureHttpApp(app, config, { name: 'care-api', useLogger: false });
   await app.init();
-  const pool = new Pool({ host: config.db.host, port: config.db.port, user: config.db.user, database: config.db.database, max: 4 });
+  const pool = new Pool({
+    host: config.db.host,
+    port: config.db.port,
+    user: config.db.user,
+    database: config.db.database,
+    max: 4,
+  });
   return {
     app,
     config,
@@ -72,7 +86,11 @@ export async function startCareApi(overrides: Partial<Record<ConfigKey, string>>
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after the deadline. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, deadlineMs = 60_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  deadlineMs = 60_000,
+  what = 'condition',
+): Promise<T> {
   const until = Date.now() + deadlineMs;
   let delay = 50;
   for (;;) {
@@ -107,8 +125,17 @@ export async function topicSize(kafka: Kafka, topic: string): Promise<number> {
 }
 
 /** Waits until the topic holds at least `count` messages, then reads them all (per-partition offset order). */
-export async function readTopic(kafka: Kafka, topic: string, count: number, deadlineMs = 90_000): Promise<TopicMessage[]> {
-  await eventually(async () => (await topicSize(kafka, topic)) >= count, deadlineMs, `${count} messages on ${topic}`);
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  deadlineMs = 90_000,
+): Promise<TopicMessage[]> {
+  await eventually(
+    async () => (await topicSize(kafka, topic)) >= count,
+    deadlineMs,
+    `${count} messages on ${topic}`,
+  );
   const out: TopicMessage[] = [];
   await scanTopic(kafka, topic, {
     timeoutMs: deadlineMs,

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { RecordedEvent } from '@careledger/domain';
 import { verifyChain } from '@careledger/event-store';
-import { BODY, eventually, randomTenant, readTopic, startCareApi, type CareApiHarness } from './care-api.e2e-helpers';
+import {
+  BODY,
+  eventually,
+  randomTenant,
+  readTopic,
+  startCareApi,
+  type CareApiHarness,
+} from './care-api.e2e-helpers';
 
 describe('care-api (real PostgreSQL and Kafka)', () => {
   let h: CareApiHarness;
@@ -62,11 +69,15 @@ describe('care-api (real PostgreSQL and Kafka)', () => {
 
     // Everything this test wrote shares the topic only with this file's other tests: filter by tenant.
     const all = await eventually(async () => {
-      const msgs = (await readTopic(h.kafka, h.topic, 7)).filter((m) => (m.value as { tenantId: string }).tenantId === tenant);
+      const msgs = (await readTopic(h.kafka, h.topic, 7)).filter(
+        (m) => (m.value as { tenantId: string }).tenantId === tenant,
+      );
       return msgs.length >= 7 ? msgs : undefined;
     });
     const patient = all.filter((m) => m.key === `${tenant}:P01`);
-    expect(patient.map((m) => (m.value as unknown as RecordedEvent).streamVersion)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(patient.map((m) => (m.value as unknown as RecordedEvent).streamVersion)).toEqual([
+      1, 2, 3, 4, 5, 6,
+    ]);
     expect(new Set(patient.map((m) => m.partition)).size).toBe(1);
     const first = patient[1]!;
     expect(first.headers).toEqual({
@@ -91,7 +102,10 @@ describe('care-api (real PostgreSQL and Kafka)', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(await h.store.countTenantEvents(tenant)).toBe(2);
     const other = await post('/patients/P02/care-time', nurse, BODY.careTime('e-1', 45), key).expect(422);
-    expect(other.body).toMatchObject({ code: 'IDEMPOTENCY.KEY_REUSED', errors: [{ field: 'Idempotency-Key' }] });
+    expect(other.body).toMatchObject({
+      code: 'IDEMPOTENCY.KEY_REUSED',
+      errors: [{ field: 'Idempotency-Key' }],
+    });
     expect(await h.store.countTenantEvents(tenant)).toBe(2);
   });
 
@@ -109,7 +123,9 @@ describe('care-api (real PostgreSQL and Kafka)', () => {
   it('never loses an event when writers race on one patient: each succeeds or gets a clear 409', async () => {
     await registerPatient('P04');
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => post('/patients/P04/care-time', nurse, BODY.careTime(`e-${i}`, 5))),
+      Array.from({ length: 20 }, (_, i) =>
+        post('/patients/P04/care-time', nurse, BODY.careTime(`e-${i}`, 5)),
+      ),
     );
     const ok = results.filter((r) => r.status === 201);
     const conflicts = results.filter((r) => r.status === 409);
@@ -117,14 +133,20 @@ describe('care-api (real PostgreSQL and Kafka)', () => {
     for (const c of conflicts) expect(c.body).toMatchObject({ code: 'EVENT_STORE.CONFLICT' });
     const stored = await h.store.readStream(`${tenant}:P04`);
     const acceptedIds = ok.flatMap((r) => r.body.eventIds as string[]).sort();
-    expect(stored.slice(1).map((e) => e.eventId).sort()).toEqual(acceptedIds);
+    expect(
+      stored
+        .slice(1)
+        .map((e) => e.eventId)
+        .sort(),
+    ).toEqual(acceptedIds);
     expect(stored.map((e) => e.streamVersion)).toEqual(stored.map((_, i) => i + 1));
     expect(verifyChain(stored)).toMatchObject({ ok: true });
   });
 
   it('verifies the stream hash chain; changing one stored event breaks verification at that event', async () => {
     await registerPatient('P05');
-    for (let i = 1; i <= 4; i++) await post('/patients/P05/care-time', nurse, BODY.careTime(`e-${i}`)).expect(201);
+    for (let i = 1; i <= 4; i++)
+      await post('/patients/P05/care-time', nurse, BODY.careTime(`e-${i}`)).expect(201);
     const stream = `${tenant}:P05`;
     expect(verifyChain(await h.store.readStream(stream))).toEqual({ ok: true, eventsChecked: 5, streams: 1 });
     const client = await h.pool.connect();
@@ -153,12 +175,27 @@ describe('care-api (real PostgreSQL and Kafka)', () => {
     const practitioner = await h.token(tenant, ['practitioner'], ['primary-care'], 'md-1');
     const billing = await h.token(tenant, ['billing']);
     await post('/organizations', admin, BODY.organization()).expect(201);
-    await post('/practitioners', admin, { practitionerId: 'md-1', organizationId: 'org-1', credential: 'MD', role: 'physician', canBillEM: true }).expect(201);
+    await post('/practitioners', admin, {
+      practitionerId: 'md-1',
+      organizationId: 'org-1',
+      credential: 'MD',
+      role: 'physician',
+      canBillEM: true,
+    }).expect(201);
     await registerPatient('P06');
     const p = '/patients/P06';
-    await post(`${p}/conditions`, practitioner, { conditionId: 'c-1', icd10: 'E11.9', diagnosedOn: '2025-01-10' }).expect(201);
+    await post(`${p}/conditions`, practitioner, {
+      conditionId: 'c-1',
+      icd10: 'E11.9',
+      diagnosedOn: '2025-01-10',
+    }).expect(201);
     await post(`${p}/conditions/c-1/resolve`, practitioner, { resolvedOn: '2025-03-01' }).expect(201);
-    await post(`${p}/encounters`, practitioner, { encounterId: 'enc-1', kind: 'em_office', practitionerId: 'md-1', on: '2025-01-10' }).expect(201);
+    await post(`${p}/encounters`, practitioner, {
+      encounterId: 'enc-1',
+      kind: 'em_office',
+      practitionerId: 'md-1',
+      on: '2025-01-10',
+    }).expect(201);
     await post(`${p}/consents`, nurse, {
       consentId: 'cs-1',
       program: 'CCM',
@@ -186,10 +223,23 @@ describe('care-api (real PostgreSQL and Kafka)', () => {
       substantial: true,
     }).expect(201);
     await post(`${p}/care-time`, nurse, BODY.careTime('e-1')).expect(201);
-    await post(`${p}/care-time/e-1/amendments`, nurse, { minutes: 25, reason: 'synthetic correction' }).expect(201);
+    await post(`${p}/care-time/e-1/amendments`, nurse, {
+      minutes: 25,
+      reason: 'synthetic correction',
+    }).expect(201);
     await post(`${p}/care-time/e-1/void`, nurse, { reason: 'synthetic duplicate' }).expect(201);
-    await post(`${p}/psychotherapy`, practitioner, { encounterId: 'enc-1', practitionerId: 'md-1', on: '2025-01-10', minutes: 38, withEM: true }).expect(201);
-    await post(`${p}/pharmacologic-management`, practitioner, { encounterId: 'enc-1', practitionerId: 'md-1', on: '2025-01-10' }).expect(201);
+    await post(`${p}/psychotherapy`, practitioner, {
+      encounterId: 'enc-1',
+      practitionerId: 'md-1',
+      on: '2025-01-10',
+      minutes: 38,
+      withEM: true,
+    }).expect(201);
+    await post(`${p}/pharmacologic-management`, practitioner, {
+      encounterId: 'enc-1',
+      practitionerId: 'md-1',
+      on: '2025-01-10',
+    }).expect(201);
     const claim = await post(`${p}/month-claims`, billing, {
       month: '2025-01',
       program: 'CCM',
@@ -237,7 +287,10 @@ describe('care-api (real PostgreSQL and Kafka)', () => {
       ev('CareTimeLogged', BODY.careTime('e-1'), 'P07'),
       ev('CareTimeAmended', { entryId: 'e-1', minutes: 30, reason: 'synthetic' }, 'P07'),
     ];
-    const bad = [...batch.slice(1, 3), ev('CareTimeVoided', { entryId: 'e-404', reason: 'synthetic' }, 'P07')];
+    const bad = [
+      ...batch.slice(1, 3),
+      ev('CareTimeVoided', { entryId: 'e-404', reason: 'synthetic' }, 'P07'),
+    ];
     const refused = await post('/events:import', admin, bad).expect(404);
     expect(refused.body.errors).toEqual([expect.objectContaining({ field: '[2].data.entryId' })]);
     expect(await h.store.countTenantEvents(tenant)).toBe(0);
@@ -254,7 +307,9 @@ describe('care-api (real PostgreSQL and Kafka)', () => {
     await post('/patients/NOPE/care-time', nurse, BODY.careTime('e-1')).expect(404);
     await registerPatient('P08');
     await post('/patients/P08/care-time/e-9/void', nurse, { reason: 'x' }).expect(404);
-    await post('/patients/P08/consents/cs-9/revoke', nurse, { revokedAt: '2025-06-01T10:00:00-04:00' }).expect(404);
+    await post('/patients/P08/consents/cs-9/revoke', nurse, {
+      revokedAt: '2025-06-01T10:00:00-04:00',
+    }).expect(404);
     await post('/patients/P08/care-plans/plan-9/revisions', practitioner, {
       revisedOn: '2025-02-10',
       authorId: 'md-1',
@@ -275,9 +330,15 @@ describe('care-api (real PostgreSQL and Kafka)', () => {
     await registerPatient('P09');
     const analyst = await h.token(tenant, ['analyst']);
     await post('/patients/P09/care-time', analyst, BODY.careTime('e-1')).expect(403);
-    await post('/patients/P09/care-time', nurse, { ...BODY.careTime('e-1'), departmentId: 'cardiology' }).expect(403);
+    await post('/patients/P09/care-time', nurse, {
+      ...BODY.careTime('e-1'),
+      departmentId: 'cardiology',
+    }).expect(403);
     await post('/organizations', nurse, BODY.organization()).expect(403);
-    await request(h.http).post(`/v1/tenants/${tenant}/patients/P09/care-time`).send(BODY.careTime('e-1')).expect(401);
+    await request(h.http)
+      .post(`/v1/tenants/${tenant}/patients/P09/care-time`)
+      .send(BODY.careTime('e-1'))
+      .expect(401);
     expect(await h.store.countTenantEvents(tenant)).toBe(1);
     const docs = await request(h.http).get('/docs-json').expect(200);
     expect(Object.keys(docs.body.paths)).toContain('/v1/tenants/{tenantId}/patients/{patientId}/care-time');
