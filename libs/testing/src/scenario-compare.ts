@@ -14,7 +14,10 @@ export interface ScenarioComparison {
   problems: string[];
 }
 
-function lineKey(l: { code: string; units: number; practitionerId: string; date?: string }, withDate: boolean): string {
+function lineKey(
+  l: { code: string; units: number; practitionerId: string; date?: string },
+  withDate: boolean,
+): string {
   return `${l.code}x${l.units}@${l.practitionerId}${withDate && l.date !== undefined ? `#${l.date}` : ''}`;
 }
 
@@ -23,7 +26,10 @@ function lineKey(l: { code: string; units: number; practitionerId: string; date?
  * plus `date` when the expected line gives one; `providerOfRecord` only for the programs named;
  * every expected flag must appear (more flags are allowed).
  */
-export function compareWithExpectation(expected: ScenarioExpectation, actual: ComparableDetermination): ScenarioComparison {
+export function compareWithExpectation(
+  expected: ScenarioExpectation,
+  actual: ComparableDetermination,
+): ScenarioComparison {
   const problems: string[] = [];
   const remaining = [...actual.lines];
   const missing: string[] = [];
@@ -34,10 +40,12 @@ export function compareWithExpectation(expected: ScenarioExpectation, actual: Co
     else remaining.splice(i, 1);
   }
   if (missing.length > 0) problems.push(`missing lines ${missing.join(', ')}`);
-  if (remaining.length > 0) problems.push(`unexpected lines ${remaining.map((l) => lineKey(l, true)).join(', ')}`);
+  if (remaining.length > 0)
+    problems.push(`unexpected lines ${remaining.map((l) => lineKey(l, true)).join(', ')}`);
   for (const [program, practitionerId] of Object.entries(expected.providerOfRecord)) {
     const got = actual.providerOfRecord[program];
-    if (got !== practitionerId) problems.push(`providerOfRecord.${program} is ${got ?? 'absent'}, expected ${practitionerId}`);
+    if (got !== practitionerId)
+      problems.push(`providerOfRecord.${program} is ${got ?? 'absent'}, expected ${practitionerId}`);
   }
   const codes = new Set(actual.flags.map((f) => f.code));
   const missingFlags = expected.flags.filter((f) => !codes.has(f));

@@ -60,8 +60,10 @@ export function parseScenario(text: string, file: string): Scenario {
   if (!isObject(raw)) throw new ScenarioError(file, '(file)', 'a scenario must be a JSON object');
   const fallbackId = path.basename(file).replace(/\.json$/i, '');
   const id = typeof raw.id === 'string' && raw.id.length > 0 ? raw.id : fallbackId;
-  if (!/^[A-Za-z0-9._-]+$/.test(id)) throw new ScenarioError(file, 'id', 'must be letters, digits, ".", "_" or "-"');
-  if (!Array.isArray(raw.events)) throw new ScenarioError(file, 'events', 'must be an array of contract events');
+  if (!/^[A-Za-z0-9._-]+$/.test(id))
+    throw new ScenarioError(file, 'id', 'must be letters, digits, ".", "_" or "-"');
+  if (!Array.isArray(raw.events))
+    throw new ScenarioError(file, 'events', 'must be an array of contract events');
   const events: ContractEvent[] = raw.events.map((e: unknown, i: number) => {
     try {
       return validateContractEvent(e);
@@ -82,7 +84,10 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new ScenarioError(file, 'evaluate.month', 'must be YYYY-MM');
   }
   const asOf = ev.asOf ?? null;
-  if (asOf !== null && (typeof asOf !== 'string' || Number.isNaN(Date.parse(asOf)) || !/(Z|[+-]\d{2}:\d{2})$/.test(asOf))) {
+  if (
+    asOf !== null &&
+    (typeof asOf !== 'string' || Number.isNaN(Date.parse(asOf)) || !/(Z|[+-]\d{2}:\d{2})$/.test(asOf))
+  ) {
     throw new ScenarioError(file, 'evaluate.asOf', 'must be null or an ISO-8601 instant with an offset');
   }
   return {
@@ -102,7 +107,12 @@ function parseExpectation(x: unknown, file: string): ScenarioExpectation {
   const lines = x.lines ?? [];
   if (!Array.isArray(lines)) throw new ScenarioError(file, 'expected.lines', 'must be an array');
   const parsedLines = lines.map((l: unknown, i: number) => {
-    if (!isObject(l) || typeof l.code !== 'string' || !Number.isInteger(l.units) || typeof l.practitionerId !== 'string') {
+    if (
+      !isObject(l) ||
+      typeof l.code !== 'string' ||
+      !Number.isInteger(l.units) ||
+      typeof l.practitionerId !== 'string'
+    ) {
       throw new ScenarioError(file, `expected.lines[${i}]`, 'must be {code, units, practitionerId, date?}');
     }
     const line: ScenarioExpectation['lines'][number] = {
@@ -138,7 +148,10 @@ export function listScenarioFiles(inputs: readonly string[]): string[] {
   for (const input of inputs) {
     const stat = fs.statSync(input);
     if (stat.isDirectory()) {
-      for (const name of fs.readdirSync(input).filter((n) => n.toLowerCase().endsWith('.json')).sort()) {
+      for (const name of fs
+        .readdirSync(input)
+        .filter((n) => n.toLowerCase().endsWith('.json'))
+        .sort()) {
         out.push(path.join(input, name));
       }
     } else {

@@ -83,7 +83,8 @@ async function runViaSystem(files: string[], dir: string): Promise<ConformanceVe
     else if (scenario) verdicts.push(verdictOf(scenario, r.determination));
     byId.delete(r.id);
   }
-  for (const s of byId.values()) verdicts.push({ id: s.id, ok: false, why: 'the system runner returned no result' });
+  for (const s of byId.values())
+    verdicts.push({ id: s.id, ok: false, why: 'the system runner returned no result' });
   return verdicts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
@@ -95,12 +96,21 @@ export const registerConformance: RegisterCommand = (program: Command, setExit) 
   program
     .command('conformance')
     .description('Run every conformance scenario of a folder and report PASS/FAIL per scenario')
-    .option('--dir <dir>', 'scenario folder (default: ../shared/conformance/scenarios from the repository root)')
-    .option('--via <path>', 'engine (pure determineMonth) or system (API -> store -> Kafka -> projector -> query)', 'engine')
+    .option(
+      '--dir <dir>',
+      'scenario folder (default: ../shared/conformance/scenarios from the repository root)',
+    )
+    .option(
+      '--via <path>',
+      'engine (pure determineMonth) or system (API -> store -> Kafka -> projector -> query)',
+      'engine',
+    )
     .action(async (flags: { dir?: string; via: string }) => {
       const dir = path.resolve(flags.dir ?? path.join(repoRoot(), '../shared/conformance/scenarios'));
       if (flags.via !== 'engine' && flags.via !== 'system') {
-        process.stderr.write(`careledger conformance: --via must be engine or system, got ${JSON.stringify(flags.via)}\n`);
+        process.stderr.write(
+          `careledger conformance: --via must be engine or system, got ${JSON.stringify(flags.via)}\n`,
+        );
         setExit(2);
         return;
       }

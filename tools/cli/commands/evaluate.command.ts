@@ -50,7 +50,9 @@ export const registerEvaluate: RegisterCommand = (program: Command, setExit) => 
       try {
         files = listScenarioFiles(inputs);
       } catch (err) {
-        process.stderr.write(`careledger evaluate: ${describeEvaluationError(String((err as { path?: string }).path ?? inputs.join(' ')), err)}\n`);
+        process.stderr.write(
+          `careledger evaluate: ${describeEvaluationError(String((err as { path?: string }).path ?? inputs.join(' ')), err)}\n`,
+        );
         setExit(2);
         return;
       }
@@ -84,11 +86,16 @@ export const registerEvaluate: RegisterCommand = (program: Command, setExit) => 
           fs.writeFileSync(path.join(flags.out, `${id}.json`), `${JSON.stringify(result, null, 2)}\n`);
           ok++;
         } catch (err) {
-          fs.writeFileSync(path.join(flags.out, `${id}.error.txt`), `${describeEvaluationError(file, err)}\n`);
+          fs.writeFileSync(
+            path.join(flags.out, `${id}.error.txt`),
+            `${describeEvaluationError(file, err)}\n`,
+          );
           failed++;
         }
       }
-      process.stderr.write(`careledger evaluate: ${ok} evaluated, ${failed} could not be evaluated (written to ${flags.out})\n`);
+      process.stderr.write(
+        `careledger evaluate: ${ok} evaluated, ${failed} could not be evaluated (written to ${flags.out})\n`,
+      );
       if (failed > 0) setExit(2);
     });
 };

@@ -80,7 +80,9 @@ describe('splitAtMonthBoundaries', () => {
   });
 
   it('an entry that crosses UTC midnight but not local midnight is not split', () => {
-    expect(monthsTouched(Date.parse('2025-03-31T19:30:00-04:00'), 60, 'America/New_York')).toEqual(['2025-03']);
+    expect(monthsTouched(Date.parse('2025-03-31T19:30:00-04:00'), 60, 'America/New_York')).toEqual([
+      '2025-03',
+    ]);
   });
 
   it('property: parts never lose or create a minute and lie in consecutive local months, in many zones', () => {

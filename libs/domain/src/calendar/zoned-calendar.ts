@@ -84,7 +84,7 @@ export function localDateOf(ms: number, zone: string): string {
   if (cached !== undefined) return cached;
   const dt = DateTime.fromMillis(ms, { zone });
   if (!dt.isValid) throw new RangeError(`not an IANA time zone: ${JSON.stringify(zone)}`);
-  const date = dt.toISODate() as string;
+  const date = dt.toISODate();
   if (localDateCache.size > 200_000) localDateCache.clear();
   localDateCache.set(key, date);
   return date;

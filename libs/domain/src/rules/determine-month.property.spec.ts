@@ -66,14 +66,19 @@ describe('determineMonth properties', () => {
           const b = base('America/Chicago');
           entries.forEach((e, i) => {
             const startedAt = `2025-03-${String(e.day).padStart(2, '0')}T${String(e.hour).padStart(2, '0')}:15:00Z`;
-            b.time(`E${i}`, e.program, e.performer, e.biller, startedAt, e.minutes, { recordedAt: e.recordedAt });
+            b.time(`E${i}`, e.program, e.performer, e.biller, startedAt, e.minutes, {
+              recordedAt: e.recordedAt,
+            });
             if (e.correction === 'amend') b.amend(`E${i}`, { minutes: e.amendedMinutes }, e.recordedAt);
             if (e.correction === 'void') b.void(`E${i}`, e.recordedAt);
           });
           b.claim('2025-03', 'CCM', 'DR-1', [{ code: '99490', units: 1 }], SHARED_RECORDED_AT[2]!);
           const expected = JSON.stringify(b.determine('2025-03', { reference }));
           const permuted = new PatientMonthBuilder(b.patientId, b.tenantId);
-          const order = b.events.map((event, i) => ({ event, key: sortKeys[i % sortKeys.length]! + i * 1e-9 }));
+          const order = b.events.map((event, i) => ({
+            event,
+            key: sortKeys[i % sortKeys.length]! + i * 1e-9,
+          }));
           order.sort((x, y) => x.key - y.key);
           permuted.events.push(...order.map((o) => o.event));
           expect(JSON.stringify(permuted.determine('2025-03', { reference }))).toBe(expected);
@@ -87,7 +92,14 @@ describe('determineMonth properties', () => {
     const counted = (d: MonthDetermination): number => d.minutes.reduce((s, m) => s + m.countedMinutes, 0);
     fc.assert(
       fc.property(
-        fc.constantFrom('America/New_York', 'Pacific/Honolulu', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Europe/London', 'America/St_Johns'),
+        fc.constantFrom(
+          'America/New_York',
+          'Pacific/Honolulu',
+          'Asia/Kolkata',
+          'Australia/Lord_Howe',
+          'Europe/London',
+          'America/St_Johns',
+        ),
         fc.integer({ min: 0, max: 22 }),
         fc.integer({ min: 2, max: 1440 }),
         fc.integer({ min: 1, max: 1439 }),
@@ -97,7 +109,14 @@ describe('determineMonth properties', () => {
           const second = nextMonth(first);
           const boundary = monthCalendar(zone, second).startMs;
           const startedAt = new Date(boundary - before * 60_000).toISOString();
-          const b = base(zone).time('E1', 'CCM', { id: 'RN-1', role: 'clinical_staff' }, 'DR-1', startedAt, minutes);
+          const b = base(zone).time(
+            'E1',
+            'CCM',
+            { id: 'RN-1', role: 'clinical_staff' },
+            'DR-1',
+            startedAt,
+            minutes,
+          );
           const m1 = b.determine(first, { reference });
           const m2 = b.determine(second, { reference });
           expect(counted(m1)).toBe(before);

@@ -17,7 +17,11 @@ const DR2 = { id: 'DR-2', role: 'physician' } as const;
 const BHCM = { id: 'BHCM-1', role: 'bhcm' } as const;
 
 /** A tenant with one New York practice and its people. */
-function clinic(b = new PatientMonthBuilder(), zone = NY, kind: 'practice' | 'rhc' | 'fqhc' = 'practice'): PatientMonthBuilder {
+function clinic(
+  b = new PatientMonthBuilder(),
+  zone = NY,
+  kind: 'practice' | 'rhc' | 'fqhc' = 'practice',
+): PatientMonthBuilder {
   return b
     .org('ORG-1', zone, kind)
     .practitioner('DR-1', 'ORG-1', 'physician')
@@ -46,7 +50,11 @@ const lines = (d: MonthDetermination): string[] =>
 const flags = (d: MonthDetermination): string[] => [...new Set(d.flags.map((f) => f.code))].sort();
 const reasons = (d: MonthDetermination, entryId: string): string[] =>
   d.excludedEntries.filter((x) => x.entryId === entryId).map((x) => `${x.reason}:${x.minutes}`);
-const detail = (d: MonthDetermination, code: string): string => d.flags.filter((f) => f.code === code).map((f) => f.detail).join(' | ');
+const detail = (d: MonthDetermination, code: string): string =>
+  d.flags
+    .filter((f) => f.code === code)
+    .map((f) => f.detail)
+    .join(' | ');
 
 describe('RULES.md 4: CCM staff time table', () => {
   it.each([
@@ -56,7 +64,9 @@ describe('RULES.md 4: CCM staff time table', () => {
     [40, ['99439x1@DR-1', '99490x1@DR-1']],
     [60, ['99439x2@DR-1', '99490x1@DR-1']],
   ])('given %i staff minutes, bills %j', (minutes, expected) => {
-    const d = ccmPatient().time('E1', 'CCM', RN, 'DR-1', '2025-03-04T10:00:00-05:00', minutes).determine('2025-03', { reference });
+    const d = ccmPatient()
+      .time('E1', 'CCM', RN, 'DR-1', '2025-03-04T10:00:00-05:00', minutes)
+      .determine('2025-03', { reference });
     expect(lines(d)).toEqual(expected);
     expect(flags(d)).not.toContain('OVER_CAP');
   });
@@ -72,7 +82,10 @@ describe('RULES.md 4: CCM staff time table', () => {
     // The latest minutes are the ones above the cap.
     expect(reasons(d, 'E2')).toEqual(['OVER_CAP:25']);
     expect(reasons(d, 'E1')).toEqual([]);
-    expect(d.lines.find((l) => l.code === '99490')!.explanation).toMatchObject({ countedMinutes: 60, entryIds: ['E1', 'E2'] });
+    expect(d.lines.find((l) => l.code === '99490')!.explanation).toMatchObject({
+      countedMinutes: 60,
+      entryIds: ['E1', 'E2'],
+    });
   });
 });
 
@@ -118,7 +131,9 @@ describe('RULES.md 2: which minutes count', () => {
   });
 
   it('ROLE_NOT_COUNTED comes before NO_CONSENT in the reason precedence', () => {
-    const d = ccmPatient().time('E1', 'CCM', { id: 'ADM-1', role: 'admin_staff' }, 'DR-2', '2025-03-03T10:00:00-05:00', 20).determine('2025-03', { reference });
+    const d = ccmPatient()
+      .time('E1', 'CCM', { id: 'ADM-1', role: 'admin_staff' }, 'DR-2', '2025-03-03T10:00:00-05:00', 20)
+      .determine('2025-03', { reference });
     expect(reasons(d, 'E1')).toEqual(['ROLE_NOT_COUNTED:20']);
     expect(flags(d)).not.toContain('NO_CONSENT');
   });
@@ -286,8 +301,12 @@ describe('RULES.md 1: months in the organization zone', () => {
     const b = ccmPatient().time('E1', 'CCM', RN, 'DR-1', '2025-03-31T23:40:00-04:00', 40);
     const march = b.determine('2025-03', { reference });
     const april = b.determine('2025-04', { reference });
-    expect(march.minutes).toEqual([{ program: 'CCM', practitionerId: 'DR-1', countedMinutes: 20, personalMinutes: 0 }]);
-    expect(april.minutes).toEqual([{ program: 'CCM', practitionerId: 'DR-1', countedMinutes: 20, personalMinutes: 0 }]);
+    expect(march.minutes).toEqual([
+      { program: 'CCM', practitionerId: 'DR-1', countedMinutes: 20, personalMinutes: 0 },
+    ]);
+    expect(april.minutes).toEqual([
+      { program: 'CCM', practitionerId: 'DR-1', countedMinutes: 20, personalMinutes: 0 },
+    ]);
     expect(lines(march)).toEqual(['99490x1@DR-1']);
     expect(lines(april)).toEqual(['99490x1@DR-1']);
   });
@@ -346,7 +365,10 @@ describe('RULES.md 3 and 8: eligibility', () => {
   });
 
   it('indicator 9 is not chronic and raises no flag; a missing code raises UNKNOWN_CHRONIC_STATUS; overrides decide', () => {
-    const nine = clinic().condition('C1', 'Z79.01', '2020-01-01').condition('C2', 'I10', '2020-01-01').determine('2025-03', { reference });
+    const nine = clinic()
+      .condition('C1', 'Z79.01', '2020-01-01')
+      .condition('C2', 'I10', '2020-01-01')
+      .determine('2025-03', { reference });
     expect(nine.eligibility.CCM.eligible).toBe(false);
     expect(flags(nine)).toEqual([]);
     const missing = clinic().condition('C1', 'Z29.89', '2020-01-01').condition('C2', 'I10', '2020-01-01');
@@ -364,7 +386,9 @@ describe('RULES.md 3 and 8: eligibility', () => {
   });
 
   it('UNKNOWN_ICD10 for a code outside the code set, even when the event overrides chronic status', () => {
-    const d = clinic().condition('C1', 'E11.8', '2020-01-01', { chronic: true }).determine('2025-03', { reference });
+    const d = clinic()
+      .condition('C1', 'E11.8', '2020-01-01', { chronic: true })
+      .determine('2025-03', { reference });
     expect(flags(d)).toContain('UNKNOWN_ICD10');
     expect(detail(d, 'UNKNOWN_ICD10')).toContain('E11.8');
   });
@@ -378,8 +402,12 @@ describe('RULES.md 3 and 8: eligibility', () => {
     const b = clinic()
       .condition('C1', 'F33.1', '2020-01-01', { behavioral: false })
       .plan('CP1', 'BHI', 'behavioral', '2025-01-05');
-    expect(b.determine('2025-03', { reference }).eligibility.BHI.reasons).toEqual(['NO_BEHAVIORAL_CONDITION']);
-    const c = clinic().condition('C1', 'I10', '2020-01-01', { behavioral: true }).plan('CP1', 'BHI', 'behavioral', '2025-01-05');
+    expect(b.determine('2025-03', { reference }).eligibility.BHI.reasons).toEqual([
+      'NO_BEHAVIORAL_CONDITION',
+    ]);
+    const c = clinic()
+      .condition('C1', 'I10', '2020-01-01', { behavioral: true })
+      .plan('CP1', 'BHI', 'behavioral', '2025-01-05');
     expect(c.determine('2025-03', { reference }).eligibility.BHI.eligible).toBe(true);
   });
 
@@ -395,7 +423,10 @@ describe('RULES.md 3 and 8: eligibility', () => {
   });
 
   it('PCM needs a high-risk chronic condition', () => {
-    const d = clinic().condition('C1', 'E11.65', '2020-01-01').plan('CP1', 'PCM', 'disease_specific', '2025-01-05').determine('2025-03', { reference });
+    const d = clinic()
+      .condition('C1', 'E11.65', '2020-01-01')
+      .plan('CP1', 'PCM', 'disease_specific', '2025-01-05')
+      .determine('2025-03', { reference });
     expect(d.eligibility.PCM.reasons).toEqual(['NO_HIGH_RISK_CHRONIC_CONDITION']);
   });
 
@@ -407,7 +438,9 @@ describe('RULES.md 3 and 8: eligibility', () => {
       .plan('CP2', 'BHI', 'behavioral', '2025-03-31', { sharedWithPatient: false })
       .determine('2025-03', { reference });
     expect(d.eligibility.CCM.eligible).toBe(false);
-    expect(d.flags.filter((f) => f.code === 'CARE_PLAN_NOT_SHARED').map((f) => f.detail)).toEqual([expect.stringContaining('CP2')]);
+    expect(d.flags.filter((f) => f.code === 'CARE_PLAN_NOT_SHARED').map((f) => f.detail)).toEqual([
+      expect.stringContaining('CP2'),
+    ]);
   });
 
   it('CARE_PLAN_NOT_SHARED does not block billing', () => {
@@ -426,7 +459,9 @@ describe('RULES.md 3 and 8: eligibility', () => {
 
 describe('RULES.md 4 and 8: CCM families, complex CCM', () => {
   it('personal time alone: 30 own minutes bill 99491 (higher than 99490) and raise EXCLUSIVE_CHOICE', () => {
-    const d = ccmPatient().time('E1', 'CCM', DR1, 'DR-1', '2025-03-04T10:00:00-05:00', 30).determine('2025-03', { reference });
+    const d = ccmPatient()
+      .time('E1', 'CCM', DR1, 'DR-1', '2025-03-04T10:00:00-05:00', 30)
+      .determine('2025-03', { reference });
     expect(lines(d)).toEqual(['99491x1@DR-1']);
     expect(detail(d, 'EXCLUSIVE_CHOICE')).toContain('not billed 99490x1');
   });
@@ -451,12 +486,18 @@ describe('RULES.md 4 and 8: CCM families, complex CCM', () => {
 
   it('OVER_CAP is raised only when the capped staff family is the one billed', () => {
     // 90 own minutes: staff 99490 + 99439x2 (152.35) vs personal 99491 + 99437x2 (197.32): personal wins.
-    const d = ccmPatient().time('E1', 'CCM', DR1, 'DR-1', '2025-03-04T10:00:00-05:00', 90).determine('2025-03', { reference });
+    const d = ccmPatient()
+      .time('E1', 'CCM', DR1, 'DR-1', '2025-03-04T10:00:00-05:00', 90)
+      .determine('2025-03', { reference });
     expect(lines(d)).toEqual(['99437x2@DR-1', '99491x1@DR-1']);
     expect(flags(d)).not.toContain('OVER_CAP');
   });
 
-  function complexPatient(revision: { substantial: boolean; mdm?: 'low' | 'moderate' | 'high'; on?: string }): PatientMonthBuilder {
+  function complexPatient(revision: {
+    substantial: boolean;
+    mdm?: 'low' | 'moderate' | 'high';
+    on?: string;
+  }): PatientMonthBuilder {
     return ccmPatient().revise('CP1', revision.on ?? '2025-07-08', revision.substantial, revision.mdm);
   }
 
@@ -478,11 +519,16 @@ describe('RULES.md 4 and 8: CCM families, complex CCM', () => {
     ['no MDM', { substantial: true }],
     ['a non-substantial revision', { substantial: false, mdm: 'high' as const }],
     ['a revision in another month', { substantial: true, mdm: 'high' as const, on: '2025-06-30' }],
-  ])('complex criteria not met with %s: 75 minutes bill non-complex CCM with OVER_CAP', (_label, revision) => {
-    const d = complexPatient(revision).time('E1', 'CCM', RN, 'DR-1', '2025-07-09T10:00:00-04:00', 75).determine('2025-07', { reference });
-    expect(lines(d)).toEqual(['99439x2@DR-1', '99490x1@DR-1']);
-    expect(flags(d)).toContain('OVER_CAP');
-  });
+  ])(
+    'complex criteria not met with %s: 75 minutes bill non-complex CCM with OVER_CAP',
+    (_label, revision) => {
+      const d = complexPatient(revision)
+        .time('E1', 'CCM', RN, 'DR-1', '2025-07-09T10:00:00-04:00', 75)
+        .determine('2025-07', { reference });
+      expect(lines(d)).toEqual(['99439x2@DR-1', '99490x1@DR-1']);
+      expect(flags(d)).toContain('OVER_CAP');
+    },
+  );
 
   it('a plan established this month with high MDM meets the complex criteria', () => {
     const d = clinic()
@@ -510,12 +556,16 @@ describe('RULES.md 4: PCM', () => {
     [30, ['99426x1@DR-1']],
     [90, ['99426x1@DR-1', '99427x2@DR-1']],
   ])('%i staff minutes bill %j', (minutes, expected) => {
-    const d = pcmPatient().time('E1', 'PCM', RN, 'DR-1', '2025-03-04T10:00:00-05:00', minutes).determine('2025-03', { reference });
+    const d = pcmPatient()
+      .time('E1', 'PCM', RN, 'DR-1', '2025-03-04T10:00:00-05:00', minutes)
+      .determine('2025-03', { reference });
     expect(lines(d)).toEqual(expected);
   });
 
   it('own minutes: 99424 (80.87) beats 99426 (61.78)', () => {
-    const d = pcmPatient().time('E1', 'PCM', DR1, 'DR-1', '2025-03-04T10:00:00-05:00', 60).determine('2025-03', { reference });
+    const d = pcmPatient()
+      .time('E1', 'PCM', DR1, 'DR-1', '2025-03-04T10:00:00-05:00', 60)
+      .determine('2025-03', { reference });
     expect(lines(d)).toEqual(['99424x1@DR-1', '99425x1@DR-1']);
     expect(flags(d)).toContain('EXCLUSIVE_CHOICE');
   });
@@ -592,7 +642,9 @@ describe('RULES.md 4: BHI and CoCM', () => {
     [115, ['99492x1@DR-1', '99494x1@DR-1']],
     [116, ['99492x1@DR-1', '99494x2@DR-1']],
   ])('initial month, %i care-manager minutes bill %j', (minutes, expected) => {
-    const d = cocm().time('E1', 'CoCM', BHCM, 'DR-1', '2025-05-05T10:00:00-04:00', minutes).determine('2025-05', { reference });
+    const d = cocm()
+      .time('E1', 'CoCM', BHCM, 'DR-1', '2025-05-05T10:00:00-04:00', minutes)
+      .determine('2025-05', { reference });
     expect(lines(d)).toEqual(expected);
   });
 
@@ -603,7 +655,9 @@ describe('RULES.md 4: BHI and CoCM', () => {
     [76, ['99493x1@DR-1', '99494x1@DR-1']],
     [106, ['99493x1@DR-1', '99494x2@DR-1']],
   ])('subsequent month, %i care-manager minutes bill %j', (minutes, expected) => {
-    const d = cocm().time('E1', 'CoCM', BHCM, 'DR-1', '2025-07-05T10:00:00-04:00', minutes).determine('2025-07', { reference });
+    const d = cocm()
+      .time('E1', 'CoCM', BHCM, 'DR-1', '2025-07-05T10:00:00-04:00', minutes)
+      .determine('2025-07', { reference });
     expect(lines(d)).toEqual(expected);
   });
 
@@ -631,7 +685,14 @@ describe('RULES.md 4: BHI and CoCM', () => {
     const d = cocm()
       .time('E1', 'CoCM', BHCM, 'DR-1', '2025-07-05T10:00:00-04:00', 20)
       .time('E2', 'CoCM', DR1, 'DR-1', '2025-07-06T10:00:00-04:00', 11)
-      .time('E3', 'CoCM', { id: 'PSY-1', role: 'psychiatric_consultant' }, 'DR-1', '2025-07-07T10:00:00-04:00', 30)
+      .time(
+        'E3',
+        'CoCM',
+        { id: 'PSY-1', role: 'psychiatric_consultant' },
+        'DR-1',
+        '2025-07-07T10:00:00-04:00',
+        30,
+      )
       .time('E4', 'CoCM', RN, 'DR-1', '2025-07-08T10:00:00-04:00', 30)
       .determine('2025-07', { reference });
     expect(lines(d)).toEqual(['99493x1@DR-1']);
@@ -673,12 +734,19 @@ describe('RULES.md 4: BHI and CoCM', () => {
 });
 
 describe('RULES.md 3, 5 and 8: APCM', () => {
-  function apcm(b: PatientMonthBuilder, practitionerId = 'DR-1', at = '2025-02-01T09:00:00-05:00', complete = true): PatientMonthBuilder {
+  function apcm(
+    b: PatientMonthBuilder,
+    practitionerId = 'DR-1',
+    at = '2025-02-01T09:00:00-05:00',
+    complete = true,
+  ): PatientMonthBuilder {
     return b.consent(`AP-${practitionerId}`, 'APCM', practitionerId, at, { costSharingExplained: complete });
   }
 
   it('levels: G0556 with 0-1 chronic conditions, G0557 with 2+, G0558 with 2+ and QMB', () => {
-    expect(lines(apcm(clinic().condition('C1', 'I10', '2020-01-01')).determine('2025-03', { reference }))).toEqual(['G0556x1@DR-1']);
+    expect(
+      lines(apcm(clinic().condition('C1', 'I10', '2020-01-01')).determine('2025-03', { reference })),
+    ).toEqual(['G0556x1@DR-1']);
     expect(lines(apcm(ccmPatient()).determine('2025-03', { reference }))).toEqual(['G0557x1@DR-1']);
     const qmb = new PatientMonthBuilder();
     clinic(qmb);
@@ -695,7 +763,9 @@ describe('RULES.md 3, 5 and 8: APCM', () => {
     expect(lines(d)).toEqual(['G0557x1@DR-1']);
     expect(reasons(d, 'E1')).toEqual(['EXCLUSIVE_CHOICE:25']);
     expect(detail(d, 'EXCLUSIVE_CHOICE')).toContain('bills APCM');
-    const other = apcm(ccmPatient(), 'DR-2').time('E1', 'CCM', RN, 'DR-1', '2025-03-04T10:00:00-05:00', 25).determine('2025-03', { reference });
+    const other = apcm(ccmPatient(), 'DR-2')
+      .time('E1', 'CCM', RN, 'DR-1', '2025-03-04T10:00:00-05:00', 25)
+      .determine('2025-03', { reference });
     expect(lines(other)).toEqual(['99490x1@DR-1', 'G0557x1@DR-2']);
   });
 
@@ -706,7 +776,9 @@ describe('RULES.md 3, 5 and 8: APCM', () => {
   });
 
   it('only one practitioner bills APCM: the earliest consent; the other raises PROVIDER_CONFLICT', () => {
-    const d = apcm(apcm(ccmPatient(), 'DR-2', '2025-02-02T09:00:00-05:00')).determine('2025-03', { reference });
+    const d = apcm(apcm(ccmPatient(), 'DR-2', '2025-02-02T09:00:00-05:00')).determine('2025-03', {
+      reference,
+    });
     expect(lines(d)).toEqual(['G0557x1@DR-1']);
     expect(d.providerOfRecord.APCM).toBe('DR-1');
     expect(flags(d)).toContain('PROVIDER_CONFLICT');
@@ -725,7 +797,8 @@ describe('RULES.md 3, 5 and 8: APCM', () => {
 describe('RULES.md 4 and 8: per-encounter add-ons', () => {
   it('psychotherapy with E/M: ranges per encounter, dated lines', () => {
     const b = clinic();
-    for (const [i, m] of [15, 16, 37, 38, 52, 53].entries()) b.psychotherapy(`V${i}`, 'DR-1', `2025-11-0${i + 1}`, m);
+    for (const [i, m] of [15, 16, 37, 38, 52, 53].entries())
+      b.psychotherapy(`V${i}`, 'DR-1', `2025-11-0${i + 1}`, m);
     expect(lines(b.determine('2025-11', { reference }))).toEqual([
       '90833x1@DR-1#2025-11-02',
       '90833x1@DR-1#2025-11-03',
@@ -756,9 +829,16 @@ describe('RULES.md 4 and 8: per-encounter add-ons', () => {
       .psychotherapy('V3', 'DR-1', '2025-11-05', 30)
       .pharmacologic('V3', 'DR-1', '2025-11-05')
       .determine('2025-11', { reference });
-    expect(lines(d)).toEqual(['90833x1@DR-1#2025-11-03', '90833x1@DR-1#2025-11-05', '90863x1@PSYD-1#2025-11-03']);
+    expect(lines(d)).toEqual([
+      '90833x1@DR-1#2025-11-03',
+      '90833x1@DR-1#2025-11-05',
+      '90863x1@PSYD-1#2025-11-03',
+    ]);
     const notBillable = d.flags.filter((f) => f.code === 'NOT_BILLABLE_90863').map((f) => f.detail);
-    expect(notBillable).toEqual([expect.stringContaining('DR-1 can bill E/M'), expect.stringContaining('no psychotherapy at encounter V2')]);
+    expect(notBillable).toEqual([
+      expect.stringContaining('DR-1 can bill E/M'),
+      expect.stringContaining('no psychotherapy at encounter V2'),
+    ]);
   });
 });
 
@@ -770,7 +850,9 @@ describe('RULES.md 6: claims and late events', () => {
       .time('E3', 'CCM', RN, 'DR-1', '2025-03-28T15:00:00-04:00', 6, { recordedAt: '2025-04-03T21:30:00Z' })
       .amend('E1', { minutes: 2 }, '2025-04-10T12:00:00Z');
     expect(lines(b.determine('2025-03', { reference, asOf: '2025-04-02T00:00:00Z' }))).toEqual([]);
-    expect(lines(b.determine('2025-03', { reference, asOf: '2025-04-04T00:00:00Z' }))).toEqual(['99490x1@DR-1']);
+    expect(lines(b.determine('2025-03', { reference, asOf: '2025-04-04T00:00:00Z' }))).toEqual([
+      '99490x1@DR-1',
+    ]);
     expect(lines(b.determine('2025-03', { reference }))).toEqual([]);
   });
 
@@ -784,14 +866,26 @@ describe('RULES.md 6: claims and late events', () => {
     expect(flags(before)).toEqual([]);
     const after = b.determine('2025-03', { reference });
     expect(lines(after)).toEqual(['99439x1@DR-1', '99490x1@DR-1']);
-    expect(detail(after, 'CLAIM_MISMATCH')).toContain('difference (determined - claimed): 99439 +1, 99490 +1');
+    expect(detail(after, 'CLAIM_MISMATCH')).toContain(
+      'difference (determined - claimed): 99439 +1, 99490 +1',
+    );
   });
 
   it('claimed and determined lines are compared after summing units per code; add-ons are not part of claims', () => {
     const d = ccmPatient()
       .time('E1', 'CCM', RN, 'DR-1', '2025-03-06T10:00:00-05:00', 60)
       .psychotherapy('V1', 'DR-1', '2025-03-07', 30)
-      .claim('2025-03', 'CCM', 'DR-1', [{ code: '99490', units: 1 }, { code: '99439', units: 1 }, { code: '99439', units: 1 }], '2025-04-01T10:00:00Z')
+      .claim(
+        '2025-03',
+        'CCM',
+        'DR-1',
+        [
+          { code: '99490', units: 1 },
+          { code: '99439', units: 1 },
+          { code: '99439', units: 1 },
+        ],
+        '2025-04-01T10:00:00Z',
+      )
       .determine('2025-03', { reference });
     expect(flags(d)).toEqual([]);
   });
@@ -807,18 +901,25 @@ describe('RULES.md 4: RHC/FQHC and rule sets', () => {
 
   it('stamps the rule set of the month and uses CY2026 amounts for 2026 choices', () => {
     expect(CY2026.feesCents['99490']).toBe(6613);
-    const d = ccmPatient().time('E1', 'CCM', DR1, 'DR-1', '2026-03-04T10:00:00-05:00', 30).determine('2026-03', { reference });
+    const d = ccmPatient()
+      .time('E1', 'CCM', DR1, 'DR-1', '2026-03-04T10:00:00-05:00', 30)
+      .determine('2026-03', { reference });
     expect(d.rulesVersion).toBe('CY2026');
     expect(d.lines[0]!.explanation.rulesVersion).toBe('CY2026');
     expect(detail(d, 'EXCLUSIVE_CHOICE')).toContain('not billed 99490x1');
   });
 
   it('the rules option replays a month under another rule set ("what if")', () => {
-    const d = ccmPatient().time('E1', 'CCM', RN, 'DR-1', '2026-03-04T10:00:00-05:00', 20).determine('2026-03', { reference, rules: 'CY2025' });
+    const d = ccmPatient()
+      .time('E1', 'CCM', RN, 'DR-1', '2026-03-04T10:00:00-05:00', 20)
+      .determine('2026-03', { reference, rules: 'CY2025' });
     expect(d.rulesVersion).toBe('CY2025');
   });
 
-  it.each([['2024-12', 'CY2024'], ['2027-01', 'CY2027']])('a month outside the rule sets (%s) throws RULES.MISSING naming %s', (month, missing) => {
+  it.each([
+    ['2024-12', 'CY2024'],
+    ['2027-01', 'CY2027'],
+  ])('a month outside the rule sets (%s) throws RULES.MISSING naming %s', (month, missing) => {
     const b = ccmPatient();
     expect(() => b.determine(month, { reference })).toThrow(RuleSetError);
     try {
@@ -830,7 +931,9 @@ describe('RULES.md 4: RHC/FQHC and rule sets', () => {
   });
 
   it('rejects a malformed month or knowledge time with RULES.BAD_INPUT naming the field', () => {
-    expect(() => ccmPatient().determine('2025-3', { reference })).toThrow(expect.objectContaining({ code: 'RULES.BAD_INPUT', field: 'month' }));
+    expect(() => ccmPatient().determine('2025-3', { reference })).toThrow(
+      expect.objectContaining({ code: 'RULES.BAD_INPUT', field: 'month' }),
+    );
     expect(() => ccmPatient().determine('2025-03', { reference, asOf: 'yesterday' })).toThrow(
       expect.objectContaining({ code: 'RULES.BAD_INPUT', field: 'asOf' }),
     );
@@ -851,7 +954,9 @@ describe('determinism and explanations', () => {
   });
 
   it('every line carries rule set, rule, counted minutes and entry ids; flags carry no free text', () => {
-    const d = ccmPatient().time('E1', 'CCM', RN, 'DR-1', '2025-03-04T10:00:00-05:00', 20).determine('2025-03', { reference });
+    const d = ccmPatient()
+      .time('E1', 'CCM', RN, 'DR-1', '2025-03-04T10:00:00-05:00', 20)
+      .determine('2025-03', { reference });
     expect(d.lines[0]!.explanation).toEqual({
       rulesVersion: 'CY2025',
       rule: expect.stringContaining('20 -> 99490'),

@@ -83,9 +83,13 @@ const MS_PER_MINUTE = 60_000;
  * (`RULES.MISSING`) for a month outside the shipped rule sets and `DeterminationInputError`
  * (`RULES.BAD_INPUT`) for a malformed month, knowledge time or policy.
  */
-export function determineMonth(events: readonly ContractEvent[], opts: DetermineMonthOptions): MonthDetermination {
+export function determineMonth(
+  events: readonly ContractEvent[],
+  opts: DetermineMonthOptions,
+): MonthDetermination {
   const { patientId, month } = opts;
-  if (!isYearMonth(month)) throw new DeterminationInputError(`month must be YYYY-MM, got ${JSON.stringify(month)}`, 'month');
+  if (!isYearMonth(month))
+    throw new DeterminationInputError(`month must be YYYY-MM, got ${JSON.stringify(month)}`, 'month');
   const rules = ruleSetFor(month, opts.rules);
   const policy = opts.policy ?? 'higher_value';
   if (!EXCLUSIVE_CHOICE_POLICIES.includes(policy)) {
@@ -95,7 +99,8 @@ export function determineMonth(events: readonly ContractEvent[], opts: Determine
   let asOfMs: number | null = null;
   if (asOf !== null) {
     asOfMs = Date.parse(asOf);
-    if (Number.isNaN(asOfMs)) throw new DeterminationInputError('asOf must be an ISO-8601 instant with an offset', 'asOf');
+    if (Number.isNaN(asOfMs))
+      throw new DeterminationInputError('asOf must be an ISO-8601 instant with an offset', 'asOf');
   }
   const ordered = orderKnownEvents(
     events,
@@ -106,6 +111,12 @@ export function determineMonth(events: readonly ContractEvent[], opts: Determine
   return new MonthEvaluation(facts, patientId, month, rules, policy, opts.reference, asOf).run();
 }
 
+/**
+ * From when a consent's minutes count under the initiating-visit rule: `null` (from the consent),
+ * `{ from: date }` (from the first qualifying visit after it) or `'none'` (no such visit yet).
+ */
+type InitiatingFrom = null | { from: string } | 'none';
+
 /** The working state of one determination (one instance per call; never shared). */
 class MonthEvaluation {
   private readonly flags: Flag[] = [];
@@ -115,7 +126,7 @@ class MonthEvaluation {
   private readonly unknownPractitioners = new Set<string>();
   private readonly firstDate: string;
   private readonly lastDate: string;
-  private readonly initiatingFromCache = new Map<string, string | null | 'none'>();
+  private readonly initiatingFromCache = new Map<string, InitiatingFrom>();
   private readonly zoneCache = new Map<string, string>();
   private readonly calendarCache = new Map<string, MonthCalendar>();
 
@@ -134,7 +145,13 @@ class MonthEvaluation {
   }
 
   run(): MonthDetermination {
-    const eligibility = evaluateEligibility(this.facts, this.reference, this.rules, this.firstDate, this.lastDate);
+    const eligibility = evaluateEligibility(
+      this.facts,
+      this.reference,
+      this.rules,
+      this.firstDate,
+      this.lastDate,
+    );
     for (const f of eligibility.flags) this.flag(f.code, f.detail, f.program);
 
     const counted = this.countEntries();
@@ -216,7 +233,9 @@ class MonthEvaluation {
         practitionerId,
       );
     }
-    const home = this.facts.homeOrganizationId ? this.facts.organizations.get(this.facts.homeOrganizationId) : undefined;
+    const home = this.facts.homeOrganizationId
+      ? this.facts.organizations.get(this.facts.homeOrganizationId)
+      : undefined;
     // Without any registered organization there is no local calendar to use; UTC is the only
     // defensible neutral zone and the flag above says so.
     return home?.timezone ?? 'UTC';
@@ -242,19 +261,20 @@ class MonthEvaluation {
    * to and including the consent's local date; the first qualifying visit after it otherwise;
    * 'none' when there is none yet.
    */
-  private initiatingFrom(c: ConsentFact): string | null | 'none' {
+  private initiatingFrom(c: ConsentFact): InitiatingFrom {
     const cached = this.initiatingFromCache.get(c.consentId);
     if (cached !== undefined) return cached;
     const consentDate = localDateOf(c.obtainedMs, this.zoneOf(c.billingPractitionerId));
     const windowStart = oneYearBefore(consentDate);
-    let from: string | null | 'none' = 'none';
+    let from: InitiatingFrom = 'none';
     for (const v of this.facts.encounters) {
-      if (v.practitionerId !== c.billingPractitionerId || !this.rules.initiatingVisit.kinds.includes(v.kind)) continue;
+      if (v.practitionerId !== c.billingPractitionerId || !this.rules.initiatingVisit.kinds.includes(v.kind))
+        continue;
       if (v.on >= windowStart && v.on <= consentDate) {
         from = null;
         break;
       }
-      if (v.on > consentDate && (from === 'none' || v.on < from)) from = v.on;
+      if (v.on > consentDate && (from === 'none' || v.on < from.from)) from = { from: v.on };
     }
     this.initiatingFromCache.set(c.consentId, from);
     return from;
@@ -331,7 +351,7 @@ class MonthEvaluation {
     }
     const localDate = localDateInMonth(partStart, cal);
     const from = this.initiatingFrom(consent);
-    if (from === 'none' || (from !== null && localDate < from)) {
+    if (from === 'none' || (from !== null && localDate < from.from)) {
       return { kind: 'excluded', reason: 'NO_INITIATING_VISIT' };
     }
     if (program === 'CoCM' && consent.episodeStartedOn !== null && localDate < consent.episodeStartedOn) {
@@ -343,11 +363,20 @@ class MonthEvaluation {
 
   /** NO_CONSENT and CONSENT_INCOMPLETE flags, one per (program, practitioner). */
   private flagConsentProblems(): void {
-    const groups = new Map<string, { reason: ExclusionReason; program: Program; bp: string; ids: string[]; minutes: number }>();
+    const groups = new Map<
+      string,
+      { reason: ExclusionReason; program: Program; bp: string; ids: string[]; minutes: number }
+    >();
     for (const x of this.excluded) {
       if (x.reason !== 'NO_CONSENT' && x.reason !== 'CONSENT_INCOMPLETE') continue;
       const key = `${x.reason}|${x.program}|${x.practitionerId}`;
-      const g = groups.get(key) ?? { reason: x.reason, program: x.program!, bp: x.practitionerId!, ids: [], minutes: 0 };
+      const g = groups.get(key) ?? {
+        reason: x.reason,
+        program: x.program!,
+        bp: x.practitionerId!,
+        ids: [],
+        minutes: 0,
+      };
       g.ids.push(x.entryId);
       g.minutes += x.minutes;
       groups.set(key, g);
@@ -376,7 +405,12 @@ class MonthEvaluation {
     const m = new Map<string, ProgramMinutes>();
     for (const p of counted) {
       const key = `${p.program}|${p.practitionerId}`;
-      const s = m.get(key) ?? { program: p.program, practitionerId: p.practitionerId, countedMinutes: 0, personalMinutes: 0 };
+      const s = m.get(key) ?? {
+        program: p.program,
+        practitionerId: p.practitionerId,
+        countedMinutes: 0,
+        personalMinutes: 0,
+      };
       s.countedMinutes += p.minutes;
       if (p.own) s.personalMinutes += p.minutes;
       m.set(key, s);
@@ -402,7 +436,9 @@ class MonthEvaluation {
       const winner = this.providerOfRecordFor(program, [...byPractitioner.keys()]);
       this.providerOfRecord[program] = winner;
       if (byPractitioner.size > 1) {
-        const others = [...byPractitioner.entries()].filter(([id]) => id !== winner).sort(([a], [b]) => cmp(a, b));
+        const others = [...byPractitioner.entries()]
+          .filter(([id]) => id !== winner)
+          .sort(([a], [b]) => cmp(a, b));
         for (const [id, parts] of others) {
           for (const p of parts) this.exclude(p.entryId, p.minutes, 'PROVIDER_CONFLICT', program, id);
         }
@@ -430,7 +466,8 @@ class MonthEvaluation {
     const keyed = practitioners.map((id) => {
       let earliest = Number.POSITIVE_INFINITY;
       for (const c of this.consentsOf(program, id)) {
-        if (c.costSharingExplained && this.activeInMonth(c) && c.obtainedMs < earliest) earliest = c.obtainedMs;
+        if (c.costSharingExplained && this.activeInMonth(c) && c.obtainedMs < earliest)
+          earliest = c.obtainedMs;
       }
       return { id, earliest };
     });
@@ -457,7 +494,14 @@ class MonthEvaluation {
         const personal = fullTimeCodes(r.ccm.personal, ownParts, 'CCM personally', r);
         const complex = eligibility.complexCcm ? fullTimeCodes(r.ccm.complex, all, 'complex CCM', r) : null;
         if (complex) {
-          if (personal) this.choiceFlag('CCM', practitionerId, complex, [personal], 'complex CCM criteria and minutes met');
+          if (personal)
+            this.choiceFlag(
+              'CCM',
+              practitionerId,
+              complex,
+              [personal],
+              'complex CCM criteria and minutes met',
+            );
           return complex;
         }
         return this.familyChoice('CCM', practitionerId, staff, personal);
@@ -475,7 +519,8 @@ class MonthEvaluation {
         const first = all[0];
         if (!first) return null;
         const c = first.consent;
-        const episodeDate = c.episodeStartedOn ?? localDateOf(c.obtainedMs, this.zoneOf(c.billingPractitionerId));
+        const episodeDate =
+          c.episodeStartedOn ?? localDateOf(c.obtainedMs, this.zoneOf(c.billingPractitionerId));
         const initial = episodeDate.slice(0, 7) === this.month;
         return cocmCodes(initial ? r.cocm.initial : r.cocm.subsequent, all, initial, r);
       }
@@ -490,7 +535,10 @@ class MonthEvaluation {
     personal: CodeResult | null,
   ): CodeResult | null {
     if (staff && personal) {
-      const chosen = choose(this.policy, [asAlternative(staff, this.rules), asAlternative(personal, this.rules)]);
+      const chosen = choose(this.policy, [
+        asAlternative(staff, this.rules),
+        asAlternative(personal, this.rules),
+      ]);
       const winner = chosen === 0 ? staff : personal;
       const loser = chosen === 0 ? personal : staff;
       this.choiceFlag(program, practitionerId, winner, [loser], `policy ${this.policy}`);
@@ -499,7 +547,13 @@ class MonthEvaluation {
     return staff ?? personal;
   }
 
-  private choiceFlag(program: Program, practitionerId: string, billed: CodeResult, notBilled: CodeResult[], why: string): void {
+  private choiceFlag(
+    program: Program,
+    practitionerId: string,
+    billed: CodeResult,
+    notBilled: CodeResult[],
+    why: string,
+  ): void {
     this.flag(
       'EXCLUSIVE_CHOICE',
       `${program} ${practitionerId}: billed ${describeCodes(billed)}; not billed ${notBilled.map(describeCodes).join(' / ')} (${why})`,
@@ -518,7 +572,10 @@ class MonthEvaluation {
     }
     const complete = active.filter((c) => c.costSharingExplained);
     for (const c of active) {
-      if (!c.costSharingExplained && !complete.some((k) => k.billingPractitionerId === c.billingPractitionerId)) {
+      if (
+        !c.costSharingExplained &&
+        !complete.some((k) => k.billingPractitionerId === c.billingPractitionerId)
+      ) {
         this.flag(
           'CONSENT_INCOMPLETE',
           `APCM: consent ${c.consentId} with practitioner ${c.billingPractitionerId} lacks cost sharing explained; APCM not billed`,
@@ -533,11 +590,15 @@ class MonthEvaluation {
       elig.reasons.push(active.length > 0 ? 'APCM_CONSENT_INCOMPLETE' : 'NO_ACTIVE_APCM_CONSENT');
       return null;
     }
-    complete.sort((a, b) => a.obtainedMs - b.obtainedMs || cmp(a.billingPractitionerId, b.billingPractitionerId));
+    complete.sort(
+      (a, b) => a.obtainedMs - b.obtainedMs || cmp(a.billingPractitionerId, b.billingPractitionerId),
+    );
     const consent = complete[0]!;
     const winner = consent.billingPractitionerId;
     this.providerOfRecord.APCM = winner;
-    const others = [...new Set(complete.map((c) => c.billingPractitionerId))].filter((id) => id !== winner).sort();
+    const others = [...new Set(complete.map((c) => c.billingPractitionerId))]
+      .filter((id) => id !== winner)
+      .sort();
     if (others.length > 0) {
       this.flag(
         'PROVIDER_CONFLICT',
@@ -556,7 +617,8 @@ class MonthEvaluation {
       program: 'APCM',
       explanation: {
         rulesVersion: this.rules.version,
-        rule: `APCM level by chronic conditions: ${n} active chronic categor${n === 1 ? 'y' : 'ies'}` +
+        rule:
+          `APCM level by chronic conditions: ${n} active chronic categor${n === 1 ? 'y' : 'ies'}` +
           `${n >= a.multipleFrom && this.facts.qmb ? ' and QMB' : ''} -> ${code}`,
         countedMinutes: 0,
         entryIds: [consent.consentId],
@@ -570,7 +632,9 @@ class MonthEvaluation {
   private chooseAcrossPrograms(results: ProgramResult[], apcmWinner: string | null): ProgramResult[] {
     let remaining = results;
     if (apcmWinner !== null) {
-      const replaced = remaining.filter((r) => r.practitionerId === apcmWinner && (r.program === 'CCM' || r.program === 'PCM'));
+      const replaced = remaining.filter(
+        (r) => r.practitionerId === apcmWinner && (r.program === 'CCM' || r.program === 'PCM'),
+      );
       for (const r of replaced) {
         this.dropResult(r);
         this.flag(
@@ -589,7 +653,10 @@ class MonthEvaluation {
       const ra = remaining.find((r) => r.program === a);
       const rb = remaining.find((r) => r.program === b);
       if (!ra || !rb || ra.practitionerId !== rb.practitionerId) continue;
-      const chosen = choose(this.policy, [asAlternative(ra.result, this.rules), asAlternative(rb.result, this.rules)]);
+      const chosen = choose(this.policy, [
+        asAlternative(ra.result, this.rules),
+        asAlternative(rb.result, this.rules),
+      ]);
       const [win, lose] = chosen === 0 ? [ra, rb] : [rb, ra];
       this.dropResult(lose);
       this.flag(
@@ -605,7 +672,8 @@ class MonthEvaluation {
   }
 
   private dropResult(r: ProgramResult): void {
-    for (const p of r.parts) this.exclude(p.entryId, p.minutes, 'EXCLUSIVE_CHOICE', r.program, r.practitionerId);
+    for (const p of r.parts)
+      this.exclude(p.entryId, p.minutes, 'EXCLUSIVE_CHOICE', r.program, r.practitionerId);
   }
 
   /**
@@ -694,7 +762,12 @@ class MonthEvaluation {
             : practitioner.canBillEM
               ? `${m.practitionerId} can bill E/M (pharmacologic management is part of the E/M)`
               : `no psychotherapy at encounter ${m.encounterId}`;
-        this.flag('NOT_BILLABLE_90863', `encounter ${m.encounterId} on ${m.on}: ${code} not billable: ${why}`, undefined, m.practitionerId);
+        this.flag(
+          'NOT_BILLABLE_90863',
+          `encounter ${m.encounterId} on ${m.on}: ${code} not billable: ${why}`,
+          undefined,
+          m.practitionerId,
+        );
         continue;
       }
       this.lines.push({
@@ -718,7 +791,11 @@ class MonthEvaluation {
   private claims(): void {
     const claims = [...this.facts.claims.values()]
       .filter((c) => c.month === this.month)
-      .sort((a, b) => programRank(a.program) - programRank(b.program) || cmp(a.billingPractitionerId, b.billingPractitionerId));
+      .sort(
+        (a, b) =>
+          programRank(a.program) - programRank(b.program) ||
+          cmp(a.billingPractitionerId, b.billingPractitionerId),
+      );
     for (const c of claims) {
       const claimed = unitsByCode(c.lines);
       const determined = unitsByCode(
@@ -810,7 +887,10 @@ function sortLines(lines: BillingLine[]): BillingLine[] {
 function sortExcluded(x: ExcludedEntry[]): ExcludedEntry[] {
   return [...x].sort(
     (a, b) =>
-      cmp(a.entryId, b.entryId) || cmp(a.reason, b.reason) || a.minutes - b.minutes || cmp(a.practitionerId ?? '', b.practitionerId ?? ''),
+      cmp(a.entryId, b.entryId) ||
+      cmp(a.reason, b.reason) ||
+      a.minutes - b.minutes ||
+      cmp(a.practitionerId ?? '', b.practitionerId ?? ''),
   );
 }
 

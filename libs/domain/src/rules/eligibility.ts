@@ -62,7 +62,9 @@ export function evaluateEligibility(
         code: 'UNKNOWN_CHRONIC_STATUS',
         detail:
           `condition ${c.conditionId}: ${c.icd10} has no chronic-condition indicator; ` +
-          (c.chronic === undefined ? 'counted as not chronic' : `chronic status ${c.chronic} taken from the event`),
+          (c.chronic === undefined
+            ? 'counted as not chronic'
+            : `chronic status ${c.chronic} taken from the event`),
       });
     }
     const isChronic = c.chronic ?? indicator === 1;
@@ -94,7 +96,12 @@ export function evaluateEligibility(
       p.program === 'CCM' &&
       p.kind === PLAN_KIND.CCM &&
       p.milestones.some(
-        (m) => m.substantial && m.on >= firstDate && m.on <= lastDate && m.mdm !== null && rules.ccm.complexMdmLevels.includes(m.mdm),
+        (m) =>
+          m.substantial &&
+          m.on >= firstDate &&
+          m.on <= lastDate &&
+          m.mdm !== null &&
+          rules.ccm.complexMdmLevels.includes(m.mdm),
       ),
   );
 
@@ -104,7 +111,10 @@ export function evaluateEligibility(
   };
   const programs: Record<BillingProgram, ProgramEligibility> = {
     CCM: result([
-      [chronic.size >= rules.ccm.minChronicConditions, `CHRONIC_CONDITIONS_BELOW_${rules.ccm.minChronicConditions} (${chronic.size} active)`],
+      [
+        chronic.size >= rules.ccm.minChronicConditions,
+        `CHRONIC_CONDITIONS_BELOW_${rules.ccm.minChronicConditions} (${chronic.size} active)`,
+      ],
       [planFor('CCM'), 'NO_COMPREHENSIVE_CCM_CARE_PLAN'],
     ]),
     PCM: result([

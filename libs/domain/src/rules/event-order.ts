@@ -80,7 +80,13 @@ function keyOf(event: ContractEvent): Keyed {
     if (Number.isNaN(recordedMs)) {
       throw new RangeError(`recordedAt is not an ISO-8601 instant on a ${event.type} event`);
     }
-    k = { event, recordedMs, precedence: TYPE_PRECEDENCE[event.type] ?? 99, entityId: entityIdOf(event), canonical: undefined };
+    k = {
+      event,
+      recordedMs,
+      precedence: TYPE_PRECEDENCE[event.type] ?? 99,
+      entityId: entityIdOf(event),
+      canonical: undefined,
+    };
     keys.set(event, k);
   }
   return k;

@@ -216,7 +216,12 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
         break;
       case 'CarePlanRevised': {
         const p = f.carePlans.get(e.data.carePlanId);
-        if (p) p.milestones.push({ on: e.data.revisedOn, substantial: e.data.substantial, mdm: e.data.mdm ?? null });
+        if (p)
+          p.milestones.push({
+            on: e.data.revisedOn,
+            substantial: e.data.substantial,
+            mdm: e.data.mdm ?? null,
+          });
         break;
       }
       case 'CareTimeLogged':

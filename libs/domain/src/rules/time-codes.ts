@@ -40,12 +40,18 @@ function describeFullTime(t: FullTimeTable, label: string): string {
  * full block, capped. `parts` must be in start order: minutes above the cap are the latest ones.
  * Null when the threshold is not met (time below it is lost, no carry-over).
  */
-export function fullTimeCodes(t: FullTimeTable, parts: readonly TimedPart[], label: string, rules: RuleSet): CodeResult | null {
+export function fullTimeCodes(
+  t: FullTimeTable,
+  parts: readonly TimedPart[],
+  label: string,
+  rules: RuleSet,
+): CodeResult | null {
   const total = sum(parts);
   if (total < t.threshold) return null;
   const possible = t.addOnCode === null ? 0 : Math.floor((total - t.threshold) / t.addOnEvery);
   const units = t.addOnMaxUnits === null ? possible : Math.min(possible, t.addOnMaxUnits);
-  const capMinutes = t.addOnCode !== null && t.addOnMaxUnits !== null ? t.threshold + t.addOnMaxUnits * t.addOnEvery : null;
+  const capMinutes =
+    t.addOnCode !== null && t.addOnMaxUnits !== null ? t.threshold + t.addOnMaxUnits * t.addOnEvery : null;
   const limit = capMinutes ?? Number.POSITIVE_INFINITY;
   const lines = [{ code: t.baseCode, units: 1 }];
   if (t.addOnCode !== null && units > 0) lines.push({ code: t.addOnCode, units });
@@ -73,7 +79,12 @@ export function fullTimeCodes(t: FullTimeTable, parts: readonly TimedPart[], lab
  * `baseFrom`, then one add-on unit per block beyond `addOnAfter`, each reached `addOnMidpoint`
  * minutes into its block. G2214 is never billed with the base code.
  */
-export function cocmCodes(t: CocmMonthTable, parts: readonly TimedPart[], initial: boolean, rules: RuleSet): CodeResult | null {
+export function cocmCodes(
+  t: CocmMonthTable,
+  parts: readonly TimedPart[],
+  initial: boolean,
+  rules: RuleSet,
+): CodeResult | null {
   const total = sum(parts);
   if (total < t.lowCodeFrom) return null;
   const kind = initial ? 'initial month' : 'subsequent month';

@@ -53,8 +53,19 @@ export class PatientMonthBuilder {
     return `${date}T12:00:00Z`;
   }
 
-  org(organizationId: string, timezone: string, kind: OrganizationKind = 'practice', recordedAt = '2020-01-01T00:00:00Z'): this {
-    return this.push('OrganizationRegistered', { organizationId, name: 'Clinic', timezone, kind }, recordedAt, recordedAt, false);
+  org(
+    organizationId: string,
+    timezone: string,
+    kind: OrganizationKind = 'practice',
+    recordedAt = '2020-01-01T00:00:00Z',
+  ): this {
+    return this.push(
+      'OrganizationRegistered',
+      { organizationId, name: 'Clinic', timezone, kind },
+      recordedAt,
+      recordedAt,
+      false,
+    );
   }
 
   practitioner(
@@ -85,15 +96,36 @@ export class PatientMonthBuilder {
     extra: { chronic?: boolean; highRisk?: boolean; behavioral?: boolean; recordedAt?: string } = {},
   ): this {
     const { recordedAt, ...flags } = extra;
-    return this.push('ConditionDiagnosed', { conditionId, icd10, diagnosedOn, ...flags }, PatientMonthBuilder.noon(diagnosedOn), recordedAt);
+    return this.push(
+      'ConditionDiagnosed',
+      { conditionId, icd10, diagnosedOn, ...flags },
+      PatientMonthBuilder.noon(diagnosedOn),
+      recordedAt,
+    );
   }
 
   resolve(conditionId: string, resolvedOn: string): this {
-    return this.push('ConditionResolved', { conditionId, resolvedOn }, PatientMonthBuilder.noon(resolvedOn), undefined);
+    return this.push(
+      'ConditionResolved',
+      { conditionId, resolvedOn },
+      PatientMonthBuilder.noon(resolvedOn),
+      undefined,
+    );
   }
 
-  visit(encounterId: string, practitionerId: string, on: string, kind: EncounterKind = 'em_office', recordedAt?: string): this {
-    return this.push('EncounterCompleted', { encounterId, kind, practitionerId, on }, PatientMonthBuilder.noon(on), recordedAt);
+  visit(
+    encounterId: string,
+    practitionerId: string,
+    on: string,
+    kind: EncounterKind = 'em_office',
+    recordedAt?: string,
+  ): this {
+    return this.push(
+      'EncounterCompleted',
+      { encounterId, kind, practitionerId, on },
+      PatientMonthBuilder.noon(on),
+      recordedAt,
+    );
   }
 
   consent(
@@ -142,7 +174,13 @@ export class PatientMonthBuilder {
   }
 
   revise(carePlanId: string, revisedOn: string, substantial: boolean, mdm?: MdmLevel): this {
-    const data: Record<string, unknown> = { carePlanId, revisedOn, authorId: 'DR-AUTHOR', changes: { goals: ['goal'] }, substantial };
+    const data: Record<string, unknown> = {
+      carePlanId,
+      revisedOn,
+      authorId: 'DR-AUTHOR',
+      changes: { goals: ['goal'] },
+      substantial,
+    };
     if (mdm !== undefined) data.mdm = mdm;
     return this.push('CarePlanRevised', data, PatientMonthBuilder.noon(revisedOn), undefined);
   }
@@ -175,14 +213,25 @@ export class PatientMonthBuilder {
     changes: { minutes?: number; startedAt?: string; program?: Program; performerRole?: PractitionerRole },
     recordedAt: string,
   ): this {
-    return this.push('CareTimeAmended', { entryId, ...changes, reason: 'correction' }, recordedAt, recordedAt);
+    return this.push(
+      'CareTimeAmended',
+      { entryId, ...changes, reason: 'correction' },
+      recordedAt,
+      recordedAt,
+    );
   }
 
   void(entryId: string, recordedAt: string): this {
     return this.push('CareTimeVoided', { entryId, reason: 'entered in error' }, recordedAt, recordedAt);
   }
 
-  psychotherapy(encounterId: string, practitionerId: string, on: string, minutes: number, withEM = true): this {
+  psychotherapy(
+    encounterId: string,
+    practitionerId: string,
+    on: string,
+    minutes: number,
+    withEM = true,
+  ): this {
     return this.push(
       'PsychotherapyProvided',
       { encounterId, practitionerId, on, minutes, withEM },
@@ -192,15 +241,34 @@ export class PatientMonthBuilder {
   }
 
   pharmacologic(encounterId: string, practitionerId: string, on: string): this {
-    return this.push('PharmacologicManagementProvided', { encounterId, practitionerId, on }, PatientMonthBuilder.noon(on), undefined);
+    return this.push(
+      'PharmacologicManagementProvided',
+      { encounterId, practitionerId, on },
+      PatientMonthBuilder.noon(on),
+      undefined,
+    );
   }
 
-  claim(month: string, program: Program, billingPractitionerId: string, lines: { code: string; units: number }[], recordedAt: string): this {
-    return this.push('MonthClaimed', { month, program, billingPractitionerId, lines }, recordedAt, recordedAt);
+  claim(
+    month: string,
+    program: Program,
+    billingPractitionerId: string,
+    lines: { code: string; units: number }[],
+    recordedAt: string,
+  ): this {
+    return this.push(
+      'MonthClaimed',
+      { month, program, billingPractitionerId, lines },
+      recordedAt,
+      recordedAt,
+    );
   }
 
   /** When: the month is determined. */
-  determine(month: string, opts: Partial<Omit<DetermineMonthOptions, 'month'>> & { reference: ReferenceData }): MonthDetermination {
+  determine(
+    month: string,
+    opts: Partial<Omit<DetermineMonthOptions, 'month'>> & { reference: ReferenceData },
+  ): MonthDetermination {
     return determineMonth(this.events, { patientId: this.patientId, month, ...opts });
   }
 }
