@@ -52,6 +52,8 @@ export interface MachineFacts {
   node: string;
   postgres: string;
   kafka: string;
+  /** The shared broker's peak resident memory over its lifetime (VmHWM), when it runs on this machine. */
+  kafkaBrokerPeakRssMb: number | null;
 }
 
 /** The whole report (also the JSON file). */
@@ -68,7 +70,11 @@ export interface BenchReport {
 
 interface InfraModule {
   up(): Promise<unknown>;
-  status(): Promise<{ ok: boolean; kafka: { version: string; up: boolean }; postgres: { up: boolean } }>;
+  status(): Promise<{
+    ok: boolean;
+    kafka: { version: string; up: boolean; pid: number | null };
+    postgres: { up: boolean };
+  }>;
 }
 
 /** Installs Emmett's isolated peer folder when missing (under the shared npm lock). */
@@ -281,6 +287,7 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
       node: process.version,
       postgres: await postgresVersion(config.db).catch(() => 'unknown'),
       kafka: status.kafka.version,
+      kafkaBrokerPeakRssMb: peakRssOfPid(status.kafka.pid),
     },
     events: ctx.eventCount,
     figures,
@@ -301,6 +308,17 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
   return { report, files: [`${stem}.md`, `${stem}.json`, `${stem}.svg`] };
 }
 
+/** VmHWM of a process from /proc (Linux), in MiB; null elsewhere or when it is gone. */
+function peakRssOfPid(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
 const fmt = (v: number | null, unit = ''): string =>
   v === null
     ? '-'
@@ -316,9 +334,9 @@ export function renderMarkdown(r: BenchReport, chartFile: string): string {
     '',
     '## Machine',
     '',
-    `| CPU | cores | memory | load (1 min, at the end) | OS | Node | PostgreSQL | Kafka |`,
+    `| CPU | cores | memory | load (1 min, at the end) | OS | Node | PostgreSQL | Kafka (broker peak RSS) |`,
     `|---|---|---|---|---|---|---|---|`,
-    `| ${m.cpuModel} | ${m.cores} | ${m.memoryGb} GiB | ${m.loadAverage1m} | ${m.os} | ${m.node} | ${m.postgres} | ${m.kafka} |`,
+    `| ${m.cpuModel} | ${m.cores} | ${m.memoryGb} GiB | ${m.loadAverage1m} | ${m.os} | ${m.node} | ${m.postgres} | ${m.kafka}${m.kafkaBrokerPeakRssMb !== null ? ` (${m.kafkaBrokerPeakRssMb} MiB)` : ''} |`,
     '',
     '## Figures',
     '',

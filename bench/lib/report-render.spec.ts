@@ -65,6 +65,7 @@ describe('bench report rendering', () => {
         node: 'v20',
         postgres: '15.20',
         kafka: '4.1.2',
+        kafkaBrokerPeakRssMb: 700,
       },
       figures: [
         {
@@ -92,6 +93,7 @@ describe('bench report rendering', () => {
     };
     const md = renderMarkdown(report, 'chart.svg');
     expect(md).toContain('| AMD EPYC | 2 | 23.5 GiB |');
+    expect(md).toContain('4.1.2 (700 MiB)');
     expect(md).toContain('| `relay_vs_raw_produce` | 10,000 events/s | 14,000 events/s');
     expect(md).toContain('0.714x');
     expect(md).toContain('not run: bench/audit-replay.bench.ts does not exist yet');

@@ -125,6 +125,13 @@ export const registerGenerate: RegisterCommand = (program: Command, setExit) => 
       });
       if (tty) bar.stop();
       const stats = describeHealthSystem(events);
+      if (!flags.out) {
+        // `careledger generate ... | head` closes the pipe early: stop quietly.
+        process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+          if (err.code === 'EPIPE') process.exit(0);
+          throw err;
+        });
+      }
       const written = await writeNdjson(events, flags.out ?? process.stdout);
       process.stderr.write(
         `careledger generate: ${written} events (${stats.patients} patients, ${stats.organizations} organizations, ` +
