@@ -93,6 +93,8 @@ export class CareLedgerConfig {
   @IsString() dataDir!: string;
   /** Exclusive-choice policy between compliant alternatives (RULES.md 5). */
   @IsIn(['higher_value']) exclusiveChoicePolicy!: 'higher_value';
+  /** Patients of the demo health system `npm start` loads (unset = 500; tests use fewer). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20_000) demoPatients?: number;
   @ValidateNested() @Type(() => DatabaseConfig) db!: DatabaseConfig;
   @ValidateNested() @Type(() => KafkaConfig) kafka!: KafkaConfig;
   @ValidateNested() @Type(() => HttpConfig) http!: HttpConfig;

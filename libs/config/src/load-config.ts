@@ -45,6 +45,7 @@ export const CONFIG_KEYS = {
   CARELEDGER_RELAY_BATCH_SIZE: { path: 'relay.batchSize', default: '500' },
   CARELEDGER_READ_MIN_POSITION_WAIT_MS: { path: 'readSide.minPositionWaitMs', default: '10000' },
   CARELEDGER_PSEUDONYM_SECRET: { path: 'readSide.pseudonymSecret', default: 'careledger-development-pseudonyms' },
+  CARELEDGER_DEMO_PATIENTS: { path: 'demoPatients', default: undefined },
 } as const satisfies Record<string, { path: string; default: string | undefined }>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
