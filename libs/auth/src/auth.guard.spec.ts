@@ -19,15 +19,24 @@ class ProbeController {
 
   @Roles('billing')
   @Get('v1/tenants/:tenantId/claims')
-  claims(@Param('tenantId') tenantId: string, @CurrentPrincipal() p: Principal): { tenantId: string; sub: string } {
+  claims(
+    @Param('tenantId') tenantId: string,
+    @CurrentPrincipal() p: Principal,
+  ): { tenantId: string; sub: string } {
     return { tenantId, sub: p.sub };
   }
 }
 
 describe('AuthGuard', () => {
-  const auth: AuthConfig = { issuer: 'careledger', audience: 'careledger-api', devKeyEnabled: true, devKey: 'k'.repeat(32) };
+  const auth: AuthConfig = {
+    issuer: 'careledger',
+    audience: 'careledger-api',
+    devKeyEnabled: true,
+    devKey: 'k'.repeat(32),
+  };
   let app: INestApplication;
-  const token = (tenantId: string, roles: Principal['roles']): Promise<string> => mintDevToken({ auth }, { tenantId, roles });
+  const token = (tenantId: string, roles: Principal['roles']): Promise<string> =>
+    mintDevToken({ auth }, { tenantId, roles });
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
@@ -48,7 +57,10 @@ describe('AuthGuard', () => {
 
   it('answers 401 without a token or with a bad one', async () => {
     await request(app.getHttpServer()).get('/v1/tenants/acme/claims').expect(401);
-    await request(app.getHttpServer()).get('/v1/tenants/acme/claims').set('Authorization', 'Bearer abc.def.ghi').expect(401);
+    await request(app.getHttpServer())
+      .get('/v1/tenants/acme/claims')
+      .set('Authorization', 'Bearer abc.def.ghi')
+      .expect(401);
   });
 
   it("answers 404 (not 403) for another tenant's path, even without the role", async () => {
@@ -62,7 +74,10 @@ describe('AuthGuard', () => {
 
   it('answers 403 for a missing role in the own tenant, and 200 with it', async () => {
     const analyst = await token('acme', ['analyst']);
-    await request(app.getHttpServer()).get('/v1/tenants/acme/claims').set('Authorization', `Bearer ${analyst}`).expect(403);
+    await request(app.getHttpServer())
+      .get('/v1/tenants/acme/claims')
+      .set('Authorization', `Bearer ${analyst}`)
+      .expect(403);
     const billing = await token('acme', ['billing']);
     const res = await request(app.getHttpServer())
       .get('/v1/tenants/acme/claims')

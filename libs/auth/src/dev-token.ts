@@ -20,10 +20,17 @@ export interface DevTokenClaims {
  * Mints an HS256 token with the development key, for local use and tests. Refuses (DevKeyDisabledError)
  * unless `auth.devKeyEnabled` is true and a key is configured, so production can never mint tokens.
  */
-export async function mintDevToken(config: Pick<CareLedgerConfig, 'auth'>, claims: DevTokenClaims): Promise<string> {
+export async function mintDevToken(
+  config: Pick<CareLedgerConfig, 'auth'>,
+  claims: DevTokenClaims,
+): Promise<string> {
   const key = devKeyOf(config.auth);
   if (!key) throw new DevKeyDisabledError();
-  return new SignJWT({ tenantId: claims.tenantId, roles: claims.roles, departments: claims.departments ?? [] })
+  return new SignJWT({
+    tenantId: claims.tenantId,
+    roles: claims.roles,
+    departments: claims.departments ?? [],
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub ?? `dev-${claims.roles.join('-')}`)
     .setIssuer(config.auth.issuer)

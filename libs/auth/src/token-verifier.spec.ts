@@ -17,7 +17,10 @@ const devAuth = (): AuthConfig => ({
 describe('token verification', () => {
   it('given a development token, when verified, then the principal carries tenant, roles and departments', async () => {
     const auth = devAuth();
-    const token = await mintDevToken({ auth }, { tenantId: 'acme', roles: ['care_manager'], departments: ['pc'] });
+    const token = await mintDevToken(
+      { auth },
+      { tenantId: 'acme', roles: ['care_manager'], departments: ['pc'] },
+    );
     await expect(verifyToken(token, auth)).resolves.toEqual({
       sub: 'dev-care_manager',
       tenantId: 'acme',
@@ -40,7 +43,9 @@ describe('token verification', () => {
     ['a disabled development key', {}, { devKeyEnabled: false }],
   ])('refuses a token with %s (401)', async (_name, claims, verifierAuth) => {
     const token = await mintDevToken({ auth: devAuth() }, { tenantId: 'acme', roles: ['admin'], ...claims });
-    const err = await new TokenVerifier({ ...devAuth(), ...verifierAuth }).verify(token).catch((e: unknown) => e);
+    const err = await new TokenVerifier({ ...devAuth(), ...verifierAuth })
+      .verify(token)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnauthenticatedError);
     expect((err as UnauthenticatedError).httpStatus).toBe(401);
   });
@@ -89,7 +94,12 @@ describe('token verification', () => {
     });
 
     it('verifies an ES256 token from the identity provider and refuses an HS256 one', async () => {
-      const auth: AuthConfig = { issuer: 'careledger', audience: 'careledger-api', jwksUrl: url, devKeyEnabled: false };
+      const auth: AuthConfig = {
+        issuer: 'careledger',
+        audience: 'careledger-api',
+        jwksUrl: url,
+        devKeyEnabled: false,
+      };
       const token = await new SignJWT({ tenantId: 'acme', roles: ['billing'], departments: [] })
         .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
         .setSubject('idp-user-9')
@@ -97,7 +107,10 @@ describe('token verification', () => {
         .setAudience('careledger-api')
         .setExpirationTime('5m')
         .sign(privateKey);
-      await expect(new TokenVerifier(auth).verify(token)).resolves.toMatchObject({ sub: 'idp-user-9', roles: ['billing'] });
+      await expect(new TokenVerifier(auth).verify(token)).resolves.toMatchObject({
+        sub: 'idp-user-9',
+        roles: ['billing'],
+      });
       const hs = await mintDevToken({ auth: devAuth() }, { tenantId: 'acme', roles: ['admin'] });
       await expect(new TokenVerifier(auth).verify(hs)).rejects.toThrow(/algorithm or key/);
     });

@@ -1,4 +1,10 @@
-import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTPayload,
+} from 'jose';
 import type { AuthConfig } from '@careledger/config';
 import { ROLES, type Principal, type Role } from './principal';
 import { UnauthenticatedError } from './auth.errors';
@@ -58,10 +64,14 @@ export class TokenVerifier {
     };
     try {
       if (alg === 'HS256' && this.devKey) {
-        return principalFrom((await jwtVerify(token, this.devKey, { ...options, algorithms: ['HS256'] })).payload);
+        return principalFrom(
+          (await jwtVerify(token, this.devKey, { ...options, algorithms: ['HS256'] })).payload,
+        );
       }
       if (alg && ASYMMETRIC.includes(alg) && this.jwks) {
-        return principalFrom((await jwtVerify(token, this.jwks, { ...options, algorithms: ASYMMETRIC })).payload);
+        return principalFrom(
+          (await jwtVerify(token, this.jwks, { ...options, algorithms: ASYMMETRIC })).payload,
+        );
       }
     } catch (err) {
       if (err instanceof UnauthenticatedError) throw err;
@@ -71,7 +81,9 @@ export class TokenVerifier {
       }
       throw new UnauthenticatedError('The token could not be verified');
     }
-    throw new UnauthenticatedError('The token is signed with an algorithm or key this server does not accept');
+    throw new UnauthenticatedError(
+      'The token is signed with an algorithm or key this server does not accept',
+    );
   }
 }
 

@@ -37,7 +37,12 @@ function org(tenantId: string): ContractEvent {
     occurredAt: '2025-01-01T00:00:00Z',
     recordedAt: '2025-01-01T00:00:00Z',
     actor: { userId: 'admin-1', role: 'admin', departmentId: 'it' },
-    data: { organizationId: 'org-1', name: 'Synthetic Clinic', timezone: 'America/New_York', kind: 'practice' },
+    data: {
+      organizationId: 'org-1',
+      name: 'Synthetic Clinic',
+      timezone: 'America/New_York',
+      kind: 'practice',
+    },
   };
 }
 
@@ -66,7 +71,10 @@ describe('EventStore (real PostgreSQL)', () => {
       correlationId: 'corr-1',
     });
     expect(first.streams[0]!.streamVersion).toBe(2);
-    const second = await store.append(stream, 2, [logged(tenant, 'P01', 3)], { correlationId: 'corr-2', causationId: 'c0' });
+    const second = await store.append(stream, 2, [logged(tenant, 'P01', 3)], {
+      correlationId: 'corr-2',
+      causationId: 'c0',
+    });
     expect(second.globalPosition).toBeGreaterThan(first.globalPosition);
 
     const read = await store.readStream(stream);
@@ -80,7 +88,9 @@ describe('EventStore (real PostgreSQL)', () => {
   it('refuses a stale expected version with EVENT_STORE.CONFLICT and appends nothing', async () => {
     const stream = `${tenant}:P01`;
     await store.append(stream, 0, [logged(tenant, 'P01', 1)], { correlationId: 'c' });
-    const err = await store.append(stream, 0, [logged(tenant, 'P01', 2)], { correlationId: 'c' }).catch((e: unknown) => e);
+    const err = await store
+      .append(stream, 0, [logged(tenant, 'P01', 2)], { correlationId: 'c' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConcurrencyError);
     expect((err as ConcurrencyError).code).toBe('EVENT_STORE.CONFLICT');
     expect(await store.countTenantEvents(tenant)).toBe(1);
@@ -89,7 +99,9 @@ describe('EventStore (real PostgreSQL)', () => {
   it('lets exactly one of many concurrent writers at the same version win; the chain stays intact', async () => {
     const stream = `${tenant}:P01`;
     const results = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => store.append(stream, 0, [logged(tenant, 'P01', i)], { correlationId: `c${i}` })),
+      Array.from({ length: 8 }, (_, i) =>
+        store.append(stream, 0, [logged(tenant, 'P01', i)], { correlationId: `c${i}` }),
+      ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConcurrencyError);
@@ -100,11 +112,18 @@ describe('EventStore (real PostgreSQL)', () => {
     const listener = new Client(DB);
     await listener.connect();
     try {
-      const notified = new Promise<string>((resolve) => listener.on('notification', (n) => resolve(n.payload ?? '')));
+      const notified = new Promise<string>((resolve) =>
+        listener.on('notification', (n) => resolve(n.payload ?? '')),
+      );
       await listener.query(`LISTEN ${OUTBOX_NOTIFY_CHANNEL}`);
-      const res = await store.append(`${tenant}:P02`, 0, [logged(tenant, 'P02', 1), logged(tenant, 'P02', 2)], {
-        correlationId: 'c',
-      });
+      const res = await store.append(
+        `${tenant}:P02`,
+        0,
+        [logged(tenant, 'P02', 1), logged(tenant, 'P02', 2)],
+        {
+          correlationId: 'c',
+        },
+      );
       expect(await notified).toBe(topic);
       const { rows } = await pool.query(
         'SELECT event_id, published_at, attempts FROM outbox WHERE topic = $1 ORDER BY global_position',
@@ -154,7 +173,10 @@ describe('EventStore (real PostgreSQL)', () => {
       requestHash: 'a'.repeat(64),
       respond: (r: { eventIds: string[] }) => ({ statusCode: 201, body: { eventIds: r.eventIds } }),
     };
-    const res = await store.append(`${tenant}:P01`, 0, [logged(tenant, 'P01', 1)], { correlationId: 'c', idempotency: rec });
+    const res = await store.append(`${tenant}:P01`, 0, [logged(tenant, 'P01', 1)], {
+      correlationId: 'c',
+      idempotency: rec,
+    });
     expect(await store.findIdempotency(tenant, key)).toEqual({
       requestHash: 'a'.repeat(64),
       statusCode: 201,
@@ -170,7 +192,9 @@ describe('EventStore (real PostgreSQL)', () => {
   it('refuses text PostgreSQL cannot store, naming the field, and appends nothing', async () => {
     const bad = logged(tenant, 'P01', 1) as ContractEvent & { data: { activity: string } };
     bad.data.activity = 'a\u0000b';
-    const err = await store.append(`${tenant}:P01`, 0, [bad], { correlationId: 'c' }).catch((e: unknown) => e);
+    const err = await store
+      .append(`${tenant}:P01`, 0, [bad], { correlationId: 'c' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnstorableEventError);
     expect((err as UnstorableEventError).field).toBe('data.activity');
     expect(await store.countTenantEvents(tenant)).toBe(0);
@@ -178,9 +202,18 @@ describe('EventStore (real PostgreSQL)', () => {
 
   it('refuses UPDATE and DELETE of stored events; a tampered row (triggers bypassed) breaks verification there', async () => {
     const stream = `${tenant}:P01`;
-    await store.append(stream, 0, [1, 2, 3, 4].map((n) => logged(tenant, 'P01', n)), { correlationId: 'c' });
-    await expect(pool.query(`UPDATE events SET type = 'X' WHERE stream_id = $1`, [stream])).rejects.toThrow(/immutable/);
-    await expect(pool.query(`DELETE FROM events WHERE stream_id = $1`, [stream])).rejects.toThrow(/immutable/);
+    await store.append(
+      stream,
+      0,
+      [1, 2, 3, 4].map((n) => logged(tenant, 'P01', n)),
+      { correlationId: 'c' },
+    );
+    await expect(pool.query(`UPDATE events SET type = 'X' WHERE stream_id = $1`, [stream])).rejects.toThrow(
+      /immutable/,
+    );
+    await expect(pool.query(`DELETE FROM events WHERE stream_id = $1`, [stream])).rejects.toThrow(
+      /immutable/,
+    );
 
     const client = await pool.connect();
     try {
@@ -205,7 +238,12 @@ describe('EventStore (real PostgreSQL)', () => {
   });
 
   it('readAll pages by global position and readTenant filters by knowledge time', async () => {
-    await store.append(`${tenant}:P01`, 0, [1, 2, 3].map((n) => logged(tenant, 'P01', n)), { correlationId: 'c' });
+    await store.append(
+      `${tenant}:P01`,
+      0,
+      [1, 2, 3].map((n) => logged(tenant, 'P01', n)),
+      { correlationId: 'c' },
+    );
     const mine = await store.readTenant(tenant);
     const page = await store.readAll({ fromPosition: mine[0]!.globalPosition - 1, limit: 2 });
     expect(page.map((e) => e.globalPosition)).toEqual(mine.slice(0, 2).map((e) => e.globalPosition));

@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import {
-  streamIdOf,
-  type ContractEvent,
-  type RecordedEvent,
-} from '@careledger/domain/events/event-types';
+import { streamIdOf, type ContractEvent, type RecordedEvent } from '@careledger/domain/events/event-types';
 import { GENESIS_HASH, computeEventHash } from './hash-chain';
 import {
   ConcurrencyError,
@@ -189,7 +185,9 @@ export class EventStore {
    */
   async appendMany(appends: readonly StreamAppend[], options: AppendOptions): Promise<AppendResult> {
     this.checkAppends(appends);
-    const ordered = [...appends].sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+    const ordered = [...appends].sort((a, b) =>
+      a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0,
+    );
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -272,9 +270,10 @@ export class EventStore {
 
   /** Number of events of a tenant (tests check that a rejected request appended nothing). */
   async countTenantEvents(tenantId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE tenant_id = $1', [
-      tenantId,
-    ]);
+    const { rows } = await this.pool.query<{ n: string }>(
+      'SELECT count(*) AS n FROM events WHERE tenant_id = $1',
+      [tenantId],
+    );
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -302,13 +301,20 @@ export class EventStore {
         if (streamIdOf(e) !== a.streamId) {
           throw new InvalidAppendError(`event ${i} belongs to stream ${streamIdOf(e)}, not ${a.streamId}`);
         }
-        const nul = findNul({ data: e.data, actor: e.actor, patientId: e.patientId, tenantId: e.tenantId }, '');
+        const nul = findNul(
+          { data: e.data, actor: e.actor, patientId: e.patientId, tenantId: e.tenantId },
+          '',
+        );
         if (nul) throw new UnstorableEventError(nul, `${nul} contains a NUL character`);
       });
     }
   }
 
-  private async appendStream(client: PoolClient, a: StreamAppend, options: AppendOptions): Promise<StreamAppendResult> {
+  private async appendStream(
+    client: PoolClient,
+    a: StreamAppend,
+    options: AppendOptions,
+  ): Promise<StreamAppendResult> {
     const head = await client.query<{ stream_version: number; hash: string }>(
       'SELECT stream_version, hash FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1',
       [a.streamId],
@@ -328,7 +334,7 @@ export class EventStore {
       };
       const hash = computeEventHash(base, prevHash);
       prevHash = hash;
-      return { ...base, hash } as Omit<RecordedEvent, 'globalPosition'>;
+      return { ...base, hash };
     });
     const positions = new Map<string, number>();
     for (let start = 0; start < prepared.length; start += this.insertChunk) {
@@ -367,7 +373,9 @@ export class EventStore {
       );
       for (const r of rows) positions.set(r.event_id, Number(r.global_position));
     }
-    const events = prepared.map((e) => ({ ...e, globalPosition: positions.get(e.eventId)! }) as RecordedEvent);
+    const events = prepared.map(
+      (e) => ({ ...e, globalPosition: positions.get(e.eventId)! }) as RecordedEvent,
+    );
     return { streamId: a.streamId, streamVersion: current + a.events.length, events };
   }
 
@@ -378,13 +386,22 @@ export class EventStore {
         await client.query(
           `INSERT INTO outbox (topic, global_position, event_id, stream_id)
            SELECT $1, u.p, u.id, u.s FROM unnest($2::bigint[], $3::uuid[], $4::text[]) AS u(p, id, s)`,
-          [topic, chunk.map((e) => e.globalPosition), chunk.map((e) => e.eventId), chunk.map((e) => e.streamId)],
+          [
+            topic,
+            chunk.map((e) => e.globalPosition),
+            chunk.map((e) => e.eventId),
+            chunk.map((e) => e.streamId),
+          ],
         );
       }
     }
   }
 
-  private async writeIdempotency(client: PoolClient, rec: IdempotencyRecord, result: AppendResult): Promise<void> {
+  private async writeIdempotency(
+    client: PoolClient,
+    rec: IdempotencyRecord,
+    result: AppendResult,
+  ): Promise<void> {
     const { statusCode, body } = rec.respond(result);
     const inserted = await client.query(
       `INSERT INTO idempotency_keys (tenant_id, idempotency_key, request_hash, status_code, response)

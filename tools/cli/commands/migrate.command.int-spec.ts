@@ -10,7 +10,12 @@ describe('careledger migrate', () => {
     expect(config.db.database).toMatch(/test/);
     await runMigrations(config.db);
     expect(await runMigrations(config.db)).toEqual([]);
-    const client = new Client({ host: config.db.host, port: config.db.port, user: config.db.user, database: config.db.database });
+    const client = new Client({
+      host: config.db.host,
+      port: config.db.port,
+      user: config.db.user,
+      database: config.db.database,
+    });
     await client.connect();
     try {
       const { rows } = await client.query<{ table_name: string }>(

@@ -37,7 +37,13 @@ export async function runMigrations(db: {
 }
 
 /** Creates the database when it does not exist yet (first `careledger start` on a fresh server). */
-async function ensureDatabase(db: { host: string; port: number; user: string; password: string; database: string }) {
+async function ensureDatabase(db: {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}) {
   const admin = new Client({
     host: db.host,
     port: db.port,
@@ -50,9 +56,11 @@ async function ensureDatabase(db: { host: string; port: number; user: string; pa
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db.database]);
     if (rowCount === 0) {
       // Identifiers cannot be bound as parameters; quote it the PostgreSQL way.
-      await admin.query(`CREATE DATABASE "${db.database.replace(/"/g, '""')}"`).catch((err: { code?: string }) => {
-        if (err.code !== '42P04') throw err; // created concurrently by another process
-      });
+      await admin
+        .query(`CREATE DATABASE "${db.database.replace(/"/g, '""')}"`)
+        .catch((err: { code?: string }) => {
+          if (err.code !== '42P04') throw err; // created concurrently by another process
+        });
     }
   } finally {
     await admin.end();

@@ -23,41 +23,45 @@ export const registerToken: RegisterCommand = (program: Command, setExit) => {
     .option('--departments <ids>', 'comma-separated department ids (scopes writes)', '')
     .option('--ttl <duration>', 'lifetime, e.g. 15m, 8h, 2d', '8h')
     .option('--sub <userId>', 'subject (user id) of the token')
-    .action(async (opts: { tenant: string; roles: string; departments: string; ttl: string; sub?: string }) => {
-      const roles = list(opts.roles);
-      const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
-      if (roles.length === 0 || unknown.length > 0) {
-        process.stderr.write(`careledger token: unknown role(s) ${unknown.join(', ') || '(none given)'}; use ${ROLES.join(', ')}\n`);
-        setExit(2);
-        return;
-      }
-      if (!/^[A-Za-z0-9._-]{1,128}$/.test(opts.tenant)) {
-        process.stderr.write('careledger token: --tenant must be 1-128 characters of A-Z a-z 0-9 . _ -\n');
-        setExit(2);
-        return;
-      }
-      if (!/^-?\d+\s*(s|sec|secs|m|min|mins|h|hr|hrs|d|day|days|w|week|weeks)$/i.test(opts.ttl)) {
-        process.stderr.write('careledger token: --ttl must look like 15m, 8h or 2d\n');
-        setExit(2);
-        return;
-      }
-      try {
-        const config = loadConfig();
-        const token = await mintDevToken(config, {
-          tenantId: opts.tenant,
-          roles: roles as Role[],
-          departments: list(opts.departments),
-          ttl: opts.ttl,
-          ...(opts.sub ? { sub: opts.sub } : {}),
-        });
-        process.stdout.write(`${token}\n`);
-      } catch (err) {
-        if (err instanceof DevKeyDisabledError || err instanceof ConfigValidationError) {
-          process.stderr.write(`careledger token: refused: ${err.message}\n`);
+    .action(
+      async (opts: { tenant: string; roles: string; departments: string; ttl: string; sub?: string }) => {
+        const roles = list(opts.roles);
+        const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+        if (roles.length === 0 || unknown.length > 0) {
+          process.stderr.write(
+            `careledger token: unknown role(s) ${unknown.join(', ') || '(none given)'}; use ${ROLES.join(', ')}\n`,
+          );
           setExit(2);
           return;
         }
-        throw err;
-      }
-    });
+        if (!/^[A-Za-z0-9._-]{1,128}$/.test(opts.tenant)) {
+          process.stderr.write('careledger token: --tenant must be 1-128 characters of A-Z a-z 0-9 . _ -\n');
+          setExit(2);
+          return;
+        }
+        if (!/^-?\d+\s*(s|sec|secs|m|min|mins|h|hr|hrs|d|day|days|w|week|weeks)$/i.test(opts.ttl)) {
+          process.stderr.write('careledger token: --ttl must look like 15m, 8h or 2d\n');
+          setExit(2);
+          return;
+        }
+        try {
+          const config = loadConfig();
+          const token = await mintDevToken(config, {
+            tenantId: opts.tenant,
+            roles: roles as Role[],
+            departments: list(opts.departments),
+            ttl: opts.ttl,
+            ...(opts.sub ? { sub: opts.sub } : {}),
+          });
+          process.stdout.write(`${token}\n`);
+        } catch (err) {
+          if (err instanceof DevKeyDisabledError || err instanceof ConfigValidationError) {
+            process.stderr.write(`careledger token: refused: ${err.message}\n`);
+            setExit(2);
+            return;
+          }
+          throw err;
+        }
+      },
+    );
 };

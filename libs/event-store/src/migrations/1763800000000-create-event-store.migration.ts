@@ -64,7 +64,9 @@ export class CreateEventStore1763800000000 implements MigrationInterface {
         last_error       text NULL,
         PRIMARY KEY (topic, global_position)
       )`);
-    await q.query(`CREATE INDEX outbox_pending_ix ON outbox (topic, global_position) WHERE published_at IS NULL`);
+    await q.query(
+      `CREATE INDEX outbox_pending_ix ON outbox (topic, global_position) WHERE published_at IS NULL`,
+    );
 
     await q.query(`
       CREATE TABLE idempotency_keys (

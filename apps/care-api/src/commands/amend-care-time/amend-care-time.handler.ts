@@ -20,7 +20,7 @@ export function toAmendCareTime(c: AmendCareTimeCommand): {
       patientId: c.patientId,
       entryId: c.entryId,
       ...fields,
-    } as AmendCareTime,
+    },
     departmentId,
   };
 }

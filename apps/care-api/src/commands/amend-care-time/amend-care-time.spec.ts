@@ -34,7 +34,7 @@ describe('AmendCareTime', () => {
       new AmendCareTimeCommand(REQUEST, PATIENT, 'e-1', {
         ...VALID,
         departmentId: 'primary-care',
-      } as AmendCareTimeRequest),
+      }),
     );
     const events = decide(foldPatientState(GIVEN.withEntry), command, ctx);
     expect(events).toHaveLength(1);
@@ -49,9 +49,7 @@ describe('AmendCareTime', () => {
   });
 
   it('given no registered patient, when AmendCareTime, then it is refused with 404', () => {
-    const { command } = toAmendCareTime(
-      new AmendCareTimeCommand(REQUEST, PATIENT, 'e-1', VALID as AmendCareTimeRequest),
-    );
+    const { command } = toAmendCareTime(new AmendCareTimeCommand(REQUEST, PATIENT, 'e-1', VALID));
     expect(() => decide(foldPatientState(GIVEN.none), command, ctx)).toThrow(
       expect.objectContaining({ httpStatus: 404 }),
     );

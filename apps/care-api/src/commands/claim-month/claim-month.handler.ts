@@ -14,7 +14,7 @@ export function toClaimMonth(c: ClaimMonthCommand): {
   departmentId: string | undefined;
 } {
   const { departmentId, ...fields } = c.body;
-  return { command: { type: 'ClaimMonth', patientId: c.patientId, ...fields } as ClaimMonth, departmentId };
+  return { command: { type: 'ClaimMonth', patientId: c.patientId, ...fields }, departmentId };
 }
 
 /** Thin glue: load the stream, decide, append with the expected version (see CommandRunner). */

@@ -15,7 +15,7 @@ export function toCompleteEncounter(c: CompleteEncounterCommand): {
 } {
   const { departmentId, ...fields } = c.body;
   return {
-    command: { type: 'CompleteEncounter', patientId: c.patientId, ...fields } as CompleteEncounter,
+    command: { type: 'CompleteEncounter', patientId: c.patientId, ...fields },
     departmentId,
   };
 }

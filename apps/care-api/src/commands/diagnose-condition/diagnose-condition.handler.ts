@@ -15,7 +15,7 @@ export function toDiagnoseCondition(c: DiagnoseConditionCommand): {
 } {
   const { departmentId, ...fields } = c.body;
   return {
-    command: { type: 'DiagnoseCondition', patientId: c.patientId, ...fields } as DiagnoseCondition,
+    command: { type: 'DiagnoseCondition', patientId: c.patientId, ...fields },
     departmentId,
   };
 }

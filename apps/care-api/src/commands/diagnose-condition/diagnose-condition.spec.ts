@@ -37,7 +37,7 @@ describe('DiagnoseCondition', () => {
       new DiagnoseConditionCommand(REQUEST, PATIENT, {
         ...VALID,
         departmentId: 'primary-care',
-      } as DiagnoseConditionRequest),
+      }),
     );
     const events = decide(foldPatientState(GIVEN.registered), command, ctx);
     expect(events).toHaveLength(1);
@@ -52,9 +52,7 @@ describe('DiagnoseCondition', () => {
   });
 
   it('given no registered patient, when DiagnoseCondition, then it is refused with 404', () => {
-    const { command } = toDiagnoseCondition(
-      new DiagnoseConditionCommand(REQUEST, PATIENT, VALID as DiagnoseConditionRequest),
-    );
+    const { command } = toDiagnoseCondition(new DiagnoseConditionCommand(REQUEST, PATIENT, VALID));
     expect(() => decide(foldPatientState(GIVEN.none), command, ctx)).toThrow(
       expect.objectContaining({ httpStatus: 404 }),
     );

@@ -15,7 +15,7 @@ export function toEstablishCarePlan(c: EstablishCarePlanCommand): {
 } {
   const { departmentId, ...fields } = c.body;
   return {
-    command: { type: 'EstablishCarePlan', patientId: c.patientId, ...fields } as EstablishCarePlan,
+    command: { type: 'EstablishCarePlan', patientId: c.patientId, ...fields },
     departmentId,
   };
 }

@@ -15,7 +15,7 @@ export function toGrantConsent(c: GrantConsentCommand): {
 } {
   const { departmentId, ...fields } = c.body;
   return {
-    command: { type: 'GrantConsent', patientId: c.patientId, ...fields } as GrantConsent,
+    command: { type: 'GrantConsent', patientId: c.patientId, ...fields },
     departmentId,
   };
 }

@@ -14,7 +14,7 @@ export function toLogCareTime(c: LogCareTimeCommand): {
   departmentId: string | undefined;
 } {
   const { departmentId, ...fields } = c.body;
-  return { command: { type: 'LogCareTime', patientId: c.patientId, ...fields } as LogCareTime, departmentId };
+  return { command: { type: 'LogCareTime', patientId: c.patientId, ...fields }, departmentId };
 }
 
 /** Thin glue: load the stream, decide, append with the expected version (see CommandRunner). */

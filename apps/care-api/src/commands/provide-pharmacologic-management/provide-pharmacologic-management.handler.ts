@@ -19,7 +19,7 @@ export function toProvidePharmacologicManagement(c: ProvidePharmacologicManageme
       type: 'ProvidePharmacologicManagement',
       patientId: c.patientId,
       ...fields,
-    } as ProvidePharmacologicManagement,
+    },
     departmentId,
   };
 }

@@ -42,7 +42,7 @@ describe('ProvidePharmacologicManagement', () => {
       new ProvidePharmacologicManagementCommand(REQUEST, PATIENT, {
         ...VALID,
         departmentId: 'primary-care',
-      } as ProvidePharmacologicManagementRequest),
+      }),
     );
     const events = decide(foldPatientState(GIVEN.registered), command, ctx);
     expect(events).toHaveLength(1);
@@ -58,11 +58,7 @@ describe('ProvidePharmacologicManagement', () => {
 
   it('given no registered patient, when ProvidePharmacologicManagement, then it is refused with 404', () => {
     const { command } = toProvidePharmacologicManagement(
-      new ProvidePharmacologicManagementCommand(
-        REQUEST,
-        PATIENT,
-        VALID as ProvidePharmacologicManagementRequest,
-      ),
+      new ProvidePharmacologicManagementCommand(REQUEST, PATIENT, VALID),
     );
     expect(() => decide(foldPatientState(GIVEN.none), command, ctx)).toThrow(
       expect.objectContaining({ httpStatus: 404 }),

@@ -15,7 +15,7 @@ export function toProvidePsychotherapy(c: ProvidePsychotherapyCommand): {
 } {
   const { departmentId, ...fields } = c.body;
   return {
-    command: { type: 'ProvidePsychotherapy', patientId: c.patientId, ...fields } as ProvidePsychotherapy,
+    command: { type: 'ProvidePsychotherapy', patientId: c.patientId, ...fields },
     departmentId,
   };
 }

@@ -34,7 +34,7 @@ describe('ProvidePsychotherapy', () => {
       new ProvidePsychotherapyCommand(REQUEST, PATIENT, {
         ...VALID,
         departmentId: 'primary-care',
-      } as ProvidePsychotherapyRequest),
+      }),
     );
     const events = decide(foldPatientState(GIVEN.registered), command, ctx);
     expect(events).toHaveLength(1);
@@ -49,9 +49,7 @@ describe('ProvidePsychotherapy', () => {
   });
 
   it('given no registered patient, when ProvidePsychotherapy, then it is refused with 404', () => {
-    const { command } = toProvidePsychotherapy(
-      new ProvidePsychotherapyCommand(REQUEST, PATIENT, VALID as ProvidePsychotherapyRequest),
-    );
+    const { command } = toProvidePsychotherapy(new ProvidePsychotherapyCommand(REQUEST, PATIENT, VALID));
     expect(() => decide(foldPatientState(GIVEN.none), command, ctx)).toThrow(
       expect.objectContaining({ httpStatus: 404 }),
     );

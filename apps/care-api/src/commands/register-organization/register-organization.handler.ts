@@ -14,7 +14,7 @@ export function toRegisterOrganization(c: RegisterOrganizationCommand): {
   departmentId: string | undefined;
 } {
   const { departmentId, ...fields } = c.body;
-  return { command: { type: 'RegisterOrganization', ...fields } as RegisterOrganization, departmentId };
+  return { command: { type: 'RegisterOrganization', ...fields }, departmentId };
 }
 
 /** Thin glue: load the stream, decide, append with the expected version (see CommandRunner). */

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { decideTenant, foldTenantState } from '@careledger/domain';
 import type { CommandRequest } from '../../shared/command-context';
-import { ACTOR, GIVEN, NOW, PATIENT, TENANT, fieldErrors } from '../testing/given-events';
+import { ACTOR, GIVEN, NOW, TENANT, fieldErrors } from '../testing/given-events';
 import { RegisterOrganizationCommand } from './register-organization.command';
 import { REGISTER_ORGANIZATION_POLICY, toRegisterOrganization } from './register-organization.handler';
 import { RegisterOrganizationRequest } from './register-organization.request';

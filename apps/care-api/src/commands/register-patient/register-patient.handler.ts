@@ -14,7 +14,7 @@ export function toRegisterPatient(c: RegisterPatientCommand): {
   departmentId: string | undefined;
 } {
   const { departmentId, ...fields } = c.body;
-  return { command: { type: 'RegisterPatient', ...fields } as RegisterPatient, departmentId };
+  return { command: { type: 'RegisterPatient', ...fields }, departmentId };
 }
 
 /** Thin glue: load the stream, decide, append with the expected version (see CommandRunner). */

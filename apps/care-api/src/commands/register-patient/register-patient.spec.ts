@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { decide, foldPatientState } from '@careledger/domain';
 import type { CommandRequest } from '../../shared/command-context';
-import { ACTOR, GIVEN, NOW, PATIENT, TENANT, fieldErrors } from '../testing/given-events';
+import { ACTOR, GIVEN, NOW, TENANT, fieldErrors } from '../testing/given-events';
 import { RegisterPatientCommand } from './register-patient.command';
 import { REGISTER_PATIENT_POLICY, toRegisterPatient } from './register-patient.handler';
 import { RegisterPatientRequest } from './register-patient.request';
@@ -34,7 +34,7 @@ describe('RegisterPatient', () => {
       new RegisterPatientCommand(REQUEST, {
         ...VALID,
         departmentId: 'primary-care',
-      } as RegisterPatientRequest),
+      }),
     );
     const events = decide(foldPatientState(GIVEN.none), command, ctx);
     expect(events).toHaveLength(1);

@@ -14,7 +14,7 @@ export function toRegisterPractitioner(c: RegisterPractitionerCommand): {
   departmentId: string | undefined;
 } {
   const { departmentId, ...fields } = c.body;
-  return { command: { type: 'RegisterPractitioner', ...fields } as RegisterPractitioner, departmentId };
+  return { command: { type: 'RegisterPractitioner', ...fields }, departmentId };
 }
 
 /** Thin glue: load the stream, decide, append with the expected version (see CommandRunner). */

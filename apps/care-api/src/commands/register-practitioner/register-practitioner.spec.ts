@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { decideTenant, foldTenantState } from '@careledger/domain';
 import type { CommandRequest } from '../../shared/command-context';
-import { ACTOR, GIVEN, NOW, PATIENT, TENANT, fieldErrors } from '../testing/given-events';
+import { ACTOR, GIVEN, NOW, TENANT, fieldErrors } from '../testing/given-events';
 import { RegisterPractitionerCommand } from './register-practitioner.command';
 import { REGISTER_PRACTITIONER_POLICY, toRegisterPractitioner } from './register-practitioner.handler';
 import { RegisterPractitionerRequest } from './register-practitioner.request';

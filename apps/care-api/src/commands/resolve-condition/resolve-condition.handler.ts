@@ -20,7 +20,7 @@ export function toResolveCondition(c: ResolveConditionCommand): {
       patientId: c.patientId,
       conditionId: c.conditionId,
       ...fields,
-    } as ResolveCondition,
+    },
     departmentId,
   };
 }

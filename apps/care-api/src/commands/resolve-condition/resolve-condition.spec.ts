@@ -34,7 +34,7 @@ describe('ResolveCondition', () => {
       new ResolveConditionCommand(REQUEST, PATIENT, 'c-1', {
         ...VALID,
         departmentId: 'primary-care',
-      } as ResolveConditionRequest),
+      }),
     );
     const events = decide(foldPatientState(GIVEN.withCondition), command, ctx);
     expect(events).toHaveLength(1);
@@ -49,9 +49,7 @@ describe('ResolveCondition', () => {
   });
 
   it('given no registered patient, when ResolveCondition, then it is refused with 404', () => {
-    const { command } = toResolveCondition(
-      new ResolveConditionCommand(REQUEST, PATIENT, 'c-1', VALID as ResolveConditionRequest),
-    );
+    const { command } = toResolveCondition(new ResolveConditionCommand(REQUEST, PATIENT, 'c-1', VALID));
     expect(() => decide(foldPatientState(GIVEN.none), command, ctx)).toThrow(
       expect.objectContaining({ httpStatus: 404 }),
     );

@@ -20,7 +20,7 @@ export function toReviseCarePlan(c: ReviseCarePlanCommand): {
       patientId: c.patientId,
       carePlanId: c.carePlanId,
       ...fields,
-    } as ReviseCarePlan,
+    },
     departmentId,
   };
 }

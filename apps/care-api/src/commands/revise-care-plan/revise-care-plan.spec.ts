@@ -42,7 +42,7 @@ describe('ReviseCarePlan', () => {
       new ReviseCarePlanCommand(REQUEST, PATIENT, 'plan-1', {
         ...VALID,
         departmentId: 'primary-care',
-      } as ReviseCarePlanRequest),
+      }),
     );
     const events = decide(foldPatientState(GIVEN.withPlan), command, ctx);
     expect(events).toHaveLength(1);
@@ -63,9 +63,7 @@ describe('ReviseCarePlan', () => {
   });
 
   it('given no registered patient, when ReviseCarePlan, then it is refused with 404', () => {
-    const { command } = toReviseCarePlan(
-      new ReviseCarePlanCommand(REQUEST, PATIENT, 'plan-1', VALID as ReviseCarePlanRequest),
-    );
+    const { command } = toReviseCarePlan(new ReviseCarePlanCommand(REQUEST, PATIENT, 'plan-1', VALID));
     expect(() => decide(foldPatientState(GIVEN.none), command, ctx)).toThrow(
       expect.objectContaining({ httpStatus: 404 }),
     );

@@ -20,7 +20,7 @@ export function toRevokeConsent(c: RevokeConsentCommand): {
       patientId: c.patientId,
       consentId: c.consentId,
       ...fields,
-    } as RevokeConsent,
+    },
     departmentId,
   };
 }

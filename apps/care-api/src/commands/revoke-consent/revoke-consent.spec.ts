@@ -34,7 +34,7 @@ describe('RevokeConsent', () => {
       new RevokeConsentCommand(REQUEST, PATIENT, 'consent-1', {
         ...VALID,
         departmentId: 'primary-care',
-      } as RevokeConsentRequest),
+      }),
     );
     const events = decide(foldPatientState(GIVEN.withConsent), command, ctx);
     expect(events).toHaveLength(1);
@@ -49,9 +49,7 @@ describe('RevokeConsent', () => {
   });
 
   it('given no registered patient, when RevokeConsent, then it is refused with 404', () => {
-    const { command } = toRevokeConsent(
-      new RevokeConsentCommand(REQUEST, PATIENT, 'consent-1', VALID as RevokeConsentRequest),
-    );
+    const { command } = toRevokeConsent(new RevokeConsentCommand(REQUEST, PATIENT, 'consent-1', VALID));
     expect(() => decide(foldPatientState(GIVEN.none), command, ctx)).toThrow(
       expect.objectContaining({ httpStatus: 404 }),
     );

@@ -15,7 +15,7 @@ export function toVoidCareTime(c: VoidCareTimeCommand): {
 } {
   const { departmentId, ...fields } = c.body;
   return {
-    command: { type: 'VoidCareTime', patientId: c.patientId, entryId: c.entryId, ...fields } as VoidCareTime,
+    command: { type: 'VoidCareTime', patientId: c.patientId, entryId: c.entryId, ...fields },
     departmentId,
   };
 }

@@ -32,7 +32,7 @@ describe('VoidCareTime', () => {
       new VoidCareTimeCommand(REQUEST, PATIENT, 'e-1', {
         ...VALID,
         departmentId: 'primary-care',
-      } as VoidCareTimeRequest),
+      }),
     );
     const events = decide(foldPatientState(GIVEN.withEntry), command, ctx);
     expect(events).toHaveLength(1);
@@ -47,9 +47,7 @@ describe('VoidCareTime', () => {
   });
 
   it('given no registered patient, when VoidCareTime, then it is refused with 404', () => {
-    const { command } = toVoidCareTime(
-      new VoidCareTimeCommand(REQUEST, PATIENT, 'e-1', VALID as VoidCareTimeRequest),
-    );
+    const { command } = toVoidCareTime(new VoidCareTimeCommand(REQUEST, PATIENT, 'e-1', VALID));
     expect(() => decide(foldPatientState(GIVEN.none), command, ctx)).toThrow(
       expect.objectContaining({ httpStatus: 404 }),
     );
