@@ -145,6 +145,7 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
     };
     const until = Date.now() + 180_000;
     for (;;) {
+      if (failed) throw new Error('another client failed');
       const res = await call(apiUrl, 'POST', `/v1/tenants/${TENANT}/patients/${patientId}/care-time`, {
         token,
         body,
@@ -164,13 +165,26 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
     }
   };
   const worker = async (): Promise<void> => {
-    while (next < COMMANDS) {
+    while (next < COMMANDS && !failed) {
       const i = next++;
-      await send(i);
+      await send(i).catch((err: unknown) => {
+        failed = true;
+        throw err;
+      });
       done++;
     }
   };
-  const at = (fraction: number) => pollUntil(`${fraction * 100}% of the commands`, () => done >= COMMANDS * fraction, 600_000, 50);
+  let failed = false;
+  const at = (fraction: number) =>
+    pollUntil(
+      `${fraction * 100}% of the commands`,
+      () => {
+        if (failed) throw new Error('the load stopped');
+        return done >= COMMANDS * fraction;
+      },
+      600_000,
+      50,
+    );
   const chaos = async (): Promise<void> => {
     await at(0.1);
     await relay.restart('SIGKILL');
@@ -190,7 +204,9 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
     await Promise.all([relay.restart('SIGKILL'), projector.restart('SIGKILL')]);
     faults.push('relay SIGKILL + restart (second time)', 'projector SIGKILL + restart (at the same time)');
   };
-  await Promise.all([...Array.from({ length: CONCURRENCY }, worker), chaos()]);
+  await Promise.all([...Array.from({ length: CONCURRENCY }, worker), chaos()]).catch((err: unknown) => {
+    throw new Error(`${String(err)}\nafter faults: ${faults.join('; ')}\n${[api, relay, projector].map((p) => p.tail()).join('\n')}`);
+  });
   expect(accepted).toHaveLength(COMMANDS);
 
   // Drain: the outbox fully published, the projector caught up with every event of the tenant.

@@ -86,11 +86,23 @@ function containsFreeText(value: unknown, found: string[] = [], at = '$'): strin
   if (Array.isArray(value)) value.forEach((v, i) => containsFreeText(v, found, `${at}[${i}]`));
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (FREE_TEXT_FIELDS.includes(k) && v !== null && v !== undefined) found.push(`${at}.${k}`);
+      // A reason *code* (`BEFORE_CONSENT`) is not free text; any other value under a free-text key is.
+      const isCode = typeof v === 'string' && /^[A-Z][A-Z0-9_]*$/.test(v);
+      if (FREE_TEXT_FIELDS.includes(k) && v !== null && v !== undefined && !isCode) found.push(`${at}.${k}`);
       containsFreeText(v, found, `${at}.${k}`);
     }
   }
   return found;
+}
+
+/** Values of `data[name]` in the seed events (entry, consent, care-plan, condition ids), for path parameters. */
+function seededIds(events: Record<string, unknown>[], name: string): string[] {
+  const out = new Set<string>();
+  for (const e of events) {
+    const v = (e.data as Record<string, unknown> | undefined)?.[name];
+    if (typeof v === 'string') out.add(v);
+  }
+  return [...out];
 }
 
 let endpoints: Endpoint[] = [];
@@ -176,6 +188,10 @@ describe('authorization matrix (every endpoint x every role x own/other tenant/o
           if (free.length > 0 || own.text.includes(MARKER)) {
             mismatches.push(`${e.method} ${e.path}: analyst received free text at ${free.slice(0, 3).join(', ') || 'marker'}`);
           }
+          // De-identified: pseudonymous patient ids only, never the tenant's own patient id.
+          if (own.text.includes(`"${seededPatient}"`) || own.text.split(/[\r\n,]/).includes(seededPatient)) {
+            mismatches.push(`${e.method} ${e.path}: analyst received the real patient id`);
+          }
         }
         // Another tenant: 404, whatever the role, and nothing of the other tenant in the body.
         const other = await call(base, e.method, fillPath(e.path, pathValues(TENANT, seededPatient)), {
@@ -183,7 +199,9 @@ describe('authorization matrix (every endpoint x every role x own/other tenant/o
           body,
         });
         checked++;
-        if (other.status !== 404 || other.text.includes(seededPatient) || other.text.includes(MARKER)) {
+        // The problem body's `instance` echoes the caller's own URL; anything else naming tenant A's data is a leak.
+        const otherBody = JSON.stringify({ ...((other.body as object) ?? {}), instance: undefined });
+        if (other.status !== 404 || otherBody.includes(`"${seededPatient}"`) || other.text.includes(MARKER)) {
           leaks++;
           mismatches.push(`${e.app} ${e.method} ${e.path} as ${role} of another tenant -> ${other.status}, expected 404`);
         }
@@ -242,6 +260,7 @@ describe('fuzzing every command body and the import endpoint', () => {
     let requests = 0;
     let fiveHundreds = 0;
     let partial = 0;
+    const statuses: Record<number, number> = {};
     const failures: string[] = [];
     for (const e of commands) {
       const isImport = e.path.endsWith('events:import');
@@ -258,10 +277,19 @@ describe('fuzzing every command body and the import endpoint', () => {
           )
         : schemaArbitrary(doc, e.bodySchema, 2, 0, MARKER);
       const patientArb = fc.oneof({ arbitrary: fc.constant(seed.patientId), weight: 8 }, { arbitrary: fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/), weight: 2 });
+      // Path ids (entry, consent, care plan, condition) mostly name things that exist, so amend/void/revoke get deep.
+      const idArb = (name: string): fc.Arbitrary<string> => {
+        const known = seededIds(seed.events, name);
+        return known.length > 0
+          ? fc.oneof({ arbitrary: fc.constantFrom(...known), weight: 8 }, { arbitrary: fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/), weight: 2 })
+          : fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/);
+      };
+      const extraParams = e.pathParams.filter((p) => p !== 'tenantId' && p !== 'patientId');
+      const paramsArb = fc.record(Object.fromEntries(extraParams.map((p) => [p, idArb(p)]))) as fc.Arbitrary<Record<string, string>>;
       await fc.assert(
-        fc.asyncProperty(bodyArb, patientArb, fc.boolean(), async (body, patientId, idempotent) => {
+        fc.asyncProperty(bodyArb, patientArb, paramsArb, fc.boolean(), async (body, patientId, params, idempotent) => {
           const before = await eventCount(fuzzTenant);
-          const url = fillPath(e.path, { ...pathValues(fuzzTenant, patientId), tenantId: fuzzTenant, patientId });
+          const url = fillPath(e.path, { ...params, tenantId: fuzzTenant, patientId });
           let res: HttpResult;
           try {
             res = await call(platform.url('care-api'), 'POST', url, {
@@ -274,6 +302,7 @@ describe('fuzzing every command body and the import endpoint', () => {
             return false;
           }
           requests++;
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
           const after = await eventCount(fuzzTenant);
           if (res.status >= 500) {
             fiveHundreds++;
@@ -297,7 +326,7 @@ describe('fuzzing every command body and the import endpoint', () => {
     }
     recordSuite('fuzz', {
       counters: { fuzzRequests: requests, fuzz5xx: fiveHundreds, partialAppends: partial },
-      details: { endpoints: commands.map((c) => c.path), perEndpoint, failures: failures.slice(0, 20) },
+      details: { endpoints: commands.map((c) => c.path), perEndpoint, statuses, failures: failures.slice(0, 20) },
     });
     expect(failures).toEqual([]);
     expect(requests).toBeGreaterThanOrEqual(FUZZ_RUNS_TOTAL);

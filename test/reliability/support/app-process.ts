@@ -17,6 +17,8 @@ export class AppProcess {
   readonly lines: string[] = [];
   private child: ChildProcess | undefined;
   starts = 0;
+  /** How each run of the process ended (a SIGKILL the test sent shows as signal SIGKILL). */
+  readonly exits: { code: number | null; signal: string | null; at: string }[] = [];
 
   constructor(
     readonly name: string,
@@ -46,6 +48,9 @@ export class AppProcess {
     for (const stream of [child.stdout, child.stderr]) {
       readline.createInterface({ input: stream }).on('line', (line) => this.lines.push(line));
     }
+    child.once('exit', (code, signal) => {
+      this.exits.push({ code, signal, at: new Date().toISOString() });
+    });
     if (this.healthUrl) {
       const url = this.healthUrl;
       await pollUntil(
@@ -74,6 +79,11 @@ export class AppProcess {
       child.kill('SIGKILL');
       await exited;
     }
+  }
+
+  /** The last lines and exits, for a failure message. */
+  tail(n = 30): string {
+    return `--- ${this.name} (exits ${JSON.stringify(this.exits)})\n${this.lines.slice(-n).join('\n')}`;
   }
 
   async restart(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

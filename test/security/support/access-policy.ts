@@ -38,9 +38,10 @@ export const POLICY: PolicyRule[] = [
   { name: 'claims', app: 'care-api', method: 'POST', path: new RegExp(`${P}/(claims|months/[^/]+/claims|month-claims)`), allowed: ['billing'] },
   // query-api: reads
   { name: 'access log (query-api)', app: 'query-api', method: 'GET', path: new RegExp(`${T}/access-log`), allowed: ['auditor'] },
-  { name: 'billing and conflicts', app: 'query-api', method: 'GET', path: new RegExp(`${T}/(billing-lines|conflicts)`), allowed: ['billing', 'auditor', 'analyst'] },
+  { name: 'billing determination', app: 'query-api', method: 'GET', path: new RegExp(`${T}/(billing-lines|conflicts|excluded-entries)`), allowed: ['billing', 'auditor', 'analyst'] },
   { name: 'exports', app: 'query-api', method: 'GET', path: new RegExp(`${T}/.*(export|\\.csv)`), allowed: ['billing', 'auditor', 'analyst'] },
-  { name: 'care plans (free text)', app: 'query-api', method: 'GET', path: new RegExp(`${T}/.*care-plan`), allowed: ['care_manager', 'practitioner', 'auditor'] },
+  // Analysts read care plans de-identified (no goals/interventions/problems): the matrix checks the body.
+  { name: 'care plans', app: 'query-api', method: 'GET', path: new RegExp(`${T}/.*care-plan`), allowed: ['care_manager', 'practitioner', 'auditor', 'analyst'] },
   { name: 'patient month', app: 'query-api', method: 'GET', path: new RegExp(`${P}/months/`), allowed: READ_CLINICAL },
   { name: 'projections', app: 'query-api', method: 'GET', path: new RegExp(`${T}/`), allowed: [...READ_CLINICAL, 'analyst'] },
   // audit
