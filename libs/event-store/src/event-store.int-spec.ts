@@ -245,10 +245,34 @@ describe('EventStore (real PostgreSQL)', () => {
       { correlationId: 'c' },
     );
     const mine = await store.readTenant(tenant);
-    const page = await store.readAll({ fromPosition: mine[0]!.globalPosition - 1, limit: 2 });
+    // readAll holds back events while any older writing transaction (another test, a bench) is still
+    // open, so that a reader never skips a late commit: poll until they are visible.
+    const deadline = Date.now() + 60_000;
+    let page = await store.readAll({ fromPosition: mine[0]!.globalPosition - 1, limit: 2 });
+    while (page.length < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      page = await store.readAll({ fromPosition: mine[0]!.globalPosition - 1, limit: 2 });
+    }
     expect(page.map((e) => e.globalPosition)).toEqual(mine.slice(0, 2).map((e) => e.globalPosition));
     const asOf = await store.readTenant(tenant, { recordedUntil: '2025-03-04T19:02:00Z' });
     expect(asOf.map((e) => e.streamVersion)).toEqual([1, 2]);
+  });
+
+  it('readAll never passes a writer still in flight, so a late commit with a lower position is not skipped', async () => {
+    const before = await store.append(`${tenant}:P01`, 0, [logged(tenant, 'P01', 1)], { correlationId: 'c' });
+    const slow = await pool.connect();
+    try {
+      await slow.query('BEGIN');
+      await slow.query('SELECT pg_current_xact_id()'); // a writing transaction that has not committed yet
+      const after = await store.append(`${tenant}:P02`, 0, [logged(tenant, 'P02', 1)], {
+        correlationId: 'c',
+      });
+      const seen = await store.readAll({ fromPosition: before.globalPosition - 1, limit: 100 });
+      expect(seen.map((e) => e.globalPosition)).not.toContain(after.globalPosition);
+      await slow.query('COMMIT');
+    } finally {
+      slow.release();
+    }
   });
 
   it('appends a large import in chunks with contiguous versions and increasing positions', async () => {
