@@ -1,7 +1,11 @@
 import { IANAZone, Zone } from 'luxon';
 
+const DAY = 86_400_000;
+const WEEK = 7 * DAY;
+
 /**
- * An IANA zone whose UTC offsets are memoized per UTC day (per 15-minute bucket on transition days).
+ * An IANA zone whose UTC offsets are memoized per week, per day around transitions, and per
+ * 15-minute bucket on transition days.
  *
  * Luxon asks `Intl.DateTimeFormat` for the offset of every instant it touches; with millions of
  * generated timestamps that is most of the generator's time. Offsets change only at transitions,
@@ -9,6 +13,7 @@ import { IANAZone, Zone } from 'luxon';
  * offsets the wrapped zone gives, and output (ISO strings with offsets) is unchanged.
  */
 class CachedIanaZone extends Zone {
+  private readonly weeks = new Map<number, number | null>();
   private readonly days = new Map<number, number | null>();
   private readonly buckets = new Map<number, number>();
   constructor(private readonly inner: IANAZone) {
@@ -33,17 +38,13 @@ class CachedIanaZone extends Zone {
     return this.inner.formatOffset(ts, format);
   }
   override offset(ts: number): number {
-    // A UTC day with the same offset at both ends has that offset throughout (zones change at most
-    // once a day); only transition days fall back to 15-minute buckets.
-    const day = Math.floor(ts / 86_400_000);
-    let v = this.days.get(day);
-    if (v === undefined) {
-      const first = this.inner.offset(day * 86_400_000);
-      const last = this.inner.offset(day * 86_400_000 + 86_399_999);
-      v = first === last ? first : null;
-      this.days.set(day, v);
-    }
-    if (v !== null) return v;
+    // A span with the same offset at both ends has that offset throughout (zones change at most
+    // twice a year, never twice within a week): weeks first, then days, then 15-minute buckets on the
+    // day of a transition.
+    const week = this.span(this.weeks, Math.floor(ts / WEEK), WEEK);
+    if (week !== null) return week;
+    const day = this.span(this.days, Math.floor(ts / DAY), DAY);
+    if (day !== null) return day;
     const bucket = Math.floor(ts / 900_000);
     let b = this.buckets.get(bucket);
     if (b === undefined) {
@@ -51,6 +52,17 @@ class CachedIanaZone extends Zone {
       this.buckets.set(bucket, b);
     }
     return b;
+  }
+
+  private span(cache: Map<number, number | null>, index: number, length: number): number | null {
+    let v = cache.get(index);
+    if (v === undefined) {
+      const first = this.inner.offset(index * length);
+      const last = this.inner.offset(index * length + length - 1);
+      v = first === last ? first : null;
+      cache.set(index, v);
+    }
+    return v;
   }
   override equals(other: Zone): boolean {
     return other.type === 'iana' && other.name === this.name;
