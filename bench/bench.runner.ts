@@ -95,7 +95,15 @@ function ensureEmmettPeer(log: (l: string) => void): void {
     );
 }
 
-function runStage(stage: StageName, ctxFile: string, log: (l: string) => void): Promise<StageReport> {
+/** Longest a stage may run before it is killed and reported failed (a hung consumer must not hang the run). */
+const STAGE_TIMEOUT_MINUTES: Record<BenchScale, number> = { small: 4, medium: 30, large: 180 };
+
+function runStage(
+  stage: StageName,
+  ctxFile: string,
+  timeoutMinutes: number,
+  log: (l: string) => void,
+): Promise<StageReport> {
   const host = path.join(__dirname, 'stage-host.js');
   const t0 = performance.now();
   return new Promise((resolve) => {
@@ -104,10 +112,16 @@ function runStage(stage: StageName, ctxFile: string, log: (l: string) => void): 
       execArgv: ['--max-old-space-size=3072'],
     });
     let message: StageMessage | undefined;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMinutes * 60_000);
     child.on('message', (m: StageMessage) => {
       if (m.kind === 'stage-result') message = m;
     });
     child.on('exit', (code, signal) => {
+      clearTimeout(timer);
       const seconds = Number(((performance.now() - t0) / 1000).toFixed(1));
       const memory = [
         { process: `bench stage ${stage}`, maxRssMb: message?.maxRssMb ?? -1 },
@@ -117,7 +131,9 @@ function runStage(stage: StageName, ctxFile: string, log: (l: string) => void): 
         resolve({
           stage,
           status: 'failed',
-          reason: `stage process exited (${signal ?? code}) without a result`,
+          reason: timedOut
+            ? `timed out after ${timeoutMinutes} min`
+            : `stage process exited (${signal ?? code}) without a result`,
           seconds,
           figures: [],
           memory,
@@ -218,7 +234,7 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
     for (const stage of STAGE_ORDER) {
       if (!wanted.has(stage) && stage !== 'generate') continue;
       log(`bench: stage ${stage} ...`);
-      const r = await runStage(stage, ctxFile, log);
+      const r = await runStage(stage, ctxFile, STAGE_TIMEOUT_MINUTES[options.scale], log);
       reports.push(r);
       log(`bench: stage ${stage}: ${r.status}${r.reason ? ` (${r.reason})` : ''} in ${r.seconds} s`);
       if (stage === 'generate') {

@@ -10,6 +10,8 @@ process.on('message', (m: unknown) => {
     );
   }
 });
+// The bench stage that started this app died (timeout, crash): do not outlive it.
+process.on('disconnect', () => process.exit(0));
 const main = process.argv[2];
 if (!main) {
   process.stderr.write('app-launcher: the app main module is required\n');
