@@ -104,6 +104,10 @@ export async function scanTopic(kafka: Kafka, topic: string, options: ScanOption
               await options.onMessage(message, { topic, partition: batch.partition });
               p.count += 1;
               p.next = offset + 1n;
+              // Resolving moves the fetch position (nothing is committed: autoCommit is off). Without
+              // it kafkajs fetches the same first batch again and again, and a scan larger than one
+              // fetch (maxBytesPerPartition) never reaches the high-water mark.
+              payload.resolveOffset(message.offset);
               if (p.next >= p.high) {
                 p.done = true;
                 break;
