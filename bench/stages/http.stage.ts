@@ -10,6 +10,9 @@ import { figure, type BenchContext, type ProcessMemory } from '../bench.types';
 import type { StageOutcome } from '../stage-host';
 
 const OFFERED_RATE = 500;
+/** Each target first gets a short, gentle warm-up (JIT, pools, caches) that is not measured. */
+const WARM_UP_RATE = 50;
+const WARM_UP_SECONDS = 3;
 
 interface AutocannonResult {
   latency: { p50: number; p99: number; average: number; max: number };
@@ -76,8 +79,9 @@ async function stopApp(child: ChildProcess, name: string): Promise<ProcessMemory
  * HTTP command ingest at a fixed offered load: autocannon sends `LogCareTime` commands at 500 req/s
  * (50 connections) to care-api (auth, validation, decider over the patient stream, event-store append
  * with outbox) and, in the same run, to a bare NestJS endpoint of the same shape. Reports p50/p99
- * latency and achieved throughput of both. care-api runs with its write rate limit off (it would
- * otherwise answer 429 above 50 writes/s per token) and its relay off (the relay has its own stage).
+ * latency and achieved throughput of both, after an unmeasured 3 s warm-up at 50 req/s. care-api
+ * runs with its write rate limit off (it would otherwise answer 429 above 50 writes/s per token) and
+ * its relay off (the relay has its own stage).
  */
 export async function runHttpStage(ctx: BenchContext): Promise<StageOutcome> {
   const root = path.join(__dirname, '..', '..');
@@ -121,12 +125,17 @@ export async function runHttpStage(ctx: BenchContext): Promise<StageOutcome> {
   };
 
   let n = 0;
-  const load = async (url: string, headers: Record<string, string>): Promise<AutocannonResult> =>
+  const load = async (
+    url: string,
+    headers: Record<string, string>,
+    rate = OFFERED_RATE,
+    seconds = ctx.params.httpSeconds,
+  ): Promise<AutocannonResult> =>
     autocannon({
       url,
       connections: 50,
-      overallRate: OFFERED_RATE,
-      duration: ctx.params.httpSeconds,
+      overallRate: rate,
+      duration: seconds,
       headers: { 'content-type': 'application/json', ...headers },
       requests: [
         {
@@ -152,6 +161,7 @@ export async function runHttpStage(ctx: BenchContext): Promise<StageOutcome> {
   );
   let bareResult: AutocannonResult;
   try {
+    await load(`http://127.0.0.1:${barePort}`, {}, WARM_UP_RATE, WARM_UP_SECONDS);
     bareResult = await load(`http://127.0.0.1:${barePort}`, {});
   } finally {
     memory.push(await stopApp(bare, 'bare NestJS endpoint'));
@@ -159,7 +169,9 @@ export async function runHttpStage(ctx: BenchContext): Promise<StageOutcome> {
   const api = await startApp(careApiMain, [], env, `http://127.0.0.1:${careApiPort}/health`);
   let apiResult: AutocannonResult;
   try {
-    apiResult = await load(`http://127.0.0.1:${careApiPort}`, { authorization: `Bearer ${token}` });
+    const authorization = `Bearer ${token}`;
+    await load(`http://127.0.0.1:${careApiPort}`, { authorization }, WARM_UP_RATE, WARM_UP_SECONDS);
+    apiResult = await load(`http://127.0.0.1:${careApiPort}`, { authorization });
   } finally {
     memory.push(await stopApp(api, 'care-api'));
   }
