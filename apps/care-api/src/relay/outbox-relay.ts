@@ -1,5 +1,5 @@
 import { Client, type ClientConfig } from 'pg';
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { OUTBOX_NOTIFY_CHANNEL, rowToRecordedEvent, type RecordedEventRow } from '@careledger/event-store';
 import { toEventMessage } from '@careledger/kafka';
 
@@ -200,6 +200,8 @@ export class OutboxRelay {
     const producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      // Java-compatible murmur2 on the key: the same partition for a patient as any Kafka client picks.
+      createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
       retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2_000 },
     });
