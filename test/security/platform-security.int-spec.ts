@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
+import { SignJWT } from 'jose';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import type { Role } from '@careledger/auth';
-import { pollUntil } from '../reliability/support/free-port';
+import { AppProcess } from '../reliability/support/app-process';
+import { freePort, pollUntil } from '../reliability/support/free-port';
 import { ALL_ROLES, FREE_TEXT_FIELDS, ruleFor } from './support/access-policy';
 import { type Endpoint, fillPath, resolveSchema } from './support/openapi';
 import { call, ensureTopic, Platform, type HttpResult } from './support/platform';
@@ -242,6 +244,98 @@ describe('department scoping on writes', () => {
       expect(await eventTotal(TENANT)).toBe(before + 1);
     }
   }, 60_000);
+});
+
+describe('token verification and hardening', () => {
+  it('refuses tokens with a wrong issuer, audience, key or algorithm, expired, or without a tenant (401)', async () => {
+    const key = new TextEncoder().encode(platform.env.CARELEDGER_AUTH_DEV_KEY);
+    const claims = { tenantId: TENANT, roles: ['auditor'], departments: [] };
+    const sign = (edit: (j: SignJWT) => SignJWT, k: Uint8Array = key, payload: Record<string, unknown> = claims) =>
+      edit(new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).setSubject('u-x').setIssuedAt()).sign(k);
+    const { issuer, audience } = platform.config.auth;
+    const good = (j: SignJWT) => j.setIssuer(issuer).setAudience(audience).setExpirationTime('1h');
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(
+      JSON.stringify({ ...claims, sub: 'u-x', iss: issuer, aud: audience, exp: Math.floor(Date.now() / 1000) + 3600 }),
+    ).toString('base64url')}.`;
+    const bad: Record<string, string> = {
+      wrongIssuer: await sign((j) => j.setIssuer('evil').setAudience(audience).setExpirationTime('1h')),
+      wrongAudience: await sign((j) => j.setIssuer(issuer).setAudience('other-api').setExpirationTime('1h')),
+      expired: await sign((j) => j.setIssuer(issuer).setAudience(audience).setExpirationTime(Math.floor(Date.now() / 1000) - 600)),
+      noExpiry: await sign((j) => j.setIssuer(issuer).setAudience(audience)),
+      otherKey: await sign(good, new TextEncoder().encode('another-development-key-of-32-characters!')),
+      noTenant: await sign(good, key, { roles: ['auditor'] }),
+      unknownRole: await sign(good, key, { ...claims, roles: ['superuser'] }),
+      algNone: none,
+    };
+    const control = await sign(good);
+    const url = `/v1/tenants/${TENANT}/replays`;
+    expect((await call(platform.url('audit'), 'GET', url, { token: control })).status).toBe(200);
+    const answers = Object.fromEntries(
+      await Promise.all(Object.entries(bad).map(async ([name, t]) => [name, (await call(platform.url('audit'), 'GET', url, { token: t })).status])),
+    );
+    expect(answers).toEqual(Object.fromEntries(Object.keys(bad).map((k) => [k, 401])));
+  });
+
+  it('sends security headers, keeps CORS closed, limits bodies (413) and never returns a stack trace', async () => {
+    const admin = await platform.token(TENANT, ['admin'], ['administration']);
+    for (const app of ['care-api', 'query-api', 'audit'] as const) {
+      const res = await call(platform.url(app), 'GET', `/v1/tenants/${TENANT}/nothing-here`, { token: admin, headers: { origin: 'https://evil.example' } });
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-security-policy')).toBeTruthy();
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      const preflight = await fetch(`${platform.url(app)}/v1/tenants/${TENANT}/replays`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    }
+    const big = await call(platform.url('care-api'), 'POST', `/v1/tenants/${TENANT}/events:import`, {
+      token: admin,
+      rawBody: `[${'"x",'.repeat(2_000_000)}"x"]`,
+    });
+    expect(big.status).toBe(413);
+    expect((big.body as { code: string }).code).toBe('HTTP.PAYLOAD_TOO_LARGE');
+    const broken = await call(platform.url('care-api'), 'POST', `/v1/tenants/${TENANT}/events:import`, { token: admin, rawBody: '[{"type": ' });
+    expect(broken.status).toBe(400);
+    for (const r of [big, broken]) {
+      expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(r.text).not.toMatch(/\bat [^ ]+ \(|\.ts:\d+|node_modules|stack/);
+    }
+  });
+
+  it('limits writes per token: 429 problem+json with Retry-After beyond the burst, other tokens unaffected', async () => {
+    const port = await freePort();
+    const limited = new AppProcess('care-api-limited', 'apps/care-api/src/main.ts', {
+      ...platform.env,
+      CARELEDGER_CARE_API_PORT: String(port),
+      CARELEDGER_RELAY_ENABLED: 'false',
+      CARELEDGER_RATE_LIMIT_WRITES_PER_SECOND: '1',
+      CARELEDGER_RATE_LIMIT_WRITE_BURST: '5',
+    }, `http://127.0.0.1:${port}/health`);
+    try {
+      await limited.start(90_000);
+      const base = `http://127.0.0.1:${port}`;
+      const one = await platform.token(TENANT, ['care_manager'], [DEPARTMENT], 'u-rate-1');
+      const two = await platform.token(TENANT, ['care_manager'], [DEPARTMENT], 'u-rate-2');
+      const url = `/v1/tenants/${TENANT}/patients/${seededPatient}/care-time`;
+      const statuses: number[] = [];
+      let limitedResponse: HttpResult | undefined;
+      for (let i = 0; i < 12; i++) {
+        const r = await call(base, 'POST', url, { token: one, body: {} });
+        statuses.push(r.status);
+        if (r.status === 429) limitedResponse ??= r;
+      }
+      expect(statuses.filter((s) => s === 400).length).toBeGreaterThanOrEqual(5);
+      expect(statuses).toContain(429);
+      expect(limitedResponse!.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect((limitedResponse!.body as { code: string }).code).toBe('HTTP.RATE_LIMITED');
+      expect((await call(base, 'POST', url, { token: two, body: {} })).status).toBe(400);
+      expect((await call(base, 'GET', '/health')).status).toBe(200);
+    } finally {
+      await limited.kill('SIGTERM');
+    }
+  }, 120_000);
 });
 
 describe('fuzzing every command body and the import endpoint', () => {

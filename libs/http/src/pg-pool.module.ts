@@ -24,6 +24,12 @@ export function createPgPool(config: CareLedgerConfig, applicationName: string):
   pool.on('error', (err: Error) => {
     poolLogger.warn(`idle PostgreSQL client dropped: ${err.message}`);
   });
+  // A client checked out for a transaction has no pool listener: the same 'error' would crash the app
+  // mid-request. Its query already fails (the caller answers 503/500 and releases it; the pool then
+  // discards the broken client), so the event only needs to be observed.
+  pool.on('connect', (client) => {
+    client.on('error', (err: Error) => poolLogger.warn(`PostgreSQL connection lost: ${err.message}`));
+  });
   return pool;
 }
 

@@ -101,10 +101,28 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         fromBodyParserError(exception as { type?: unknown }) ?? fromCodedError(exception as ErrorWithIssues);
       if (parsed) return parsed;
     }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn({ err: { message: (exception as Error).message } }, 'database unavailable');
+      return new ProblemError(503, 'DB.UNAVAILABLE', 'The database is unavailable; retry the request (with the same Idempotency-Key).');
+    }
     this.logger.error(
       { err: exception instanceof Error ? { name: exception.name, message: exception.message } : 'non-error' },
       'unhandled error',
     );
     return new ProblemError(500, 'HTTP.INTERNAL', 'An unexpected error occurred; it has been logged.');
   }
+}
+
+/**
+ * PostgreSQL going away (restart, failover, network) is not the client's fault and is retryable:
+ * 503, not 500. SQLSTATE classes 08 (connection exception) and 57P (operator intervention:
+ * admin/crash shutdown, cannot connect now), and the driver's own connection errors.
+ */
+function isDatabaseUnavailable(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (/^08/.test(code) || /^57P0[1-3]$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code))) {
+    return true;
+  }
+  return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)/i.test(message);
 }
