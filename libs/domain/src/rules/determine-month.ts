@@ -284,11 +284,17 @@ class MonthEvaluation {
 
   private countEntries(): CountedPart[] {
     const counted: CountedPart[] = [];
+    // Every zone is within 14 h of UTC, so entries outside these bounds cannot touch the month in
+    // any zone; they are skipped before any zone lookup (most of a patient's history).
+    const [y, m] = this.month.split('-').map(Number) as [number, number];
+    const outerStart = Date.UTC(y, m - 1, 1) - 15 * 3_600_000;
+    const outerEnd = Date.UTC(y, m, 1) + 15 * 3_600_000;
     for (const t of this.facts.entries.values()) {
+      const startMs = t.startedMs;
+      const endMs = startMs + t.minutes * MS_PER_MINUTE;
+      if (startMs >= outerEnd || endMs <= outerStart) continue;
       const zone = this.zoneOf(t.billingPractitionerId);
       const cal = this.calendarIn(zone);
-      const startMs = Date.parse(t.startedAt);
-      const endMs = startMs + t.minutes * MS_PER_MINUTE;
       if (startMs >= cal.endMs || endMs <= cal.startMs) continue;
       let partStart = startMs;
       let partMinutes = t.minutes;

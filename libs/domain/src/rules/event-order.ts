@@ -69,6 +69,24 @@ interface Keyed {
   precedence: number;
   entityId: string;
   canonical: string | undefined;
+  /** The instant the event's data is about (entry start, consent, revocation), parsed once; NaN if none. */
+  dataMs: number;
+}
+
+/** The instant a fact is about: a time entry's (amended) start, a consent's grant or revocation. */
+function dataInstantOf(e: ContractEvent): string | undefined {
+  switch (e.type) {
+    case 'CareTimeLogged':
+      return e.data.startedAt;
+    case 'CareTimeAmended':
+      return e.data.startedAt;
+    case 'ConsentGranted':
+      return e.data.obtainedAt;
+    case 'ConsentRevoked':
+      return e.data.revokedAt;
+    default:
+      return undefined;
+  }
 }
 
 const keys = new WeakMap<ContractEvent, Keyed>();
@@ -80,16 +98,26 @@ function keyOf(event: ContractEvent): Keyed {
     if (Number.isNaN(recordedMs)) {
       throw new RangeError(`recordedAt is not an ISO-8601 instant on a ${event.type} event`);
     }
+    const instant = dataInstantOf(event);
     k = {
       event,
       recordedMs,
       precedence: TYPE_PRECEDENCE[event.type] ?? 99,
       entityId: entityIdOf(event),
       canonical: undefined,
+      dataMs: instant === undefined ? Number.NaN : Date.parse(instant),
     };
     keys.set(event, k);
   }
   return k;
+}
+
+/**
+ * Epoch milliseconds of the instant an event's data is about (`startedAt`, `obtainedAt`,
+ * `revokedAt`), parsed once per event object; NaN when the event carries none.
+ */
+export function dataInstantMs(event: ContractEvent): number {
+  return keyOf(event).dataMs;
 }
 
 function canonicalOf(k: Keyed): string {

@@ -1,3 +1,4 @@
+import { dataInstantMs } from './event-order';
 import type {
   CarePlanKind,
   ContractEvent,
@@ -79,6 +80,8 @@ export interface TimeEntryFact {
   performerRole: PractitionerRole;
   billingPractitionerId: string;
   startedAt: string;
+  /** `startedAt` as epoch milliseconds. */
+  startedMs: number;
   minutes: number;
   separatelyBilledAs: string | null;
   voided: boolean;
@@ -193,7 +196,7 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           program: e.data.program,
           billingPractitionerId: e.data.billingPractitionerId,
           obtainedAt: e.data.obtainedAt,
-          obtainedMs: Date.parse(e.data.obtainedAt),
+          obtainedMs: dataInstantMs(e),
           revokedMs: null,
           costSharingExplained: e.data.costSharingExplained,
           episodeStartedOn: e.data.episodeStartedOn ?? null,
@@ -201,7 +204,7 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
         break;
       case 'ConsentRevoked': {
         const c = f.consents.get(e.data.consentId);
-        if (c) c.revokedMs = Date.parse(e.data.revokedAt);
+        if (c) c.revokedMs = dataInstantMs(e);
         break;
       }
       case 'CarePlanEstablished':
@@ -232,6 +235,7 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           performerRole: e.data.performerRole,
           billingPractitionerId: e.data.billingPractitionerId,
           startedAt: e.data.startedAt,
+          startedMs: dataInstantMs(e),
           minutes: e.data.minutes,
           separatelyBilledAs: e.data.separatelyBilledAs ?? null,
           voided: false,
@@ -244,7 +248,10 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           break;
         }
         if (e.data.minutes !== undefined) t.minutes = e.data.minutes;
-        if (e.data.startedAt !== undefined) t.startedAt = e.data.startedAt;
+        if (e.data.startedAt !== undefined) {
+          t.startedAt = e.data.startedAt;
+          t.startedMs = dataInstantMs(e);
+        }
         if (e.data.program !== undefined) t.program = e.data.program;
         if (e.data.performerRole !== undefined) t.performerRole = e.data.performerRole;
         break;
