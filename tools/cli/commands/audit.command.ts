@@ -30,7 +30,9 @@ function isBadInput(err: unknown): err is Error & { code: string } {
  * produced (drift, mismatches and chain breaks are findings, not failures), 2 on bad arguments.
  */
 export const registerAudit: RegisterCommand = (program: Command, setExit) => {
-  const audit = program.command('audit').description('Audit: replay months from the log and explain differences');
+  const audit = program
+    .command('audit')
+    .description('Audit: replay months from the log and explain differences');
   audit
     .command('replay')
     .description(
@@ -59,7 +61,9 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
       } catch (err) {
         if (err instanceof ReplayArgumentError) {
           const flag = { asOf: '--as-of' }[err.field] ?? `--${err.field}`;
-          process.stderr.write(`careledger audit replay: ${flag} ${err.message.slice(err.field.length + 2)}\n`);
+          process.stderr.write(
+            `careledger audit replay: ${flag} ${err.message.slice(err.field.length + 2)}\n`,
+          );
           setExit(2);
           return;
         }
@@ -78,7 +82,11 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
       }
       const context = createReplayContext(config);
       try {
-        const report = await context.runner.run(options, context.source(options.source), createProgress(process.stderr));
+        const report = await context.runner.run(
+          options,
+          context.source(options.source),
+          createProgress(process.stderr),
+        );
         const text = formatReport(report, options.format);
         if (flags.out) fs.writeFileSync(flags.out, text);
         else process.stdout.write(text);

@@ -6,7 +6,9 @@ import type { ClaimLine, ClaimMismatch, ClaimMismatchCause, Determination } from
 const lineKey = (l: ClaimLine): string => `${l.code}\u0000${l.units}\u0000${l.practitionerId}`;
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const sortLines = (ls: ClaimLine[]): ClaimLine[] =>
-  ls.sort((a, b) => cmpStr(a.code, b.code) || a.units - b.units || cmpStr(a.practitionerId, b.practitionerId));
+  ls.sort(
+    (a, b) => cmpStr(a.code, b.code) || a.units - b.units || cmpStr(a.practitionerId, b.practitionerId),
+  );
 
 /** Multiset difference a - b of lines. */
 function minus(a: readonly ClaimLine[], b: readonly ClaimLine[]): ClaimLine[] {
@@ -38,7 +40,9 @@ export function latestClaims(events: readonly RecordedEvent[], month: string): R
     if (!prev || byRecording(prev, claim) < 0) latest.set(key, claim);
   }
   return [...latest.values()].sort(
-    (a, b) => cmpStr(a.data.program, b.data.program) || cmpStr(a.data.billingPractitionerId, b.data.billingPractitionerId),
+    (a, b) =>
+      cmpStr(a.data.program, b.data.program) ||
+      cmpStr(a.data.billingPractitionerId, b.data.billingPractitionerId),
   );
 }
 
@@ -67,7 +71,8 @@ export function expandClaimMismatches(
   for (const x of determination.excludedEntries) monthEntries.add(x.entryId);
   const zones = monthZonesOf(patientEvents, ref);
   for (const e of patientEvents) {
-    if (e.type === 'CareTimeLogged' && instantInMonth(e.data.startedAt, month, zones)) monthEntries.add(e.data.entryId);
+    if (e.type === 'CareTimeLogged' && instantInMonth(e.data.startedAt, month, zones))
+      monthEntries.add(e.data.entryId);
     if (e.type === 'CareTimeAmended' && e.data.startedAt && instantInMonth(e.data.startedAt, month, zones)) {
       monthEntries.add(e.data.entryId);
     }
@@ -85,9 +90,19 @@ export function expandClaimMismatches(
         .map((l) => ({ code: l.code, units: l.units, practitionerId: l.practitionerId })),
     );
     const claimed = sortLines(
-      claim.data.lines.map((l) => ({ code: l.code, units: l.units, practitionerId: claim.data.billingPractitionerId })),
+      claim.data.lines.map((l) => ({
+        code: l.code,
+        units: l.units,
+        practitionerId: claim.data.billingPractitionerId,
+      })),
     );
-    return { claim, claimed, determined, missing: minus(claimed, determined), extra: minus(determined, claimed) };
+    return {
+      claim,
+      claimed,
+      determined,
+      missing: minus(claimed, determined),
+      extra: minus(determined, claimed),
+    };
   });
   const differing = groups.filter((g) => g.missing.length > 0 || g.extra.length > 0);
   const reported = differing.length > 0 ? differing : flagDetails.length > 0 ? groups : [];
@@ -108,7 +123,11 @@ export function expandClaimMismatches(
   }));
 }
 
-function touchesMonth(e: RecordedEvent, month: string, monthEntries: ReadonlySet<string>): string | null | false {
+function touchesMonth(
+  e: RecordedEvent,
+  month: string,
+  monthEntries: ReadonlySet<string>,
+): string | null | false {
   switch (e.type) {
     case 'CareTimeLogged':
     case 'CareTimeAmended':

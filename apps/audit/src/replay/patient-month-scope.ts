@@ -15,11 +15,11 @@ export function indexReference(reference: readonly RecordedEvent[]): ReferenceIn
   const practitionerOrgs = new Map<string, string>();
   for (const e of reference) {
     if (e.type === 'OrganizationRegistered') orgZones.set(e.data.organizationId, e.data.timezone);
-    else if (e.type === 'PractitionerRegistered') practitionerOrgs.set(e.data.practitionerId, e.data.organizationId);
+    else if (e.type === 'PractitionerRegistered')
+      practitionerOrgs.set(e.data.practitionerId, e.data.organizationId);
   }
   return { orgZones, practitionerOrgs };
 }
-
 
 /**
  * The zones that can define a month for a patient: the home organization's, and the organizations
@@ -32,7 +32,8 @@ export function monthZonesOf(events: readonly RecordedEvent[], ref: ReferenceInd
     // An invalid zone is the write side's to reject; here it must not abort the whole replay.
     if (z && isIanaZone(z)) zones.add(z);
   };
-  const practitionerZone = (practitionerId: string): void => orgZone(ref.practitionerOrgs.get(practitionerId));
+  const practitionerZone = (practitionerId: string): void =>
+    orgZone(ref.practitionerOrgs.get(practitionerId));
   for (const e of events) {
     if (e.type === 'PatientRegistered') orgZone(e.data.organizationId);
     else if (e.type === 'CareTimeLogged') {
@@ -60,7 +61,11 @@ export function instantInMonth(instant: string, month: string, zones: readonly s
  * month although it is the next month in UTC; looking in every relevant zone never misses a
  * patient-month, and a patient-month without activity of its own simply determines to no lines.
  */
-export function hasActivityInMonth(events: readonly RecordedEvent[], month: string, ref: ReferenceIndex): boolean {
+export function hasActivityInMonth(
+  events: readonly RecordedEvent[],
+  month: string,
+  ref: ReferenceIndex,
+): boolean {
   const instants: string[] = [];
   for (const e of events) {
     switch (e.type) {

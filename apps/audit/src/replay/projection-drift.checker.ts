@@ -118,20 +118,34 @@ export class ProjectionDriftChecker implements DriftChecker {
     }
 
     const drift: DriftItem[] = [];
-    const patients = [...new Set([...replayed.keys(), ...storedByPatient.keys(), ...linesByPatient.keys()])].sort();
+    const patients = [
+      ...new Set([...replayed.keys(), ...storedByPatient.keys(), ...linesByPatient.keys()]),
+    ].sort();
     for (const patientId of patients) {
       const d = replayed.get(patientId) ?? null;
       const s = storedByPatient.get(patientId) ?? null;
       const base = { patientId, month: scope.month };
       if (d === null || s === null) {
         if (d !== null && d.lines.length === 0 && d.flags.length === 0) continue;
-        drift.push({ ...base, kind: 'determination', field: '*', replayed: d, stored: s?.determination ?? null });
+        drift.push({
+          ...base,
+          kind: 'determination',
+          field: '*',
+          replayed: d,
+          stored: s?.determination ?? null,
+        });
       } else {
         const fields = new Set([...Object.keys(d), ...Object.keys(s.determination)]);
         for (const field of [...fields].sort()) {
           if (NOT_COMPARED.has(field)) continue;
           if (!same(d[field], s.determination[field])) {
-            drift.push({ ...base, kind: 'determination', field, replayed: d[field] ?? null, stored: s.determination[field] ?? null });
+            drift.push({
+              ...base,
+              kind: 'determination',
+              field,
+              replayed: d[field] ?? null,
+              stored: s.determination[field] ?? null,
+            });
           }
         }
       }
@@ -140,7 +154,11 @@ export class ProjectionDriftChecker implements DriftChecker {
     return drift;
   }
 
-  private lineDrift(base: { patientId: string; month: string }, d: Determination | null, rows: StoredLineRow[]): DriftItem[] {
+  private lineDrift(
+    base: { patientId: string; month: string },
+    d: Determination | null,
+    rows: StoredLineRow[],
+  ): DriftItem[] {
     const replayedLines = new Map<string, LineView[]>();
     for (const l of d?.lines ?? []) {
       const v = replayedLine(d!, l);

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import { loadReferenceData, type CareLedgerConfig } from '@careledger/config';
-import { determineMonth } from '@careledger/domain/rules/determine-month';
+import { determineMonth } from '@careledger/domain';
 import { EventStore } from '@careledger/event-store';
 import { createKafka } from '@careledger/kafka';
 import { ProjectionDriftChecker } from './projection-drift.checker';
@@ -34,7 +34,10 @@ export interface ReplayContextOverrides {
  * ICD-10-CM reference data from the configured folder and RULES' `determineMonth` (the projector's
  * own function). Clients it creates itself are closed by `close()`; shared ones are left alone.
  */
-export function createReplayContext(config: CareLedgerConfig, overrides: ReplayContextOverrides = {}): ReplayContext {
+export function createReplayContext(
+  config: CareLedgerConfig,
+  overrides: ReplayContextOverrides = {},
+): ReplayContext {
   const ownPool = overrides.pool === undefined;
   const pool =
     overrides.pool ??

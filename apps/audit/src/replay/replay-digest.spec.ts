@@ -48,8 +48,8 @@ describe('replayDigest', () => {
     const changed = [determination('P1', 2), determination('P2'), determination('P3')];
     expect(replayDigest({ determinations: changed, rulesVersion: 'CY2025', asOf: null })).not.toBe(base);
     expect(replayDigest({ determinations: ds, rulesVersion: 'CY2026', asOf: null })).not.toBe(base);
-    expect(replayDigest({ determinations: ds, rulesVersion: 'CY2025', asOf: '2025-04-01T00:00:00.000Z' })).not.toBe(
-      base,
-    );
+    expect(
+      replayDigest({ determinations: ds, rulesVersion: 'CY2025', asOf: '2025-04-01T00:00:00.000Z' }),
+    ).not.toBe(base);
   });
 });

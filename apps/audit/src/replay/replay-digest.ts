@@ -15,7 +15,9 @@ function byCodeUnits(a: string, b: string): number {
 }
 
 /** Determinations sorted by patient id, then month: the order the digest and the report use. */
-export function sortDeterminations<T extends Pick<Determination, 'patientId' | 'month'>>(ds: readonly T[]): T[] {
+export function sortDeterminations<T extends Pick<Determination, 'patientId' | 'month'>>(
+  ds: readonly T[],
+): T[] {
   return [...ds].sort((a, b) => byCodeUnits(a.patientId, b.patientId) || byCodeUnits(a.month, b.month));
 }
 

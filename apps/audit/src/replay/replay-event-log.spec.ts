@@ -4,15 +4,32 @@ import { ev, RecordedStreams } from './replay-fixtures.spec-helper';
 
 function tenantWithTwoPatients(): RecordedStreams {
   const s = new RecordedStreams();
-  s.append(ev('OrganizationRegistered', { organizationId: 'ORG', name: 'Clinic', timezone: 'America/New_York', kind: 'practice' }));
+  s.append(
+    ev('OrganizationRegistered', {
+      organizationId: 'ORG',
+      name: 'Clinic',
+      timezone: 'America/New_York',
+      kind: 'practice',
+    }),
+  );
   for (const p of ['P1', 'P2']) {
     s.append(ev('PatientRegistered', { organizationId: 'ORG' }, { patientId: p }));
-    s.append(ev('ConditionDiagnosed', { conditionId: 'c1', icd10: 'E11.9', diagnosedOn: '2024-01-02' }, { patientId: p }));
     s.append(
-      ev('ConditionDiagnosed', { conditionId: 'c2', icd10: 'I10', diagnosedOn: '2024-01-02' }, {
-        patientId: p,
-        recordedAt: '2025-04-10T12:00:00Z',
-      }),
+      ev(
+        'ConditionDiagnosed',
+        { conditionId: 'c1', icd10: 'E11.9', diagnosedOn: '2024-01-02' },
+        { patientId: p },
+      ),
+    );
+    s.append(
+      ev(
+        'ConditionDiagnosed',
+        { conditionId: 'c2', icd10: 'I10', diagnosedOn: '2024-01-02' },
+        {
+          patientId: p,
+          recordedAt: '2025-04-10T12:00:00Z',
+        },
+      ),
     );
   }
   return s;
@@ -32,7 +49,9 @@ describe('ReplayEventLog', () => {
   it('given a tampered event, when chains are verified, then the first broken link of its stream is reported', () => {
     const s = tenantWithTwoPatients();
     const tampered = s.all.map((e) =>
-      e.patientId === 'P2' && e.streamVersion === 2 ? ({ ...e, data: { ...e.data, icd10: 'E10.9' } } as RecordedEvent) : e,
+      e.patientId === 'P2' && e.streamVersion === 2
+        ? ({ ...e, data: { ...e.data, icd10: 'E10.9' } } as RecordedEvent)
+        : e,
     );
     const log = new ReplayEventLog('tenant-a');
     tampered.forEach((e) => log.add(e));

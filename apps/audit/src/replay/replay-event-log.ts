@@ -25,7 +25,11 @@ export class ReplayEventLog {
     const seen = this.byId.get(event.eventId);
     if (seen) {
       this.duplicates++;
-      if (seen.hash !== event.hash || seen.streamId !== event.streamId || seen.streamVersion !== event.streamVersion) {
+      if (
+        seen.hash !== event.hash ||
+        seen.streamId !== event.streamId ||
+        seen.streamVersion !== event.streamVersion
+      ) {
         this.conflicts.push({
           streamId: event.streamId,
           eventId: event.eventId,

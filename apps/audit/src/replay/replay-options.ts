@@ -66,8 +66,18 @@ function optionalString(field: string, value: unknown): string | undefined {
 }
 
 function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T): T;
-function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: null): T | null;
-function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T | null): T | null {
+function oneOf<T extends string>(
+  field: string,
+  value: unknown,
+  allowed: readonly T[],
+  fallback: null,
+): T | null;
+function oneOf<T extends string>(
+  field: string,
+  value: unknown,
+  allowed: readonly T[],
+  fallback: T | null,
+): T | null {
   const s = optionalString(field, value);
   if (s === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(s)) {
@@ -88,7 +98,8 @@ export function normalizeInstant(field: string, value: string): string {
     );
   }
   const dt = DateTime.fromISO(value, { setZone: true });
-  if (!dt.isValid) throw new ReplayArgumentError(field, `is not a valid instant (${dt.invalidExplanation ?? 'invalid'})`);
+  if (!dt.isValid)
+    throw new ReplayArgumentError(field, `is not a valid instant (${dt.invalidExplanation ?? 'invalid'})`);
   return dt.toUTC().toISO({ suppressMilliseconds: false })!;
 }
 
@@ -96,10 +107,12 @@ export function normalizeInstant(field: string, value: string): string {
 export function parseReplayOptions(raw: RawReplayOptions): ReplayOptions {
   const tenantId = optionalString('tenant', raw.tenant);
   if (tenantId === undefined) throw new ReplayArgumentError('tenant', 'is required');
-  if (!ID.test(tenantId)) throw new ReplayArgumentError('tenant', 'must be an id of letters, digits, ".", "_" or "-"');
+  if (!ID.test(tenantId))
+    throw new ReplayArgumentError('tenant', 'must be an id of letters, digits, ".", "_" or "-"');
   const month = optionalString('month', raw.month);
   if (month === undefined) throw new ReplayArgumentError('month', 'is required (YYYY-MM)');
-  if (!MONTH.test(month)) throw new ReplayArgumentError('month', `must be YYYY-MM with a month 01-12 (got "${month}")`);
+  if (!MONTH.test(month))
+    throw new ReplayArgumentError('month', `must be YYYY-MM with a month 01-12 (got "${month}")`);
   const asOfRaw = optionalString('asOf', raw.asOf);
   const patientId = optionalString('patient', raw.patient) ?? null;
   if (patientId !== null && !ID.test(patientId)) {

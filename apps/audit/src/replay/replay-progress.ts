@@ -5,7 +5,10 @@ import type { ReplayProgress } from './replay-runner';
  * A progress bar with events per second on a terminal (cli-progress), plain lines otherwise, both
  * on stderr so that stdout carries only the report.
  */
-export function createProgress(stream: NodeJS.WriteStream = process.stderr, now: () => number = Date.now): ReplayProgress {
+export function createProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+  now: () => number = Date.now,
+): ReplayProgress {
   return stream.isTTY ? new TerminalProgress(stream, now) : new LineProgress(stream, now);
 }
 
@@ -53,7 +56,11 @@ class TerminalProgress implements ReplayProgress {
     if (this.phase !== 'evaluating') {
       this.bar.stop();
       this.phase = 'evaluating';
-      this.bar.start(total, done, { phase: 'evaluating', unit: 'patient-months', rate: this.rate(this.lastRead) });
+      this.bar.start(total, done, {
+        phase: 'evaluating',
+        unit: 'patient-months',
+        rate: this.rate(this.lastRead),
+      });
     }
     this.bar.update(done, { rate: this.rate(this.lastRead) });
   }
@@ -89,14 +96,18 @@ class LineProgress implements ReplayProgress {
   }
 
   reading(eventsRead: number): void {
-    if (this.due()) this.stream.write(`audit replay: read ${eventsRead} events (${this.rate(eventsRead)} events/s)\n`);
+    if (this.due())
+      this.stream.write(`audit replay: read ${eventsRead} events (${this.rate(eventsRead)} events/s)\n`);
   }
 
   evaluating(done: number, total: number): void {
-    if (done === total || this.due()) this.stream.write(`audit replay: evaluated ${done}/${total} patient-months\n`);
+    if (done === total || this.due())
+      this.stream.write(`audit replay: evaluated ${done}/${total} patient-months\n`);
   }
 
   finish(eventsRead: number): void {
-    this.stream.write(`audit replay: done, ${eventsRead} distinct events (${this.rate(eventsRead)} events/s)\n`);
+    this.stream.write(
+      `audit replay: done, ${eventsRead} distinct events (${this.rate(eventsRead)} events/s)\n`,
+    );
   }
 }

@@ -94,6 +94,16 @@ export interface ChainBreak {
   reason: string;
 }
 
+/** A stored event that breaks the contract: left out of every determination, as the projector dead-letters it. */
+export interface InvalidEvent {
+  eventId: string;
+  streamId: string;
+  streamVersion: number;
+  code: string;
+  /** Offending field paths (never values). */
+  fields: string[];
+}
+
 /** Billed units summed per code (and per practitioner and code). */
 export interface ReplayTotals {
   patientMonths: number;
@@ -127,6 +137,8 @@ export interface ReplayReport {
   driftChecked: boolean;
   claimMismatches: ClaimMismatch[];
   chainBreaks: ChainBreak[];
+  /** Events that fail contract validation (excluded from determinations). */
+  invalidEvents: InvalidEvent[];
   streamsVerified: number;
   /** Run facts that never enter the digest. */
   run: { startedAt: string; finishedAt: string; durationMs: number; eventsPerSecond: number };
@@ -135,7 +147,10 @@ export interface ReplayReport {
 /** Totals per code and per practitioner over the billed lines, in a stable order. */
 export function computeTotals(determinations: readonly Determination[]): ReplayTotals {
   const byCode = new Map<string, { code: string; units: number; lines: number }>();
-  const byPractitioner = new Map<string, { practitionerId: string; code: string; units: number; lines: number }>();
+  const byPractitioner = new Map<
+    string,
+    { practitionerId: string; code: string; units: number; lines: number }
+  >();
   let billed = 0;
   for (const d of determinations) {
     if (d.lines.length > 0) billed++;
@@ -145,7 +160,12 @@ export function computeTotals(determinations: readonly Determination[]): ReplayT
       c.lines += 1;
       byCode.set(l.code, c);
       const key = `${l.practitionerId}\u0000${l.code}`;
-      const p = byPractitioner.get(key) ?? { practitionerId: l.practitionerId, code: l.code, units: 0, lines: 0 };
+      const p = byPractitioner.get(key) ?? {
+        practitionerId: l.practitionerId,
+        code: l.code,
+        units: 0,
+        lines: 0,
+      };
       p.units += l.units;
       p.lines += 1;
       byPractitioner.set(key, p);

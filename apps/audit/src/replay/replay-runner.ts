@@ -1,4 +1,5 @@
 import type { ContractEvent, RecordedEvent } from '@careledger/domain/events/event-types';
+import { validateContractEvent } from '@careledger/domain';
 import type { ReferenceData } from '@careledger/domain/reference/reference-data';
 import { ruleSetFor as engineRuleSetFor } from '@careledger/domain/rules/rule-set.registry';
 import { expandClaimMismatches } from './claim-mismatch';
@@ -6,7 +7,14 @@ import { hasActivityInMonth, indexReference } from './patient-month-scope';
 import { replayDigest, sortDeterminations } from './replay-digest';
 import { ReplayEventLog } from './replay-event-log';
 import type { ReplayOptions, ReplaySource, RuleSetName } from './replay-options';
-import { computeTotals, type ClaimMismatch, type Determination, type DriftItem, type ReplayReport } from './replay-report';
+import {
+  computeTotals,
+  type ClaimMismatch,
+  type Determination,
+  type DriftItem,
+  type InvalidEvent,
+  type ReplayReport,
+} from './replay-report';
 
 /** RULES' `determineMonth` (the projector's own function), injected so the runner stays I/O-free. */
 export type DetermineMonthFn = (
@@ -64,11 +72,36 @@ export interface ReplayRunnerDeps {
 /** The digested part of a replay and what comes with it, before any I/O comparison. */
 export interface ReplayEvaluation {
   determinations: Determination[];
+  invalidEvents: InvalidEvent[];
   claimMismatches: ClaimMismatch[];
   rulesVersion: string;
   eventsVisible: number;
   /** Determine another patient of the tenant under the same options (null: no events visible). */
   determine(patientId: string): Determination | null;
+}
+
+const ENVELOPE_KEYS = [
+  'type',
+  'schemaVersion',
+  'tenantId',
+  'patientId',
+  'occurredAt',
+  'recordedAt',
+  'actor',
+  'data',
+];
+
+/**
+ * The contract event the rules see: the envelope without the platform metadata, upcast and
+ * validated by DOMAIN's `validateContractEvent`, exactly as the projector parses a message. An event
+ * that fails is left out of every determination (the projector dead-letters it) and reported.
+ */
+function toContractEvent(e: RecordedEvent): ContractEvent {
+  const envelope: Record<string, unknown> = {};
+  for (const k of ENVELOPE_KEYS)
+    if ((e as unknown as Record<string, unknown>)[k] !== undefined)
+      envelope[k] = (e as unknown as Record<string, unknown>)[k];
+  return validateContractEvent(envelope);
 }
 
 /** The rule set the report states: the forced one, else the month's own year. */
@@ -88,17 +121,41 @@ export function evaluateReplay(
   progress?: Pick<ReplayProgress, 'evaluating'>,
 ): ReplayEvaluation {
   const visible = log.visible(options.asOf);
+  const invalidEvents: InvalidEvent[] = [];
+  const contractOf = new Map<string, ContractEvent>();
+  const validOnly = (events: RecordedEvent[]): RecordedEvent[] =>
+    events.filter((e) => {
+      try {
+        contractOf.set(e.eventId, toContractEvent(e));
+        return true;
+      } catch (err) {
+        const issues = (err as { issues?: { field: string }[] }).issues ?? [];
+        invalidEvents.push({
+          eventId: e.eventId,
+          streamId: e.streamId,
+          streamVersion: e.streamVersion,
+          code: String((err as { code?: unknown }).code ?? 'EVENT.INVALID'),
+          fields: issues.map((i) => i.field),
+        });
+        return false;
+      }
+    });
+  visible.reference = validOnly(visible.reference);
+  for (const [patientId, events] of visible.patients) visible.patients.set(patientId, validOnly(events));
   const ref = indexReference(visible.reference);
+  const referenceContract = visible.reference.map((e) => contractOf.get(e.eventId)!);
   const patientIds = [...visible.patients.keys()]
     .filter((id) => options.patientId === null || id === options.patientId)
     .sort();
-  const inScope = patientIds.filter((id) => hasActivityInMonth(visible.patients.get(id)!, options.month, ref));
+  const inScope = patientIds.filter((id) =>
+    hasActivityInMonth(visible.patients.get(id)!, options.month, ref),
+  );
   const determinations: Determination[] = [];
   const claimMismatches: ClaimMismatch[] = [];
   const determine = (patientId: string): Determination | null => {
     const own = visible.patients.get(patientId);
     if (!own) return null;
-    const events: RecordedEvent[] = [...visible.reference, ...own];
+    const events: ContractEvent[] = [...referenceContract, ...own.map((e) => contractOf.get(e.eventId)!)];
     return deps.determineMonth(events, {
       patientId,
       month: options.month,
@@ -115,8 +172,12 @@ export function evaluateReplay(
     claimMismatches.push(...expandClaimMismatches(determination, own, ref));
     if (progress && (i % 250 === 0 || i === inScope.length - 1)) progress.evaluating(i + 1, inScope.length);
   });
+  invalidEvents.sort((a, b) =>
+    a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : a.streamVersion - b.streamVersion,
+  );
   return {
     determinations: sortDeterminations(determinations),
+    invalidEvents,
     claimMismatches,
     rulesVersion: ruleSetFor(options),
     eventsVisible: visible.count,
@@ -131,7 +192,11 @@ export function evaluateReplay(
 export class ReplayRunner {
   constructor(private readonly deps: ReplayRunnerDeps) {}
 
-  async run(options: ReplayOptions, source: ReplayEventSource, progress?: ReplayProgress): Promise<ReplayReport> {
+  async run(
+    options: ReplayOptions,
+    source: ReplayEventSource,
+    progress?: ReplayProgress,
+  ): Promise<ReplayReport> {
     // Ask the engine's registry first: a month without a rule set is a bad question (RULES.MISSING),
     // whether or not any patient turns out to have activity.
     engineRuleSetFor(options.month, options.rules);
@@ -142,7 +207,8 @@ export class ReplayRunner {
     await source.read(scope, (batch) => {
       for (const e of batch) {
         // A patient replay also needs the tenant stream (reference data), never other patients.
-        if (options.patientId !== null && e.patientId !== undefined && e.patientId !== options.patientId) continue;
+        if (options.patientId !== null && e.patientId !== undefined && e.patientId !== options.patientId)
+          continue;
         if (e.tenantId === options.tenantId) log.add(e);
       }
       progress?.reading(log.size + log.duplicatesDropped);
@@ -156,7 +222,8 @@ export class ReplayRunner {
     });
     // The stored projections hold what the platform knows now under the month's own rules: a replay
     // that hides events (as-of) or forces another rule set answers another question, so no drift.
-    const comparable = evaluation.eventsVisible === log.size && evaluation.rulesVersion === `CY${options.month.slice(0, 4)}`;
+    const comparable =
+      evaluation.eventsVisible === log.size && evaluation.rulesVersion === `CY${options.month.slice(0, 4)}`;
     const drift =
       this.deps.drift && comparable
         ? await this.deps.drift.compare(
@@ -185,6 +252,7 @@ export class ReplayRunner {
       driftChecked: drift !== null,
       claimMismatches: evaluation.claimMismatches,
       chainBreaks,
+      invalidEvents: evaluation.invalidEvents,
       streamsVerified: log.streamCount,
       run: {
         startedAt: new Date(started).toISOString(),

@@ -34,7 +34,10 @@ export class StoreEventSource implements ReplayEventSource {
     }
   }
 
-  private async readAll(scope: ReplayScope, onBatch: (batch: readonly RecordedEvent[]) => void): Promise<void> {
+  private async readAll(
+    scope: ReplayScope,
+    onBatch: (batch: readonly RecordedEvent[]) => void,
+  ): Promise<void> {
     if (scope.patientId !== null) {
       onBatch(await this.store.readStream(scope.tenantId));
       onBatch(await this.store.readStream(`${scope.tenantId}:${scope.patientId}`));
