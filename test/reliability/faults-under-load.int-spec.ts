@@ -112,7 +112,7 @@ afterAll(async () => {
   for (const p of [api, relay, projector]) await p?.kill('SIGKILL');
   await pool?.end().catch(() => undefined);
   await kafka?.destroy();
-  pg.destroy();
+  await pg.destroy();
 }, 120_000);
 
 interface Accepted {
@@ -125,6 +125,7 @@ interface Accepted {
 it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL faults (${COMMANDS} commands)`, async () => {
   const apiUrl = api.healthUrl!.replace('/health', '');
   const accepted: Accepted[] = [];
+  const loadStarted = Date.now();
   let next = 0;
   let done = 0;
   let retries = 0;
@@ -195,8 +196,8 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
     await kafka.start();
     faults.push('broker stopped for 15% of the run, then restarted');
     await at(0.5);
-    await pg.restart('immediate');
-    faults.push('PostgreSQL crashed (immediate) + restarted');
+    await pg.restart('immediate', 3000);
+    faults.push('PostgreSQL crashed (immediate), down 3 s under load, restarted');
     await at(0.65);
     await projector.restart('SIGKILL');
     faults.push('projector SIGKILL + restart');
@@ -208,6 +209,7 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
     throw new Error(`${String(err)}\nafter faults: ${faults.join('; ')}\n${[api, relay, projector].map((p) => p.tail()).join('\n')}`);
   });
   expect(accepted).toHaveLength(COMMANDS);
+  const loadSeconds = (Date.now() - loadStarted) / 1000;
 
   // Drain: the outbox fully published, the projector caught up with every event of the tenant.
   const storeCount = async (): Promise<number> =>
@@ -297,7 +299,7 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
         lost,
         duplicated,
       },
-      details: { faults, retries, topicRedeliveries, missingOnTopic, countedWrong: countedWrong.length, rebuildEqual: JSON.stringify(rebuilt) === JSON.stringify(live), patients: PATIENTS, concurrency: CONCURRENCY },
+      details: { faults, retries, loadSeconds, commandsPerSecond: Math.round(accepted.length / loadSeconds), topicRedeliveries, missingOnTopic, countedWrong: countedWrong.length, rebuildEqual: JSON.stringify(rebuilt) === JSON.stringify(live), patients: PATIENTS, concurrency: CONCURRENCY },
     });
     expect({ lost, duplicated, countedWrong: countedWrong.length }).toEqual({ lost: 0, duplicated: 0, countedWrong: 0 });
     expect(live).toHaveLength(PATIENTS);

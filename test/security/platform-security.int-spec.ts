@@ -12,7 +12,7 @@ import { ALL_ROLES, FREE_TEXT_FIELDS, ruleFor } from './support/access-policy';
 import { type Endpoint, fillPath, resolveSchema } from './support/openapi';
 import { call, ensureTopic, Platform, type HttpResult } from './support/platform';
 import { recordSuite } from './support/reliability-report';
-import { schemaArbitrary } from './support/schema-arbitrary';
+import { commandBodyArbitrary } from './support/schema-arbitrary';
 
 /**
  * Issue 8 against the four apps running as real processes on the real PostgreSQL (careledger_test) and
@@ -351,6 +351,13 @@ describe('fuzzing every command body and the import endpoint', () => {
     const seeded = await call(platform.url('care-api'), 'POST', `/v1/tenants/${fuzzTenant}/events:import`, { token, body: seed.events });
     expect([200, 201]).toContain(seeded.status);
     const perEndpoint = Math.ceil(FUZZ_RUNS_TOTAL / commands.length);
+    // Values that exist in the seeded tenant, by property name (practitioners, consents, entries, ...).
+    const samples: Record<string, unknown[]> = { departmentId: [DEPARTMENT] };
+    for (const ev of seed.events) {
+      for (const [k, v] of Object.entries((ev.data as Record<string, unknown>) ?? {})) {
+        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') (samples[k] ??= []).includes(v) || samples[k]!.push(v);
+      }
+    }
     let requests = 0;
     let fiveHundreds = 0;
     let partial = 0;
@@ -369,7 +376,7 @@ describe('fuzzing every command body and the import endpoint', () => {
             ),
             { maxLength: 6 },
           )
-        : schemaArbitrary(doc, e.bodySchema, 2, 0, MARKER);
+        : commandBodyArbitrary(doc, e.bodySchema, MARKER, samples);
       const patientArb = fc.oneof({ arbitrary: fc.constant(seed.patientId), weight: 8 }, { arbitrary: fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/), weight: 2 });
       // Path ids (entry, consent, care plan, condition) mostly name things that exist, so amend/void/revoke get deep.
       const idArb = (name: string): fc.Arbitrary<string> => {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -31,18 +31,21 @@ export class PrivateKafka {
     return { CARELEDGER_KAFKA_BROKERS: this.brokers, CARELEDGER_INFRA_DIR: this.dir, ...this.dbEnv };
   }
 
-  private infra(cmd: 'up' | 'down' | 'status'): { status: number | null; out: string } {
-    const r = spawnSync(process.execPath, [path.join(repoRoot(), 'deploy/local/infra.js'), cmd], {
-      env: { ...process.env, ...this.env },
-      encoding: 'utf8',
-      timeout: 180_000,
+  /** Runs infra.js asynchronously (a blocking call would pause the test's load generator). */
+  private infra(cmd: 'up' | 'down' | 'status'): Promise<{ status: number | null; out: string }> {
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [path.join(repoRoot(), 'deploy/local/infra.js'), cmd],
+        { env: { ...process.env, ...this.env }, encoding: 'utf8', timeout: 180_000 },
+        (err, stdout, stderr) => resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+      );
     });
-    return { status: r.status, out: `${r.stdout}${r.stderr}` };
   }
 
   async start(): Promise<void> {
     if (this.port === 0) this.port = await freePortPair();
-    const r = this.infra('up');
+    const r = await this.infra('up');
     if (r.status !== 0) throw new Error(`private Kafka did not start: ${r.out}`);
   }
 
@@ -59,7 +62,7 @@ export class PrivateKafka {
   /** Stops the broker: `kill` is SIGKILL (a crash), otherwise infra.js's controlled shutdown. */
   async stop(how: 'controlled' | 'kill' = 'controlled'): Promise<void> {
     if (how === 'controlled') {
-      const r = this.infra('down');
+      const r = await this.infra('down');
       if (r.status !== 0) throw new Error(`private Kafka did not stop: ${r.out}`);
       return;
     }

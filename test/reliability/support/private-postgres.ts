@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -31,17 +31,23 @@ export class PrivatePostgres {
     if (this.asPostgres) execFileSync('chown', ['-R', 'postgres:postgres', this.dir]);
   }
 
-  private run(cmd: string, args: string[]): void {
+  /**
+   * Runs a server binary as the cluster's owner. Asynchronous on purpose: the load generator lives in
+   * the same process, and a blocking call would pause the load exactly while the fault happens.
+   */
+  private run(cmd: string, args: string[]): Promise<void> {
     const full = path.join(this.bin, cmd);
-    const r = this.asPostgres
-      ? spawnSync('runuser', ['-u', 'postgres', '--', full, ...args], { encoding: 'utf8' })
-      : spawnSync(full, args, { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stdout}${r.stderr}`);
+    const [file, argv] = this.asPostgres ? ['runuser', ['-u', 'postgres', '--', full, ...args]] : [full, args];
+    return new Promise((resolve, reject) => {
+      execFile(file, argv, { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stdout}${stderr}`)) : resolve(),
+      );
+    });
   }
 
   /** initdb (trust auth, UTF8), then start on a free port. */
   async init(): Promise<void> {
-    this.run('initdb', ['-D', this.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C.UTF-8']);
+    await this.run('initdb', ['-D', this.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C.UTF-8']);
     this.port = await freePort();
     fs.appendFileSync(
       path.join(this.dataDir, 'postgresql.conf'),
@@ -60,17 +66,19 @@ export class PrivatePostgres {
   }
 
   async start(): Promise<void> {
-    this.run('pg_ctl', ['-D', this.dataDir, '-l', path.join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
+    await this.run('pg_ctl', ['-D', this.dataDir, '-l', path.join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
     await pollUntil('private PostgreSQL to accept connections', () => this.answers(), 30_000, 100);
   }
 
   /** Stops the server: `immediate` is a crash (no checkpoint; recovery replays WAL on start). */
-  stop(mode: 'fast' | 'immediate' = 'immediate'): void {
-    this.run('pg_ctl', ['-D', this.dataDir, '-m', mode, '-w', '-t', '60', 'stop']);
+  async stop(mode: 'fast' | 'immediate' = 'immediate'): Promise<void> {
+    await this.run('pg_ctl', ['-D', this.dataDir, '-m', mode, '-w', '-t', '60', 'stop']);
   }
 
-  async restart(mode: 'fast' | 'immediate' = 'immediate'): Promise<void> {
-    this.stop(mode);
+  /** Stops (a crash by default), stays down `downMs` while the load goes on, starts again. */
+  async restart(mode: 'fast' | 'immediate' = 'immediate', downMs = 0): Promise<void> {
+    await this.stop(mode);
+    if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
     await this.start();
   }
 
@@ -98,12 +106,8 @@ export class PrivatePostgres {
   }
 
   /** Stops the server (if running) and removes the directory. */
-  destroy(): void {
-    try {
-      this.stop('immediate');
-    } catch {
-      /* not running */
-    }
+  async destroy(): Promise<void> {
+    await this.stop('immediate').catch(() => undefined);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -93,6 +93,9 @@ export function schemaArbitrary(
   depth = 0,
   /** When set, free-text properties (FREE_TEXT) carry this marker, so a PHI scan can look for it. */
   marker?: string,
+  /** Known-good values by property name (ids that exist), mixed in so requests get past "unknown id". */
+  samples: Record<string, unknown[]> = {},
+  propertyName?: string,
 ): fc.Arbitrary<unknown> {
   const s = resolveSchema(doc, schema);
   const mutated = fc.oneof(nasty, json);
@@ -100,7 +103,7 @@ export function schemaArbitrary(
   const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : s.properties ? ['object'] : [];
   let valid: fc.Arbitrary<unknown>;
   if (s.oneOf || s.anyOf) {
-    valid = fc.oneof(...(s.oneOf ?? s.anyOf ?? []).map((x) => schemaArbitrary(doc, x, mutationWeight, depth + 1, marker)));
+    valid = fc.oneof(...(s.oneOf ?? s.anyOf ?? []).map((x) => schemaArbitrary(doc, x, mutationWeight, depth + 1, marker, samples)));
   } else if (s.enum && s.enum.length > 0) {
     valid = fc.constantFrom(...s.enum);
   } else if (types.includes('object')) {
@@ -111,7 +114,7 @@ export function schemaArbitrary(
       record[name] =
         marker && FREE_TEXT.has(name)
           ? freeText(marker, resolveSchema(doc, ps))
-          : schemaArbitrary(doc, ps, mutationWeight, depth + 1, marker);
+          : schemaArbitrary(doc, ps, mutationWeight, depth + 1, marker, samples, name);
     }
     const requiredKeys = Object.keys(props).filter((k) => required.has(k));
     valid = fc
@@ -119,11 +122,15 @@ export function schemaArbitrary(
         Object.keys(record).length > 0
           ? fc.record(record, { requiredKeys: requiredKeys as never[] })
           : fc.constant({} as Record<string, unknown>),
-        // Sometimes: drop a required key, add an unknown key, or add a prototype-pollution key.
-        fc.option(fc.constantFrom(...(requiredKeys.length > 0 ? requiredKeys : ['-'])), { freq: 8 }),
-        fc.option(fc.tuple(fc.constantFrom('unexpected', '__proto__', 'constructor', 'tenantId', 'eventId'), json), {
-          freq: 8,
-        }),
+        // Now and then (1 in 10 each): drop a required key; add an unknown or prototype-pollution key.
+        fc.oneof(
+          { arbitrary: fc.constant(null), weight: 9 },
+          { arbitrary: fc.constantFrom(...(requiredKeys.length > 0 ? requiredKeys : ['-'])), weight: 1 },
+        ),
+        fc.oneof(
+          { arbitrary: fc.constant(null), weight: 9 },
+          { arbitrary: fc.tuple(fc.constantFrom('unexpected', '__proto__', 'constructor', 'tenantId', 'eventId'), json), weight: 1 },
+        ),
       )
       .map(([obj, drop, extra]) => {
         const o: Record<string, unknown> = { ...(obj as Record<string, unknown>) };
@@ -132,7 +139,7 @@ export function schemaArbitrary(
         return o;
       });
   } else if (types.includes('array')) {
-    valid = fc.array(schemaArbitrary(doc, s.items, mutationWeight, depth + 1, marker), {
+    valid = fc.array(schemaArbitrary(doc, s.items, mutationWeight, depth + 1, marker, samples), {
       minLength: s.minItems ?? 0,
       maxLength: Math.min(s.maxItems ?? 4, 6),
     });
@@ -147,5 +154,26 @@ export function schemaArbitrary(
   } else {
     valid = json;
   }
+  const known = [...(propertyName ? (samples[propertyName] ?? []) : []), ...(s.example !== undefined && typeof s.example !== 'object' ? [s.example] : [])];
+  if (known.length > 0 && !types.includes('object') && !types.includes('array')) {
+    valid = fc.oneof({ arbitrary: fc.constantFrom(...known), weight: 9 }, { arbitrary: valid, weight: 1 });
+  }
   return mutationWeight <= 0 ? valid : fc.oneof({ arbitrary: valid, weight: 10 - mutationWeight }, { arbitrary: mutated, weight: mutationWeight });
+}
+
+/**
+ * The fuzzer's body arbitrary for a command: half the time a structurally valid body built from known
+ * values (so requests reach the deciders, the event store and idempotency), half the time the same with
+ * hostile mutations at any depth.
+ */
+export function commandBodyArbitrary(
+  doc: OpenApiDocument,
+  schema: JsonSchema | undefined,
+  marker: string,
+  samples: Record<string, unknown[]>,
+): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    { arbitrary: schemaArbitrary(doc, schema, 0, 0, marker, samples), weight: 5 },
+    { arbitrary: schemaArbitrary(doc, schema, 1, 0, marker, samples), weight: 5 },
+  );
 }
