@@ -136,5 +136,7 @@ export interface ConsumeBenchInput {
 export interface ConsumeBenchResult {
   events: number;
   seconds: number;
+  /** True when `seconds` includes connecting and joining (then so does the baseline it is compared with). */
+  includesStartup?: boolean;
   note?: string;
 }

@@ -37,13 +37,15 @@ export async function topicMessageCount(kafka: Kafka, topic: string): Promise<nu
 /**
  * The raw limit of consuming: a fresh kafkajs consumer group reads the topic from the beginning with
  * `eachBatch` and parses every value (every real consumer parses), until `expected` messages.
+ * `seconds` runs from the first batch; `secondsWithStartup` also counts connect and group join.
  */
 export async function rawConsume(
   kafka: Kafka,
   topic: string,
   expected: number,
   runId: string,
-): Promise<{ messages: number; seconds: number }> {
+): Promise<{ messages: number; seconds: number; secondsWithStartup: number }> {
+  const connecting = performance.now();
   const consumer = kafka.consumer({ groupId: `careledger-bench-raw-${runId}-${randomUUID().slice(0, 8)}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -68,7 +70,9 @@ export async function rawConsume(
   const deadline = setTimeout(resolveDone, 600_000);
   await done;
   clearTimeout(deadline);
-  const seconds = (performance.now() - started) / 1000;
+  const ended = performance.now();
+  const seconds = (ended - started) / 1000;
+  const secondsWithStartup = (ended - connecting) / 1000;
   await consumer.disconnect();
-  return { messages: count, seconds };
+  return { messages: count, seconds, secondsWithStartup };
 }
