@@ -92,6 +92,16 @@ async function refuseTakenPorts(config: ReturnType<typeof loadConfig>): Promise<
   }
 }
 
+/** An error's message with its causes (fetch hides the socket error in `cause`). */
+function describeError(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e !== undefined && depth < 4; depth++) {
+    parts.push(e instanceof Error ? e.message : typeof e === 'string' ? e : JSON.stringify(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(': ');
+}
+
 function runStep(label: string, args: string[]): void {
   process.stderr.write(`careledger start: ${label} ...\n`);
   const r = spawnSync(process.execPath, [path.join(repoRoot(), 'tools/careledger.js'), ...args], {
@@ -167,8 +177,7 @@ export async function startPlatform(
     }
   } catch (err) {
     // A failed step (the demo load) must not leave four apps running behind a prompt that never comes.
-    if (!stopping)
-      process.stderr.write(`careledger start: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (!stopping) process.stderr.write(`careledger start: ${describeError(err)}\n`);
     stop(1);
     return;
   }

@@ -16,8 +16,10 @@ describe('demoMonths', () => {
 describe('batch keys', () => {
   it('round-trip the plan and the batch position', () => {
     const key = batchKey(plan, 3, 21);
-    expect(key).toBe('demo:v1:2026:500:2026-11-22T21:30Z:3/21');
+    expect(key).toBe('demo:v1:2026:500:2026-11-22T21:30Z:3-of-21');
     expect(parseBatchKey(key)).toEqual({ plan, i: 3, n: 21 });
+    // care-api's Idempotency-Key alphabet: 8-128 characters of A-Z a-z 0-9 . _ : -
+    expect(key).toMatch(/^[A-Za-z0-9._:-]{8,128}$/);
   });
 
   it('ignore keys that are not the demo loader’s', () => {

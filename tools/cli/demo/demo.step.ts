@@ -55,14 +55,14 @@ export interface DemoPlan {
 
 const KEY_PREFIX = 'demo:v1:';
 
-/** `demo:v1:<seed>:<patients>:<anchor>:<i>/<n>`: the idempotency key of batch i of n. */
+/** `demo:v1:<seed>:<patients>:<anchor>:<i>-of-<n>`: the idempotency key of batch i of n (care-api allows A-Z a-z 0-9 . _ : -). */
 export function batchKey(plan: DemoPlan, i: number, n: number): string {
-  return `${KEY_PREFIX}${plan.seed}:${plan.patients}:${plan.anchor}:${i}/${n}`;
+  return `${KEY_PREFIX}${plan.seed}:${plan.patients}:${plan.anchor}:${i}-of-${n}`;
 }
 
 /** Parses a key made by {@link batchKey}; undefined for any other key. */
 export function parseBatchKey(key: string): { plan: DemoPlan; i: number; n: number } | undefined {
-  const m = /^demo:v1:(-?\d+):(\d+):(\d{4}-\d\d-\d\dT\d\d:\d\dZ):(\d+)\/(\d+)$/.exec(key);
+  const m = /^demo:v1:(-?\d+):(\d+):(\d{4}-\d\d-\d\dT\d\d:\d\dZ):(\d+)-of-(\d+)$/.exec(key);
   if (!m) return undefined;
   return {
     plan: { seed: Number(m[1]), patients: Number(m[2]), anchor: m[3]! },
@@ -206,6 +206,32 @@ async function latestPosition(config: CareLedgerConfig): Promise<number> {
   });
 }
 
+/**
+ * POST with bounded retries on what is transient: a dropped connection, 429 (the per-token write
+ * limit) and 5xx. Safe because every batch carries its idempotency key: a retried batch that did
+ * commit the first time is answered from the stored response, never appended twice.
+ */
+async function postWithRetry(url: string, init: RequestInit, attempts = 5): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    let res: Response | undefined;
+    let failure: unknown;
+    try {
+      res = await fetch(url, { ...init, signal: AbortSignal.timeout(120_000) });
+    } catch (err) {
+      failure = err;
+    }
+    const transient = res === undefined || res.status === 429 || res.status >= 500;
+    if (!transient || attempt >= attempts) {
+      if (res) return res;
+      throw failure;
+    }
+    const retryAfter = Number(res?.headers.get('retry-after') ?? '');
+    if (res) await res.arrayBuffer();
+    const pause = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 250 * 2 ** attempt;
+    await new Promise((r) => setTimeout(r, pause));
+  }
+}
+
 async function importAll(
   config: CareLedgerConfig,
   token: string,
@@ -219,7 +245,7 @@ async function importAll(
   let lastPosition = 0;
   try {
     for (const [i, batch] of batches.entries()) {
-      const res = await fetch(url, {
+      const res = await postWithRetry(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -228,22 +254,26 @@ async function importAll(
           'idempotency-key': batchKey(plan, i, batches.length),
         },
         body: JSON.stringify(batch),
-        signal: AbortSignal.timeout(120_000),
       });
       if (res.status !== 201 && res.status !== 200) {
         const text = await res.text();
-        let code = '';
+        let problem: { code?: string; errors?: { field?: string }[] } = {};
         try {
-          code = (JSON.parse(text) as { code?: string }).code ?? '';
+          problem = JSON.parse(text) as typeof problem;
         } catch {
           /* not problem+json */
         }
+        const aboutEvents = (problem.errors ?? []).some((e) => e.field?.startsWith('['));
+        const hint =
+          res.status === 401 || res.status === 403
+            ? 'The development signing key of the apps and of this command differ: delete .infra/dev.env and run npm start again.'
+            : aboutEvents
+              ? 'The demo generator produced events the write side refuses: a bug in libs/testing/src/generator. ' +
+                'Meanwhile start without the demo: npm start -- --no-demo'
+              : 'See the problem above and the [care-api] lines; npm start -- --no-demo starts without the demo.';
         throw new DemoLoadError(
-          `care-api refused demo import batch ${i + 1} of ${batches.length} (HTTP ${res.status}${code ? ` ${code}` : ''}): ${text.slice(0, 400)}\n` +
-            (res.status === 401 || res.status === 403
-              ? 'The development signing key of the apps and of this command differ: delete .infra/dev.env and run npm start again.'
-              : 'The demo generator produced events the write side refuses; this is a bug in the generator (libs/testing/src/generator). ' +
-                'Start without the demo meanwhile: npm start -- --no-demo'),
+          `care-api refused demo import batch ${i + 1} of ${batches.length} (HTTP ${res.status}${problem.code ? ` ${problem.code}` : ''}): ` +
+            `${text.slice(0, 400)}\n${hint}`,
         );
       }
       const body = (await res.json()) as { globalPosition: number };
