@@ -27,7 +27,7 @@ import {
   type MonthDetermination,
   type ProgramMinutes,
 } from './month-determination';
-import { type ConsentFact, type PatientFacts, foldPatientFacts } from './patient-facts';
+import { type ConsentFact, type PatientFacts, type TimeEntryFact, foldPatientFacts } from './patient-facts';
 import type { RuleSet, RuleSetVersion } from './rule-set';
 import { DeterminationInputError, ruleSetFor } from './rule-set.registry';
 import { type CodeResult, cocmCodes, fullTimeCodes, resultValueCents } from './time-codes';
@@ -325,7 +325,7 @@ class MonthEvaluation {
   }
 
   private exclusionReason(
-    t: PatientFacts['entries'] extends Map<string, infer T> ? T : never,
+    t: TimeEntryFact,
     partStart: number,
     cal: MonthCalendar,
   ): { kind: 'excluded'; reason: ExclusionReason } | { kind: 'counted'; own: boolean; consent: ConsentFact } {
