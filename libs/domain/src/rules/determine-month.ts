@@ -105,7 +105,8 @@ export function determineMonth(
   const ordered = orderKnownEvents(
     events,
     asOfMs,
-    (e) => e.patientId === undefined || e.patientId === patientId,
+    // Tenant-stream events carry no patient (absent, or null when read back from a store).
+    (e) => (e.patientId ?? null) === null || e.patientId === patientId,
   );
   const facts = foldPatientFacts(ordered);
   return new MonthEvaluation(facts, patientId, month, rules, policy, opts.reference, asOf).run();
