@@ -61,8 +61,12 @@ describe('audit HTTP (issue 6)', () => {
       asOf: null,
       source: 'store',
       chainBreaks: [],
-      drift: [],
     });
+    // No projector ever saw this tenant (its events were appended, not published): every determined
+    // line is drift against an empty projection, reported with stored = null.
+    expect(res.body.driftChecked).toBe(true);
+    expect(res.body.drift.length).toBeGreaterThan(0);
+    for (const d of res.body.drift as { stored: unknown }[]) expect(d.stored).toBeNull();
     expect(res.body.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(res.body.determinations.length).toBeGreaterThan(0);
     for (const k of ['eventsRead', 'determinations', 'drift', 'claimMismatches', 'chainBreaks', 'totals']) {

@@ -127,7 +127,7 @@ describe('audit replay (issue 6)', () => {
 
     // 1. The tenant, appended to the event store stream by stream (the store assigns ids, versions,
     //    positions and the hash chains; recordedAt is imported as generated).
-    const events = generateHealthSystem({ seed: 606, tenantId, patients: 2000, months: ['2025-02', MONTH] });
+    const events = generateHealthSystem({ seed: 606, tenantId, patients: 2000, months: [MONTH] });
     const streams = new Map<string, ContractEvent[]>();
     for (const e of events) {
       const s = streamIdOf(e);

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import type { Command } from 'commander';
 import { ConfigValidationError, loadConfig } from '@careledger/config';
+import { ReplayAuditRepository } from '../../../apps/audit/src/replay/replay-audit.repository';
 import { createReplayContext } from '../../../apps/audit/src/replay/replay-context';
 import { formatReport } from '../../../apps/audit/src/replay/replay-format';
 import { parseReplayOptions, ReplayArgumentError } from '../../../apps/audit/src/replay/replay-options';
@@ -87,6 +89,19 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
           context.source(options.source),
           createProgress(process.stderr),
         );
+        // Every replay leaves an audit record, from the CLI too (the operating-system account is who).
+        await new ReplayAuditRepository(context.pool)
+          .record(
+            options.tenantId,
+            { subject: `cli:${os.userInfo().username}`, roles: ['cli'], channel: 'cli' },
+            options,
+            { report },
+          )
+          .catch((err: unknown) =>
+            process.stderr.write(
+              `audit replay: warning: no audit record written (${(err as Error).message}); run careledger migrate\n`,
+            ),
+          );
         const text = formatReport(report, options.format);
         if (flags.out) fs.writeFileSync(flags.out, text);
         else process.stdout.write(text);

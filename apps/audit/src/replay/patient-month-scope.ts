@@ -14,8 +14,12 @@ export function indexReference(reference: readonly RecordedEvent[]): ReferenceIn
   const orgZones = new Map<string, string>();
   const practitionerOrgs = new Map<string, string>();
   for (const e of reference) {
-    if (e.type === 'OrganizationRegistered') orgZones.set(e.data.organizationId, e.data.timezone);
-    else if (e.type === 'PractitionerRegistered')
+    // An invalid zone is the write side's to reject; here it must not abort the replay, so such an
+    // organization simply defines no month. Checked once here: the check builds an Intl formatter.
+    if (e.type === 'OrganizationRegistered') {
+      if (isIanaZone(e.data.timezone)) orgZones.set(e.data.organizationId, e.data.timezone);
+      else orgZones.delete(e.data.organizationId);
+    } else if (e.type === 'PractitionerRegistered')
       practitionerOrgs.set(e.data.practitionerId, e.data.organizationId);
   }
   return { orgZones, practitionerOrgs };
@@ -29,8 +33,7 @@ export function monthZonesOf(events: readonly RecordedEvent[], ref: ReferenceInd
   const zones = new Set<string>();
   const orgZone = (orgId: string | undefined): void => {
     const z = orgId === undefined ? undefined : ref.orgZones.get(orgId);
-    // An invalid zone is the write side's to reject; here it must not abort the whole replay.
-    if (z && isIanaZone(z)) zones.add(z);
+    if (z) zones.add(z);
   };
   const practitionerZone = (practitionerId: string): void =>
     orgZone(ref.practitionerOrgs.get(practitionerId));

@@ -18,6 +18,8 @@ export const DETERMINE_MONTH: DetermineMonthFn = (events, opts) =>
 /** Everything a replay needs, built from configuration (CLI) or from Nest providers (HTTP). */
 export interface ReplayContext {
   readonly runner: ReplayRunner;
+  /** The PostgreSQL pool (event store, projections, audit records). */
+  readonly pool: Pool;
   source(name: ReplaySource): ReplayEventSource;
   close(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export function createReplayContext(
   });
   return {
     runner,
+    pool,
     source(name) {
       if (name === 'store') return new StoreEventSource(new EventStore(pool));
       kafka ??= createKafka(config.kafka, { clientIdSuffix: 'audit' });
