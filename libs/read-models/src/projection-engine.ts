@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { ContractEvent, ReferenceData } from '@careledger/domain';
-import { validateContractEvent } from '@careledger/domain';
+import { RULE_SETS, validateContractEvent } from '@careledger/domain';
 import type { MonthDetermination } from '@careledger/domain/rules/month-determination';
 import { carePlanVersionRows } from './projections/care-plan-versions.projection';
 import { monthsByEvent, PATIENT_WIDE_EVENT_TYPES } from './projections/months-touched';
@@ -489,9 +489,11 @@ export class ProjectionEngine {
             carePlanChanged = true;
           }
         });
-        const toCompute = all ? allMonths : recompute;
+        // Months without a shipped rule set (diagnoses years back, say) have no determination; the
+        // rules would only throw RULES.MISSING for them, so they are not asked.
+        const toCompute = [...(all ? allMonths : recompute)].filter((m) => `CY${m.slice(0, 4)}` in RULE_SETS);
         const input = [...referenceEvents, ...events];
-        for (const month of [...toCompute].sort()) {
+        for (const month of toCompute.sort()) {
           monthKeys.push({ patient: patientId, month });
           let determination: MonthDetermination;
           try {
