@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage, Producer, ProducerConfig } from 'kafkajs';
 import {
+  createIdempotentProducer,
   createKafka,
   decodeHeaders,
   DLQ_HEADERS,
@@ -56,8 +57,9 @@ async function eventually<T>(what: string, check: () => T | Promise<T>, timeoutM
   }
 }
 
-async function producer(extra: Parameters<Kafka['producer']>[0] = {}): Promise<Producer> {
-  const p = kafka.producer({ allowAutoTopicCreation: false, ...extra });
+/** Idempotent producers throughout: a plain one duplicates messages when a retry follows NOT_LEADER. */
+async function producer(extra: Omit<ProducerConfig, 'idempotent'> = {}): Promise<Producer> {
+  const p = createIdempotentProducer(kafka, extra);
   await p.connect();
   cleanups.push(() => p.disconnect());
   return p;
@@ -115,7 +117,7 @@ describe('the local Kafka broker', () => {
   it('delivers through a consumer group, commits offsets, and after a restart re-reads nothing committed and loses nothing', async () => {
     const topic = await createTopic('group', 3);
     const groupId = `it-group-${randomUUID()}`;
-    const p = await producer({ idempotent: true, maxInFlightRequests: 1 });
+    const p = await producer();
     const first = values(30, 'first');
     await p.send({
       topic,
@@ -201,11 +203,7 @@ describe('the local Kafka broker', () => {
     const plain = await producer();
     await plain.send({ topic: input, messages: values(5, 'in').map((v) => ({ key: 'k', value: v })) });
 
-    const txProducer = await producer({
-      transactionalId: `it-tx-${randomUUID()}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
+    const txProducer = await producer({ transactionalId: `it-tx-${randomUUID()}` });
 
     // An aborted transaction first: its messages must never reach a read_committed consumer.
     const aborted = await txProducer.transaction();

@@ -1,4 +1,13 @@
-import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type LogEntry, type logCreator } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type KafkaConfig as KafkaJsConfig,
+  type LogEntry,
+  type logCreator,
+  type Producer,
+  type ProducerConfig,
+} from 'kafkajs';
 import type { KafkaConfig } from '@careledger/config';
 
 /** The subset of a pino logger the adapter writes to (pino, nestjs-pino's PinoLogger and console-like loggers fit). */
@@ -82,5 +91,25 @@ export function createKafka(
     retry: options.retry ?? { retries: 5, initialRetryTime: 300, maxRetryTime: 3_000, multiplier: 2 },
     logLevel: level,
     logCreator: pinoLogCreator(options.logger),
+  });
+}
+
+/**
+ * A producer that never writes a message twice: idempotent (the broker drops a retried batch by its
+ * sequence number), one request in flight (order kept), Java-compatible murmur2 partitioning on the
+ * key, no topic auto-creation. A plain kafkajs producer retries a whole multi-partition request when
+ * one partition answers NOT_LEADER (common right after a topic is created) and so duplicates the
+ * partitions that had succeeded: the broker tests saw exactly that.
+ */
+export function createIdempotentProducer(
+  kafka: Kafka,
+  extra: Omit<ProducerConfig, 'idempotent'> = {},
+): Producer {
+  return kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+    maxInFlightRequests: 1,
+    ...extra,
+    idempotent: true,
   });
 }

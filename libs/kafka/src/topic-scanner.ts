@@ -48,6 +48,8 @@ export async function scanTopic(kafka: Kafka, topic: string, options: ScanOption
           next: BigInt(o.low),
           count: 0,
           done: BigInt(o.high) <= BigInt(o.low),
+          // Batches of one partition run one after the other (see eachBatch below).
+          queue: Promise.resolve(),
         },
       ]),
     );
@@ -91,6 +93,19 @@ export async function scanTopic(kafka: Kafka, topic: string, options: ScanOption
           const { batch } = payload;
           const p = state.get(batch.partition);
           if (!p || p.done) return;
+          // kafkajs may hand the same partition's messages to a new eachBatch while an older one is
+          // still awaiting onMessage (a consumer restarted after a coordinator error: seen on a
+          // fresh broker, where every message was counted twice). Chaining per partition keeps the
+          // calls sequential, so the `offset < p.next` check below skips what was already delivered
+          // and onMessage sees each offset once, in order.
+          const previous = p.queue;
+          let release!: () => void;
+          p.queue = new Promise<void>((r) => (release = r));
+          await previous;
+          if (p.done) {
+            release();
+            return;
+          }
           try {
             for (const message of batch.messages) {
               if (!payload.isRunning() || payload.isStale()) return;
@@ -121,6 +136,8 @@ export async function scanTopic(kafka: Kafka, topic: string, options: ScanOption
           } catch (err) {
             rejectDone(err);
             throw err;
+          } finally {
+            release();
           }
         },
       });
