@@ -45,14 +45,12 @@ describe('deploy/local/infra.js', () => {
   });
 
   it('reads deploy/topics.json exactly as @careledger/kafka does', () => {
-    const fromScript = infra
-      .topicDeclarations()
-      .map(({ role, topic, numPartitions, configEntries }) => ({
-        role,
-        topic,
-        numPartitions,
-        configEntries,
-      }));
+    const fromScript = infra.topicDeclarations().map(({ role, topic, numPartitions, configEntries }) => ({
+      role,
+      topic,
+      numPartitions,
+      configEntries,
+    }));
     const fromLib = loadTopicDeclarations(testConfig().kafka).map(
       ({ role, topic, numPartitions, configEntries }) => ({
         role,
