@@ -29,7 +29,10 @@ const COMMANDS = Number(process.env.CARELEDGER_FAULT_COMMANDS ?? 5000);
 const PATIENTS = 50;
 const CONCURRENCY = 8;
 const TENANT = `faults-${randomUUID().slice(0, 8)}`;
-const SCENARIO = path.resolve(__dirname, '../../../shared/conformance/scenarios/09-ccm-voided-and-amended-entries.json');
+const SCENARIO = path.resolve(
+  __dirname,
+  '../../../shared/conformance/scenarios/09-ccm-voided-and-amended-entries.json',
+);
 
 const pg = new PrivatePostgres();
 let kafka: PrivateKafka;
@@ -65,7 +68,12 @@ function seed(): Record<string, unknown>[] {
   for (let p = 0; p < PATIENTS; p++) {
     const patientId = `FP${p}`;
     out.push({ ...registered, tenantId: TENANT, patientId });
-    out.push({ ...consent, tenantId: TENANT, patientId, data: { ...(consent.data as object), consentId: `${patientId}-CN1` } });
+    out.push({
+      ...consent,
+      tenantId: TENANT,
+      patientId,
+      data: { ...(consent.data as object), consentId: `${patientId}-CN1` },
+    });
   }
   return out;
 }
@@ -76,9 +84,18 @@ beforeAll(async () => {
   await pg.createDatabase('careledger_rebuild_test');
   await migrate('careledger_faults_test');
   await migrate('careledger_rebuild_test');
-  kafka = new PrivateKafka({ CARELEDGER_DB_PORT: String(pg.port), CARELEDGER_DB_NAME: 'careledger_faults_test' });
+  kafka = new PrivateKafka({
+    CARELEDGER_DB_PORT: String(pg.port),
+    CARELEDGER_DB_NAME: 'careledger_faults_test',
+  });
   await kafka.start();
-  pool = new Pool({ host: '127.0.0.1', port: pg.port, user: 'postgres', database: 'careledger_faults_test', max: 3 });
+  pool = new Pool({
+    host: '127.0.0.1',
+    port: pg.port,
+    user: 'postgres',
+    database: 'careledger_faults_test',
+    max: 3,
+  });
   pool.on('error', () => undefined);
   const [apiPort, projectorPort, q, a] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   env = {
@@ -99,12 +116,31 @@ beforeAll(async () => {
   };
   // The HTTP side and the relay are separate processes (care-api with the relay off, and WRITE's
   // standalone relay entry point) so that the relay can be killed on its own.
-  api = new AppProcess('care-api', 'apps/care-api/src/main.ts', { ...env, CARELEDGER_RELAY_ENABLED: 'false' }, `http://127.0.0.1:${apiPort}/health`);
+  api = new AppProcess(
+    'care-api',
+    'apps/care-api/src/main.ts',
+    { ...env, CARELEDGER_RELAY_ENABLED: 'false' },
+    `http://127.0.0.1:${apiPort}/health`,
+  );
   relay = new AppProcess('relay', 'apps/care-api/src/relay.main.ts', env);
-  projector = new AppProcess('projector', 'apps/projector/src/main.ts', env, `http://127.0.0.1:${projectorPort}/health`);
+  projector = new AppProcess(
+    'projector',
+    'apps/projector/src/main.ts',
+    env,
+    `http://127.0.0.1:${projectorPort}/health`,
+  );
   await Promise.all([api.start(90_000), relay.start(90_000), projector.start(90_000)]);
-  token = await mintDevToken(loadConfig(env), { tenantId: TENANT, roles: ['admin', 'care_manager'], departments: ['primary-care'], sub: 'u-faults', ttl: '2h' });
-  const res = await call(`http://127.0.0.1:${apiPort}`, 'POST', `/v1/tenants/${TENANT}/events:import`, { token, body: seed() });
+  token = await mintDevToken(loadConfig(env), {
+    tenantId: TENANT,
+    roles: ['admin', 'care_manager'],
+    departments: ['primary-care'],
+    sub: 'u-faults',
+    ttl: '2h',
+  });
+  const res = await call(`http://127.0.0.1:${apiPort}`, 'POST', `/v1/tenants/${TENANT}/events:import`, {
+    token,
+    body: seed(),
+  });
   expect([200, 201]).toContain(res.status);
 }, 300_000);
 
@@ -206,22 +242,48 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
     faults.push('relay SIGKILL + restart (second time)', 'projector SIGKILL + restart (at the same time)');
   };
   await Promise.all([...Array.from({ length: CONCURRENCY }, worker), chaos()]).catch((err: unknown) => {
-    throw new Error(`${String(err)}\nafter faults: ${faults.join('; ')}\n${[api, relay, projector].map((p) => p.tail()).join('\n')}`);
+    throw new Error(
+      `${String(err)}\nafter faults: ${faults.join('; ')}\n${[api, relay, projector].map((p) => p.tail()).join('\n')}`,
+    );
   });
   expect(accepted).toHaveLength(COMMANDS);
   const loadSeconds = (Date.now() - loadStarted) / 1000;
 
   // Drain: the outbox fully published, the projector caught up with every event of the tenant.
   const storeCount = async (): Promise<number> =>
-    Number((await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM events WHERE tenant_id = $1', [TENANT])).rows[0]!.n);
+    Number(
+      (
+        await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM events WHERE tenant_id = $1', [
+          TENANT,
+        ])
+      ).rows[0]!.n,
+    );
   const total = await storeCount();
-  await pollUntil('the outbox to drain', async () => Number((await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM outbox WHERE published_at IS NULL')).rows[0]!.n) === 0, 180_000, 500);
+  await pollUntil(
+    'the outbox to drain',
+    async () =>
+      Number(
+        (await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM outbox WHERE published_at IS NULL'))
+          .rows[0]!.n,
+      ) === 0,
+    180_000,
+    500,
+  );
   const projectedCount = async (p: Pool): Promise<number> =>
-    Number((await p.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM projected_events pe JOIN projection_state ps ON ps.name = 'read-models' AND pe.model_version = ps.active_version WHERE pe.tenant_id = $1`,
-      [TENANT],
-    )).rows[0]!.n);
-  await pollUntil('the projector to catch up', async () => (await projectedCount(pool)) === total, 180_000, 500);
+    Number(
+      (
+        await p.query<{ n: string }>(
+          `SELECT count(*)::text AS n FROM projected_events pe JOIN projection_state ps ON ps.name = 'read-models' AND pe.model_version = ps.active_version WHERE pe.tenant_id = $1`,
+          [TENANT],
+        )
+      ).rows[0]!.n,
+    );
+  await pollUntil(
+    'the projector to catch up',
+    async () => (await projectedCount(pool)) === total,
+    180_000,
+    500,
+  );
 
   // Store: each accepted command's event exactly once, with the id the API returned.
   const { rows: stored } = await pool.query<{ entry_id: string; event_ids: string[] }>(
@@ -238,7 +300,10 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
     if (ids.length > 1) duplicated += ids.length - 1;
   }
   // Topic: every stored event at least once; de-duplicated by event id, exactly once.
-  const { rows: allIds } = await pool.query<{ event_id: string }>('SELECT event_id::text FROM events WHERE tenant_id = $1', [TENANT]);
+  const { rows: allIds } = await pool.query<{ event_id: string }>(
+    'SELECT event_id::text FROM events WHERE tenant_id = $1',
+    [TENANT],
+  );
   const onTopic = new Map<string, number>();
   const k = new Kafka({ clientId: 'faults-scan', brokers: [kafka.brokers], logLevel: logLevel.NOTHING });
   const consumer = k.consumer({ groupId: `faults-scan-${randomUUID()}` });
@@ -246,11 +311,18 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
   await consumer.subscribe({ topic: loadConfig(env).kafka.eventsTopic, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
-      const id = message.headers?.['event-id']?.toString() ?? (JSON.parse(message.value!.toString()) as { eventId: string }).eventId;
+      const id =
+        message.headers?.['event-id']?.toString() ??
+        (JSON.parse(message.value!.toString()) as { eventId: string }).eventId;
       onTopic.set(id, (onTopic.get(id) ?? 0) + 1);
     },
   });
-  await pollUntil('every stored event on the topic', () => allIds.every((r) => onTopic.has(r.event_id)), 120_000, 500).catch(() => undefined);
+  await pollUntil(
+    'every stored event on the topic',
+    () => allIds.every((r) => onTopic.has(r.event_id)),
+    120_000,
+    500,
+  ).catch(() => undefined);
   await consumer.disconnect();
   const missingOnTopic = allIds.filter((r) => !onTopic.has(r.event_id)).length;
   const topicRedeliveries = [...onTopic.values()].reduce((s, n) => s + n - 1, 0);
@@ -265,31 +337,53 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
   lost += allIds.filter((r) => !projectedIds.has(r.event_id)).length;
   duplicated += projected.reduce((s, r) => s + Number(r.n) - 1, 0);
   const monthTotals = async (p: Pool) =>
-    (await p.query<{ patient_id: string; raw: string; entries: string }>(
-      `SELECT mm.patient_id, sum(raw_minutes)::text AS raw, sum(entry_count)::text AS entries FROM monthly_minutes mm
+    (
+      await p.query<{ patient_id: string; raw: string; entries: string }>(
+        `SELECT mm.patient_id, sum(raw_minutes)::text AS raw, sum(entry_count)::text AS entries FROM monthly_minutes mm
          JOIN projection_state ps ON ps.name = 'read-models' AND mm.model_version = ps.active_version
         WHERE mm.tenant_id = $1 GROUP BY 1 ORDER BY 1`,
-      [TENANT],
-    )).rows;
+        [TENANT],
+      )
+    ).rows;
   const expected = new Map<string, { raw: number; entries: number }>();
   for (const a of accepted) {
     const e = expected.get(a.patientId) ?? { raw: 0, entries: 0 };
     expected.set(a.patientId, { raw: e.raw + a.minutes, entries: e.entries + 1 });
   }
   const live = await monthTotals(pool);
-  const countedWrong = live.filter((r) => Number(r.raw) !== expected.get(r.patient_id)?.raw || Number(r.entries) !== expected.get(r.patient_id)?.entries);
+  const countedWrong = live.filter(
+    (r) =>
+      Number(r.raw) !== expected.get(r.patient_id)?.raw ||
+      Number(r.entries) !== expected.get(r.patient_id)?.entries,
+  );
   // Clean rebuild: a fresh projector, fresh database, fresh consumer group, from offset 0.
   const rebuildPort = await freePort();
-  const rebuild = new AppProcess('projector-rebuild', 'apps/projector/src/main.ts', {
-    ...env,
-    CARELEDGER_DB_NAME: 'careledger_rebuild_test',
-    CARELEDGER_PROJECTOR_GROUP_ID: `faults-rebuild-${randomUUID().slice(0, 8)}`,
-    CARELEDGER_PROJECTOR_PORT: String(rebuildPort),
-  }, `http://127.0.0.1:${rebuildPort}/health`);
-  const rebuildPool = new Pool({ host: '127.0.0.1', port: pg.port, user: 'postgres', database: 'careledger_rebuild_test', max: 2 });
+  const rebuild = new AppProcess(
+    'projector-rebuild',
+    'apps/projector/src/main.ts',
+    {
+      ...env,
+      CARELEDGER_DB_NAME: 'careledger_rebuild_test',
+      CARELEDGER_PROJECTOR_GROUP_ID: `faults-rebuild-${randomUUID().slice(0, 8)}`,
+      CARELEDGER_PROJECTOR_PORT: String(rebuildPort),
+    },
+    `http://127.0.0.1:${rebuildPort}/health`,
+  );
+  const rebuildPool = new Pool({
+    host: '127.0.0.1',
+    port: pg.port,
+    user: 'postgres',
+    database: 'careledger_rebuild_test',
+    max: 2,
+  });
   try {
     await rebuild.start(90_000);
-    await pollUntil('the clean rebuild to catch up', async () => (await projectedCount(rebuildPool)) === total, 240_000, 500);
+    await pollUntil(
+      'the clean rebuild to catch up',
+      async () => (await projectedCount(rebuildPool)) === total,
+      240_000,
+      500,
+    );
     const rebuilt = await monthTotals(rebuildPool);
     recordSuite('faults', {
       counters: {
@@ -299,9 +393,24 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
         lost,
         duplicated,
       },
-      details: { faults, retries, loadSeconds, commandsPerSecond: Math.round(accepted.length / loadSeconds), topicRedeliveries, missingOnTopic, countedWrong: countedWrong.length, rebuildEqual: JSON.stringify(rebuilt) === JSON.stringify(live), patients: PATIENTS, concurrency: CONCURRENCY },
+      details: {
+        faults,
+        retries,
+        loadSeconds,
+        commandsPerSecond: Math.round(accepted.length / loadSeconds),
+        topicRedeliveries,
+        missingOnTopic,
+        countedWrong: countedWrong.length,
+        rebuildEqual: JSON.stringify(rebuilt) === JSON.stringify(live),
+        patients: PATIENTS,
+        concurrency: CONCURRENCY,
+      },
     });
-    expect({ lost, duplicated, countedWrong: countedWrong.length }).toEqual({ lost: 0, duplicated: 0, countedWrong: 0 });
+    expect({ lost, duplicated, countedWrong: countedWrong.length }).toEqual({
+      lost: 0,
+      duplicated: 0,
+      countedWrong: 0,
+    });
     expect(live).toHaveLength(PATIENTS);
     expect(rebuilt).toEqual(live);
   } finally {

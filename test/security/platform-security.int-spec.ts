@@ -28,7 +28,10 @@ const TENANT = `sec-a-${RUN}`;
 const OTHER_TENANT = `sec-b-${RUN}`;
 const DEPARTMENT = 'primary-care';
 const FUZZ_RUNS_TOTAL = Number(process.env.CARELEDGER_FUZZ_RUNS ?? 10_000);
-const SCENARIO = path.resolve(__dirname, '../../../shared/conformance/scenarios/09-ccm-voided-and-amended-entries.json');
+const SCENARIO = path.resolve(
+  __dirname,
+  '../../../shared/conformance/scenarios/09-ccm-voided-and-amended-entries.json',
+);
 
 const db = new Pool({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'careledger_test', max: 4 });
 const topic = `careledger.security.${RUN}`;
@@ -51,7 +54,13 @@ function seedEvents(tenantId: string): { events: Record<string, unknown>[]; pati
   const scenario = JSON.parse(fs.readFileSync(SCENARIO, 'utf8')) as Scenario;
   let patientId = '';
   const mark = (v: unknown): unknown =>
-    typeof v === 'string' ? `${MARKER} ${v}` : Array.isArray(v) ? v.map(mark) : v && typeof v === 'object' ? markAll(v as Record<string, unknown>) : v;
+    typeof v === 'string'
+      ? `${MARKER} ${v}`
+      : Array.isArray(v)
+        ? v.map(mark)
+        : v && typeof v === 'object'
+          ? markAll(v as Record<string, unknown>)
+          : v;
   const markAll = (o: Record<string, unknown>): Record<string, unknown> =>
     Object.fromEntries(Object.entries(o).map(([k, v]) => [k, FREE_TEXT_FIELDS.includes(k) ? mark(v) : v]));
   const events = scenario.events.map((e) => {
@@ -72,16 +81,27 @@ async function eventCount(tenantId: string): Promise<{ count: number; versions: 
 }
 
 async function eventTotal(tenantId: string): Promise<number> {
-  const { rows } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM events WHERE tenant_id = $1', [tenantId]);
+  const { rows } = await db.query<{ n: string }>(
+    'SELECT count(*)::text AS n FROM events WHERE tenant_id = $1',
+    [tenantId],
+  );
   return Number(rows[0]!.n);
 }
 
 /** Values for path parameters: the seeded patient, a month with data, ids of things that may not exist. */
 function pathValues(tenantId: string, patientId: string): Record<string, string> {
-  return new Proxy(
-    { tenantId, patientId, month: '2025-06', yyyyMm: '2025-06', jobId: randomUUID(), entryId: 'E-unknown', conditionId: 'C-unknown', consentId: 'CON-unknown', carePlanId: 'CP-unknown' } as Record<string, string>,
-    { get: (t, k: string) => t[k] ?? 'x-1' },
-  );
+  const values: Record<string, string> = {
+    tenantId,
+    patientId,
+    month: '2025-06',
+    yyyyMm: '2025-06',
+    jobId: randomUUID(),
+    entryId: 'E-unknown',
+    conditionId: 'C-unknown',
+    consentId: 'CON-unknown',
+    carePlanId: 'CP-unknown',
+  };
+  return new Proxy(values, { get: (t, k: string) => t[k] ?? 'x-1' });
 }
 
 function containsFreeText(value: unknown, found: string[] = [], at = '$'): string[] {
@@ -119,7 +139,10 @@ beforeAll(async () => {
   const admin = await platform.token(TENANT, ['admin'], [DEPARTMENT, 'administration']);
   const seed = seedEvents(TENANT);
   seededPatient = seed.patientId;
-  const res = await call(platform.url('care-api'), 'POST', `/v1/tenants/${TENANT}/events:import`, { token: admin, body: seed.events });
+  const res = await call(platform.url('care-api'), 'POST', `/v1/tenants/${TENANT}/events:import`, {
+    token: admin,
+    body: seed.events,
+  });
   expect([200, 201]).toContain(res.status);
   baselineEvents = await eventTotal(TENANT);
   expect(baselineEvents).toBe(seed.events.length);
@@ -146,7 +169,9 @@ afterAll(async () => {
 describe('authorization matrix (every endpoint x every role x own/other tenant/other department)', () => {
   it('classifies every endpoint of every OpenAPI document under the role model', () => {
     const tenantEndpoints = endpoints.filter((e) => e.path.startsWith('/v1/'));
-    const unclassified = tenantEndpoints.filter((e) => !ruleFor(e)).map((e) => `${e.app} ${e.method} ${e.path}`);
+    const unclassified = tenantEndpoints
+      .filter((e) => !ruleFor(e))
+      .map((e) => `${e.app} ${e.method} ${e.path}`);
     expect(unclassified).toEqual([]);
     expect(tenantEndpoints.length).toBeGreaterThan(0);
   });
@@ -165,30 +190,44 @@ describe('authorization matrix (every endpoint x every role x own/other tenant/o
     for (const e of tenantEndpoints) {
       const rule = ruleFor(e)!;
       const base = platform.url(e.app as 'care-api');
-      const body = e.method === 'GET' ? undefined : e.bodySchema && resolveSchema({ paths: {} }, e.bodySchema)?.type === 'array' ? [] : {};
+      const body =
+        e.method === 'GET'
+          ? undefined
+          : e.bodySchema && resolveSchema({ paths: {} }, e.bodySchema)?.type === 'array'
+            ? []
+            : {};
       const ownPath = fillPath(e.path, pathValues(TENANT, seededPatient));
       const before = await eventTotal(TENANT);
       // No token, a token of another issuer's key: 401.
       for (const token of [undefined, `${ownTokens.get('admin')!.slice(0, -4)}AAAA`]) {
         const r = await call(base, e.method, ownPath, { token, body });
         checked++;
-        if (r.status !== 401) mismatches.push(`${e.method} ${e.path} ${token ? 'forged' : 'no'} token -> ${r.status}, expected 401`);
+        if (r.status !== 401)
+          mismatches.push(
+            `${e.method} ${e.path} ${token ? 'forged' : 'no'} token -> ${r.status}, expected 401`,
+          );
       }
       for (const role of ALL_ROLES) {
         const own = await call(base, e.method, ownPath, { token: ownTokens.get(role), body });
         checked++;
         const allowed = rule.allowed.includes(role);
         if (allowed && (own.status === 401 || own.status === 403)) {
-          mismatches.push(`${e.app} ${e.method} ${e.path} as ${role} -> ${own.status}, expected access (policy "${rule.name}")`);
+          mismatches.push(
+            `${e.app} ${e.method} ${e.path} as ${role} -> ${own.status}, expected access (policy "${rule.name}")`,
+          );
         }
         if (!allowed && own.status !== 403) {
-          mismatches.push(`${e.app} ${e.method} ${e.path} as ${role} -> ${own.status}, expected 403 (policy "${rule.name}")`);
+          mismatches.push(
+            `${e.app} ${e.method} ${e.path} as ${role} -> ${own.status}, expected 403 (policy "${rule.name}")`,
+          );
         }
         if (own.status >= 500) mismatches.push(`${e.app} ${e.method} ${e.path} as ${role} -> ${own.status}`);
         if (role === 'analyst' && own.status === 200) {
           const free = containsFreeText(own.body);
           if (free.length > 0 || own.text.includes(MARKER)) {
-            mismatches.push(`${e.method} ${e.path}: analyst received free text at ${free.slice(0, 3).join(', ') || 'marker'}`);
+            mismatches.push(
+              `${e.method} ${e.path}: analyst received free text at ${free.slice(0, 3).join(', ') || 'marker'}`,
+            );
           }
           // De-identified: pseudonymous patient ids only, never the tenant's own patient id.
           if (own.text.includes(`"${seededPatient}"`) || own.text.split(/[\r\n,]/).includes(seededPatient)) {
@@ -205,15 +244,25 @@ describe('authorization matrix (every endpoint x every role x own/other tenant/o
         const otherBody = JSON.stringify({ ...((other.body as object) ?? {}), instance: undefined });
         if (other.status !== 404 || otherBody.includes(`"${seededPatient}"`) || other.text.includes(MARKER)) {
           leaks++;
-          mismatches.push(`${e.app} ${e.method} ${e.path} as ${role} of another tenant -> ${other.status}, expected 404`);
+          mismatches.push(
+            `${e.app} ${e.method} ${e.path} as ${role} of another tenant -> ${other.status}, expected 404`,
+          );
         }
       }
       const after = await eventTotal(TENANT);
-      if (after !== before) mismatches.push(`${e.method} ${e.path}: the matrix's empty-body requests appended ${after - before} events`);
+      if (after !== before)
+        mismatches.push(
+          `${e.method} ${e.path}: the matrix's empty-body requests appended ${after - before} events`,
+        );
     }
     recordSuite('matrix', {
       counters: { endpointsInMatrix: tenantEndpoints.length, crossTenantLeaks: leaks },
-      details: { requests: checked, roles: ALL_ROLES, mismatches: mismatches.length, apps: [...new Set(tenantEndpoints.map((e) => e.app))] },
+      details: {
+        requests: checked,
+        roles: ALL_ROLES,
+        mismatches: mismatches.length,
+        apps: [...new Set(tenantEndpoints.map((e) => e.app))],
+      },
     });
     expect(mismatches).toEqual([]);
   }, 300_000);
@@ -236,10 +285,16 @@ describe('department scoping on writes', () => {
     for (const role of ['care_manager', 'practitioner'] as Role[]) {
       const token = await platform.token(TENANT, [role], [DEPARTMENT]);
       const before = await eventTotal(TENANT);
-      const other = await call(platform.url('care-api'), 'POST', url, { token, body: body(`E-${role}-x`, 'behavioral-health') });
+      const other = await call(platform.url('care-api'), 'POST', url, {
+        token,
+        body: body(`E-${role}-x`, 'behavioral-health'),
+      });
       expect(other.status).toBe(403);
       expect(await eventTotal(TENANT)).toBe(before);
-      const own = await call(platform.url('care-api'), 'POST', url, { token, body: body(`E-${role}-ok`, DEPARTMENT) });
+      const own = await call(platform.url('care-api'), 'POST', url, {
+        token,
+        body: body(`E-${role}-ok`, DEPARTMENT),
+      });
       expect(own.status).toBe(201);
       expect(await eventTotal(TENANT)).toBe(before + 1);
     }
@@ -250,17 +305,32 @@ describe('token verification and hardening', () => {
   it('refuses tokens with a wrong issuer, audience, key or algorithm, expired, or without a tenant (401)', async () => {
     const key = new TextEncoder().encode(platform.env.CARELEDGER_AUTH_DEV_KEY);
     const claims = { tenantId: TENANT, roles: ['auditor'], departments: [] };
-    const sign = (edit: (j: SignJWT) => SignJWT, k: Uint8Array = key, payload: Record<string, unknown> = claims) =>
+    const sign = (
+      edit: (j: SignJWT) => SignJWT,
+      k: Uint8Array = key,
+      payload: Record<string, unknown> = claims,
+    ) =>
       edit(new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).setSubject('u-x').setIssuedAt()).sign(k);
     const { issuer, audience } = platform.config.auth;
     const good = (j: SignJWT) => j.setIssuer(issuer).setAudience(audience).setExpirationTime('1h');
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(
-      JSON.stringify({ ...claims, sub: 'u-x', iss: issuer, aud: audience, exp: Math.floor(Date.now() / 1000) + 3600 }),
+      JSON.stringify({
+        ...claims,
+        sub: 'u-x',
+        iss: issuer,
+        aud: audience,
+        exp: Math.floor(Date.now() / 1000) + 3600,
+      }),
     ).toString('base64url')}.`;
     const bad: Record<string, string> = {
       wrongIssuer: await sign((j) => j.setIssuer('evil').setAudience(audience).setExpirationTime('1h')),
       wrongAudience: await sign((j) => j.setIssuer(issuer).setAudience('other-api').setExpirationTime('1h')),
-      expired: await sign((j) => j.setIssuer(issuer).setAudience(audience).setExpirationTime(Math.floor(Date.now() / 1000) - 600)),
+      expired: await sign((j) =>
+        j
+          .setIssuer(issuer)
+          .setAudience(audience)
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 600),
+      ),
       noExpiry: await sign((j) => j.setIssuer(issuer).setAudience(audience)),
       otherKey: await sign(good, new TextEncoder().encode('another-development-key-of-32-characters!')),
       noTenant: await sign(good, key, { roles: ['auditor'] }),
@@ -271,7 +341,12 @@ describe('token verification and hardening', () => {
     const url = `/v1/tenants/${TENANT}/replays`;
     expect((await call(platform.url('audit'), 'GET', url, { token: control })).status).toBe(200);
     const answers = Object.fromEntries(
-      await Promise.all(Object.entries(bad).map(async ([name, t]) => [name, (await call(platform.url('audit'), 'GET', url, { token: t })).status])),
+      await Promise.all(
+        Object.entries(bad).map(async ([name, t]) => [
+          name,
+          (await call(platform.url('audit'), 'GET', url, { token: t })).status,
+        ]),
+      ),
     );
     expect(answers).toEqual(Object.fromEntries(Object.keys(bad).map((k) => [k, 401])));
   });
@@ -279,7 +354,10 @@ describe('token verification and hardening', () => {
   it('sends security headers, keeps CORS closed, limits bodies (413) and never returns a stack trace', async () => {
     const admin = await platform.token(TENANT, ['admin'], ['administration']);
     for (const app of ['care-api', 'query-api', 'audit'] as const) {
-      const res = await call(platform.url(app), 'GET', `/v1/tenants/${TENANT}/nothing-here`, { token: admin, headers: { origin: 'https://evil.example' } });
+      const res = await call(platform.url(app), 'GET', `/v1/tenants/${TENANT}/nothing-here`, {
+        token: admin,
+        headers: { origin: 'https://evil.example' },
+      });
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('content-security-policy')).toBeTruthy();
       expect(res.headers.get('x-powered-by')).toBeNull();
@@ -296,7 +374,10 @@ describe('token verification and hardening', () => {
     });
     expect(big.status).toBe(413);
     expect((big.body as { code: string }).code).toBe('HTTP.PAYLOAD_TOO_LARGE');
-    const broken = await call(platform.url('care-api'), 'POST', `/v1/tenants/${TENANT}/events:import`, { token: admin, rawBody: '[{"type": ' });
+    const broken = await call(platform.url('care-api'), 'POST', `/v1/tenants/${TENANT}/events:import`, {
+      token: admin,
+      rawBody: '[{"type": ',
+    });
     expect(broken.status).toBe(400);
     for (const r of [big, broken]) {
       expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
@@ -306,13 +387,18 @@ describe('token verification and hardening', () => {
 
   it('limits writes per token: 429 problem+json with Retry-After beyond the burst, other tokens unaffected', async () => {
     const port = await freePort();
-    const limited = new AppProcess('care-api-limited', 'apps/care-api/src/main.ts', {
-      ...platform.env,
-      CARELEDGER_CARE_API_PORT: String(port),
-      CARELEDGER_RELAY_ENABLED: 'false',
-      CARELEDGER_RATE_LIMIT_WRITES_PER_SECOND: '1',
-      CARELEDGER_RATE_LIMIT_WRITE_BURST: '5',
-    }, `http://127.0.0.1:${port}/health`);
+    const limited = new AppProcess(
+      'care-api-limited',
+      'apps/care-api/src/main.ts',
+      {
+        ...platform.env,
+        CARELEDGER_CARE_API_PORT: String(port),
+        CARELEDGER_RELAY_ENABLED: 'false',
+        CARELEDGER_RATE_LIMIT_WRITES_PER_SECOND: '1',
+        CARELEDGER_RATE_LIMIT_WRITE_BURST: '5',
+      },
+      `http://127.0.0.1:${port}/health`,
+    );
     try {
       await limited.start(90_000);
       const base = `http://127.0.0.1:${port}`;
@@ -345,17 +431,26 @@ describe('fuzzing every command body and the import endpoint', () => {
     const doc = await platform.openApi('care-api');
     const fuzzTenant = `sec-f-${RUN}`;
     const roles: Role[] = ['admin', 'care_manager', 'practitioner', 'billing'];
-    const token = await platform.token(fuzzTenant, roles, [DEPARTMENT, 'administration', 'behavioral-health']);
+    const token = await platform.token(fuzzTenant, roles, [
+      DEPARTMENT,
+      'administration',
+      'behavioral-health',
+    ]);
     // Seed the fuzz tenant with the scenario, so that commands on its patient get past "unknown patient".
     const seed = seedEvents(fuzzTenant);
-    const seeded = await call(platform.url('care-api'), 'POST', `/v1/tenants/${fuzzTenant}/events:import`, { token, body: seed.events });
+    const seeded = await call(platform.url('care-api'), 'POST', `/v1/tenants/${fuzzTenant}/events:import`, {
+      token,
+      body: seed.events,
+    });
     expect([200, 201]).toContain(seeded.status);
     const perEndpoint = Math.ceil(FUZZ_RUNS_TOTAL / commands.length);
     // Values that exist in the seeded tenant, by property name (practitioners, consents, entries, ...).
     const samples: Record<string, unknown[]> = { departmentId: [DEPARTMENT] };
     for (const ev of seed.events) {
       for (const [k, v] of Object.entries((ev.data as Record<string, unknown>) ?? {})) {
-        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') (samples[k] ??= []).includes(v) || samples[k]!.push(v);
+        const known = (samples[k] ??= []);
+        if ((typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && !known.includes(v))
+          known.push(v);
       }
     }
     let requests = 0;
@@ -370,64 +465,98 @@ describe('fuzzing every command body and the import endpoint', () => {
             fc.oneof(
               fc.constantFrom(...seed.events).map((ev) => ({ ...ev, tenantId: fuzzTenant })),
               fc.constantFrom(...seed.events).chain((ev) =>
-                fc.record({ k: fc.constantFrom(...Object.keys(ev), 'data', 'type', 'occurredAt'), v: fc.jsonValue({ maxDepth: 2 }) }).map(({ k, v }) => ({ ...ev, tenantId: fuzzTenant, [k]: v })),
+                fc
+                  .record({
+                    k: fc.constantFrom(...Object.keys(ev), 'data', 'type', 'occurredAt'),
+                    v: fc.jsonValue({ maxDepth: 2 }),
+                  })
+                  .map(({ k, v }) => ({ ...ev, tenantId: fuzzTenant, [k]: v })),
               ),
               fc.jsonValue({ maxDepth: 3 }),
             ),
             { maxLength: 6 },
           )
         : commandBodyArbitrary(doc, e.bodySchema, MARKER, samples);
-      const patientArb = fc.oneof({ arbitrary: fc.constant(seed.patientId), weight: 8 }, { arbitrary: fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/), weight: 2 });
+      const patientArb = fc.oneof(
+        { arbitrary: fc.constant(seed.patientId), weight: 8 },
+        { arbitrary: fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/), weight: 2 },
+      );
       // Path ids (entry, consent, care plan, condition) mostly name things that exist, so amend/void/revoke get deep.
       const idArb = (name: string): fc.Arbitrary<string> => {
         const known = seededIds(seed.events, name);
         return known.length > 0
-          ? fc.oneof({ arbitrary: fc.constantFrom(...known), weight: 8 }, { arbitrary: fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/), weight: 2 })
+          ? fc.oneof(
+              { arbitrary: fc.constantFrom(...known), weight: 8 },
+              { arbitrary: fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/), weight: 2 },
+            )
           : fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/);
       };
       const extraParams = e.pathParams.filter((p) => p !== 'tenantId' && p !== 'patientId');
-      const paramsArb = fc.record(Object.fromEntries(extraParams.map((p) => [p, idArb(p)]))) as fc.Arbitrary<Record<string, string>>;
-      await fc.assert(
-        fc.asyncProperty(bodyArb, patientArb, paramsArb, fc.boolean(), async (body, patientId, params, idempotent) => {
-          const before = await eventCount(fuzzTenant);
-          const url = fillPath(e.path, { ...params, tenantId: fuzzTenant, patientId });
-          let res: HttpResult;
-          try {
-            res = await call(platform.url('care-api'), 'POST', url, {
-              token,
-              body,
-              headers: idempotent ? { 'idempotency-key': randomUUID() } : {},
-            });
-          } catch (err) {
-            failures.push(`${e.path}: request failed: ${String(err)}`);
-            return false;
-          }
-          requests++;
-          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-          const after = await eventCount(fuzzTenant);
-          if (res.status >= 500) {
-            fiveHundreds++;
-            failures.push(`${e.path} -> ${res.status}: ${res.text.slice(0, 300)} for ${JSON.stringify(body).slice(0, 300)}`);
-          }
-          if (res.status >= 400 && (after.count !== before.count || after.versions !== before.versions)) {
-            partial++;
-            failures.push(`${e.path} -> ${res.status} but appended ${after.count - before.count} events`);
-          }
-          if (res.status < 300) {
-            const ids = (res.body as { eventIds?: unknown[] } | undefined)?.eventIds;
-            if (Array.isArray(ids) && after.count - before.count !== ids.length) {
-              partial++;
-              failures.push(`${e.path} -> ${res.status} reported ${ids.length} events, appended ${after.count - before.count}`);
-            }
-          }
-          return res.status < 500;
-        }),
-        { numRuns: perEndpoint, seed: Number(process.env.CARELEDGER_FUZZ_SEED ?? Date.now() % 2 ** 31), endOnFailure: false },
-      ).catch((err: unknown) => failures.push(String(err).slice(0, 2000)));
+      const paramsArb = fc.record(Object.fromEntries(extraParams.map((p) => [p, idArb(p)]))) as fc.Arbitrary<
+        Record<string, string>
+      >;
+      await fc
+        .assert(
+          fc.asyncProperty(
+            bodyArb,
+            patientArb,
+            paramsArb,
+            fc.boolean(),
+            async (body, patientId, params, idempotent) => {
+              const before = await eventCount(fuzzTenant);
+              const url = fillPath(e.path, { ...params, tenantId: fuzzTenant, patientId });
+              let res: HttpResult;
+              try {
+                res = await call(platform.url('care-api'), 'POST', url, {
+                  token,
+                  body,
+                  headers: idempotent ? { 'idempotency-key': randomUUID() } : {},
+                });
+              } catch (err) {
+                failures.push(`${e.path}: request failed: ${String(err)}`);
+                return false;
+              }
+              requests++;
+              statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+              const after = await eventCount(fuzzTenant);
+              if (res.status >= 500) {
+                fiveHundreds++;
+                failures.push(
+                  `${e.path} -> ${res.status}: ${res.text.slice(0, 300)} for ${JSON.stringify(body).slice(0, 300)}`,
+                );
+              }
+              if (res.status >= 400 && (after.count !== before.count || after.versions !== before.versions)) {
+                partial++;
+                failures.push(`${e.path} -> ${res.status} but appended ${after.count - before.count} events`);
+              }
+              if (res.status < 300) {
+                const ids = (res.body as { eventIds?: unknown[] } | undefined)?.eventIds;
+                if (Array.isArray(ids) && after.count - before.count !== ids.length) {
+                  partial++;
+                  failures.push(
+                    `${e.path} -> ${res.status} reported ${ids.length} events, appended ${after.count - before.count}`,
+                  );
+                }
+              }
+              return res.status < 500;
+            },
+          ),
+          {
+            numRuns: perEndpoint,
+            seed: Number(process.env.CARELEDGER_FUZZ_SEED ?? Date.now() % 2 ** 31),
+            endOnFailure: false,
+          },
+        )
+        .catch((err: unknown) => failures.push(String(err).slice(0, 2000)));
     }
     recordSuite('fuzz', {
       counters: { fuzzRequests: requests, fuzz5xx: fiveHundreds, partialAppends: partial },
-      details: { endpoints: commands.map((c) => c.path), perEndpoint, statuses, failures: failures.slice(0, 20) },
+      details: {
+        endpoints: commands.map((c) => c.path),
+        perEndpoint,
+        statuses,
+        failures: failures.slice(0, 20),
+      },
     });
     expect(failures).toEqual([]);
     expect(requests).toBeGreaterThanOrEqual(FUZZ_RUNS_TOTAL);
@@ -437,18 +566,36 @@ describe('fuzzing every command body and the import endpoint', () => {
 describe('PHI-safe by construction', () => {
   it('reads and replays are access-logged and auditors can query the access log', async () => {
     const billing = await platform.token(TENANT, ['billing'], [], `u-billing-${RUN}`);
-    const reads = endpoints.filter((e) => e.app === 'query-api' && e.method === 'GET' && e.path.startsWith('/v1/') && ruleFor(e)?.allowed.includes('billing'));
-    for (const e of reads) await call(platform.url('query-api'), 'GET', fillPath(e.path, pathValues(TENANT, seededPatient)), { token: billing });
+    const reads = endpoints.filter(
+      (e) =>
+        e.app === 'query-api' &&
+        e.method === 'GET' &&
+        e.path.startsWith('/v1/') &&
+        ruleFor(e)?.allowed.includes('billing'),
+    );
+    for (const e of reads)
+      await call(platform.url('query-api'), 'GET', fillPath(e.path, pathValues(TENANT, seededPatient)), {
+        token: billing,
+      });
     const auditor = await platform.token(TENANT, ['auditor']);
     const logHost = endpoints.find((e) => e.path.endsWith('/access-log'));
     expect(logHost).toBeDefined();
-    const res = await call(platform.url(logHost!.app as 'audit'), 'GET', `/v1/tenants/${TENANT}/access-log?subject=u-billing-${RUN}&limit=1000`, { token: auditor });
+    const res = await call(
+      platform.url(logHost!.app as 'audit'),
+      'GET',
+      `/v1/tenants/${TENANT}/access-log?subject=u-billing-${RUN}&limit=1000`,
+      { token: auditor },
+    );
     expect(res.status).toBe(200);
     const items = (res.body as { items: { subject: string; tenantId: string; action: string }[] }).items;
     expect(items.length).toBeGreaterThanOrEqual(reads.length);
     expect(items.every((i) => i.subject === `u-billing-${RUN}` && i.tenantId === TENANT)).toBe(true);
-    await expect(db.query('UPDATE access_log SET subject = $1 WHERE tenant_id = $2', ['x', TENANT])).rejects.toThrow(/append-only/);
-    await expect(db.query('DELETE FROM access_log WHERE tenant_id = $1', [TENANT])).rejects.toThrow(/append-only/);
+    await expect(
+      db.query('UPDATE access_log SET subject = $1 WHERE tenant_id = $2', ['x', TENANT]),
+    ).rejects.toThrow(/append-only/);
+    await expect(db.query('DELETE FROM access_log WHERE tenant_id = $1', [TENANT])).rejects.toThrow(
+      /append-only/,
+    );
   }, 120_000);
 
   it('no log line, Kafka key or header, problem body or access-log row carries a free-text marker', async () => {
@@ -457,16 +604,33 @@ describe('PHI-safe by construction', () => {
     const problems: HttpResult[] = [];
     for (const e of endpoints.filter((x) => x.app === 'care-api' && x.method === 'POST')) {
       const url = fillPath(e.path, pathValues(TENANT, seededPatient));
-      problems.push(await call(platform.url('care-api'), 'POST', url, { token: cm, body: { activity: MARKER, reason: MARKER, minutes: MARKER, startedAt: MARKER, goals: [MARKER] } }));
-      problems.push(await call(platform.url('care-api'), 'POST', url, { token: cm, rawBody: `{"activity": "${MARKER}", ` }));
+      problems.push(
+        await call(platform.url('care-api'), 'POST', url, {
+          token: cm,
+          body: { activity: MARKER, reason: MARKER, minutes: MARKER, startedAt: MARKER, goals: [MARKER] },
+        }),
+      );
+      problems.push(
+        await call(platform.url('care-api'), 'POST', url, {
+          token: cm,
+          rawBody: `{"activity": "${MARKER}", `,
+        }),
+      );
     }
     const echoed = problems.filter((p) => p.text.includes(MARKER)).map((p) => p.text.slice(0, 200));
     // Kafka: every key and header of this run's topics.
-    const kafka = new Kafka({ clientId: `sec-scan-${RUN}`, brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: `sec-scan-${RUN}`,
+      brokers: ['127.0.0.1:9092'],
+      logLevel: logLevel.NOTHING,
+    });
     const consumer = kafka.consumer({ groupId: `sec-scan-${RUN}` });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic, dlqTopic], fromBeginning: true });
-    const expected = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM outbox o JOIN events e USING (global_position) WHERE e.tenant_id IN ($1, $2)`, [TENANT, `sec-f-${RUN}`]);
+    const expected = await db.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM outbox o JOIN events e USING (global_position) WHERE e.tenant_id IN ($1, $2)`,
+      [TENANT, `sec-f-${RUN}`],
+    );
     let messages = 0;
     const keyLeaks: string[] = [];
     await consumer.run({
@@ -480,14 +644,28 @@ describe('PHI-safe by construction', () => {
         }
       },
     });
-    await pollUntil('every published event to be scanned', () => messages >= Number(expected.rows[0]!.n), 60_000, 250);
+    await pollUntil(
+      'every published event to be scanned',
+      () => messages >= Number(expected.rows[0]!.n),
+      60_000,
+      250,
+    );
     await consumer.disconnect();
-    const accessRows = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM access_log WHERE target::text LIKE $1 OR route LIKE $1`, [`%${MARKER}%`]);
+    const accessRows = await db.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM access_log WHERE target::text LIKE $1 OR route LIKE $1`,
+      [`%${MARKER}%`],
+    );
     const logLines = platform.allLogLines();
     const logLeaks = logLines.filter((l) => l.includes(MARKER));
     recordSuite('phi', {
       counters: {},
-      details: { marker: 'PHIMARK<random>', logLinesScanned: logLines.length, kafkaMessagesScanned: messages, problemBodiesScanned: problems.length, leaks: logLeaks.length + keyLeaks.length + echoed.length },
+      details: {
+        marker: 'PHIMARK<random>',
+        logLinesScanned: logLines.length,
+        kafkaMessagesScanned: messages,
+        problemBodiesScanned: problems.length,
+        leaks: logLeaks.length + keyLeaks.length + echoed.length,
+      },
     });
     expect(logLines.length).toBeGreaterThan(0);
     expect(logLeaks.slice(0, 5)).toEqual([]);

@@ -7,7 +7,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -30,18 +32,25 @@ export async function portFree(port: number): Promise<boolean> {
 }
 
 /** Polls `check` until it returns a truthy value; throws `what` after the deadline. */
-export async function pollUntil<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, deadlineMs: number, intervalMs = 100): Promise<T> {
+export async function pollUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  deadlineMs: number,
+  intervalMs = 100,
+): Promise<T> {
   const until = Date.now() + deadlineMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await check();
-      if (v) return v as T;
+      if (v) return v;
     } catch (e) {
       last = e;
     }
     if (Date.now() > until) {
-      throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `timed out after ${deadlineMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

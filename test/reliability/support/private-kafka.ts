@@ -38,7 +38,8 @@ export class PrivateKafka {
         process.execPath,
         [path.join(repoRoot(), 'deploy/local/infra.js'), cmd],
         { env: { ...process.env, ...this.env }, encoding: 'utf8', timeout: 180_000 },
-        (err, stdout, stderr) => resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+        (err, stdout, stderr) =>
+          resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
       );
     });
   }

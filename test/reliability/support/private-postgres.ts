@@ -37,17 +37,31 @@ export class PrivatePostgres {
    */
   private run(cmd: string, args: string[]): Promise<void> {
     const full = path.join(this.bin, cmd);
-    const [file, argv] = this.asPostgres ? ['runuser', ['-u', 'postgres', '--', full, ...args]] : [full, args];
+    const [file, argv] = this.asPostgres
+      ? ['runuser', ['-u', 'postgres', '--', full, ...args]]
+      : [full, args];
     return new Promise((resolve, reject) => {
       execFile(file, argv, { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) =>
-        err ? reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stdout}${stderr}`)) : resolve(),
+        err
+          ? reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stdout}${stderr}`))
+          : resolve(),
       );
     });
   }
 
   /** initdb (trust auth, UTF8), then start on a free port. */
   async init(): Promise<void> {
-    await this.run('initdb', ['-D', this.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C.UTF-8']);
+    await this.run('initdb', [
+      '-D',
+      this.dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--no-sync',
+      '--locale=C.UTF-8',
+    ]);
     this.port = await freePort();
     fs.appendFileSync(
       path.join(this.dataDir, 'postgresql.conf'),
@@ -66,7 +80,16 @@ export class PrivatePostgres {
   }
 
   async start(): Promise<void> {
-    await this.run('pg_ctl', ['-D', this.dataDir, '-l', path.join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
+    await this.run('pg_ctl', [
+      '-D',
+      this.dataDir,
+      '-l',
+      path.join(this.dir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
     await pollUntil('private PostgreSQL to accept connections', () => this.answers(), 30_000, 100);
   }
 
@@ -83,7 +106,13 @@ export class PrivatePostgres {
   }
 
   async answers(): Promise<boolean> {
-    const c = new Client({ host: '127.0.0.1', port: this.port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 1000 });
+    const c = new Client({
+      host: '127.0.0.1',
+      port: this.port,
+      user: 'postgres',
+      database: 'postgres',
+      connectionTimeoutMillis: 1000,
+    });
     try {
       await c.connect();
       await c.query('SELECT 1');

@@ -30,24 +30,111 @@ const READ_CLINICAL: Role[] = ['care_manager', 'practitioner', 'billing', 'audit
  */
 export const POLICY: PolicyRule[] = [
   // care-api: writes
-  { name: 'import events', app: 'care-api', method: 'POST', path: new RegExp(`${T}/events:import$`), allowed: ['admin'] },
-  { name: 'reference data', app: 'care-api', method: 'POST', path: new RegExp(`${T}/(organizations|practitioners)(/|$)`), allowed: ['admin'] },
-  { name: 'register patient', app: 'care-api', method: 'POST', path: new RegExp(`${T}/patients$`), allowed: ['admin', ...CLINICAL], departmentScoped: true },
-  { name: 'clinical facts', app: 'care-api', method: 'POST', path: new RegExp(`${P}/(conditions|encounters|psychotherapy|pharmacologic)`), allowed: ['practitioner'], departmentScoped: true },
-  { name: 'care management', app: 'care-api', method: 'POST', path: new RegExp(`${P}/(consents|care-plans|care-time)`), allowed: CLINICAL, departmentScoped: true },
-  { name: 'claims', app: 'care-api', method: 'POST', path: new RegExp(`${P}/(claims|months/[^/]+/claims|month-claims)`), allowed: ['billing'] },
+  {
+    name: 'import events',
+    app: 'care-api',
+    method: 'POST',
+    path: new RegExp(`${T}/events:import$`),
+    allowed: ['admin'],
+  },
+  {
+    name: 'reference data',
+    app: 'care-api',
+    method: 'POST',
+    path: new RegExp(`${T}/(organizations|practitioners)(/|$)`),
+    allowed: ['admin'],
+  },
+  {
+    name: 'register patient',
+    app: 'care-api',
+    method: 'POST',
+    path: new RegExp(`${T}/patients$`),
+    allowed: ['admin', ...CLINICAL],
+    departmentScoped: true,
+  },
+  {
+    name: 'clinical facts',
+    app: 'care-api',
+    method: 'POST',
+    path: new RegExp(`${P}/(conditions|encounters|psychotherapy|pharmacologic)`),
+    allowed: ['practitioner'],
+    departmentScoped: true,
+  },
+  {
+    name: 'care management',
+    app: 'care-api',
+    method: 'POST',
+    path: new RegExp(`${P}/(consents|care-plans|care-time)`),
+    allowed: CLINICAL,
+    departmentScoped: true,
+  },
+  {
+    name: 'claims',
+    app: 'care-api',
+    method: 'POST',
+    path: new RegExp(`${P}/(claims|months/[^/]+/claims|month-claims)`),
+    allowed: ['billing'],
+  },
   // query-api: reads
-  { name: 'access log (query-api)', app: 'query-api', method: 'GET', path: new RegExp(`${T}/access-log`), allowed: ['auditor'] },
-  { name: 'billing determination', app: 'query-api', method: 'GET', path: new RegExp(`${T}/(billing-lines|conflicts|excluded-entries)`), allowed: ['billing', 'auditor', 'analyst'] },
-  { name: 'exports', app: 'query-api', method: 'GET', path: new RegExp(`${T}/.*(export|\\.csv)`), allowed: ['billing', 'auditor', 'analyst'] },
+  {
+    name: 'access log (query-api)',
+    app: 'query-api',
+    method: 'GET',
+    path: new RegExp(`${T}/access-log`),
+    allowed: ['auditor'],
+  },
+  {
+    name: 'billing determination',
+    app: 'query-api',
+    method: 'GET',
+    path: new RegExp(`${T}/(billing-lines|conflicts|excluded-entries)`),
+    allowed: ['billing', 'auditor', 'analyst'],
+  },
+  {
+    name: 'exports',
+    app: 'query-api',
+    method: 'GET',
+    path: new RegExp(`${T}/.*(export|\\.csv)`),
+    allowed: ['billing', 'auditor', 'analyst'],
+  },
   // Analysts read care plans de-identified (no goals/interventions/problems): the matrix checks the body.
-  { name: 'care plans', app: 'query-api', method: 'GET', path: new RegExp(`${T}/.*care-plan`), allowed: ['care_manager', 'practitioner', 'auditor', 'analyst'] },
-  { name: 'patient month', app: 'query-api', method: 'GET', path: new RegExp(`${P}/months/`), allowed: READ_CLINICAL },
-  { name: 'projections', app: 'query-api', method: 'GET', path: new RegExp(`${T}/`), allowed: [...READ_CLINICAL, 'analyst'] },
+  {
+    name: 'care plans',
+    app: 'query-api',
+    method: 'GET',
+    path: new RegExp(`${T}/.*care-plan`),
+    allowed: ['care_manager', 'practitioner', 'auditor', 'analyst'],
+  },
+  {
+    name: 'patient month',
+    app: 'query-api',
+    method: 'GET',
+    path: new RegExp(`${P}/months/`),
+    allowed: READ_CLINICAL,
+  },
+  {
+    name: 'projections',
+    app: 'query-api',
+    method: 'GET',
+    path: new RegExp(`${T}/`),
+    allowed: [...READ_CLINICAL, 'analyst'],
+  },
   // audit
-  { name: 'access log', app: 'audit', method: 'GET', path: new RegExp(`${T}/access-log`), allowed: ['auditor'] },
+  {
+    name: 'access log',
+    app: 'audit',
+    method: 'GET',
+    path: new RegExp(`${T}/access-log`),
+    allowed: ['auditor'],
+  },
   { name: 'replays', app: 'audit', method: 'POST', path: new RegExp(`${T}/replays`), allowed: ['auditor'] },
-  { name: 'replay records', app: 'audit', method: 'GET', path: new RegExp(`${T}/replays`), allowed: ['auditor'] },
+  {
+    name: 'replay records',
+    app: 'audit',
+    method: 'GET',
+    path: new RegExp(`${T}/replays`),
+    allowed: ['auditor'],
+  },
 ];
 
 /** The first rule an endpoint matches (rules are ordered specific-first), or undefined. */
@@ -56,4 +143,12 @@ export function ruleFor(e: Endpoint): PolicyRule | undefined {
 }
 
 /** Fields that hold free text (EVENTS.md): never in what an analyst reads, never in logs, keys or headers. */
-export const FREE_TEXT_FIELDS = ['activity', 'reason', 'goals', 'interventions', 'problems', 'name', 'changes'];
+export const FREE_TEXT_FIELDS = [
+  'activity',
+  'reason',
+  'goals',
+  'interventions',
+  'problems',
+  'name',
+  'changes',
+];

@@ -28,10 +28,17 @@ export interface PlatformTarget {
 
 /** Creates a topic if missing (the shared broker never auto-creates topics). */
 export async function ensureTopic(brokers: string, topic: string, partitions: number): Promise<void> {
-  const admin = new Kafka({ clientId: 'careledger-security', brokers: [brokers], logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'careledger-security',
+    brokers: [brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+    });
   } finally {
     await admin.disconnect();
   }
@@ -50,7 +57,12 @@ export class Platform {
 
   constructor(
     private readonly target: PlatformTarget,
-    private readonly which: readonly (HttpAppName | 'projector')[] = ['care-api', 'query-api', 'audit', 'projector'],
+    private readonly which: readonly (HttpAppName | 'projector')[] = [
+      'care-api',
+      'query-api',
+      'audit',
+      'projector',
+    ],
   ) {}
 
   url(app: HttpAppName): string {
@@ -101,7 +113,12 @@ export class Platform {
     return [...this.apps.values()].flatMap((a) => a.lines.map((l) => `[${a.name}] ${l}`));
   }
 
-  async token(tenantId: string, roles: Role[], departments: string[] = [], sub = `u-${randomUUID().slice(0, 8)}`): Promise<string> {
+  async token(
+    tenantId: string,
+    roles: Role[],
+    departments: string[] = [],
+    sub = `u-${randomUUID().slice(0, 8)}`,
+  ): Promise<string> {
     return mintDevToken(this.config, { tenantId, roles, departments, sub, ttl: '2h' });
   }
 

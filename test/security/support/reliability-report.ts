@@ -60,7 +60,10 @@ export function recordSuite(suite: string, report: SuiteReport): void {
     }
     const suites = { ...(doc.suites ?? {}), [suite]: { ...report, ranAt: new Date().toISOString() } };
     const totals = Object.fromEntries(
-      REPORT_COUNTERS.map((k) => [k, Object.values(suites).reduce((sum, s) => sum + (s.counters[k] ?? 0), 0)]),
+      REPORT_COUNTERS.map((k) => [
+        k,
+        Object.values(suites).reduce((sum, s) => sum + (s.counters[k] ?? 0), 0),
+      ]),
     );
     const out = { issue: 8, generatedAt: new Date().toISOString(), ...totals, suites };
     const tmp = `${REPORT_FILE}.${process.pid}.tmp`;

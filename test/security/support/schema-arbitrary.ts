@@ -44,7 +44,16 @@ const NASTY: unknown[] = [
 ];
 
 /** Property names that hold free text (EVENTS.md): activity, reasons, care-plan content, names. */
-const FREE_TEXT = new Set(['activity', 'reason', 'goals', 'interventions', 'problems', 'name', 'note', 'notes']);
+const FREE_TEXT = new Set([
+  'activity',
+  'reason',
+  'goals',
+  'interventions',
+  'problems',
+  'name',
+  'note',
+  'notes',
+]);
 
 function freeText(marker: string, s: JsonSchema | undefined): fc.Arbitrary<unknown> {
   const text = fc.string({ maxLength: 20 }).map((x) => `${marker} ${x}`);
@@ -59,11 +68,19 @@ function validString(s: JsonSchema): fc.Arbitrary<string> {
   switch (s.format) {
     case 'date-time':
       return fc
-        .date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2026-12-31T23:59:59Z'), noInvalidDate: true })
+        .date({
+          min: new Date('2024-01-01T00:00:00Z'),
+          max: new Date('2026-12-31T23:59:59Z'),
+          noInvalidDate: true,
+        })
         .map((d) => d.toISOString());
     case 'date':
       return fc
-        .date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2026-12-31T00:00:00Z'), noInvalidDate: true })
+        .date({
+          min: new Date('2024-01-01T00:00:00Z'),
+          max: new Date('2026-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        })
         .map((d) => d.toISOString().slice(0, 10));
     case 'uuid':
       return fc.uuid();
@@ -103,7 +120,11 @@ export function schemaArbitrary(
   const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : s.properties ? ['object'] : [];
   let valid: fc.Arbitrary<unknown>;
   if (s.oneOf || s.anyOf) {
-    valid = fc.oneof(...(s.oneOf ?? s.anyOf ?? []).map((x) => schemaArbitrary(doc, x, mutationWeight, depth + 1, marker, samples)));
+    valid = fc.oneof(
+      ...(s.oneOf ?? s.anyOf ?? []).map((x) =>
+        schemaArbitrary(doc, x, mutationWeight, depth + 1, marker, samples),
+      ),
+    );
   } else if (s.enum && s.enum.length > 0) {
     valid = fc.constantFrom(...s.enum);
   } else if (types.includes('object')) {
@@ -121,7 +142,7 @@ export function schemaArbitrary(
       .tuple(
         Object.keys(record).length > 0
           ? fc.record(record, { requiredKeys: requiredKeys as never[] })
-          : fc.constant({} as Record<string, unknown>),
+          : fc.constant({}),
         // Now and then (1 in 10 each): drop a required key; add an unknown or prototype-pollution key.
         fc.oneof(
           { arbitrary: fc.constant(null), weight: 9 },
@@ -129,13 +150,25 @@ export function schemaArbitrary(
         ),
         fc.oneof(
           { arbitrary: fc.constant(null), weight: 9 },
-          { arbitrary: fc.tuple(fc.constantFrom('unexpected', '__proto__', 'constructor', 'tenantId', 'eventId'), json), weight: 1 },
+          {
+            arbitrary: fc.tuple(
+              fc.constantFrom('unexpected', '__proto__', 'constructor', 'tenantId', 'eventId'),
+              json,
+            ),
+            weight: 1,
+          },
         ),
       )
       .map(([obj, drop, extra]) => {
-        const o: Record<string, unknown> = { ...(obj as Record<string, unknown>) };
+        const o: Record<string, unknown> = { ...obj };
         if (drop !== null) delete o[drop];
-        if (extra !== null) Object.defineProperty(o, extra[0], { value: extra[1], enumerable: true, writable: true, configurable: true });
+        if (extra !== null)
+          Object.defineProperty(o, extra[0], {
+            value: extra[1],
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         return o;
       });
   } else if (types.includes('array')) {
@@ -154,11 +187,19 @@ export function schemaArbitrary(
   } else {
     valid = json;
   }
-  const known = [...(propertyName ? (samples[propertyName] ?? []) : []), ...(s.example !== undefined && typeof s.example !== 'object' ? [s.example] : [])];
+  const known = [
+    ...(propertyName ? (samples[propertyName] ?? []) : []),
+    ...(s.example !== undefined && typeof s.example !== 'object' ? [s.example] : []),
+  ];
   if (known.length > 0 && !types.includes('object') && !types.includes('array')) {
     valid = fc.oneof({ arbitrary: fc.constantFrom(...known), weight: 9 }, { arbitrary: valid, weight: 1 });
   }
-  return mutationWeight <= 0 ? valid : fc.oneof({ arbitrary: valid, weight: 10 - mutationWeight }, { arbitrary: mutated, weight: mutationWeight });
+  return mutationWeight <= 0
+    ? valid
+    : fc.oneof(
+        { arbitrary: valid, weight: 10 - mutationWeight },
+        { arbitrary: mutated, weight: mutationWeight },
+      );
 }
 
 /**

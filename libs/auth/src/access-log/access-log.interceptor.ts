@@ -93,7 +93,8 @@ export class AccessLogInterceptor implements NestInterceptor {
       context.getHandler(),
       context.getClass(),
     ]);
-    const route = typeof req.route?.path === 'string' ? (req.route.path as string) : req.path;
+    const routePath = (req as unknown as { route?: { path?: unknown } }).route?.path;
+    const route = typeof routePath === 'string' ? routePath : req.path;
     if (declared?.enabled === false) return next.handle();
     const byDefault =
       (req.method === 'GET' && route.startsWith('/v1/tenants/:tenantId')) || EXPORT_OR_REPLAY.test(route);
@@ -122,11 +123,11 @@ export class AccessLogInterceptor implements NestInterceptor {
     };
 
     return next.handle().pipe(
-      mergeMap((body) => {
+      mergeMap((body: unknown) => {
         const res = context.switchToHttp().getResponse<Response>();
         return from(
           this.repository.append(entry(res.statusCode >= 400 ? res.statusCode : 200, body)).then(
-            () => body,
+            (): unknown => body,
             (err: unknown) => {
               this.logger.error(
                 { err: err instanceof Error ? { name: err.name, message: err.message } : 'non-error', route },
@@ -144,11 +145,15 @@ export class AccessLogInterceptor implements NestInterceptor {
       catchError((err: unknown) => {
         const status =
           err instanceof ProblemError ? err.status : err instanceof HttpException ? err.getStatus() : 500;
-        if (err instanceof ProblemError && err.code === 'ACCESS_LOG.UNAVAILABLE') return throwError(() => err);
+        if (err instanceof ProblemError && err.code === 'ACCESS_LOG.UNAVAILABLE')
+          return throwError(() => err);
         return from(
-          this.repository.append(entry(status)).catch(() => undefined).then(() => {
-            throw err;
-          }),
+          this.repository
+            .append(entry(status))
+            .catch(() => undefined)
+            .then(() => {
+              throw err;
+            }),
         );
       }),
     );

@@ -19,7 +19,11 @@ export class AccessLogModule {
       controllers: options.controller ? [AccessLogController] : [],
       providers: [
         { provide: ACCESS_LOG_OPTIONS, useValue: { app: options.app } },
-        { provide: AccessLogRepository, inject: [PG_POOL], useFactory: (pool: Pool) => new AccessLogRepository(pool) },
+        {
+          provide: AccessLogRepository,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool) => new AccessLogRepository(pool),
+        },
         { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor },
       ],
       exports: [AccessLogRepository],
