@@ -338,7 +338,13 @@ class HealthSystemGenerator {
       });
       if (!c.template.chronic && !c.template.behavioral && c.chronicOverride === undefined) {
         const resolved = dx.plus({ days: rng.int(7, 60) });
-        ctx.emit('ConditionResolved', resolved, resolved.plus({ hours: rng.int(1, 48) }), clinician(pcp), {
+        // A resolution is learned after the diagnosis it resolves (which may itself be recorded only at
+        // registration, for conditions diagnosed before the patient joined).
+        const resolutionRecorded = DateTime.max(
+          resolved.plus({ hours: rng.int(1, 48) }),
+          recorded.plus({ minutes: 5 }),
+        );
+        ctx.emit('ConditionResolved', resolved, resolutionRecorded, clinician(pcp), {
           conditionId,
           resolvedOn: resolved.toISODate(),
         });
@@ -862,6 +868,7 @@ class HealthSystemGenerator {
 class PatientContext {
   private entries = 0;
   private encounters = 0;
+  private registeredAt: DateTime<boolean> | undefined;
   /** The patient's events, for the billing office's estimate. */
   readonly events: ContractEvent[] = [];
 
@@ -879,7 +886,13 @@ class PatientContext {
     actor: Actor,
     data: object,
   ): void {
-    const recordedAt = DateTime.max(recorded, occurred).toUTC().toISO(ISO) as string;
+    // Nothing about a patient is recorded before the patient is (a visit from before registration is
+    // entered afterwards, as history): the patient stream would refuse it.
+    let known: DateTime<boolean> = DateTime.max(recorded, occurred);
+    if (type === 'PatientRegistered') this.registeredAt = known;
+    else if (this.registeredAt && known <= this.registeredAt)
+      known = this.registeredAt.plus({ minutes: 1 + this.events.length });
+    const recordedAt = known.toUTC().toISO(ISO) as string;
     const event = {
       type,
       schemaVersion: 1,
