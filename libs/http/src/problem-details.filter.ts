@@ -103,7 +103,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn({ err: { message: (exception as Error).message } }, 'database unavailable');
-      return new ProblemError(503, 'DB.UNAVAILABLE', 'The database is unavailable; retry the request (with the same Idempotency-Key).');
+      return new ProblemError(
+        503,
+        'DB.UNAVAILABLE',
+        'The database is unavailable; retry the request (with the same Idempotency-Key).',
+      );
     }
     this.logger.error(
       { err: exception instanceof Error ? { name: exception.name, message: exception.message } : 'non-error' },
@@ -121,8 +125,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 function isDatabaseUnavailable(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
   const { code, message } = err as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (/^08/.test(code) || /^57P0[1-3]$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code))) {
+  const lost = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'];
+  if (typeof code === 'string' && (/^08/.test(code) || /^57P0[1-3]$/.test(code) || lost.includes(code))) {
     return true;
   }
-  return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)/i.test(message);
+  const gone =
+    /Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)/i;
+  return typeof message === 'string' && gone.test(message);
 }

@@ -51,9 +51,15 @@ export class WriteRateLimitInterceptor implements NestInterceptor {
     if (!verdict.allowed) {
       const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
       context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(seconds));
-      throw new ProblemError(429, 'HTTP.RATE_LIMITED', `Too many writes for this token; retry in ${seconds} s.`, [], {
-        retryAfterSeconds: seconds,
-      });
+      throw new ProblemError(
+        429,
+        'HTTP.RATE_LIMITED',
+        `Too many writes for this token; retry in ${seconds} s.`,
+        [],
+        {
+          retryAfterSeconds: seconds,
+        },
+      );
     }
     return next.handle();
   }
