@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { CareLedgerConfig } from '@careledger/config';
-import { AccessLogModule, AuthModule } from '@careledger/auth';
-import { AppConfigModule, HealthModule, LoggingModule, PgPoolModule } from '@careledger/http';
+import { AccessLogModule, AuthModule, rateLimitSubjectOf } from '@careledger/auth';
+import { AppConfigModule, HealthModule, LoggingModule, PgPoolModule, RateLimitModule } from '@careledger/http';
 import { AuditReplayService } from './http/audit-replay.service';
 import { ReplaysController } from './http/replays.controller';
 
@@ -17,6 +17,7 @@ export class AuditModule {
         PgPoolModule,
         AuthModule.forRoot(config),
         AccessLogModule.forRoot({ app: 'audit', controller: true }),
+        RateLimitModule.forRoot(rateLimitSubjectOf),
         HealthModule.register({ name: 'audit' }),
       ],
       controllers: [ReplaysController],

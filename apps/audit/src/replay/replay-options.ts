@@ -100,7 +100,7 @@ export function normalizeInstant(field: string, value: string): string {
   const dt = DateTime.fromISO(value, { setZone: true });
   if (!dt.isValid)
     throw new ReplayArgumentError(field, `is not a valid instant (${dt.invalidExplanation ?? 'invalid'})`);
-  return dt.toUTC().toISO({ suppressMilliseconds: false })!;
+  return dt.toUTC().toISO({ suppressMilliseconds: false });
 }
 
 /** Validate and normalize replay parameters; throws {@link ReplayArgumentError} naming the field. */

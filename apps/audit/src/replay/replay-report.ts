@@ -1,4 +1,4 @@
-import type { ReplaySource, RuleSetName } from './replay-options';
+import type { ReplaySource } from './replay-options';
 
 /**
  * The determination of one patient-month as the rules engine returns it (shared/conformance/README.md
@@ -118,7 +118,8 @@ export interface ReplayTotals {
  */
 export interface ReplayReport {
   digest: string;
-  rulesVersion: RuleSetName | string;
+  /** The rule set used: `CY2025`, `CY2026` (a {@link RuleSetName}). */
+  rulesVersion: string;
   asOf: string | null;
   tenantId: string;
   month: string;

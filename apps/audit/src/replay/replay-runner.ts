@@ -77,7 +77,7 @@ export interface ReplayEvaluation {
   rulesVersion: string;
   eventsVisible: number;
   /** Determine another patient of the tenant under the same options (null: no events visible). */
-  determine(patientId: string): Determination | null;
+  determine: (patientId: string) => Determination | null;
 }
 
 const ENVELOPE_KEYS = [
@@ -134,7 +134,10 @@ export function evaluateReplay(
           eventId: e.eventId,
           streamId: e.streamId,
           streamVersion: e.streamVersion,
-          code: String((err as { code?: unknown }).code ?? 'EVENT.INVALID'),
+          code:
+            typeof (err as { code?: unknown }).code === 'string'
+              ? (err as { code: string }).code
+              : 'EVENT.INVALID',
           fields: issues.map((i) => i.field),
         });
         return false;
