@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { validateContractEvent, type ContractEvent } from '@careledger/domain';
+import {
+  checkPatientInvariants,
+  evolve,
+  initialPatientState,
+  validateContractEvent,
+  type ContractEvent,
+  type PatientEvent,
+  type PatientState,
+} from '@careledger/domain';
 import { describeHealthSystem, generateHealthSystem } from './health-system.generator';
 import { estimateClaims } from './claim-estimator';
 import { SeededRandom } from './seeded-random';
@@ -37,6 +45,24 @@ describe('generateHealthSystem', () => {
       }
     }
     expect(failures.slice(0, 5)).toEqual([]);
+  });
+
+  it('produces streams the write side accepts: every event passes the patient invariants in recording order', () => {
+    // care-api's import runs exactly these checks; a refused event would stop the demo load.
+    const states = new Map<string, PatientState>();
+    const refused: string[] = [];
+    for (const e of events) {
+      if (e.patientId === undefined) continue;
+      const state = states.get(e.patientId) ?? initialPatientState;
+      try {
+        checkPatientInvariants(state, e as PatientEvent);
+        states.set(e.patientId, evolve(state, e as PatientEvent));
+      } catch (err) {
+        refused.push(`${e.patientId} ${e.type}: ${(err as { code?: string }).code}`);
+      }
+    }
+    expect(refused.slice(0, 5)).toEqual([]);
+    expect(states.size).toBe(options.patients);
   });
 
   it('returns reference events first, then everything in recordedAt order', () => {
