@@ -1,0 +1,79 @@
+import type { ContractEvent } from '@careledger/domain';
+import { monthsByEvent, monthsOfInterval, monthsTouchedBy } from './months-touched';
+
+const actor = { userId: 'u1', role: 'clinical_staff', departmentId: 'd1' };
+const logged = (entryId: string, startedAt: string, minutes: number): ContractEvent => ({
+  type: 'CareTimeLogged',
+  schemaVersion: 1,
+  tenantId: 't',
+  patientId: 'P1',
+  occurredAt: startedAt,
+  recordedAt: startedAt,
+  actor,
+  data: {
+    entryId,
+    program: 'CCM',
+    performerId: 'RN1',
+    performerRole: 'clinical_staff',
+    billingPractitionerId: 'DR1',
+    startedAt,
+    minutes,
+    activity: 'call',
+  },
+});
+
+describe('months an event touches (no reference data needed)', () => {
+  it('given an instant far from a boundary, then only its month', () => {
+    expect(monthsOfInterval(Date.parse('2025-03-15T12:00:00Z'), Date.parse('2025-03-15T12:00:00Z'))).toEqual([
+      '2025-03',
+    ]);
+  });
+
+  it('given an instant within 14 h of a UTC month start, then both months (any zone may put it either side)', () => {
+    expect(monthsTouchedBy(logged('E1', '2025-03-31T22:00:00-04:00', 10))).toEqual(['2025-03', '2025-04']);
+    expect(monthsTouchedBy(logged('E2', '2025-04-01T02:00:00Z', 10))).toEqual(['2025-03', '2025-04']);
+  });
+
+  it('given a claim, then exactly its month', () => {
+    const claim: ContractEvent = {
+      type: 'MonthClaimed',
+      schemaVersion: 1,
+      tenantId: 't',
+      patientId: 'P1',
+      occurredAt: '2025-04-05T10:00:00Z',
+      recordedAt: '2025-04-05T10:00:00Z',
+      actor,
+      data: { month: '2025-03', program: 'CCM', billingPractitionerId: 'DR1', lines: [] },
+    };
+    expect(monthsTouchedBy(claim)).toEqual(['2025-03']);
+  });
+
+  it('given an entry moved to another month by an amendment, then every version touches both months', () => {
+    const amend: ContractEvent = {
+      type: 'CareTimeAmended',
+      schemaVersion: 1,
+      tenantId: 't',
+      patientId: 'P1',
+      occurredAt: '2025-05-02T10:00:00Z',
+      recordedAt: '2025-05-02T10:00:00Z',
+      actor,
+      data: { entryId: 'E1', startedAt: '2025-05-02T10:00:00Z', reason: 'wrong day' },
+    };
+    const voided: ContractEvent = {
+      type: 'CareTimeVoided',
+      schemaVersion: 1,
+      tenantId: 't',
+      patientId: 'P1',
+      occurredAt: '2025-05-03T10:00:00Z',
+      recordedAt: '2025-05-03T10:00:00Z',
+      actor,
+      data: { entryId: 'E1', reason: 'duplicate' },
+    };
+    const months = monthsByEvent([logged('E1', '2025-03-10T10:00:00Z', 20), amend, voided]);
+    expect(months).toEqual([
+      ['2025-03', '2025-05'],
+      ['2025-03', '2025-05'],
+      ['2025-03', '2025-05'],
+    ]);
+  });
+});
