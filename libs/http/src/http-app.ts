@@ -55,7 +55,7 @@ export function configureHttpApp(app: INestApplication, config: CareLedgerConfig
   app.use((req: Request, res: Response, next: NextFunction) =>
     json(req, res, (err?: unknown) => {
       if (!err) return next();
-      next(fromBodyParserError(err as { type?: unknown; status?: unknown }) ?? err);
+      next(fromBodyParserError(err) ?? err);
     }),
   );
   if (config.http.corsOrigins.length > 0) {

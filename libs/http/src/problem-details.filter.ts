@@ -88,7 +88,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const response = exception.getResponse();
       const message =
         typeof response === 'object' && response !== null && 'message' in response
-          ? (response as { message: unknown }).message
+          ? (response).message
           : exception.message;
       return new ProblemError(
         status,
@@ -98,7 +98,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception && typeof exception === 'object') {
       const parsed =
-        fromBodyParserError(exception as { type?: unknown }) ?? fromCodedError(exception as ErrorWithIssues);
+        fromBodyParserError(exception) ?? fromCodedError(exception);
       if (parsed) return parsed;
     }
     if (isDatabaseUnavailable(exception)) {

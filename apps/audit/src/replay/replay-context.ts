@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
+import { createPgPool } from '@careledger/http';
 import { loadReferenceData, type CareLedgerConfig } from '@careledger/config';
 import { determineMonth } from '@careledger/domain';
 import { EventStore } from '@careledger/event-store';
@@ -43,15 +44,8 @@ export function createReplayContext(
   const ownPool = overrides.pool === undefined;
   const pool =
     overrides.pool ??
-    new Pool({
-      host: config.db.host,
-      port: config.db.port,
-      user: config.db.user,
-      password: config.db.password,
-      database: config.db.database,
-      max: Math.min(config.db.poolMax, 4),
-      application_name: 'careledger-audit',
-    });
+    // the shared factory: it survives a PostgreSQL restart (error listeners on the pool and its clients)
+    createPgPool(config, 'careledger-audit');
   let kafka = overrides.kafka;
   const runner = new ReplayRunner({
     determineMonth: DETERMINE_MONTH,
