@@ -56,7 +56,7 @@ describe('generateHealthSystem', () => {
       const state = states.get(e.patientId) ?? initialPatientState;
       try {
         checkPatientInvariants(state, e as PatientEvent);
-        states.set(e.patientId, evolve(state, e as PatientEvent));
+        states.set(e.patientId, evolve(state, e));
       } catch (err) {
         refused.push(`${e.patientId} ${e.type}: ${(err as { code?: string }).code}`);
       }
