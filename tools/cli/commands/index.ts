@@ -8,6 +8,7 @@ import { registerStart } from './start.command';
 import { registerMigrate } from './migrate.command';
 import { registerToken } from './token.command';
 import { registerProjections } from './projections.command';
+import { registerHelpExamples } from './help-examples.command';
 
 export type { RegisterCommand } from '../command.types';
 
@@ -22,4 +23,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerMigrate,
   registerToken,
   registerProjections,
+  // last: examples for every command registered above that has none of its own
+  registerHelpExamples,
 ];
