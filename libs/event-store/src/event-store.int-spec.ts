@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import type { ContractEvent } from '@careledger/domain/events/event-types';
-import { EventStore, OUTBOX_NOTIFY_CHANNEL } from './event-store';
+import { EventStore, OUTBOX_NOTIFY_CHANNEL, appendReceipt } from './event-store';
 import { ConcurrencyError, IdempotencyKeyTakenError, UnstorableEventError } from './event-store.errors';
 import { verifyChain } from './hash-chain';
 
@@ -171,7 +171,7 @@ describe('EventStore (real PostgreSQL)', () => {
       tenantId: tenant,
       key,
       requestHash: 'a'.repeat(64),
-      respond: (r: { eventIds: string[] }) => ({ statusCode: 201, body: { eventIds: r.eventIds } }),
+      statusCode: 201,
     };
     const res = await store.append(`${tenant}:P01`, 0, [logged(tenant, 'P01', 1)], {
       correlationId: 'c',
@@ -180,7 +180,7 @@ describe('EventStore (real PostgreSQL)', () => {
     expect(await store.findIdempotency(tenant, key)).toEqual({
       requestHash: 'a'.repeat(64),
       statusCode: 201,
-      response: { eventIds: res.eventIds },
+      response: appendReceipt(res),
     });
     const err = await store
       .append(`${tenant}:P01`, 1, [logged(tenant, 'P01', 2)], { correlationId: 'c', idempotency: rec })
@@ -273,6 +273,48 @@ describe('EventStore (real PostgreSQL)', () => {
     } finally {
       slow.release();
     }
+  });
+
+  it('a head remembered from a read goes stale when another process appends: conflict with the actual version', async () => {
+    const stream = `${tenant}:P01`;
+    await store.append(stream, 0, [logged(tenant, 'P01', 1)], { correlationId: 'c' });
+    const reader = new EventStore(pool, { outboxTopics: [topic] });
+    const history = await reader.readStream(stream); // remembers head version 1
+    await store.append(stream, 1, [logged(tenant, 'P01', 2)], { correlationId: 'c' });
+    const err = await reader
+      .append(stream, history.length, [logged(tenant, 'P01', 3)], { correlationId: 'c' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConcurrencyError);
+    expect(err).toMatchObject({
+      code: 'EVENT_STORE.CONFLICT',
+      streamId: stream,
+      expectedVersion: 1,
+      actualVersion: 2,
+    });
+    const retried = await reader.append(stream, 2, [logged(tenant, 'P01', 3)], { correlationId: 'c' });
+    expect(retried.streams[0]!.streamVersion).toBe(3);
+    expect(verifyChain(await store.readStream(stream))).toMatchObject({ ok: true, eventsChecked: 3 });
+  });
+
+  it('never chains from a remembered hash the database no longer holds (stream rewritten under the process)', async () => {
+    const stream = `${tenant}:P01`;
+    await store.append(stream, 0, [logged(tenant, 'P01', 1)], { correlationId: 'c' }); // remembers (1, hash A)
+    const client = await pool.connect();
+    try {
+      // What a recreated database looks like to a long-lived process: version 1 is another event now.
+      await client.query(`SET session_replication_role = replica`);
+      await client.query(`DELETE FROM outbox WHERE stream_id = $1`, [stream]);
+      await client.query(`DELETE FROM events WHERE stream_id = $1`, [stream]);
+    } finally {
+      await client.query(`SET session_replication_role = DEFAULT`);
+      client.release();
+    }
+    await new EventStore(pool).append(stream, 0, [logged(tenant, 'P01', 7, 35)], { correlationId: 'c' });
+    const res = await store.append(stream, 1, [logged(tenant, 'P01', 2)], { correlationId: 'c' });
+    const read = await store.readStream(stream);
+    expect(read.map((e) => e.eventId)).toEqual([read[0]!.eventId, res.eventIds[0]]);
+    expect(read[1]!.prevHash).toBe(read[0]!.hash);
+    expect(verifyChain(read)).toMatchObject({ ok: true, eventsChecked: 2 });
   });
 
   it('appends a large import in chunks with contiguous versions and increasing positions', async () => {

@@ -8,6 +8,7 @@ import {
   type TenantCommand,
 } from '@careledger/domain';
 import {
+  appendReceipt,
   ConcurrencyError,
   IdempotencyKeyTakenError,
   type AppendResult,
@@ -24,13 +25,12 @@ import { CLOCK, EVENT_STORE, type Clock } from './tokens';
 /** How often a command is decided again after losing a race on its stream before answering 409. */
 export const MAX_CONCURRENCY_ATTEMPTS = 5;
 
-/** The response body of an append. */
+/**
+ * The response body of an append: the store's receipt, which is also what the store records as the
+ * first response of an idempotent command.
+ */
 export function appendedBody(result: AppendResult): AppendedResponse {
-  return {
-    eventIds: result.eventIds,
-    streams: result.streams.map((s) => ({ streamId: s.streamId, streamVersion: s.streamVersion })),
-    globalPosition: result.globalPosition,
-  };
+  return appendReceipt(result);
 }
 
 /**
@@ -130,7 +130,7 @@ export class CommandRunner {
           tenantId: req.tenantId,
           key,
           requestHash: req.requestHash,
-          respond: (result) => ({ statusCode: 201, body: appendedBody(result) }),
+          statusCode: 201,
         }
       : undefined;
     try {
