@@ -133,7 +133,9 @@ const SELECT_EVENT = `SELECT global_position, event_id, tenant_id, stream_id, pa
  * stream that is not new; `$19` the outbox topics; `$20` the NOTIFY channel.
  *
  * - `guard`: every head must still be in the database with that hash (a stale remembered head makes
- *   the whole statement insert nothing, and the caller retries from heads selected afresh);
+ *   the whole statement insert nothing, and the caller retries from heads selected afresh). Written
+ *   as a correlated EXISTS, which stays an index probe in the plan a connection caches even when that
+ *   plan was made while the table was empty (a join here turned into a scan of `events`, ADR 0404);
  * - `appended`: the events, in order (positions increase with versions); a concurrent writer that
  *   took a version first fails the statement on `events_stream_version_uq`;
  * - `queued`: one outbox row per event and topic; `woken`: one NOTIFY per topic, sent on commit;
@@ -143,9 +145,10 @@ const SELECT_EVENT = `SELECT global_position, event_id, tenant_id, stream_id, pa
  */
 const APPEND_SQL = `
 WITH guard AS (
-  SELECT count(*) = cardinality($16::text[]) AS ok
+  SELECT coalesce(bool_and(EXISTS (
+    SELECT FROM events e WHERE e.stream_id = h.stream_id AND e.stream_version = h.stream_version AND e.hash = h.hash
+  )), true) AS ok
   FROM unnest($16::text[], $17::int[], $18::text[]) AS h(stream_id, stream_version, hash)
-  JOIN events e ON e.stream_id = h.stream_id AND e.stream_version = h.stream_version AND e.hash = h.hash
 ),
 appended AS (
   INSERT INTO events (event_id, tenant_id, stream_id, patient_id, stream_version, type, schema_version, data,
@@ -473,8 +476,6 @@ export class EventStore {
       this.outboxTopics,
       OUTBOX_NOTIFY_CHANNEL,
     ];
-    // Deliberately not a named (prepared) statement: with one, the bench's single appends ran 2.5x
-    // slower (a plan cached per connection on a fresh, small table is the suspect; ADR 0404).
     let sql = APPEND_SQL;
     const rec = options.idempotency;
     if (rec) {
@@ -486,7 +487,12 @@ export class EventStore {
       params.push(rec.tenantId, rec.key, rec.requestHash, rec.statusCode, JSON.stringify(receipt));
       sql = APPEND_IDEMPOTENT_SQL;
     }
-    const { rows } = await this.pool.query<{ event_id: string; global_position: string }>(sql, params);
+    // Named: each connection parses and plans the statement once instead of on every append.
+    const { rows } = await this.pool.query<{ event_id: string; global_position: string }>({
+      name: sql === APPEND_SQL ? 'careledger_append' : 'careledger_append_idempotent',
+      text: sql,
+      values: params,
+    });
     if (rows.length === 0) return null;
     const positions = new Map(rows.map((r) => [r.event_id, Number(r.global_position)]));
     for (const e of all) e.globalPosition = positions.get(e.eventId)!;
