@@ -4,7 +4,7 @@ import { RULE_SETS, validateContractEvent } from '@careledger/domain';
 import type { MonthDetermination } from '@careledger/domain/rules/month-determination';
 import { carePlanVersionRows } from './projections/care-plan-versions.projection';
 import { monthsByEvent, PATIENT_WIDE_EVENT_TYPES } from './projections/months-touched';
-import { derivePatientMonthRows } from './projections/patient-month.projection';
+import { derivePatientMonthRows, patientMonthContext } from './projections/patient-month.projection';
 import { PATIENT_MONTH_TABLES, type PatientMonthRows } from './projections/read-model-rows';
 import { insertSql, type ColumnTable } from './table-columns';
 
@@ -493,6 +493,8 @@ export class ProjectionEngine {
         // rules would only throw RULES.MISSING for them, so they are not asked.
         const toCompute = [...(all ? allMonths : recompute)].filter((m) => `CY${m.slice(0, 4)}` in RULE_SETS);
         const input = [...referenceEvents, ...events];
+        // Zones and entry splits do not depend on the month: folded once per patient, not per month.
+        const context = toCompute.length > 0 ? patientMonthContext(referenceEvents, events) : undefined;
         for (const month of toCompute.sort()) {
           monthKeys.push({ patient: patientId, month });
           let determination: MonthDetermination;
@@ -521,6 +523,7 @@ export class ProjectionEngine {
               patientEvents: events,
               referenceEvents,
               departmentIds: [...(deptsByMonth.get(month) ?? [])],
+              context,
             }),
           );
         }

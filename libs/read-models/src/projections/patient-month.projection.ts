@@ -1,5 +1,9 @@
 import type { ContractEvent } from '@careledger/domain';
-import { splitAtMonthBoundaries, isIanaZone } from '@careledger/domain/calendar/zoned-calendar';
+import {
+  type EntryPart,
+  splitAtMonthBoundaries,
+  isIanaZone,
+} from '@careledger/domain/calendar/zoned-calendar';
 import type { MonthDetermination } from '@careledger/domain/rules/month-determination';
 import { ruleSetFor } from '@careledger/domain/rules/rule-set.registry';
 import type { CocmMonthTable, FullTimeTable } from '@careledger/domain/rules/rule-set';
@@ -24,6 +28,11 @@ export interface PatientMonthInput {
   referenceEvents: readonly ContractEvent[];
   /** Departments of the actors whose events touch this month. */
   departmentIds: string[];
+  /**
+   * The month-independent folds of `patientEvents` and `referenceEvents` ({@link patientMonthContext}),
+   * built once per patient when several of its months are derived in one batch. Absent: built here.
+   */
+  context?: PatientMonthContext;
 }
 
 interface EntryState {
@@ -67,6 +76,23 @@ export function foldTimeEntries(events: readonly ContractEvent[]): EntryState[] 
   return [...entries.values()];
 }
 
+const zoneValidity = new Map<string, boolean>();
+
+/**
+ * `isIanaZone`, memoized: luxon builds an `Intl.DateTimeFormat` per call, which was the projector's
+ * single largest CPU cost (once per time entry per recomputed month). Validity of a zone name is fixed
+ * for the life of the process (same ICU data), so caching cannot change a result.
+ */
+function isKnownZone(zone: string): boolean {
+  let ok = zoneValidity.get(zone);
+  if (ok === undefined) {
+    ok = isIanaZone(zone);
+    if (zoneValidity.size > 10_000) zoneValidity.clear();
+    zoneValidity.set(zone, ok);
+  }
+  return ok;
+}
+
 /** Zone lookup from reference data: practitioner -> organization -> IANA zone (latest registration wins). */
 export function zoneLookup(
   referenceEvents: readonly ContractEvent[],
@@ -81,7 +107,7 @@ export function zoneLookup(
   }
   let homeOrg: string | null = null;
   for (const e of patientEvents) if (e.type === 'PatientRegistered') homeOrg = e.data.organizationId;
-  const valid = (z: string | undefined): string | undefined => (z && isIanaZone(z) ? z : undefined);
+  const valid = (z: string | undefined): string | undefined => (z && isKnownZone(z) ? z : undefined);
   return {
     homeOrganizationId: homeOrg,
     zoneOfPractitioner(practitionerId: string): string {
@@ -95,6 +121,33 @@ export function zoneLookup(
   };
 }
 
+/** The month-independent part of a patient's rows: zones and every countable entry split into months. */
+export interface PatientMonthContext {
+  zones: ReturnType<typeof zoneLookup>;
+  /** Non-voided entries with a valid start and positive minutes, in recording order, with their local-month parts. */
+  countableEntries: { entry: EntryState; parts: EntryPart[] }[];
+}
+
+/**
+ * Fold a patient's events once for all of its months: the zone lookup and the month split of every
+ * countable time entry do not depend on the month being derived (ADR 0502).
+ */
+export function patientMonthContext(
+  referenceEvents: readonly ContractEvent[],
+  patientEvents: readonly ContractEvent[],
+): PatientMonthContext {
+  const zones = zoneLookup(referenceEvents, patientEvents);
+  const countableEntries: PatientMonthContext['countableEntries'] = [];
+  for (const entry of foldTimeEntries(patientEvents)) {
+    if (entry.voided) continue;
+    const startMs = Date.parse(entry.startedAt);
+    if (Number.isNaN(startMs) || entry.minutes <= 0) continue;
+    const zone = zones.zoneOfPractitioner(entry.billingPractitionerId);
+    countableEntries.push({ entry, parts: splitAtMonthBoundaries(startMs, entry.minutes, zone) });
+  }
+  return { zones, countableEntries };
+}
+
 /**
  * Minutes per (program, billing practitioner, performer role) of the month: `raw` = every non-voided
  * minute logged in the month (entries split at the organization's local month boundary), `excluded` =
@@ -102,19 +155,15 @@ export function zoneLookup(
  * minutes behind the billed lines.
  */
 export function monthlyMinutesRows(input: PatientMonthInput, key: PatientMonthKey): MonthlyMinutesRow[] {
-  const zones = zoneLookup(input.referenceEvents, input.patientEvents);
+  const context = input.context ?? patientMonthContext(input.referenceEvents, input.patientEvents);
   const excludedByEntry = new Map<string, number>();
   for (const x of input.determination.excludedEntries) {
     if (x.reason === 'VOIDED') continue;
     excludedByEntry.set(x.entryId, (excludedByEntry.get(x.entryId) ?? 0) + x.minutes);
   }
   const groups = new Map<string, MonthlyMinutesRow>();
-  for (const entry of foldTimeEntries(input.patientEvents)) {
-    if (entry.voided) continue;
-    const startMs = Date.parse(entry.startedAt);
-    if (Number.isNaN(startMs) || entry.minutes <= 0) continue;
-    const zone = zones.zoneOfPractitioner(entry.billingPractitionerId);
-    const part = splitAtMonthBoundaries(startMs, entry.minutes, zone).find((p) => p.month === input.month);
+  for (const { entry, parts } of context.countableEntries) {
+    const part = parts.find((p) => p.month === input.month);
     if (!part) continue;
     const k = `${entry.program}\u0000${entry.billingPractitionerId}\u0000${entry.performerRole}`;
     const row = groups.get(k) ?? {
@@ -253,7 +302,8 @@ export function derivePatientMonthRows(input: PatientMonthInput): PatientMonthRo
     month: input.month,
     department_ids: [...new Set(input.departmentIds)].sort(),
   };
-  const zones = zoneLookup(input.referenceEvents, input.patientEvents);
+  const context = input.context ?? patientMonthContext(input.referenceEvents, input.patientEvents);
+  const zones = context.zones;
   return {
     determination: {
       ...key,
@@ -261,7 +311,7 @@ export function derivePatientMonthRows(input: PatientMonthInput): PatientMonthRo
       organization_id: zones.homeOrganizationId,
       determination: det,
     },
-    monthlyMinutes: monthlyMinutesRows(input, key),
+    monthlyMinutes: monthlyMinutesRows({ ...input, context }, key),
     providerOfRecord: Object.entries(det.providerOfRecord)
       .filter((e): e is [string, string] => typeof e[1] === 'string')
       .sort(([a], [b]) => (a < b ? -1 : 1))
