@@ -18,7 +18,10 @@ const END = '<!-- config-table:end -->';
 function configKeys() {
   const src = fs.readFileSync(path.join(root, 'libs/config/src/load-config.ts'), 'utf8');
   const body = src.slice(src.indexOf('export const CONFIG_KEYS'), src.indexOf('} as const'));
-  return [...body.matchAll(/^\s+(CARELEDGER_[A-Z0-9_]+): \{ path: '([^']+)'/gm)].map((m) => ({ key: m[1], path: m[2] }));
+  return [...body.matchAll(/^\s+(CARELEDGER_[A-Z0-9_]+): \{ path: '([^']+)'/gm)].map((m) => ({
+    key: m[1],
+    path: m[2],
+  }));
 }
 
 /** `.env.example` entries: key, default and the comment lines right above it. */
@@ -64,7 +67,8 @@ const NOTES = {
   CARELEDGER_AUTH_AUDIENCE: 'Expected `aud` of bearer tokens.',
   CARELEDGER_RATE_LIMIT_WRITE_BURST: 'Writes a token subject may burst above the sustained rate.',
   CARELEDGER_AUTH_DEV_KEY: 'The development HS256 key; `npm start` generates one in `.infra/dev.env`.',
-  CARELEDGER_RELAY_ENABLED: 'Run the outbox relay inside care-api (leader-locked; several replicas are safe).',
+  CARELEDGER_RELAY_ENABLED:
+    'Run the outbox relay inside care-api (leader-locked; several replicas are safe).',
   CARELEDGER_RELAY_POLL_INTERVAL_MS: 'Relay fallback poll when no NOTIFY arrives.',
   CARELEDGER_RELAY_BATCH_SIZE: 'Outbox rows published per relay batch.',
 };
