@@ -123,6 +123,8 @@ interface Enrollment {
   profile: 'ccm_staff' | 'ccm_personal' | 'ccm_complex' | 'pcm' | 'bhi' | 'cocm' | 'apcm';
   carePlanId: string;
   episodeStartedOn?: string;
+  /** When the care plan became known (recorded); revisions come after it. */
+  planRecorded?: DateTime;
 }
 
 const ISO = { suppressMilliseconds: true } as const;
@@ -394,6 +396,7 @@ class HealthSystemGenerator {
         ...(episode ? { episodeStartedOn: episode } : {}),
       } satisfies ConsentGranted['data']);
       const carePlanId = `${patientId}-CP${k}`;
+      let planRecorded: DateTime | undefined;
       if (program !== 'APCM') {
         const kind =
           program === 'CCM'
@@ -407,7 +410,8 @@ class HealthSystemGenerator {
         const est = obtained
           .plus({ days: rng.chance(0.6) ? 0 : rng.int(1, 12) })
           .set({ hour: rng.int(10, 16), minute: 0 });
-        ctx.emit('CarePlanEstablished', est, est.plus({ minutes: rng.int(10, 600) }), clinician(biller), {
+        planRecorded = est.plus({ minutes: rng.int(10, 600) });
+        ctx.emit('CarePlanEstablished', est, planRecorded, clinician(biller), {
           carePlanId,
           program,
           kind,
@@ -428,6 +432,7 @@ class HealthSystemGenerator {
         profile,
         carePlanId,
         ...(episode ? { episodeStartedOn: episode } : {}),
+        ...(planRecorded ? { planRecorded } : {}),
       };
       enrollments.push(enrollment);
       // Some consents are revoked mid-month; half of those are granted again later.
@@ -635,7 +640,12 @@ class HealthSystemGenerator {
       if (en.program !== 'APCM') {
         const complex = en.profile === 'ccm_complex' && rng.chance(0.75);
         if (complex || rng.chance(0.08)) {
-          const on = randomTime(from);
+          // a plan established late in the month is revised only after it exists
+          const drawn = randomTime(from);
+          const on =
+            en.planRecorded && drawn <= en.planRecorded
+              ? en.planRecorded.plus({ minutes: rng.int(30, 240) })
+              : drawn;
           const changes: Record<string, string[]> = {};
           const key = en.program as 'CCM' | 'PCM' | 'BHI' | 'CoCM';
           changes[rng.pick(['goals', 'interventions', 'problems'] as const)] = rng.sample(
@@ -940,7 +950,12 @@ class PatientContext {
     // Corrections: the logged values are wrong and a later amendment sets the real ones.
     const amend = rng.chance(0.04);
     const amendMinutes = amend && rng.chance(0.7);
-    const loggedMinutes = amendMinutes ? Math.max(1, minutes + rng.pick([-10, -5, 5, 10, 30])) : minutes;
+    // the logged value must differ from the real one, or the amendment would change nothing (refused)
+    const wrong = amendMinutes
+      ? Math.min(1440, Math.max(1, minutes + rng.pick([-10, -5, 5, 10, 30])))
+      : minutes;
+    const loggedMinutes =
+      amendMinutes && wrong === minutes ? (minutes > 1 ? minutes - 1 : minutes + 5) : wrong;
     const loggedAt = amend && !amendMinutes ? at.minus({ days: rng.int(1, 5) }) : at;
     const activities: readonly string[] =
       performer.role === 'admin_staff'
