@@ -2,7 +2,8 @@
  * Layer rules (ARCHITECTURE.md "Layout"): the domain stays pure, adapters never reach into apps,
  * and apps never import each other. `npm run depcruise` fails on any violation.
  */
-const FRAMEWORKS = '^(@nestjs|typeorm|pg|pg-[a-z-]+|kafkajs|class-validator|class-transformer|express|jose|pino|nestjs-pino)(/|$)';
+const FRAMEWORKS =
+  '^(@nestjs|typeorm|pg|pg-[a-z-]+|kafkajs|class-validator|class-transformer|express|jose|pino|nestjs-pino)(/|$)';
 module.exports = {
   forbidden: [
     {
@@ -10,7 +11,12 @@ module.exports = {
       comment: 'libs/domain imports no framework, driver or I/O module; time and ids arrive as inputs.',
       severity: 'error',
       from: { path: '^libs/domain/' },
-      to: { path: [`node_modules/${FRAMEWORKS.slice(1)}`, '^(http|https|net|child_process|fs/promises|node:http|node:net|node:child_process)$'] },
+      to: {
+        path: [
+          `node_modules/${FRAMEWORKS.slice(1)}`,
+          '^(http|https|net|child_process|fs/promises|node:http|node:net|node:child_process)$',
+        ],
+      },
     },
     {
       name: 'domain-imports-only-domain-libs',

@@ -15,13 +15,15 @@ const args = process.argv.slice(2);
 loadDevelopmentEnv();
 
 if (args[0] === 'infra') {
-  require(path.join(root, 'deploy/local/infra.js')).main(args.slice(1)).then(
-    (code) => process.exit(code ?? 0),
-    (err) => {
-      process.stderr.write(`infra: ${err && err.message ? err.message : String(err)}\n`);
-      process.exit(1);
-    },
-  );
+  require(path.join(root, 'deploy/local/infra.js'))
+    .main(args.slice(1))
+    .then(
+      (code) => process.exit(code ?? 0),
+      (err) => {
+        process.stderr.write(`infra: ${err && err.message ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
+    );
 } else {
   ensureBuilt();
   require(path.join(root, 'dist/tools/cli/main.js'));
@@ -53,7 +55,8 @@ function newestSource(dir, newest = 0) {
     if (e.name === 'node_modules' || e.name === 'dist' || e.name.startsWith('.')) continue;
     const p = path.join(dir, e.name);
     if (e.isDirectory()) newest = newestSource(p, newest);
-    else if (e.name.endsWith('.ts') || e.name.endsWith('.json')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    else if (e.name.endsWith('.ts') || e.name.endsWith('.json'))
+      newest = Math.max(newest, fs.statSync(p).mtimeMs);
   }
   return newest;
 }
@@ -75,7 +78,9 @@ function ensureBuilt() {
   ]) {
     const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: ['ignore', process.stderr, process.stderr] });
     if (r.status !== 0) {
-      process.stderr.write('careledger: the build failed; fix the TypeScript errors above (npm run typecheck).\n');
+      process.stderr.write(
+        'careledger: the build failed; fix the TypeScript errors above (npm run typecheck).\n',
+      );
       process.exit(2);
     }
   }

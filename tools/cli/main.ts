@@ -8,7 +8,9 @@ import { COMMANDS } from './commands';
  */
 async function main(argv: string[]): Promise<number> {
   const program = new Command('careledger')
-    .description('CareLedger: event-sourced care-management ledger. Every command documents itself with --help.')
+    .description(
+      'CareLedger: event-sourced care-management ledger. Every command documents itself with --help.',
+    )
     .showHelpAfterError()
     .exitOverride();
   let exitCode = 0;

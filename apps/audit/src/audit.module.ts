@@ -1,7 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { CareLedgerConfig } from '@careledger/config';
 import { AccessLogModule, AuthModule, rateLimitSubjectOf } from '@careledger/auth';
-import { AppConfigModule, HealthModule, LoggingModule, PgPoolModule, RateLimitModule } from '@careledger/http';
+import {
+  AppConfigModule,
+  HealthModule,
+  LoggingModule,
+  PgPoolModule,
+  RateLimitModule,
+} from '@careledger/http';
 import { AuditReplayService } from './http/audit-replay.service';
 import { ReplaysController } from './http/replays.controller';
 

@@ -22,7 +22,12 @@ const toBool = ({ value }: { value: unknown }): unknown => {
   return value;
 };
 const toList = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
 
 /** PostgreSQL connection. */
 export class DatabaseConfig {

@@ -44,7 +44,10 @@ export const CONFIG_KEYS = {
   CARELEDGER_RELAY_POLL_INTERVAL_MS: { path: 'relay.pollIntervalMs', default: '500' },
   CARELEDGER_RELAY_BATCH_SIZE: { path: 'relay.batchSize', default: '500' },
   CARELEDGER_READ_MIN_POSITION_WAIT_MS: { path: 'readSide.minPositionWaitMs', default: '10000' },
-  CARELEDGER_PSEUDONYM_SECRET: { path: 'readSide.pseudonymSecret', default: 'careledger-development-pseudonyms' },
+  CARELEDGER_PSEUDONYM_SECRET: {
+    path: 'readSide.pseudonymSecret',
+    default: 'careledger-development-pseudonyms',
+  },
   CARELEDGER_DEMO_PATIENTS: { path: 'demoPatients', default: undefined },
 } as const satisfies Record<string, { path: string; default: string | undefined }>;
 
@@ -96,7 +99,10 @@ export function loadConfig(
   const config = plainToInstance(CareLedgerConfig, raw);
   const problems = flatten(validateSync(config, { whitelist: false, forbidUnknownValues: true }));
   if (config.auth?.devKeyEnabled && !config.auth.devKey) {
-    problems.push({ path: 'auth.devKey', message: 'is required when CARELEDGER_AUTH_DEV_KEY_ENABLED is true' });
+    problems.push({
+      path: 'auth.devKey',
+      message: 'is required when CARELEDGER_AUTH_DEV_KEY_ENABLED is true',
+    });
   }
   if (problems.length > 0) {
     const keyOf = (p: string): string =>

@@ -99,7 +99,10 @@ export class HealthService implements OnApplicationShutdown {
       void stale.disconnect().catch(() => undefined);
     }
     const ok = postgres.status === 'up' && kafka.status === 'up';
-    return { ok, body: { status: ok ? 'ok' : 'degraded', app: this.options.name, checks: { postgres, kafka }, ...extra } };
+    return {
+      ok,
+      body: { status: ok ? 'ok' : 'degraded', app: this.options.name, checks: { postgres, kafka }, ...extra },
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -23,7 +23,11 @@ class ProbeController {
   }
   @Get('coded')
   coded(): never {
-    throw Object.assign(new Error('entry P1-E9 is unknown'), { code: 'CARE_TIME.UNKNOWN_ENTRY', httpStatus: 404, field: 'data.entryId' });
+    throw Object.assign(new Error('entry P1-E9 is unknown'), {
+      code: 'CARE_TIME.UNKNOWN_ENTRY',
+      httpStatus: 404,
+      field: 'data.entryId',
+    });
   }
   @Get('boom')
   boom(): never {
@@ -39,7 +43,10 @@ describe('configureHttpApp', () => {
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [ProbeModule] }).compile();
     app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
-    configureHttpApp(app, loadConfig({}, { CARELEDGER_HTTP_BODY_LIMIT: '1kb' }), { name: 'probe', useLogger: false });
+    configureHttpApp(app, loadConfig({}, { CARELEDGER_HTTP_BODY_LIMIT: '1kb' }), {
+      name: 'probe',
+      useLogger: false,
+    });
     await app.init();
   });
   afterAll(() => app.close());
@@ -70,7 +77,10 @@ describe('configureHttpApp', () => {
   });
 
   it('given malformed JSON, then 400 naming the body', async () => {
-    const res = await request(app.getHttpServer()).post('/t/minutes').set('content-type', 'application/json').send('{"note":"Jane Roe');
+    const res = await request(app.getHttpServer())
+      .post('/t/minutes')
+      .set('content-type', 'application/json')
+      .send('{"note":"Jane Roe');
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'body', message: 'is not valid JSON' }]);
     expect(JSON.stringify(res.body)).not.toContain('Jane');
@@ -80,7 +90,11 @@ describe('configureHttpApp', () => {
     const missing = await request(app.getHttpServer()).get('/t/missing');
     expect([missing.status, missing.body.code]).toEqual([404, 'PATIENT.NOT_FOUND']);
     const coded = await request(app.getHttpServer()).get('/t/coded');
-    expect([coded.status, coded.body.code, coded.body.errors[0].field]).toEqual([404, 'CARE_TIME.UNKNOWN_ENTRY', 'data.entryId']);
+    expect([coded.status, coded.body.code, coded.body.errors[0].field]).toEqual([
+      404,
+      'CARE_TIME.UNKNOWN_ENTRY',
+      'data.entryId',
+    ]);
   });
 
   it('answers an unexpected error with a bare 500: no stack, no internal message', async () => {
@@ -92,7 +106,9 @@ describe('configureHttpApp', () => {
   it('keeps a safe caller correlation id and replaces an unsafe one', async () => {
     const kept = await request(app.getHttpServer()).get('/t/missing').set('x-correlation-id', 'abc-123');
     expect(kept.headers['x-correlation-id']).toBe('abc-123');
-    const replaced = await request(app.getHttpServer()).get('/t/missing').set('x-correlation-id', 'John Smith <script>');
+    const replaced = await request(app.getHttpServer())
+      .get('/t/missing')
+      .set('x-correlation-id', 'John Smith <script>');
     expect(replaced.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 

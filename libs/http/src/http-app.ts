@@ -24,7 +24,9 @@ function requestTimeout(ms: number) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const timer = setTimeout(() => {
       if (!res.headersSent) {
-        next(new ProblemError(503, 'HTTP.TIMEOUT', `The request took longer than ${ms} ms and was abandoned.`));
+        next(
+          new ProblemError(503, 'HTTP.TIMEOUT', `The request took longer than ${ms} ms and was abandoned.`),
+        );
       }
     }, ms);
     res.on('close', () => clearTimeout(timer));
@@ -39,7 +41,11 @@ function requestTimeout(ms: number) {
  * origins are configured, one problem+json exception filter, the DTO validation pipe, and the
  * OpenAPI document at `/docs` (UI) and `/docs-json`. The app must be created with `bodyParser: false`.
  */
-export function configureHttpApp(app: INestApplication, config: CareLedgerConfig, options: HttpAppOptions): void {
+export function configureHttpApp(
+  app: INestApplication,
+  config: CareLedgerConfig,
+  options: HttpAppOptions,
+): void {
   const express_ = app as NestExpressApplication;
   express_.disable('x-powered-by');
   express_.set('query parser', 'extended');

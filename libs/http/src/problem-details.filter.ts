@@ -30,11 +30,16 @@ function fromCodedError(err: ErrorWithIssues): ProblemError | undefined {
 export function fromBodyParserError(err: { type?: unknown; status?: unknown }): ProblemError | undefined {
   switch (err.type) {
     case 'entity.too.large':
-      return new ProblemError(413, 'HTTP.PAYLOAD_TOO_LARGE', 'The request body is larger than the configured limit.', [
-        { field: 'body', message: 'is too large' },
-      ]);
+      return new ProblemError(
+        413,
+        'HTTP.PAYLOAD_TOO_LARGE',
+        'The request body is larger than the configured limit.',
+        [{ field: 'body', message: 'is too large' }],
+      );
     case 'entity.parse.failed':
-      return ProblemError.badRequest('HTTP.MALFORMED_JSON', [{ field: 'body', message: 'is not valid JSON' }]);
+      return ProblemError.badRequest('HTTP.MALFORMED_JSON', [
+        { field: 'body', message: 'is not valid JSON' },
+      ]);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new ProblemError(415, 'HTTP.UNSUPPORTED_ENCODING', 'Unsupported body encoding.');
@@ -88,17 +93,18 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const response = exception.getResponse();
       const message =
         typeof response === 'object' && response !== null && 'message' in response
-          ? (response).message
+          ? response.message
           : exception.message;
       return new ProblemError(
         status,
-        `HTTP.${statusTitle(status).toUpperCase().replace(/[^A-Z]+/g, '_')}`,
+        `HTTP.${statusTitle(status)
+          .toUpperCase()
+          .replace(/[^A-Z]+/g, '_')}`,
         Array.isArray(message) ? message.join('; ') : String(message),
       );
     }
     if (exception && typeof exception === 'object') {
-      const parsed =
-        fromBodyParserError(exception) ?? fromCodedError(exception);
+      const parsed = fromBodyParserError(exception) ?? fromCodedError(exception);
       if (parsed) return parsed;
     }
     if (isDatabaseUnavailable(exception)) {
@@ -110,7 +116,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       );
     }
     this.logger.error(
-      { err: exception instanceof Error ? { name: exception.name, message: exception.message } : 'non-error' },
+      {
+        err: exception instanceof Error ? { name: exception.name, message: exception.message } : 'non-error',
+      },
       'unhandled error',
     );
     return new ProblemError(500, 'HTTP.INTERNAL', 'An unexpected error occurred; it has been logged.');

@@ -3,7 +3,11 @@ import { type FieldProblem, ProblemError } from './problem';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
   return errors.flatMap((e) => {
-    const field = prefix ? (/^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : `${prefix}.${e.property}`) : e.property;
+    const field = prefix
+      ? /^\d+$/.test(e.property)
+        ? `${prefix}[${e.property}]`
+        : `${prefix}.${e.property}`
+      : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) => ({
       field,
       // class-validator repeats the property name at the start of each message
