@@ -18,7 +18,8 @@ const END = '<!-- config-table:end -->';
 function configKeys() {
   const src = fs.readFileSync(path.join(root, 'libs/config/src/load-config.ts'), 'utf8');
   const body = src.slice(src.indexOf('export const CONFIG_KEYS'), src.indexOf('} as const'));
-  return [...body.matchAll(/^\s+(CARELEDGER_[A-Z0-9_]+): \{ path: '([^']+)'/gm)].map((m) => ({
+  // an entry may span several lines once Prettier wraps it
+  return [...body.matchAll(/^\s+(CARELEDGER_[A-Z0-9_]+): \{\s*path: '([^']+)'/gm)].map((m) => ({
     key: m[1],
     path: m[2],
   }));
