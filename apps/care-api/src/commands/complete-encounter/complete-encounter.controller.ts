@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '@careledger/auth';
 import { CommandRequestParam, type CommandRequest } from '../../shared/command-context';
 import { AppendedResponse, respond, type CommandOutcome } from '../../shared/command-outcome';
+import { CommandEndpoint } from '../../shared/command-endpoint.decorator';
 import { CompleteEncounterCommand } from './complete-encounter.command';
 import { COMPLETE_ENCOUNTER_POLICY } from './complete-encounter.handler';
 import { CompleteEncounterRequest } from './complete-encounter.request';
@@ -17,18 +18,11 @@ export class CompleteEncounterController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post('patients/:patientId/encounters')
-  @HttpCode(201)
   @Roles(...COMPLETE_ENCOUNTER_POLICY.roles)
-  @ApiOperation({
+  @CommandEndpoint({
     summary: 'Record a completed visit',
     description: 'Appends EncounterCompleted. Roles: practitioner.',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'A retried request with the same key and body returns the first response',
-  })
-  @ApiCreatedResponse({ type: AppendedResponse })
   async handle(
     @CommandRequestParam() req: CommandRequest,
     @Param('patientId') patientId: string,

@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '@careledger/auth';
 import { CommandRequestParam, type CommandRequest } from '../../shared/command-context';
 import { AppendedResponse, respond, type CommandOutcome } from '../../shared/command-outcome';
+import { CommandEndpoint } from '../../shared/command-endpoint.decorator';
 import { EstablishCarePlanCommand } from './establish-care-plan.command';
 import { ESTABLISH_CARE_PLAN_POLICY } from './establish-care-plan.handler';
 import { EstablishCarePlanRequest } from './establish-care-plan.request';
@@ -17,18 +18,11 @@ export class EstablishCarePlanController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post('patients/:patientId/care-plans')
-  @HttpCode(201)
   @Roles(...ESTABLISH_CARE_PLAN_POLICY.roles)
-  @ApiOperation({
+  @CommandEndpoint({
     summary: 'Record version 1 of a care plan',
     description: 'Appends CarePlanEstablished. Roles: care_manager, practitioner.',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'A retried request with the same key and body returns the first response',
-  })
-  @ApiCreatedResponse({ type: AppendedResponse })
   async handle(
     @CommandRequestParam() req: CommandRequest,
     @Param('patientId') patientId: string,

@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '@careledger/auth';
 import { CommandRequestParam, type CommandRequest } from '../../shared/command-context';
 import { AppendedResponse, respond, type CommandOutcome } from '../../shared/command-outcome';
+import { CommandEndpoint } from '../../shared/command-endpoint.decorator';
 import { ProvidePharmacologicManagementCommand } from './provide-pharmacologic-management.command';
 import { PROVIDE_PHARMACOLOGIC_MANAGEMENT_POLICY } from './provide-pharmacologic-management.handler';
 import { ProvidePharmacologicManagementRequest } from './provide-pharmacologic-management.request';
@@ -17,18 +18,11 @@ export class ProvidePharmacologicManagementController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post('patients/:patientId/pharmacologic-management')
-  @HttpCode(201)
   @Roles(...PROVIDE_PHARMACOLOGIC_MANAGEMENT_POLICY.roles)
-  @ApiOperation({
+  @CommandEndpoint({
     summary: 'Record pharmacologic management at a psychotherapy encounter',
     description: 'Appends PharmacologicManagementProvided. Roles: practitioner.',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'A retried request with the same key and body returns the first response',
-  })
-  @ApiCreatedResponse({ type: AppendedResponse })
   async handle(
     @CommandRequestParam() req: CommandRequest,
     @Param('patientId') patientId: string,

@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '@careledger/auth';
 import { CommandRequestParam, type CommandRequest } from '../../shared/command-context';
 import { AppendedResponse, respond, type CommandOutcome } from '../../shared/command-outcome';
+import { CommandEndpoint } from '../../shared/command-endpoint.decorator';
 import { ProvidePsychotherapyCommand } from './provide-psychotherapy.command';
 import { PROVIDE_PSYCHOTHERAPY_POLICY } from './provide-psychotherapy.handler';
 import { ProvidePsychotherapyRequest } from './provide-psychotherapy.request';
@@ -17,18 +18,11 @@ export class ProvidePsychotherapyController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post('patients/:patientId/psychotherapy')
-  @HttpCode(201)
   @Roles(...PROVIDE_PSYCHOTHERAPY_POLICY.roles)
-  @ApiOperation({
+  @CommandEndpoint({
     summary: 'Record psychotherapy with an E/M visit',
     description: 'Appends PsychotherapyProvided. Roles: practitioner.',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'A retried request with the same key and body returns the first response',
-  })
-  @ApiCreatedResponse({ type: AppendedResponse })
   async handle(
     @CommandRequestParam() req: CommandRequest,
     @Param('patientId') patientId: string,

@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '@careledger/auth';
 import { CommandRequestParam, type CommandRequest } from '../../shared/command-context';
 import { AppendedResponse, respond, type CommandOutcome } from '../../shared/command-outcome';
+import { CommandEndpoint } from '../../shared/command-endpoint.decorator';
 import { RegisterPatientCommand } from './register-patient.command';
 import { REGISTER_PATIENT_POLICY } from './register-patient.handler';
 import { RegisterPatientRequest } from './register-patient.request';
@@ -17,18 +18,11 @@ export class RegisterPatientController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post('patients')
-  @HttpCode(201)
   @Roles(...REGISTER_PATIENT_POLICY.roles)
-  @ApiOperation({
+  @CommandEndpoint({
     summary: 'Register a patient with a home organization',
     description: 'Appends PatientRegistered. Roles: admin, care_manager, practitioner.',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'A retried request with the same key and body returns the first response',
-  })
-  @ApiCreatedResponse({ type: AppendedResponse })
   async handle(
     @CommandRequestParam() req: CommandRequest,
     @Body() body: RegisterPatientRequest,

@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '@careledger/auth';
 import { CommandRequestParam, type CommandRequest } from '../../shared/command-context';
 import { AppendedResponse, respond, type CommandOutcome } from '../../shared/command-outcome';
+import { CommandEndpoint } from '../../shared/command-endpoint.decorator';
 import { RegisterPractitionerCommand } from './register-practitioner.command';
 import { REGISTER_PRACTITIONER_POLICY } from './register-practitioner.handler';
 import { RegisterPractitionerRequest } from './register-practitioner.request';
@@ -17,18 +18,11 @@ export class RegisterPractitionerController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post('practitioners')
-  @HttpCode(201)
   @Roles(...REGISTER_PRACTITIONER_POLICY.roles)
-  @ApiOperation({
+  @CommandEndpoint({
     summary: 'Register a practitioner or staff member (reference data)',
     description: 'Appends PractitionerRegistered. Roles: admin.',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'A retried request with the same key and body returns the first response',
-  })
-  @ApiCreatedResponse({ type: AppendedResponse })
   async handle(
     @CommandRequestParam() req: CommandRequest,
     @Body() body: RegisterPractitionerRequest,

@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '@careledger/auth';
 import { CommandRequestParam, type CommandRequest } from '../../shared/command-context';
 import { AppendedResponse, respond, type CommandOutcome } from '../../shared/command-outcome';
+import { CommandEndpoint } from '../../shared/command-endpoint.decorator';
 import { VoidCareTimeCommand } from './void-care-time.command';
 import { VOID_CARE_TIME_POLICY } from './void-care-time.handler';
 import { VoidCareTimeRequest } from './void-care-time.request';
@@ -17,18 +18,11 @@ export class VoidCareTimeController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post('patients/:patientId/care-time/:entryId/void')
-  @HttpCode(201)
   @Roles(...VOID_CARE_TIME_POLICY.roles)
-  @ApiOperation({
+  @CommandEndpoint({
     summary: 'Withdraw a time entry',
     description: 'Appends CareTimeVoided. Roles: care_manager, practitioner.',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'A retried request with the same key and body returns the first response',
-  })
-  @ApiCreatedResponse({ type: AppendedResponse })
   async handle(
     @CommandRequestParam() req: CommandRequest,
     @Param('patientId') patientId: string,
