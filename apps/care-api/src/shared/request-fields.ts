@@ -12,6 +12,7 @@ import {
   Min,
 } from 'class-validator';
 import { SAFE_ID_PATTERN } from '@careledger/domain';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 
 /**
  * Field decorators shared by the request DTOs. They check shape and presence at the HTTP edge so
@@ -67,3 +68,25 @@ export const IsOneOf =
     IsIn(values as string[], { message: `$property must be one of: ${values.join(', ')}` })(target, key);
   };
 export { IsBoolean, IsOptional };
+
+/**
+ * The fields every command body may carry besides its event data: the actor's department (checked
+ * against the token) and when the fact happened in the world.
+ */
+export class CommandRequestBase {
+  @ApiPropertyOptional({
+    description: "Department the actor works for; must be one of the token's departments",
+    example: 'x-1',
+  })
+  @IsOptional()
+  @IsId()
+  departmentId?: string;
+
+  @ApiPropertyOptional({
+    description: "When it happened in the world; defaults to the command's own instant or now",
+    example: '2025-03-04T14:00:00-05:00',
+  })
+  @IsOptional()
+  @IsInstant()
+  occurredAt?: string;
+}

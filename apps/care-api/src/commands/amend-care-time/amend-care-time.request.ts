@@ -1,9 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PRACTITIONER_ROLES, PROGRAMS } from '@careledger/domain';
-import { IsId, IsInstant, IsMinutes, IsOneOf, IsOptional, IsText } from '../../shared/request-fields';
+import {
+  IsInstant,
+  IsMinutes,
+  IsOneOf,
+  IsOptional,
+  IsText,
+  CommandRequestBase,
+} from '../../shared/request-fields';
 
 /** Body of `Correct a time entry`: the CareTimeAmended data, less the ids in the path, plus the actor's department. */
-export class AmendCareTimeRequest {
+export class AmendCareTimeRequest extends CommandRequestBase {
   @ApiPropertyOptional({})
   @IsOptional()
   @IsMinutes()
@@ -27,20 +34,4 @@ export class AmendCareTimeRequest {
   @ApiProperty({ description: 'Free text (PHI): never logged' })
   @IsText(2000)
   reason!: string;
-
-  @ApiPropertyOptional({
-    description: "Department the actor works for; must be one of the token's departments",
-    example: 'x-1',
-  })
-  @IsOptional()
-  @IsId()
-  departmentId?: string;
-
-  @ApiPropertyOptional({
-    description: "When it happened in the world; defaults to the command's own instant or now",
-    example: '2025-03-04T14:00:00-05:00',
-  })
-  @IsOptional()
-  @IsInstant()
-  occurredAt?: string;
 }

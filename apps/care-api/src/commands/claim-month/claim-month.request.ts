@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -11,7 +11,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { BILLING_CODE_PATTERN, PROGRAMS } from '@careledger/domain';
-import { IsId, IsInstant, IsOneOf, IsOptional } from '../../shared/request-fields';
+import { IsId, IsOneOf, CommandRequestBase } from '../../shared/request-fields';
 
 /** One submitted claim line. */
 export class ClaimLineRequest {
@@ -27,7 +27,7 @@ export class ClaimLineRequest {
 }
 
 /** Body of `Record what was submitted for a month`: the MonthClaimed data, plus the actor's department. */
-export class ClaimMonthRequest {
+export class ClaimMonthRequest extends CommandRequestBase {
   @ApiProperty({ example: '2025-03' })
   @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: '$property must be a month YYYY-MM' })
   month!: string;
@@ -47,20 +47,4 @@ export class ClaimMonthRequest {
   @ValidateNested({ each: true })
   @Type(() => ClaimLineRequest)
   lines!: ClaimLineRequest[];
-
-  @ApiPropertyOptional({
-    description: "Department the actor works for; must be one of the token's departments",
-    example: 'x-1',
-  })
-  @IsOptional()
-  @IsId()
-  departmentId?: string;
-
-  @ApiPropertyOptional({
-    description: "When it happened in the world; defaults to the command's own instant or now",
-    example: '2025-03-04T14:00:00-05:00',
-  })
-  @IsOptional()
-  @IsInstant()
-  occurredAt?: string;
 }

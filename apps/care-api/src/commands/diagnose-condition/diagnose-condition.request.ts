@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
-import { IsBoolean, IsId, IsInstant, IsLocalDate, IsOptional } from '../../shared/request-fields';
+import { IsBoolean, IsId, IsLocalDate, IsOptional, CommandRequestBase } from '../../shared/request-fields';
 
 /** Body of `Record a diagnosis`: the ConditionDiagnosed data, plus the actor's department. */
-export class DiagnoseConditionRequest {
+export class DiagnoseConditionRequest extends CommandRequestBase {
   @ApiProperty({ example: 'x-1' })
   @IsId()
   conditionId!: string;
@@ -31,20 +31,4 @@ export class DiagnoseConditionRequest {
   @IsOptional()
   @IsBoolean()
   behavioral?: boolean;
-
-  @ApiPropertyOptional({
-    description: "Department the actor works for; must be one of the token's departments",
-    example: 'x-1',
-  })
-  @IsOptional()
-  @IsId()
-  departmentId?: string;
-
-  @ApiPropertyOptional({
-    description: "When it happened in the world; defaults to the command's own instant or now",
-    example: '2025-03-04T14:00:00-05:00',
-  })
-  @IsOptional()
-  @IsInstant()
-  occurredAt?: string;
 }

@@ -3,15 +3,15 @@ import { CARE_PLAN_KINDS, MDM_LEVELS, PROGRAMS } from '@careledger/domain';
 import {
   IsBoolean,
   IsId,
-  IsInstant,
   IsLocalDate,
   IsOneOf,
   IsOptional,
   IsTextList,
+  CommandRequestBase,
 } from '../../shared/request-fields';
 
 /** Body of `Record version 1 of a care plan`: the CarePlanEstablished data, plus the actor's department. */
-export class EstablishCarePlanRequest {
+export class EstablishCarePlanRequest extends CommandRequestBase {
   @ApiProperty({ example: 'x-1' })
   @IsId()
   carePlanId!: string;
@@ -52,20 +52,4 @@ export class EstablishCarePlanRequest {
   @IsOptional()
   @IsOneOf(MDM_LEVELS)
   mdm?: (typeof MDM_LEVELS)[number];
-
-  @ApiPropertyOptional({
-    description: "Department the actor works for; must be one of the token's departments",
-    example: 'x-1',
-  })
-  @IsOptional()
-  @IsId()
-  departmentId?: string;
-
-  @ApiPropertyOptional({
-    description: "When it happened in the world; defaults to the command's own instant or now",
-    example: '2025-03-04T14:00:00-05:00',
-  })
-  @IsOptional()
-  @IsInstant()
-  occurredAt?: string;
 }

@@ -1,10 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
 import { BILLING_CODE_PATTERN, PRACTITIONER_ROLES, PROGRAMS } from '@careledger/domain';
-import { IsId, IsInstant, IsMinutes, IsOneOf, IsOptional, IsText } from '../../shared/request-fields';
+import {
+  IsId,
+  IsInstant,
+  IsMinutes,
+  IsOneOf,
+  IsOptional,
+  IsText,
+  CommandRequestBase,
+} from '../../shared/request-fields';
 
 /** Body of `Log minutes of care-management work`: the CareTimeLogged data, plus the actor's department. */
-export class LogCareTimeRequest {
+export class LogCareTimeRequest extends CommandRequestBase {
   @ApiProperty({ example: 'x-1' })
   @IsId()
   entryId!: string;
@@ -41,20 +49,4 @@ export class LogCareTimeRequest {
   @IsOptional()
   @Matches(BILLING_CODE_PATTERN, { message: '$property must be a 5-character billing code such as 99490' })
   separatelyBilledAs?: string;
-
-  @ApiPropertyOptional({
-    description: "Department the actor works for; must be one of the token's departments",
-    example: 'x-1',
-  })
-  @IsOptional()
-  @IsId()
-  departmentId?: string;
-
-  @ApiPropertyOptional({
-    description: "When it happened in the world; defaults to the command's own instant or now",
-    example: '2025-03-04T14:00:00-05:00',
-  })
-  @IsOptional()
-  @IsInstant()
-  occurredAt?: string;
 }

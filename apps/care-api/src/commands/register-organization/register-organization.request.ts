@@ -1,10 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
 import { ORGANIZATION_KINDS } from '@careledger/domain';
-import { IsId, IsInstant, IsOneOf, IsOptional, IsText } from '../../shared/request-fields';
+import { IsId, IsOneOf, IsText, CommandRequestBase } from '../../shared/request-fields';
 
 /** Body of `Register an organization (reference data)`: the OrganizationRegistered data, plus the actor's department. */
-export class RegisterOrganizationRequest {
+export class RegisterOrganizationRequest extends CommandRequestBase {
   @ApiProperty({ example: 'x-1' })
   @IsId()
   organizationId!: string;
@@ -21,20 +21,4 @@ export class RegisterOrganizationRequest {
   @ApiProperty({ enum: ORGANIZATION_KINDS })
   @IsOneOf(ORGANIZATION_KINDS)
   kind!: (typeof ORGANIZATION_KINDS)[number];
-
-  @ApiPropertyOptional({
-    description: "Department the actor works for; must be one of the token's departments",
-    example: 'x-1',
-  })
-  @IsOptional()
-  @IsId()
-  departmentId?: string;
-
-  @ApiPropertyOptional({
-    description: "When it happened in the world; defaults to the command's own instant or now",
-    example: '2025-03-04T14:00:00-05:00',
-  })
-  @IsOptional()
-  @IsInstant()
-  occurredAt?: string;
 }

@@ -1,25 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsId, IsInstant, IsLocalDate, IsOptional } from '../../shared/request-fields';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsLocalDate, CommandRequestBase } from '../../shared/request-fields';
 
 /** Body of `Record that a condition is resolved`: the ConditionResolved data, less the ids in the path, plus the actor's department. */
-export class ResolveConditionRequest {
+export class ResolveConditionRequest extends CommandRequestBase {
   @ApiProperty({ example: '2025-03-04' })
   @IsLocalDate()
   resolvedOn!: string;
-
-  @ApiPropertyOptional({
-    description: "Department the actor works for; must be one of the token's departments",
-    example: 'x-1',
-  })
-  @IsOptional()
-  @IsId()
-  departmentId?: string;
-
-  @ApiPropertyOptional({
-    description: "When it happened in the world; defaults to the command's own instant or now",
-    example: '2025-03-04T14:00:00-05:00',
-  })
-  @IsOptional()
-  @IsInstant()
-  occurredAt?: string;
 }

@@ -5,11 +5,11 @@ import { MDM_LEVELS } from '@careledger/domain';
 import {
   IsBoolean,
   IsId,
-  IsInstant,
   IsLocalDate,
   IsOneOf,
   IsOptional,
   IsTextList,
+  CommandRequestBase,
 } from '../../shared/request-fields';
 
 /** Replaced lists of a care plan revision (free text: PHI). */
@@ -31,7 +31,7 @@ export class CarePlanChangesRequest {
 }
 
 /** Body of `Record the next version of a care plan`: the CarePlanRevised data, less the ids in the path, plus the actor's department. */
-export class ReviseCarePlanRequest {
+export class ReviseCarePlanRequest extends CommandRequestBase {
   @ApiProperty({ example: '2025-03-04' })
   @IsLocalDate()
   revisedOn!: string;
@@ -54,20 +54,4 @@ export class ReviseCarePlanRequest {
   @IsOptional()
   @IsOneOf(MDM_LEVELS)
   mdm?: (typeof MDM_LEVELS)[number];
-
-  @ApiPropertyOptional({
-    description: "Department the actor works for; must be one of the token's departments",
-    example: 'x-1',
-  })
-  @IsOptional()
-  @IsId()
-  departmentId?: string;
-
-  @ApiPropertyOptional({
-    description: "When it happened in the world; defaults to the command's own instant or now",
-    example: '2025-03-04T14:00:00-05:00',
-  })
-  @IsOptional()
-  @IsInstant()
-  occurredAt?: string;
 }
