@@ -18,6 +18,19 @@ export interface ScanOptions {
   groupIdPrefix?: string;
 }
 
+/** Progress of one partition during a scan. */
+interface PartitionState {
+  low: bigint;
+  /** High-water mark captured at the start: the scan ends at it. */
+  high: bigint;
+  /** The lowest offset not yet delivered or skipped. */
+  next: bigint;
+  count: number;
+  done: boolean;
+  /** The tail of this partition's chain of batch handlers (see eachBatch). */
+  queue: Promise<void>;
+}
+
 /** What a scan read: per partition the high-water mark captured at the start and how many messages. */
 export interface ScanResult {
   topic: string;
@@ -30,6 +43,14 @@ export interface ScanResult {
  * the scan starts (messages produced later are not part of the scan), ignoring every consumer
  * group's committed offsets: a throwaway group with no offsets of its own reads from the beginning,
  * commits nothing, and is deleted afterwards. Used for replays (audit) and for checks.
+ *
+ * The fetch is read_committed (kafkajs' default): aborted transactional data is never delivered.
+ * Offsets below the marks may therefore hold no deliverable message (transaction markers, aborted
+ * data), so a partition is done when the consumer's fetch position reaches its mark, not when a
+ * message at `high - 1` has been seen: kafkajs never calls eachBatch for a fetch that held only
+ * such offsets, it resolves past them itself and reports them through END_BATCH_PROCESS.
+ * The marks come from kafkajs' admin, which lists offsets read_committed too: they are the last
+ * stable offsets, so a transaction still open at the start lies beyond them and is not waited for.
  */
 export async function scanTopic(kafka: Kafka, topic: string, options: ScanOptions): Promise<ScanResult> {
   const timeoutMs = options.timeoutMs ?? 300_000;
@@ -39,7 +60,7 @@ export async function scanTopic(kafka: Kafka, topic: string, options: ScanOption
   try {
     if (!(await admin.listTopics()).includes(topic)) throw new TopicMissingError(topic);
     const offsets = await admin.fetchTopicOffsets(topic);
-    const state = new Map(
+    const state = new Map<number, PartitionState>(
       offsets.map((o) => [
         o.partition,
         {
@@ -73,6 +94,8 @@ export async function scanTopic(kafka: Kafka, topic: string, options: ScanOption
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 1_000,
       allowAutoTopicCreation: false,
+      // read_committed: aborted transactional data is skipped, not replayed as if it had happened.
+      readUncommitted: false,
     });
     await consumer.connect();
     try {
@@ -85,6 +108,39 @@ export async function scanTopic(kafka: Kafka, topic: string, options: ScanOption
       const checkDone = (): void => {
         if ([...state.values()].every((p) => p.done)) resolveDone();
       };
+      /**
+       * Offsets up to `lastOffset` hold nothing more to deliver: move past them and, at the mark, stop
+       * fetching the partition.
+       */
+      const skipThrough = (partition: number, p: PartitionState, lastOffset: string): void => {
+        const next = BigInt(lastOffset) + 1n;
+        if (next > p.next) p.next = next;
+        if (!p.done && p.next >= p.high) p.done = true;
+        if (p.done) {
+          consumer.pause([{ topic, partitions: [partition] }]);
+          checkDone();
+        }
+      };
+      // A fetch whose records were all transaction markers or aborted data: kafkajs filters them out,
+      // resolves the fetch position past them and calls no eachBatch, so this event is the only sign
+      // that the position moved. Without it a partition ending in a commit marker or an aborted
+      // transaction stalls one short of its mark until the timeout (the audit replay's 300 s).
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload: b }) => {
+        // batchSize 0 with a first offset: records at or after the fetch position, none deliverable.
+        // (A batch handed to eachBatch has batchSize > 0 and is accounted for there.)
+        const firstOffset = b.firstOffset as string | null;
+        if (b.topic !== topic || b.batchSize !== 0 || firstOffset === null) return;
+        const p = state.get(b.partition);
+        if (!p || p.done) return;
+        // Behind any eachBatch of this partition still delivering lower offsets.
+        p.queue = p.queue.then(() => {
+          try {
+            skipThrough(b.partition, p, b.lastOffset);
+          } catch (err) {
+            rejectDone(err);
+          }
+        });
+      });
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await consumer.run({
         autoCommit: false,
@@ -127,6 +183,13 @@ export async function scanTopic(kafka: Kafka, topic: string, options: ScanOption
                 p.done = true;
                 break;
               }
+            }
+            if (!p.done) {
+              // The batch may end in offsets that were filtered out (a commit marker after the last
+              // record, aborted data): batch.lastOffset() counts them. Resolving it moves the fetch
+              // position past them; at the mark the partition is done.
+              payload.resolveOffset(batch.lastOffset());
+              skipThrough(batch.partition, p, batch.lastOffset());
             }
             await payload.heartbeat();
             if (p.done) {
