@@ -6,6 +6,18 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * (node-postgres returns int8 as text to keep precision).
  */
 
+/**
+ * The key every patient-month read model starts with (read-model version, tenant, patient, month) and
+ * the departments a row is scoped to. TypeORM inherits columns from a plain abstract class.
+ */
+abstract class PatientMonthRow {
+  @PrimaryColumn({ name: 'model_version', type: 'integer' }) modelVersion!: number;
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
+  @PrimaryColumn({ name: 'patient_id', type: 'text' }) patientId!: string;
+  @PrimaryColumn({ name: 'month', type: 'char', length: 7 }) month!: string;
+  @Column({ name: 'department_ids', type: 'text', array: true }) departmentIds!: string[];
+}
+
 /** The active read-model version (one row); a rebuild switches it. */
 @Entity({ name: 'projection_state' })
 export class ProjectionStateEntity {
@@ -93,12 +105,7 @@ export class PatientIndexEntity {
 
 /** The full determination JSON per patient-month (`GET .../months/{YYYY-MM}`). */
 @Entity({ name: 'month_determinations' })
-export class MonthDeterminationEntity {
-  @PrimaryColumn({ name: 'model_version', type: 'integer' }) modelVersion!: number;
-  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
-  @PrimaryColumn({ name: 'patient_id', type: 'text' }) patientId!: string;
-  @PrimaryColumn({ name: 'month', type: 'char', length: 7 }) month!: string;
-  @Column({ name: 'department_ids', type: 'text', array: true }) departmentIds!: string[];
+export class MonthDeterminationEntity extends PatientMonthRow {
   @Column({ name: 'rules_version', type: 'text' }) rulesVersion!: string;
   @Column({ name: 'organization_id', type: 'text', nullable: true }) organizationId!: string | null;
   @Column({ name: 'determination', type: 'jsonb' }) determination!: unknown;
@@ -106,12 +113,7 @@ export class MonthDeterminationEntity {
 
 /** Minutes per patient, program, billing practitioner, performer role and month: raw, excluded, counted. */
 @Entity({ name: 'monthly_minutes' })
-export class MonthlyMinutesEntity {
-  @PrimaryColumn({ name: 'model_version', type: 'integer' }) modelVersion!: number;
-  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
-  @PrimaryColumn({ name: 'patient_id', type: 'text' }) patientId!: string;
-  @PrimaryColumn({ name: 'month', type: 'char', length: 7 }) month!: string;
-  @Column({ name: 'department_ids', type: 'text', array: true }) departmentIds!: string[];
+export class MonthlyMinutesEntity extends PatientMonthRow {
   @PrimaryColumn({ name: 'program', type: 'text' }) program!: string;
   @PrimaryColumn({ name: 'practitioner_id', type: 'text' }) practitionerId!: string;
   @PrimaryColumn({ name: 'performer_role', type: 'text' }) performerRole!: string;
@@ -146,24 +148,14 @@ export class CarePlanVersionEntity {
 
 /** Provider of record per patient, program and month. */
 @Entity({ name: 'provider_of_record' })
-export class ProviderOfRecordEntity {
-  @PrimaryColumn({ name: 'model_version', type: 'integer' }) modelVersion!: number;
-  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
-  @PrimaryColumn({ name: 'patient_id', type: 'text' }) patientId!: string;
-  @PrimaryColumn({ name: 'month', type: 'char', length: 7 }) month!: string;
-  @Column({ name: 'department_ids', type: 'text', array: true }) departmentIds!: string[];
+export class ProviderOfRecordEntity extends PatientMonthRow {
   @PrimaryColumn({ name: 'program', type: 'text' }) program!: string;
   @Column({ name: 'practitioner_id', type: 'text' }) practitionerId!: string;
 }
 
 /** Eligibility per patient, program and month, with reasons. */
 @Entity({ name: 'eligibility' })
-export class EligibilityEntity {
-  @PrimaryColumn({ name: 'model_version', type: 'integer' }) modelVersion!: number;
-  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
-  @PrimaryColumn({ name: 'patient_id', type: 'text' }) patientId!: string;
-  @PrimaryColumn({ name: 'month', type: 'char', length: 7 }) month!: string;
-  @Column({ name: 'department_ids', type: 'text', array: true }) departmentIds!: string[];
+export class EligibilityEntity extends PatientMonthRow {
   @PrimaryColumn({ name: 'program', type: 'text' }) program!: string;
   @Column({ name: 'eligible', type: 'boolean' }) eligible!: boolean;
   @Column({ name: 'reasons', type: 'jsonb' }) reasons!: unknown;
@@ -171,12 +163,7 @@ export class EligibilityEntity {
 
 /** Billed lines with their explanation (rule set, rule, counted minutes, entry ids). */
 @Entity({ name: 'billing_lines' })
-export class BillingLineEntity {
-  @PrimaryColumn({ name: 'model_version', type: 'integer' }) modelVersion!: number;
-  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
-  @PrimaryColumn({ name: 'patient_id', type: 'text' }) patientId!: string;
-  @PrimaryColumn({ name: 'month', type: 'char', length: 7 }) month!: string;
-  @Column({ name: 'department_ids', type: 'text', array: true }) departmentIds!: string[];
+export class BillingLineEntity extends PatientMonthRow {
   @PrimaryColumn({ name: 'line_no', type: 'integer' }) lineNo!: number;
   @Column({ name: 'code', type: 'text' }) code!: string;
   @Column({ name: 'units', type: 'integer' }) units!: number;
@@ -192,12 +179,7 @@ export class BillingLineEntity {
 
 /** Entries (or parts) that bill nothing, with the reason. */
 @Entity({ name: 'excluded_entries' })
-export class ExcludedEntryEntity {
-  @PrimaryColumn({ name: 'model_version', type: 'integer' }) modelVersion!: number;
-  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
-  @PrimaryColumn({ name: 'patient_id', type: 'text' }) patientId!: string;
-  @PrimaryColumn({ name: 'month', type: 'char', length: 7 }) month!: string;
-  @Column({ name: 'department_ids', type: 'text', array: true }) departmentIds!: string[];
+export class ExcludedEntryEntity extends PatientMonthRow {
   @PrimaryColumn({ name: 'seq', type: 'integer' }) seq!: number;
   @Column({ name: 'entry_id', type: 'text' }) entryId!: string;
   @Column({ name: 'minutes', type: 'integer' }) minutes!: number;
@@ -208,12 +190,7 @@ export class ExcludedEntryEntity {
 
 /** Minutes to the next threshold per patient, program and practitioner, per month. */
 @Entity({ name: 'worklist' })
-export class WorklistEntity {
-  @PrimaryColumn({ name: 'model_version', type: 'integer' }) modelVersion!: number;
-  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
-  @PrimaryColumn({ name: 'patient_id', type: 'text' }) patientId!: string;
-  @PrimaryColumn({ name: 'month', type: 'char', length: 7 }) month!: string;
-  @Column({ name: 'department_ids', type: 'text', array: true }) departmentIds!: string[];
+export class WorklistEntity extends PatientMonthRow {
   @PrimaryColumn({ name: 'program', type: 'text' }) program!: string;
   @PrimaryColumn({ name: 'practitioner_id', type: 'text' }) practitionerId!: string;
   @Column({ name: 'counted_minutes', type: 'integer' }) countedMinutes!: number;
@@ -225,12 +202,7 @@ export class WorklistEntity {
 
 /** PROVIDER_CONFLICT, NO_CONSENT, EXCLUSIVE_CHOICE and CLAIM_MISMATCH flags per patient-month. */
 @Entity({ name: 'conflicts' })
-export class ConflictEntity {
-  @PrimaryColumn({ name: 'model_version', type: 'integer' }) modelVersion!: number;
-  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
-  @PrimaryColumn({ name: 'patient_id', type: 'text' }) patientId!: string;
-  @PrimaryColumn({ name: 'month', type: 'char', length: 7 }) month!: string;
-  @Column({ name: 'department_ids', type: 'text', array: true }) departmentIds!: string[];
+export class ConflictEntity extends PatientMonthRow {
   @PrimaryColumn({ name: 'seq', type: 'integer' }) seq!: number;
   @Column({ name: 'code', type: 'text' }) code!: string;
   @Column({ name: 'program', type: 'text', nullable: true }) program!: string | null;
