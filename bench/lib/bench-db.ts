@@ -1,8 +1,6 @@
 import { Client, Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import type { CareLedgerConfig } from '@careledger/config';
-import { EVENT_STORE_MIGRATIONS } from '@careledger/event-store/migrations';
-import { READ_MODEL_MIGRATIONS } from '@careledger/read-models/migrations';
+import { migrateDatabase } from '@careledger/read-models';
 
 type Db = CareLedgerConfig['db'];
 
@@ -33,24 +31,7 @@ export async function recreateBenchDatabase(db: Db): Promise<void> {
   } finally {
     await c.end();
   }
-  const ds = new DataSource({
-    type: 'postgres',
-    host: db.host,
-    port: db.port,
-    username: db.user,
-    password: db.password || undefined,
-    database: db.database,
-    migrations: [...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS],
-    migrationsTableName: 'schema_migrations',
-    migrationsTransactionMode: 'each',
-    logging: false,
-  });
-  await ds.initialize();
-  try {
-    await ds.runMigrations();
-  } finally {
-    await ds.destroy();
-  }
+  await migrateDatabase(db);
 }
 
 /** Drops the bench database (end of run). */

@@ -3,11 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { mintDevToken } from '@careledger/auth';
 import { loadConfig } from '@careledger/config';
-import { EVENT_STORE_MIGRATIONS } from '@careledger/event-store';
-import { READ_MODEL_MIGRATIONS } from '@careledger/read-models/migrations';
+import { migrateDatabase } from '@careledger/read-models';
 import { call } from '../security/support/platform';
 import { recordSuite } from '../security/support/reliability-report';
 import { AppProcess } from './support/app-process';
@@ -45,18 +43,7 @@ let token: string;
 const faults: string[] = [];
 
 async function migrate(database: string): Promise<void> {
-  const ds = new DataSource({
-    type: 'postgres',
-    host: '127.0.0.1',
-    port: pg.port,
-    username: 'postgres',
-    database,
-    migrations: [...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS],
-    migrationsTableName: 'migrations',
-  });
-  await ds.initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  await ds.destroy();
+  await migrateDatabase({ host: '127.0.0.1', port: pg.port, user: 'postgres', password: '', database });
 }
 
 function seed(): Record<string, unknown>[] {

@@ -1,8 +1,6 @@
-import { DataSource, type MigrationInterface } from 'typeorm';
 import { Client } from 'pg';
 import { loadConfig, type CareLedgerConfig, type DatabaseConfig } from '../../config/src';
-import { EVENT_STORE_MIGRATIONS } from '../../event-store/src/migrations';
-import { READ_MODEL_MIGRATIONS } from '../../read-models/src/migrations';
+import { migrateDatabase } from '../../read-models/src/migrate-database';
 
 // Relative imports on purpose: Jest's globalSetup (which uses this file) is transformed but does not
 // get moduleNameMapper, so `@careledger/*` would not resolve there.
@@ -38,12 +36,6 @@ export function testConfig(overrides: Parameters<typeof loadConfig>[1] = {}): Ca
   assertTestDatabase(config.db.database);
   return config;
 }
-
-/** Every schema migration of the platform, event store first. */
-export const ALL_MIGRATIONS: (new () => MigrationInterface)[] = [
-  ...EVENT_STORE_MIGRATIONS,
-  ...READ_MODEL_MIGRATIONS,
-];
 
 type Db = Pick<DatabaseConfig, 'host' | 'port' | 'user' | 'password' | 'database'>;
 
@@ -88,24 +80,7 @@ export async function migrateTestDatabase(db: Db): Promise<string[]> {
   await lock.connect();
   try {
     await lock.query("SELECT pg_advisory_lock(hashtext('careledger.test-migrations'))");
-    const ds = new DataSource({
-      type: 'postgres',
-      host: db.host,
-      port: db.port,
-      username: db.user,
-      password: db.password || undefined,
-      database: db.database,
-      migrations: ALL_MIGRATIONS,
-      migrationsTableName: 'schema_migrations',
-      migrationsTransactionMode: 'each',
-      logging: false,
-    });
-    await ds.initialize();
-    try {
-      return (await ds.runMigrations()).map((m) => m.name);
-    } finally {
-      await ds.destroy();
-    }
+    return await migrateDatabase(db);
   } finally {
     await lock
       .query("SELECT pg_advisory_unlock(hashtext('careledger.test-migrations'))")

@@ -1,49 +1,17 @@
 import type { Command } from 'commander';
-import { DataSource } from 'typeorm';
 import { loadConfig } from '@careledger/config';
-import { EVENT_STORE_MIGRATIONS } from '@careledger/event-store/migrations';
-import { READ_MODEL_MIGRATIONS } from '@careledger/read-models/migrations';
+import { migrateDatabase, type MigrationTarget } from '@careledger/read-models';
 import { Client } from 'pg';
 import type { RegisterCommand } from '../command.types';
 
 /** Runs the event-store and read-model migrations on a database; returns the names applied. */
-export async function runMigrations(db: {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-}): Promise<string[]> {
+export async function runMigrations(db: MigrationTarget): Promise<string[]> {
   await ensureDatabase(db);
-  const ds = new DataSource({
-    type: 'postgres',
-    host: db.host,
-    port: db.port,
-    username: db.user,
-    password: db.password || undefined,
-    database: db.database,
-    migrations: [...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS],
-    migrationsTableName: 'schema_migrations',
-    migrationsTransactionMode: 'each',
-    logging: false,
-  });
-  await ds.initialize();
-  try {
-    const applied = await ds.runMigrations();
-    return applied.map((m) => m.name);
-  } finally {
-    await ds.destroy();
-  }
+  return migrateDatabase(db);
 }
 
 /** Creates the database when it does not exist yet (first `careledger start` on a fresh server). */
-async function ensureDatabase(db: {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-}) {
+async function ensureDatabase(db: MigrationTarget) {
   const admin = new Client({
     host: db.host,
     port: db.port,
