@@ -15,3 +15,14 @@ export interface ReferenceData {
 
 /** Reference data with neither part: the engine's documented fallback behaviour. */
 export const NO_REFERENCE_DATA: ReferenceData = { codeSet: null, chronicIndicator: null, source: 'none' };
+
+/**
+ * RULES.md 3/8 and EVENTS.md: a condition's chronic status when its event does not override it. Only
+ * a code that is in the shipped code set and that the indicator marks `1` is chronic. A code outside
+ * the code set (flagged `UNKNOWN_ICD10`) is not chronic by default even when the indicator lists it:
+ * the indicator still carries codes that the FY code set has since expanded or replaced (D84.8,
+ * M92.50, ...). `code` is normalised (upper case, no dot).
+ */
+export function chronicByDefault(reference: ReferenceData, code: string): boolean {
+  return reference.codeSet?.has(code) === true && reference.chronicIndicator?.get(code) === 1;
+}

@@ -1,6 +1,6 @@
 import { icd10Category, normalizeIcd10 } from '../events/icd10';
 import type { CarePlanKind, Program } from '../events/event-types';
-import type { ReferenceData } from '../reference/reference-data';
+import { chronicByDefault, type ReferenceData } from '../reference/reference-data';
 import type { BillingProgram, FlagCode, ProgramEligibility } from './month-determination';
 import type { PatientFacts } from './patient-facts';
 import type { RuleSet } from './rule-set';
@@ -28,8 +28,9 @@ const PLAN_KIND: Record<'CCM' | 'PCM' | 'BHI' | 'CoCM', CarePlanKind> = {
  * count when diagnosed on or before month end and not resolved before month start; chronic
  * conditions count per distinct three-character category; a code missing from the indicator raises
  * UNKNOWN_CHRONIC_STATUS and is not chronic unless the event overrides it; a code outside the code
- * set raises UNKNOWN_ICD10 even when overridden; indicator 9 is "no determination" (not chronic, no
- * flag). APCM eligibility (an active consent) is completed by the engine.
+ * set raises UNKNOWN_ICD10 even when overridden and is not chronic unless the event overrides it,
+ * whatever the indicator says ({@link chronicByDefault}); indicator 9 is "no determination" (not
+ * chronic, no flag). APCM eligibility (an active consent) is completed by the engine.
  */
 export function evaluateEligibility(
   facts: PatientFacts,
@@ -47,10 +48,15 @@ export function evaluateEligibility(
     if (c.diagnosedOn > lastDate || (c.resolvedOn !== null && c.resolvedOn < firstDate)) continue;
     const code = normalizeIcd10(c.icd10);
     const category = icd10Category(code);
-    if (!reference.codeSet || !reference.codeSet.has(code)) {
+    const inCodeSet = reference.codeSet?.has(code) === true;
+    if (!inCodeSet) {
       flags.push({
         code: 'UNKNOWN_ICD10',
-        detail: `condition ${c.conditionId}: ${c.icd10} is not in the ICD-10-CM code set (${reference.source})`,
+        detail:
+          `condition ${c.conditionId}: ${c.icd10} is not in the ICD-10-CM code set (${reference.source}); ` +
+          (c.chronic === undefined
+            ? 'counted as not chronic'
+            : `chronic status ${c.chronic} taken from the event`),
       });
     }
     // The flag records that the indicator has no entry for the code, whether or not the event
@@ -67,7 +73,7 @@ export function evaluateEligibility(
             : `chronic status ${c.chronic} taken from the event`),
       });
     }
-    const isChronic = c.chronic ?? indicator === 1;
+    const isChronic = c.chronic ?? chronicByDefault(reference, code);
     const isBehavioral = c.behavioral ?? category.startsWith('F');
     if (isChronic) {
       chronic.add(category);

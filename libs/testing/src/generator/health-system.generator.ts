@@ -8,6 +8,7 @@ import type {
   CareTimeLogged,
   ConsentGranted,
 } from '@careledger/domain';
+import { chronicByDefault } from '@careledger/domain';
 import { SeededRandom } from './seeded-random';
 import {
   ACTIVITIES,
@@ -867,8 +868,10 @@ class HealthSystemGenerator {
 
   isChronic(icd10: string): boolean {
     const code = icd10.replace('.', '').toUpperCase();
-    const indicator = this.o.reference?.chronicIndicator;
-    if (indicator) return indicator.get(code) === 1;
+    // The engine's own default (chronic only when in the code set and marked 1 by the indicator):
+    // the billing office's estimate must not count an UNKNOWN_ICD10 code as chronic either.
+    const reference = this.o.reference;
+    if (reference?.chronicIndicator) return chronicByDefault(reference, code);
     const all = [...CHRONIC_CODES, ...BEHAVIORAL_CODES, ...ACUTE_CODES];
     return all.find((c) => c.icd10.replace('.', '') === code)?.chronic ?? false;
   }

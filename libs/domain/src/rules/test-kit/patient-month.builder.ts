@@ -276,7 +276,8 @@ export class PatientMonthBuilder {
 /**
  * A small ICD-10-CM reference for specs: a handful of codes with their CCIR indicators, so that
  * tests state exactly which code is chronic, non-chronic (0), "no determination" (9), missing from
- * the indicator, or missing from the code set.
+ * the indicator, or missing from the code set (Z29.89 is in the code set only; D84.8 is in the
+ * indicator only).
  */
 export function testReference(): ReferenceData {
   const indicator = new Map<string, 0 | 1 | 9>([
@@ -292,7 +293,10 @@ export function testReference(): ReferenceData {
     ['F4321', 0],
     ['J069', 0],
     ['Z7901', 9],
+    // Listed by the indicator, chronic, but not in the FY code set (expanded since): UNKNOWN_ICD10.
+    ['D848', 1],
   ]);
   const codeSet = new Set([...indicator.keys(), 'Z2989']);
+  codeSet.delete('D848');
   return { codeSet, chronicIndicator: indicator, source: 'test reference' };
 }
