@@ -2,9 +2,9 @@
  * Which PostgreSQL `infra up` uses (deploy/local/postgres-choice.js): the server that answers, the
  * machine's cluster for the port, or this checkout's embedded one, per CARELEDGER_DB_EMBEDDED.
  */
-type Mode = 'auto' | 'always' | 'never';
-interface Facts {
-  mode: Mode;
+type EmbeddedMode = 'auto' | 'always' | 'never';
+interface ChoiceFacts {
+  mode: EmbeddedMode;
   address: string;
   loopback: boolean;
   ours: boolean;
@@ -13,18 +13,18 @@ interface Facts {
   portTaken: boolean;
   machineCluster: { version: string; name: string } | null;
 }
-interface Choice {
+interface PostgresChoice {
   use: 'embedded' | 'running' | 'cluster' | null;
   start: boolean;
   why: string;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { choosePostgres, parseEmbeddedMode } = require('../../deploy/local/postgres-choice.js') as {
-  choosePostgres(f: Facts): Choice;
-  parseEmbeddedMode(v: string | undefined): Mode;
+  choosePostgres(f: ChoiceFacts): PostgresChoice;
+  parseEmbeddedMode(v: string | undefined): EmbeddedMode;
 };
 
-const nothing: Facts = {
+const nothing: ChoiceFacts = {
   mode: 'auto',
   address: '127.0.0.1:55422',
   loopback: true,
@@ -52,7 +52,7 @@ describe('choosePostgres', () => {
     });
   });
 
-  it.each<Mode>(['auto', 'never'])(
+  it.each<EmbeddedMode>(['auto', 'never'])(
     'given %s and a server that answers, uses it and starts nothing',
     (mode) => {
       const c = choosePostgres({ ...nothing, mode, answers: true, portTaken: true });
@@ -94,7 +94,7 @@ describe('choosePostgres', () => {
   });
 
   it('given a remote host that does not answer, never starts anything locally', () => {
-    for (const mode of ['auto', 'always', 'never'] as Mode[]) {
+    for (const mode of ['auto', 'always', 'never'] as EmbeddedMode[]) {
       const c = choosePostgres({ ...nothing, mode, loopback: false, address: 'db.example.internal:5432' });
       expect(c.use).toBeNull();
       expect(c.why).toContain('db.example.internal:5432');

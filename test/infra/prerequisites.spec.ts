@@ -2,7 +2,7 @@
  * The prerequisite rules of deploy/local/prerequisites.js: facts about a machine in, one line per
  * missing tool out, each naming the tool and how to install it on Debian and on macOS.
  */
-interface Facts {
+interface PrerequisiteFacts {
   nodeVersion: string;
   needKafka: boolean;
   javaVersion?: string | null;
@@ -11,7 +11,7 @@ interface Facts {
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const prerequisites = require('../../deploy/local/prerequisites.js') as {
-  missingPrerequisites(f: Facts): string[];
+  missingPrerequisites(f: PrerequisiteFacts): string[];
   parseNodeVersion(v: string): [number, number] | null;
   parseJavaMajor(out: string): number | null;
 };
@@ -19,7 +19,7 @@ const { missingPrerequisites, parseNodeVersion, parseJavaMajor } = prerequisites
 
 const JAVA_17 =
   'openjdk version "17.0.13" 2024-10-15\nOpenJDK Runtime Environment (build 17.0.13+11-Debian-2)';
-const bare: Facts = {
+const bare: PrerequisiteFacts = {
   nodeVersion: 'v20.19.2',
   needKafka: true,
   javaVersion: JAVA_17,
