@@ -18,6 +18,7 @@
  *   scram-sha-256 with CARELEDGER_DB_PASSWORD when one is configured.
  */
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
 
@@ -64,6 +65,48 @@ function binaries() {
     if (!fs.existsSync(file)) throw new EmbeddedPostgresError(`${pkg} is incomplete: ${file} is missing`);
   }
   return bins;
+}
+
+/** True when `owner` may execute `file` (every parent folder traversable). */
+function canRun(owner, file) {
+  const r = spawnSync('sh', ['-c', 'test -x "$1"', 'sh', file], { uid: owner.uid, gid: owner.gid });
+  return r.status === 0;
+}
+
+/**
+ * The binaries, runnable by `owner`. Run as root from a clone that the OS user postgres cannot enter
+ * (under /root, mode 700), the package's native tree is copied once per version to a root-owned,
+ * world-readable folder in the temp directory, and run from there.
+ */
+function binariesFor(owner) {
+  const bins = binaries();
+  if (!owner || canRun(owner, bins.postgres)) return bins;
+  const nativeDir = path.dirname(bins.binDir);
+  const { name, version } = JSON.parse(fs.readFileSync(path.join(nativeDir, '..', 'package.json'), 'utf8'));
+  const target = path.join(
+    os.tmpdir(),
+    `careledger-${name.replace(/^@/, '').replace(/\//g, '-')}-${version}`,
+  );
+  if (!fs.existsSync(path.join(target, '.complete'))) {
+    const tmp = `${target}.tmp-${process.pid}`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.cpSync(nativeDir, tmp, { recursive: true, verbatimSymlinks: true });
+    spawnSync('chmod', ['-R', 'a+rX', tmp]);
+    fs.chmodSync(tmp, 0o755);
+    fs.writeFileSync(path.join(tmp, '.complete'), `${version}\n`);
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.renameSync(tmp, target);
+  }
+  const copied = {
+    binDir: path.join(target, 'bin'),
+    initdb: path.join(target, 'bin', path.basename(bins.initdb)),
+    pgCtl: path.join(target, 'bin', path.basename(bins.pgCtl)),
+    postgres: path.join(target, 'bin', path.basename(bins.postgres)),
+  };
+  if (!canRun(owner, copied.postgres)) {
+    throw new EmbeddedPostgresError(`the OS user "${owner.name}" cannot run ${copied.postgres} either`);
+  }
+  return copied;
 }
 
 /** `18` from `postgres (PostgreSQL) 18.4`; null when it does not parse. */
@@ -138,19 +181,25 @@ class EmbeddedPostgres {
     this.host = '127.0.0.1';
   }
 
+  /** The binaries, runnable by the server's OS user (resolved once). */
+  bin() {
+    this.bins ??= binariesFor(this.owner());
+    return this.bins;
+  }
+
   /** The PostgreSQL major version of the shipped binaries (`18`). */
   serverMajor() {
-    const r = spawnSync(binaries().postgres, ['--version'], { encoding: 'utf8' });
+    const r = spawnSync(this.bin().postgres, ['--version'], { encoding: 'utf8' });
     const major = parseServerMajor(r.stdout);
     if (major === null) {
-      throw new EmbeddedPostgresError(`cannot run ${binaries().postgres} --version: ${r.error || r.stderr}`);
+      throw new EmbeddedPostgresError(`cannot run ${this.bin().postgres} --version: ${r.error || r.stderr}`);
     }
     return major;
   }
 
   /** The version string of the shipped binaries (`18.4`). */
   serverVersion() {
-    const r = spawnSync(binaries().postgres, ['--version'], { encoding: 'utf8' });
+    const r = spawnSync(this.bin().postgres, ['--version'], { encoding: 'utf8' });
     const m = /(\d+(?:\.\d+)*)\s*$/.exec((r.stdout || '').trim());
     return m ? m[1] : 'unknown';
   }
@@ -165,6 +214,11 @@ class EmbeddedPostgres {
    * PostgreSQL refuses to run and `postgres` is used instead, created when missing.
    */
   owner() {
+    if (this.ownerUser === undefined) this.ownerUser = this.findOrCreateOwner();
+    return this.ownerUser;
+  }
+
+  findOrCreateOwner() {
     if (typeof process.getuid !== 'function' || process.getuid() !== 0) return null;
     let user = osUser(OS_USER);
     if (user) return user;
@@ -184,27 +238,22 @@ class EmbeddedPostgres {
   }
 
   /**
-   * Make `dir` the owner's and check that the owner can reach both it and the binaries (a clone under
-   * /root, mode 700, cannot be entered by `postgres`: that is said, nothing is chmod-ed behind the user's back).
+   * Make `dir` the owner's and check that the owner can reach it (a clone under /root, mode 700,
+   * cannot be entered by `postgres`: that is said, nothing is chmod-ed behind the user's back).
    */
   prepareDir(owner) {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     if (!owner) return;
     fs.chownSync(this.dir, owner.uid, owner.gid);
-    const { postgres } = binaries();
-    const r = spawnSync(
-      'sh',
-      ['-c', 'test -x "$1" && test -w "$2" && test -x "$2"', 'sh', postgres, this.dir],
-      {
-        uid: owner.uid,
-        gid: owner.gid,
-      },
-    );
+    const r = spawnSync('sh', ['-c', 'test -w "$1" && test -x "$1"', 'sh', this.dir], {
+      uid: owner.uid,
+      gid: owner.gid,
+    });
     if (r.status !== 0) {
       throw new EmbeddedPostgresError(
         `running as root, embedded PostgreSQL runs as the OS user "${owner.name}" (uid ${owner.uid}), which cannot ` +
-          `reach ${this.dir} or ${postgres}: make their parent folders traversable (chmod o+x), or set ` +
-          'CARELEDGER_INFRA_DIR to a folder that user can reach',
+          `reach ${this.dir}: make its parent folders traversable (chmod o+x), or set CARELEDGER_INFRA_DIR ` +
+          'to a folder that user can reach',
       );
     }
   }
@@ -220,14 +269,14 @@ class EmbeddedPostgres {
     }
     const pid = Number(lines[0]);
     if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return null;
-    const r = await run(binaries().pgCtl, ['status', '-D', this.dataDir], this.owner());
+    const r = await run(this.bin().pgCtl, ['status', '-D', this.dataDir], this.owner());
     if (r.status !== 0) return null;
     return { pid, port: Number(lines[3]) };
   }
 
   /** initdb into a temporary folder, then rename it into place, so an interrupted init leaves no half cluster. */
   async init(owner) {
-    const { initdb } = binaries();
+    const { initdb } = this.bin();
     const tmp = `${this.dataDir}.init-${process.pid}`;
     fs.rmSync(tmp, { recursive: true, force: true });
     const args = [
@@ -307,7 +356,7 @@ class EmbeddedPostgres {
     }
     if (fs.existsSync(this.logFile)) fs.renameSync(this.logFile, `${this.logFile}.1`);
     const r = await run(
-      binaries().pgCtl,
+      this.bin().pgCtl,
       [
         'start',
         '-D',
@@ -337,7 +386,7 @@ class EmbeddedPostgres {
     const was = await this.running();
     if (!was) return false;
     const r = await run(
-      binaries().pgCtl,
+      this.bin().pgCtl,
       ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', String(START_TIMEOUT_S)],
       this.owner(),
     );
