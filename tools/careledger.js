@@ -25,8 +25,28 @@ if (args[0] === 'infra') {
       },
     );
 } else {
-  ensureBuilt();
-  require(path.join(root, 'dist/tools/cli/main.js'));
+  checkPrerequisites().then(
+    () => {
+      ensureBuilt();
+      require(path.join(root, 'dist/tools/cli/main.js'));
+    },
+    (err) => {
+      process.stderr.write(`careledger: ${err && err.message ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+/**
+ * Before building anything: Node's version for every command, and for `start` everything `infra up`
+ * will need (Java, Maven while the Kafka jars are not cached), so a bare machine hears what is missing
+ * before a build it cannot use (deploy/local/prerequisites.js).
+ */
+async function checkPrerequisites() {
+  if (args[0] === 'start') return require(path.join(root, 'deploy/local/infra.js')).checkPrerequisites();
+  const { missingPrerequisites } = require(path.join(root, 'deploy/local/prerequisites.js'));
+  const problems = missingPrerequisites({ nodeVersion: process.version, needKafka: false });
+  if (problems.length > 0) throw new Error(`missing prerequisites:\n  - ${problems.join('\n  - ')}`);
 }
 
 /**

@@ -66,6 +66,9 @@ async function main() {
   const skipInfra = args.includes('--no-infra');
   const jestArgs = args.filter((a) => a !== '--no-build' && a !== '--no-infra');
 
+  // What the machine lacks is said before a build it cannot use (deploy/local/prerequisites.js).
+  if (!skipInfra) await require(path.join(root, 'deploy', 'local', 'infra.js')).checkPrerequisites();
+
   let buildStatus = 0;
   if (!skipBuild) {
     const t = Date.now();

