@@ -1,15 +1,16 @@
-import type {
-  CarePlanKind,
-  ContractEvent,
-  EncounterKind,
-  MdmLevel,
-  OrganizationKind,
-  PractitionerRole,
-  Program,
-} from '../../events/event-types';
-import type { ReferenceData } from '../../reference/reference-data';
-import { type DetermineMonthOptions, determineMonth } from '../determine-month';
-import type { MonthDetermination } from '../month-determination';
+import {
+  type CarePlanKind,
+  type ContractEvent,
+  type DetermineMonthOptions,
+  type EncounterKind,
+  type MdmLevel,
+  type MonthDetermination,
+  type OrganizationKind,
+  type PractitionerRole,
+  type Program,
+  type ReferenceData,
+  determineMonth,
+} from '@careledger/domain';
 
 /**
  * Given/when/then kit for the rules engine: builds one patient's contract events (plus the tenant's
