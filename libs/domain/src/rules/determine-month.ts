@@ -12,7 +12,15 @@ import { addOns } from './month/add-ons';
 import { apcm } from './month/apcm';
 import { claims } from './month/claims';
 import { countEntries, minutesSummary } from './month/consent-gating';
-import { flagOrphanCorrections, sortExcluded, sortFlags, sortLines, sortRecord } from './month/flags';
+import { flagCocmConsultation } from './month/cocm';
+import {
+  flagNotPayableByMedicare,
+  flagOrphanCorrections,
+  sortExcluded,
+  sortFlags,
+  sortLines,
+  sortRecord,
+} from './month/flags';
 import { MonthContext } from './month/month-context';
 import { chooseAcrossPrograms, emitProgramLines, timedResults } from './month/timed-programs';
 import { foldPatientFacts } from './patient-facts';
@@ -88,6 +96,8 @@ function evaluate(ctx: MonthContext): MonthDetermination {
   const billed = chooseAcrossPrograms(ctx, results, apcmWinner);
   for (const r of billed) emitProgramLines(ctx, r);
   addOns(ctx);
+  flagCocmConsultation(ctx);
+  flagNotPayableByMedicare(ctx);
   claims(ctx);
   flagOrphanCorrections(ctx);
 

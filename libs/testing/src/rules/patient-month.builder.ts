@@ -1,5 +1,6 @@
 import {
   type CarePlanKind,
+  type CareSetting,
   type ContractEvent,
   type DetermineMonthOptions,
   type EncounterKind,
@@ -94,7 +95,13 @@ export class PatientMonthBuilder {
     conditionId: string,
     icd10: string,
     diagnosedOn: string,
-    extra: { chronic?: boolean; highRisk?: boolean; behavioral?: boolean; recordedAt?: string } = {},
+    extra: {
+      chronic?: boolean;
+      highRisk?: boolean;
+      behavioral?: boolean;
+      expectedDurationMonths?: number;
+      recordedAt?: string;
+    } = {},
   ): this {
     const { recordedAt, ...flags } = extra;
     return this.push(
@@ -129,12 +136,27 @@ export class PatientMonthBuilder {
     );
   }
 
+  /** An office E/M visit with its level (extension 1.1: levels 2-5 initiate, 1 = 99211 does not). */
+  emVisit(encounterId: string, practitionerId: string, on: string, emLevel: number): this {
+    return this.push(
+      'EncounterCompleted',
+      { encounterId, kind: 'em_office', practitionerId, on, emLevel },
+      PatientMonthBuilder.noon(on),
+      undefined,
+    );
+  }
+
   consent(
     consentId: string,
     program: Program,
     billingPractitionerId: string,
     obtainedAt: string,
-    extra: { costSharingExplained?: boolean; episodeStartedOn?: string; recordedAt?: string } = {},
+    extra: {
+      costSharingExplained?: boolean;
+      episodeStartedOn?: string;
+      specialistConsultationPermitted?: boolean;
+      recordedAt?: string;
+    } = {},
   ): this {
     const data: Record<string, unknown> = {
       consentId,
@@ -145,6 +167,8 @@ export class PatientMonthBuilder {
       costSharingExplained: extra.costSharingExplained ?? true,
     };
     if (extra.episodeStartedOn !== undefined) data.episodeStartedOn = extra.episodeStartedOn;
+    if (extra.specialistConsultationPermitted !== undefined)
+      data.specialistConsultationPermitted = extra.specialistConsultationPermitted;
     return this.push('ConsentGranted', data, obtainedAt, extra.recordedAt);
   }
 
@@ -193,7 +217,7 @@ export class PatientMonthBuilder {
     billingPractitionerId: string,
     startedAt: string,
     minutes: number,
-    extra: { separatelyBilledAs?: string; recordedAt?: string } = {},
+    extra: { separatelyBilledAs?: string; careSetting?: CareSetting; recordedAt?: string } = {},
   ): this {
     const data: Record<string, unknown> = {
       entryId,
@@ -206,6 +230,7 @@ export class PatientMonthBuilder {
       activity: 'call',
     };
     if (extra.separatelyBilledAs !== undefined) data.separatelyBilledAs = extra.separatelyBilledAs;
+    if (extra.careSetting !== undefined) data.careSetting = extra.careSetting;
     return this.push('CareTimeLogged', data, startedAt, extra.recordedAt);
   }
 

@@ -1,4 +1,6 @@
-import { clinic, lines, testReference } from '@careledger/testing/rules';
+import { clinic, flags, lines, MonthSpecification, testReference } from '@careledger/testing/rules';
+import { CY2025 } from '../rule-sets/cy2025.rule-set';
+import { CY2026 } from '../rule-sets/cy2026.rule-set';
 
 /** Given/when/then on events for per-encounter add-ons (RULES.md), through determineMonth. */
 const reference = testReference();
@@ -48,5 +50,33 @@ describe('RULES.md 4 and 8: per-encounter add-ons', () => {
       expect.stringContaining('DR-1 can bill E/M'),
       expect.stringContaining('no psychotherapy at encounter V2'),
     ]);
+  });
+});
+
+describe('correction: 90863 has PFS status I', () => {
+  const given = MonthSpecification.for(reference);
+
+  it('given a billable 90863, then the line stays, has no Medicare fee and NO_MEDICARE_FEE says why', () => {
+    given(clinic().psychotherapy('V1', 'DR-1', '2025-11-03', 30).pharmacologic('V1', 'PSYD-1', '2025-11-03'))
+      .when('2025-11')
+      .then((d) => {
+        expect(lines(d)).toEqual(['90833x1@DR-1#2025-11-03', '90863x1@PSYD-1#2025-11-03']);
+        expect(d.flags.filter((f) => f.code === 'NO_MEDICARE_FEE')).toEqual([
+          {
+            code: 'NO_MEDICARE_FEE',
+            detail:
+              '90863 on 2025-11-03 by PSYD-1: PFS status I, not payable by Medicare (no Medicare fee); billable to payers that recognise it',
+            practitionerId: 'PSYD-1',
+          },
+        ]);
+      });
+    expect(CY2025.feesCents['90863']).toBeNull();
+    expect(CY2026.feesCents['90863']).toBeNull();
+  });
+
+  it('given a 90863 that is not billable, then no NO_MEDICARE_FEE (only NOT_BILLABLE_90863)', () => {
+    given(clinic().pharmacologic('V2', 'PSYD-1', '2025-11-04'))
+      .when('2025-11')
+      .then((d) => expect(flags(d)).toEqual(['NOT_BILLABLE_90863']));
   });
 });

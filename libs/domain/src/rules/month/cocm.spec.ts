@@ -1,12 +1,14 @@
 import {
   BHCM,
-  DR1,
-  type PatientMonthBuilder,
-  RN,
   clinic,
+  detail,
+  DR1,
   flags,
   lines,
+  MonthSpecification,
+  type PatientMonthBuilder,
   reasons,
+  RN,
   testReference,
 } from '@careledger/testing/rules';
 
@@ -121,5 +123,34 @@ describe('RULES.md 4: BHI and CoCM', () => {
       .time('E2', 'CoCM', BHCM, 'DR-1', '2025-05-06T10:00:00-04:00', 36)
       .determine('2025-05', { reference });
     expect(lines(d)).toEqual(['99484x1@DR-2', '99492x1@DR-1']);
+  });
+});
+
+describe('correction (extension 1.1): the CoCM consent covers consulting a psychiatric specialist', () => {
+  const given = MonthSpecification.for(reference);
+  const patient = (specialistConsultationPermitted?: boolean) =>
+    clinic()
+      .condition('B1', 'F33.1', '2024-01-01')
+      .visit('V0', 'DR-1', '2025-04-01')
+      .plan('CC1', 'CoCM', 'cocm_treatment', '2025-05-01')
+      .consent('CM1', 'CoCM', 'DR-1', '2025-05-01T09:00:00-04:00', {
+        episodeStartedOn: '2025-05-01',
+        ...(specialistConsultationPermitted === undefined ? {} : { specialistConsultationPermitted }),
+      })
+      .time('E1', 'CoCM', BHCM, 'DR-1', '2025-05-05T10:00:00-04:00', 36);
+
+  it('given a consent that says permission was not given, then COCM_CONSULTATION_NOT_PERMITTED, lines unchanged', () => {
+    given(patient(false))
+      .when('2025-05')
+      .then((d) => {
+        expect(lines(d)).toEqual(['99492x1@DR-1']);
+        expect(detail(d, 'COCM_CONSULTATION_NOT_PERMITTED')).toContain('consent CM1');
+      });
+  });
+
+  it.each([[true], [undefined]])('given permission %s, then no flag', (permitted) => {
+    given(patient(permitted))
+      .when('2025-05')
+      .then((d) => expect(flags(d)).not.toContain('COCM_CONSULTATION_NOT_PERMITTED'));
   });
 });

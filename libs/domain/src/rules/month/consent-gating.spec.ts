@@ -1,16 +1,17 @@
 import {
   BHCM,
-  DR1,
-  DR2,
-  type PatientMonthBuilder,
-  RN,
-  RN2,
   ccmPatient,
   clinic,
   detail,
+  DR1,
+  DR2,
   flags,
   lines,
+  MonthSpecification,
+  type PatientMonthBuilder,
   reasons,
+  RN,
+  RN2,
   testReference,
 } from '@careledger/testing/rules';
 import type { MonthDetermination } from '../month-determination';
@@ -223,4 +224,59 @@ describe('RULES.md 2.4 and 8: initiating visit', () => {
       .determine('2025-03', { reference });
     expect(lines(d)).toEqual(['99490x1@DR-1']);
   });
+});
+
+describe('corrections (extension 1.1): inpatient time and the E/M level of the initiating visit', () => {
+  const given = MonthSpecification.for(reference);
+
+  it('given CCM minutes while the patient is an inpatient, when March is determined, then they are excluded INPATIENT', () => {
+    given(
+      ccmPatient()
+        .time('E1', 'CCM', RN, 'DR-1', '2025-03-04T10:00:00-05:00', 20, { careSetting: 'inpatient' })
+        .time('E2', 'CCM', RN, 'DR-1', '2025-03-10T10:00:00-04:00', 20, { careSetting: 'community' }),
+    )
+      .when('2025-03')
+      .then((d) => {
+        expect(lines(d)).toEqual(['99490x1@DR-1']);
+        expect(reasons(d, 'E1')).toEqual(['INPATIENT:20']);
+        expect(reasons(d, 'E2')).toEqual([]);
+      });
+  });
+
+  it('given BHI minutes while the patient is an inpatient, then they still count (BHI has no inpatient exclusion)', () => {
+    given(
+      clinic()
+        .condition('B1', 'F33.1', '2024-01-01')
+        .visit('V0', 'DR-1', '2025-04-01')
+        .plan('BP1', 'BHI', 'behavioral', '2025-04-01')
+        .consent('BN1', 'BHI', 'DR-1', '2025-04-01T09:00:00-04:00')
+        .time('E1', 'BHI', RN, 'DR-1', '2025-05-05T10:00:00-04:00', 20, { careSetting: 'inpatient' }),
+    )
+      .when('2025-05')
+      .then((d) => expect(lines(d)).toEqual(['99484x1@DR-1']));
+  });
+
+  it.each([
+    [1, ['NO_INITIATING_VISIT:20']],
+    [2, []],
+    [5, []],
+  ])(
+    'given the only visit in the year is an E/M of level %i, then the minutes are excluded %j',
+    (level, expected) => {
+      given(
+        clinic()
+          .condition('C1', 'E11.9', '2020-01-01')
+          .condition('C2', 'I10', '2020-01-01')
+          .emVisit('V0', 'DR-1', '2024-12-01', level)
+          .plan('CP1', 'CCM', 'comprehensive', '2025-01-05')
+          .consent('CN1', 'CCM', 'DR-1', '2025-01-05T10:00:00-05:00')
+          .time('E1', 'CCM', RN, 'DR-1', '2025-03-04T10:00:00-05:00', 20),
+      )
+        .when('2025-03')
+        .then((d) => {
+          expect(reasons(d, 'E1')).toEqual(expected);
+          expect(lines(d)).toEqual(expected.length === 0 ? ['99490x1@DR-1'] : []);
+        });
+    },
+  );
 });

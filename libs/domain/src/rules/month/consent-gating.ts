@@ -7,7 +7,7 @@ import {
 } from '../../calendar/zoned-calendar';
 import type { Program } from '../../events/event-types';
 import type { ExclusionReason, ProgramMinutes } from '../month-determination';
-import type { ConsentFact, TimeEntryFact } from '../patient-facts';
+import type { ConsentFact, EncounterFact, TimeEntryFact } from '../patient-facts';
 import {
   type CountedPart,
   type MonthContext,
@@ -92,6 +92,9 @@ function gateEntry(
     return { kind: 'excluded', reason: 'NO_TIME_BASED_CODE' };
   }
   const program = t.program as TimedProgram;
+  if (t.careSetting === 'inpatient' && ctx.rules.inpatientTimeNotCounted.includes(program)) {
+    return { kind: 'excluded', reason: 'INPATIENT' };
+  }
   const bp = t.billingPractitionerId;
   const own = t.performerId === bp && ctx.rules.ownMinutesRoles.includes(t.performerRole);
   if (!own && !ctx.rules.countedRoles[program].includes(t.performerRole)) {
@@ -139,8 +142,7 @@ function initiatingFrom(ctx: MonthContext, c: ConsentFact): InitiatingFrom {
   const windowStart = oneYearBefore(consentDate);
   let from: InitiatingFrom = 'none';
   for (const v of ctx.facts.encounters) {
-    if (v.practitionerId !== c.billingPractitionerId || !ctx.rules.initiatingVisit.kinds.includes(v.kind))
-      continue;
+    if (v.practitionerId !== c.billingPractitionerId || !initiates(ctx, v)) continue;
     if (v.on >= windowStart && v.on <= consentDate) {
       from = null;
       break;
@@ -148,6 +150,16 @@ function initiatingFrom(ctx: MonthContext, c: ConsentFact): InitiatingFrom {
     if (v.on > consentDate && (from === 'none' || v.on < from.from)) from = { from: v.on };
   }
   return from;
+}
+
+/**
+ * A visit of a qualifying kind initiates; an `em_office` visit whose E/M level is recorded needs
+ * at least the rule set's level (levels 2-5: a 99211 does not initiate). Unknown level: as in v1.
+ */
+function initiates(ctx: MonthContext, v: EncounterFact): boolean {
+  const iv = ctx.rules.initiatingVisit;
+  if (!iv.kinds.includes(v.kind)) return false;
+  return v.kind !== 'em_office' || v.emLevel === null || v.emLevel >= iv.minEmLevel;
 }
 
 /** NO_CONSENT and CONSENT_INCOMPLETE flags, one per (program, practitioner). */

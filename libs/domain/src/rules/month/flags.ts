@@ -15,6 +15,23 @@ export function flagOrphanCorrections(ctx: MonthContext): void {
   }
 }
 
+/**
+ * NO_MEDICARE_FEE: a billed line whose code has PFS status I (90863). The line stays (payers that
+ * recognise prescribing psychologists pay it); Medicare does not, and its fee is null.
+ */
+export function flagNotPayableByMedicare(ctx: MonthContext): void {
+  for (const l of ctx.lines) {
+    if (!ctx.rules.notPayableByMedicare.includes(l.code)) continue;
+    ctx.flag(
+      'NO_MEDICARE_FEE',
+      `${l.code}${l.date ? ` on ${l.date}` : ''} by ${l.practitionerId}: PFS status I, not payable by Medicare ` +
+        `(no Medicare fee); billable to payers that recognise it`,
+      undefined,
+      l.practitionerId,
+    );
+  }
+}
+
 export function sortLines(lines: readonly BillingLine[]): BillingLine[] {
   return [...lines].sort(
     (a, b) =>

@@ -1,14 +1,15 @@
 import {
-  DR1,
-  type PatientMonthBuilder,
-  RN,
-  RN2,
   ccmPatient,
   clinic,
   detail,
+  DR1,
   flags,
   lines,
+  MonthSpecification,
+  type PatientMonthBuilder,
   reasons,
+  RN,
+  RN2,
   testReference,
 } from '@careledger/testing/rules';
 
@@ -210,5 +211,41 @@ describe('RULES.md 5 and 8: provider of record', () => {
     expect(d.eligibility.CCM.eligible).toBe(false);
     expect(d.providerOfRecord.CCM).toBe('DR-2');
     expect(flags(d)).toContain('PROVIDER_CONFLICT');
+  });
+});
+
+describe('correction (extension 1.1): PCM condition expected to last at least 3 months', () => {
+  const given = MonthSpecification.for(reference);
+  const pcm = (extra: { expectedDurationMonths?: number; chronic?: boolean }) =>
+    clinic()
+      .condition('P1', 'E11.65', '2020-01-01', { highRisk: true, ...extra })
+      .visit('V0', 'DR-1', '2024-12-01')
+      .plan('PP1', 'PCM', 'disease_specific', '2025-01-05')
+      .consent('PN1', 'PCM', 'DR-1', '2025-01-05T10:00:00-05:00')
+      .time('E1', 'PCM', RN, 'DR-1', '2025-03-04T10:00:00-05:00', 30);
+
+  it('given a high-risk condition expected to last 2 months, then PCM is not eligible', () => {
+    given(pcm({ expectedDurationMonths: 2 }))
+      .when('2025-03')
+      .then((d) => {
+        expect(lines(d)).toEqual([]);
+        expect(d.eligibility.PCM.reasons).toEqual(['NO_HIGH_RISK_CHRONIC_CONDITION']);
+        expect(reasons(d, 'E1')).toEqual(['INELIGIBLE:30']);
+      });
+  });
+
+  it('given an expected duration of 3 months, then PCM bills even when the indicator says not chronic', () => {
+    given(pcm({ expectedDurationMonths: 3, chronic: false }))
+      .when('2025-03')
+      .then((d) => expect(lines(d)).toEqual(['99426x1@DR-1']));
+  });
+
+  it('given no expected duration, then the chronic indicator decides, as in v1', () => {
+    given(pcm({}))
+      .when('2025-03')
+      .then((d) => expect(lines(d)).toEqual(['99426x1@DR-1']));
+    given(pcm({ chronic: false }))
+      .when('2025-03')
+      .then((d) => expect(lines(d)).toEqual([]));
   });
 });
