@@ -13,6 +13,7 @@ import { apcm } from './month/apcm';
 import { claims } from './month/claims';
 import { countEntries, minutesSummary } from './month/consent-gating';
 import { flagCocmConsultation } from './month/cocm';
+import { complianceFlags } from './month/compliance-flags';
 import {
   flagNotPayableByMedicare,
   flagOrphanCorrections,
@@ -98,6 +99,7 @@ function evaluate(ctx: MonthContext): MonthDetermination {
   addOns(ctx);
   flagCocmConsultation(ctx);
   flagNotPayableByMedicare(ctx);
+  complianceFlags(ctx);
   claims(ctx);
   flagOrphanCorrections(ctx);
 

@@ -84,7 +84,15 @@ export type FlagCode =
   /** A billed code with PFS status I (90863): kept for other payers, no Medicare fee. */
   | 'NO_MEDICARE_FEE'
   /** A CoCM consent says the patient did not permit consultation with a psychiatric specialist. */
-  | 'COCM_CONSULTATION_NOT_PERMITTED';
+  | 'COCM_CONSULTATION_NOT_PERMITTED'
+  /** Compliance review: two entries of one staff member overlap in time (same or different programs). */
+  | 'OVERLAPPING_TIME'
+  /** Compliance review: the same minutes of one staff member are logged under two programs. */
+  | 'SAME_MINUTES_TWO_PROGRAMS'
+  /** Compliance review: one staff member's minutes for the patient on one day exceed the plausible total. */
+  | 'IMPLAUSIBLE_DAILY_TOTAL'
+  /** Compliance review: minutes recorded after the month closed or long after the service date. */
+  | 'LATE_TIME_ENTRY';
 
 /** Something billing staff must look at. `detail` names ids, codes and minutes, never free text. */
 export interface Flag {

@@ -93,6 +93,8 @@ export interface TimeEntryFact {
   separatelyBilledAs: string | null;
   /** Where the patient was (extension 1.1); null when not recorded. */
   careSetting: CareSetting | null;
+  /** When the entry was first recorded (epoch ms of `recordedAt`; compliance review). */
+  recordedMs: number;
   voided: boolean;
 }
 
@@ -251,6 +253,7 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           minutes: e.data.minutes,
           separatelyBilledAs: e.data.separatelyBilledAs ?? null,
           careSetting: e.data.careSetting ?? null,
+          recordedMs: Date.parse(e.recordedAt),
           voided: false,
         });
         break;

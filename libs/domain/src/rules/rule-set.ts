@@ -105,6 +105,13 @@ export interface RuleSet {
    * carry no Medicare fee and raise NO_MEDICARE_FEE.
    */
   readonly notPayableByMedicare: readonly string[];
+  /** Compliance review thresholds (flags only; docs/rules/compliance-review.md). */
+  readonly compliance: {
+    /** One staff member's minutes for this patient on one local date above this are implausible. */
+    readonly maxDailyMinutesPerStaff: number;
+    /** An entry recorded more than this many days after it started is late. */
+    readonly lateEntryDays: number;
+  };
   readonly rhcFqhc: RhcFqhcBilling;
   /**
    * Performer roles whose minutes count per time-based program, besides the billing practitioner's
