@@ -11,11 +11,14 @@ import { compareWithExpectation, listScenarioFiles, loadScenarioFile } from '@ca
 const config = loadConfig();
 const scenarioDir = path.resolve(__dirname, '../../../shared/conformance/scenarios');
 const reference = loadReferenceData(config.dataDir);
-const files = listScenarioFiles([scenarioDir]);
+/** The project's own scenarios for the contract extension 1.1 (docs/contract/, docs/rules/). */
+const projectDir = path.resolve(__dirname, 'scenarios');
+const files = listScenarioFiles([scenarioDir, projectDir]);
 
 describe('conformance scenarios through determineMonth', () => {
-  it('finds the public scenarios', () => {
-    expect(files.length).toBeGreaterThan(0);
+  it('finds the public scenarios and the project scenarios', () => {
+    expect(files.filter((f) => f.startsWith(scenarioDir)).length).toBeGreaterThan(0);
+    expect(files.filter((f) => f.startsWith(projectDir)).length).toBeGreaterThan(0);
   });
 
   it.each(files.map((f) => [path.basename(f), f]))('%s', (_name, file) => {

@@ -9,7 +9,11 @@ import { runSystemConformance, type SystemScenarioResult } from '../../tools/cli
  * Kafka (private 6-partition topic) -> projector -> PostgreSQL read models -> query-api, all real.
  */
 const dir = path.join(repoRoot(), '../shared/conformance/scenarios');
-const { scenarios, errors } = loadScenarioDir(dir);
+const shared = loadScenarioDir(dir);
+/** The project's own scenarios for the contract extension 1.1, through the same running system. */
+const own = loadScenarioDir(path.join(__dirname, 'scenarios'));
+const scenarios = [...shared.scenarios, ...own.scenarios];
+const errors = [...shared.errors, ...own.errors];
 
 describe('conformance through the running system', () => {
   let results: SystemScenarioResult[] = [];

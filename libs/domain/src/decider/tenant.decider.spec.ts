@@ -1,8 +1,15 @@
+import { DeciderSpecification } from '@careledger/testing/specification/given-when-then';
 import type { TenantCommand } from '../commands/tenant-commands';
 import { DomainError } from '../errors/domain.error';
-import type { ContractEvent, TenantEvent } from '../events/event-types';
+import type { ContractEvent } from '../events/event-types';
 import type { CommandContext } from './command-event';
-import { decideTenant, foldTenantState } from './tenant.decider';
+import {
+  type TenantState,
+  decideTenant,
+  evolveTenant,
+  foldTenantState,
+  initialTenantState,
+} from './tenant.decider';
 
 const ctx: CommandContext = {
   now: '2025-01-06T14:00:00Z',
@@ -29,18 +36,28 @@ function given(...commands: TenantCommand[]): ContractEvent[] {
   for (const c of commands) events.push(...decideTenant(foldTenantState(events), c, ctx));
   return events;
 }
-function when(history: ContractEvent[], command: TenantCommand): TenantEvent[] | DomainError {
-  try {
-    return decideTenant(foldTenantState(history), command, ctx);
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-}
+/** Given tenant events, when a command, then the events decided or the domain error. */
+const spec = DeciderSpecification.for<TenantState, TenantCommand, ContractEvent>({
+  decide: (state, command: TenantCommand) => decideTenant(state, command, ctx),
+  evolve: evolveTenant,
+  initialState: () => initialTenantState,
+});
+const domainError =
+  (expected: Partial<DomainError> & Record<string, unknown>) =>
+  (e: DomainError): void => {
+    expect(e).toMatchObject(expected);
+  };
 
 describe('tenant decider', () => {
   it('registers organizations and practitioners on the tenant stream (no patientId)', () => {
     const events = given(org('ORG-1'), practitioner('DR-1'));
+    spec(events.slice(0, 1))
+      .when(practitioner('DR-1'))
+      .then((decided) =>
+        expect(decided.map((e) => [e.type, e.patientId, e.occurredAt])).toEqual([
+          ['PractitionerRegistered', undefined, ctx.now],
+        ]),
+      );
     expect(events.map((e) => [e.type, e.patientId, e.occurredAt])).toEqual([
       ['OrganizationRegistered', undefined, ctx.now],
       ['PractitionerRegistered', undefined, ctx.now],
@@ -55,27 +72,34 @@ describe('tenant decider', () => {
     });
   });
   it('refuses duplicate organization and practitioner ids', () => {
-    expect(when(given(org('ORG-1')), org('ORG-1'))).toMatchObject({
-      code: 'ORGANIZATION.DUPLICATE',
-      httpStatus: 409,
-      field: 'organizationId',
-    });
-    expect(when(given(org('ORG-1'), practitioner('DR-1')), practitioner('DR-1'))).toMatchObject({
-      code: 'PRACTITIONER.DUPLICATE',
-      httpStatus: 409,
-      field: 'practitionerId',
-    });
+    spec(given(org('ORG-1')))
+      .when(org('ORG-1'))
+      .thenThrows(
+        DomainError,
+        domainError({ code: 'ORGANIZATION.DUPLICATE', httpStatus: 409, field: 'organizationId' }),
+      );
+    spec(given(org('ORG-1'), practitioner('DR-1')))
+      .when(practitioner('DR-1'))
+      .thenThrows(
+        DomainError,
+        domainError({ code: 'PRACTITIONER.DUPLICATE', httpStatus: 409, field: 'practitionerId' }),
+      );
   });
   it('refuses a practitioner of an unregistered organization', () => {
-    expect(when(given(org('ORG-1')), practitioner('DR-1', 'ORG-9'))).toMatchObject({
-      code: 'ORGANIZATION.UNKNOWN',
-      httpStatus: 404,
-    });
+    spec(given(org('ORG-1')))
+      .when(practitioner('DR-1', 'ORG-9'))
+      .thenThrows(DomainError, domainError({ code: 'ORGANIZATION.UNKNOWN', httpStatus: 404 }));
   });
   it('refuses a non-IANA zone with the field named', () => {
-    expect(when([], { ...org('ORG-1'), timezone: 'Eastern' } as TenantCommand)).toMatchObject({
-      code: 'EVENT.INVALID',
-      issues: [{ field: 'timezone', message: expect.any(String) }],
-    });
+    spec()
+      .when({ ...org('ORG-1'), timezone: 'Eastern' } as TenantCommand)
+      .thenThrows(
+        DomainError,
+        domainError({ code: 'EVENT.INVALID', issues: [{ field: 'timezone', message: expect.any(String) }] }),
+      );
+  });
+  it('the specification fails when the decided events differ (the helper can fail)', () => {
+    expect(() => spec().when(org('ORG-1')).thenNothingHappened()).toThrow();
+    expect(() => spec().when(org('ORG-1')).thenThrows()).toThrow(/expected an error/);
   });
 });

@@ -1,5 +1,6 @@
 import {
   CARE_PLAN_KINDS,
+  CARE_SETTINGS,
   CONSENT_METHODS,
   ENCOUNTER_KINDS,
   MDM_LEVELS,
@@ -118,6 +119,7 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       chronic: optional(boolean),
       highRisk: optional(boolean),
       behavioral: optional(boolean),
+      expectedDurationMonths: optional(integer(1, 1200)),
     },
   },
   ConditionResolved: {
@@ -132,7 +134,12 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       practitionerId: required(safeId),
       on: required(localDate),
       programsDiscussed: optional(arrayOf(program, { maxItems: PROGRAMS.length, unique: true })),
+      emLevel: optional(integer(1, 5)),
     },
+    check: (data, path) =>
+      data.emLevel === undefined || data.kind === 'em_office'
+        ? []
+        : [{ field: `${path}.emLevel`, message: 'is only given for an em_office encounter' }],
   },
   ConsentGranted: {
     stream: 'patient',
@@ -144,6 +151,7 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       obtainedAt: required(instant),
       costSharingExplained: required(boolean),
       episodeStartedOn: optional(localDate),
+      specialistConsultationPermitted: optional(boolean),
     },
   },
   ConsentRevoked: {
@@ -194,6 +202,7 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       minutes: required(minutes),
       activity: required(text()),
       separatelyBilledAs: optional(billingCode),
+      careSetting: optional(oneOf(CARE_SETTINGS)),
     },
   },
   CareTimeAmended: {

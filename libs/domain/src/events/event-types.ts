@@ -35,6 +35,9 @@ export type OrganizationKind = (typeof ORGANIZATION_KINDS)[number];
 
 export const ENCOUNTER_KINDS = ['em_office', 'awv', 'ippe', 'tcm', 'other'] as const;
 export type EncounterKind = (typeof ENCOUNTER_KINDS)[number];
+/** Extension 1.1: the patient's care setting while care-management minutes were spent. */
+export const CARE_SETTINGS = ['community', 'inpatient'] as const;
+export type CareSetting = (typeof CARE_SETTINGS)[number];
 
 export const CARE_PLAN_KINDS = ['comprehensive', 'disease_specific', 'behavioral', 'cocm_treatment'] as const;
 export type CarePlanKind = (typeof CARE_PLAN_KINDS)[number];
@@ -116,6 +119,8 @@ export type ConditionDiagnosed = DomainEvent<
     chronic?: boolean;
     highRisk?: boolean;
     behavioral?: boolean;
+    /** Extension 1.1: months the condition is expected to last (PCM needs at least 3). */
+    expectedDurationMonths?: number;
   }
 >;
 
@@ -134,6 +139,8 @@ export type EncounterCompleted = DomainEvent<
     practitionerId: string;
     on: LocalDate;
     programsDiscussed?: Program[];
+    /** Extension 1.1: E/M level 1-5 of an `em_office` visit (a level-1 visit, 99211, does not initiate). */
+    emLevel?: number;
   }
 >;
 
@@ -148,6 +155,8 @@ export type ConsentGranted = DomainEvent<
     obtainedAt: Instant;
     costSharingExplained: boolean;
     episodeStartedOn?: LocalDate;
+    /** Extension 1.1 (CoCM): the patient permits consultation with a psychiatric specialist. */
+    specialistConsultationPermitted?: boolean;
   }
 >;
 
@@ -197,6 +206,8 @@ export type CareTimeLogged = DomainEvent<
     minutes: number;
     activity: string;
     separatelyBilledAs?: string;
+    /** Extension 1.1: where the patient was while the minutes were spent (absent: not recorded). */
+    careSetting?: CareSetting;
   }
 >;
 

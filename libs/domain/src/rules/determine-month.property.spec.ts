@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { monthCalendar, nextMonth } from '../calendar/zoned-calendar';
 import type { PractitionerRole, Program } from '../events/event-types';
 import type { MonthDetermination } from './month-determination';
-import { PatientMonthBuilder, testReference } from './test-kit/patient-month.builder';
+import { PatientMonthBuilder, testReference } from '@careledger/testing/rules';
 
 /**
  * Properties of the determination (issue 3 "Done when"):

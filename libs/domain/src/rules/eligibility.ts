@@ -24,6 +24,15 @@ const PLAN_KIND: Record<'CCM' | 'PCM' | 'BHI' | 'CoCM', CarePlanKind> = {
 };
 
 /**
+ * PCM: the condition must be expected to last at least `pcm.minExpectedDurationMonths` (MLN PCM,
+ * docs/rules/corrections-implemented.md). A recorded expected duration decides; without one the
+ * chronic indicator (or the event's override) decides, as in v1.
+ */
+function lastsLongEnoughForPcm(expectedMonths: number | null, isChronic: boolean, rules: RuleSet): boolean {
+  return expectedMonths === null ? isChronic : expectedMonths >= rules.pcm.minExpectedDurationMonths;
+}
+
+/**
  * RULES.md 3 and 8: eligibility for the month `[firstDate, lastDate]` (local dates). Conditions
  * count when diagnosed on or before month end and not resolved before month start; chronic
  * conditions count per distinct three-character category; a code missing from the indicator raises
@@ -75,10 +84,9 @@ export function evaluateEligibility(
     }
     const isChronic = c.chronic ?? chronicByDefault(reference, code);
     const isBehavioral = c.behavioral ?? category.startsWith('F');
-    if (isChronic) {
-      chronic.add(category);
-      if (c.highRisk) highRiskChronic.add(category);
-    }
+    if (isChronic) chronic.add(category);
+    if (c.highRisk && lastsLongEnoughForPcm(c.expectedDurationMonths, isChronic, rules))
+      highRiskChronic.add(category);
     if (isBehavioral) behavioral.add(category);
   }
 

@@ -53,7 +53,9 @@ export type ExclusionReason =
   | 'OVER_CAP'
   | 'EXCLUSIVE_CHOICE'
   | 'INELIGIBLE'
-  | 'NO_TIME_BASED_CODE';
+  | 'NO_TIME_BASED_CODE'
+  /** Extension 1.1: minutes spent while the patient was an inpatient (CCM). */
+  | 'INPATIENT';
 
 /** A time entry (part) that bills nothing this month, with its reason. */
 export interface ExcludedEntry {
@@ -78,7 +80,19 @@ export type FlagCode =
   | 'NOT_BILLABLE_90863'
   | 'CLAIM_MISMATCH'
   | 'UNKNOWN_PRACTITIONER'
-  | 'UNKNOWN_ENTRY';
+  | 'UNKNOWN_ENTRY'
+  /** A billed code with PFS status I (90863): kept for other payers, no Medicare fee. */
+  | 'NO_MEDICARE_FEE'
+  /** A CoCM consent says the patient did not permit consultation with a psychiatric specialist. */
+  | 'COCM_CONSULTATION_NOT_PERMITTED'
+  /** Compliance review: two entries of one staff member overlap in time (same or different programs). */
+  | 'OVERLAPPING_TIME'
+  /** Compliance review: the same minutes of one staff member are logged under two programs. */
+  | 'SAME_MINUTES_TWO_PROGRAMS'
+  /** Compliance review: one staff member's minutes for the patient on one day exceed the plausible total. */
+  | 'IMPLAUSIBLE_DAILY_TOTAL'
+  /** Compliance review: minutes recorded after the month closed or long after the service date. */
+  | 'LATE_TIME_ENTRY';
 
 /** Something billing staff must look at. `detail` names ids, codes and minutes, never free text. */
 export interface Flag {

@@ -1,5 +1,6 @@
 import { dataInstantMs } from './event-order';
 import type {
+  CareSetting,
   CarePlanKind,
   ContractEvent,
   EncounterKind,
@@ -36,6 +37,8 @@ export interface ConditionFact {
   chronic: boolean | undefined;
   highRisk: boolean;
   behavioral: boolean | undefined;
+  /** Months the condition is expected to last (extension 1.1); null when not recorded. */
+  expectedDurationMonths: number | null;
 }
 
 export interface EncounterFact {
@@ -43,6 +46,8 @@ export interface EncounterFact {
   kind: EncounterKind;
   practitionerId: string;
   on: string;
+  /** E/M level 1-5 of an `em_office` visit (extension 1.1); null when not recorded. */
+  emLevel: number | null;
 }
 
 export interface ConsentFact {
@@ -54,6 +59,8 @@ export interface ConsentFact {
   revokedMs: number | null;
   costSharingExplained: boolean;
   episodeStartedOn: string | null;
+  /** CoCM: permission to consult a psychiatric specialist (extension 1.1); null when not recorded. */
+  specialistConsultationPermitted: boolean | null;
 }
 
 /** A moderate/high-MDM, substantial change of a plan on a date (for the complex-CCM criteria). */
@@ -84,6 +91,10 @@ export interface TimeEntryFact {
   startedMs: number;
   minutes: number;
   separatelyBilledAs: string | null;
+  /** Where the patient was (extension 1.1); null when not recorded. */
+  careSetting: CareSetting | null;
+  /** When the entry was first recorded (epoch ms of `recordedAt`; compliance review). */
+  recordedMs: number;
   voided: boolean;
 }
 
@@ -174,6 +185,7 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           chronic: e.data.chronic,
           highRisk: e.data.highRisk === true,
           behavioral: e.data.behavioral,
+          expectedDurationMonths: e.data.expectedDurationMonths ?? null,
         });
         break;
       }
@@ -188,6 +200,7 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           kind: e.data.kind,
           practitionerId: e.data.practitionerId,
           on: e.data.on,
+          emLevel: e.data.emLevel ?? null,
         });
         break;
       case 'ConsentGranted':
@@ -200,6 +213,7 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           revokedMs: null,
           costSharingExplained: e.data.costSharingExplained,
           episodeStartedOn: e.data.episodeStartedOn ?? null,
+          specialistConsultationPermitted: e.data.specialistConsultationPermitted ?? null,
         });
         break;
       case 'ConsentRevoked': {
@@ -238,6 +252,8 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           startedMs: dataInstantMs(e),
           minutes: e.data.minutes,
           separatelyBilledAs: e.data.separatelyBilledAs ?? null,
+          careSetting: e.data.careSetting ?? null,
+          recordedMs: Date.parse(e.recordedAt),
           voided: false,
         });
         break;

@@ -73,6 +73,11 @@ export interface RuleSet {
     readonly staff: FullTimeTable;
     readonly personal: FullTimeTable;
     readonly minHighRiskChronicConditions: number;
+    /**
+     * Months a condition must be expected to last for PCM, when the condition records an expected
+     * duration (extension 1.1); without it the chronic indicator decides, as in v1.
+     */
+    readonly minExpectedDurationMonths: number;
   };
   readonly bhi: { readonly staff: FullTimeTable };
   readonly cocm: { readonly initial: CocmMonthTable; readonly subsequent: CocmMonthTable };
@@ -87,7 +92,26 @@ export interface RuleSet {
   /** Pharmacologic-management add-on code (only for practitioners who cannot bill E/M). */
   readonly pharmacologicAddOn: string;
   /** Qualifying visit kinds for the initiating-visit rule and the look-back in years. */
-  readonly initiatingVisit: { readonly kinds: readonly string[]; readonly lookBackYears: 1 };
+  readonly initiatingVisit: {
+    readonly kinds: readonly string[];
+    readonly lookBackYears: 1;
+    /** Lowest E/M level of an `em_office` visit that initiates, where the level is recorded (99211 does not). */
+    readonly minEmLevel: number;
+  };
+  /** Timed programs whose minutes do not count while the patient is an inpatient (care setting, extension 1.1). */
+  readonly inpatientTimeNotCounted: readonly ('CCM' | 'PCM' | 'BHI' | 'CoCM')[];
+  /**
+   * Codes with PFS status I (not payable by Medicare): lines are kept (other payers may pay them),
+   * carry no Medicare fee and raise NO_MEDICARE_FEE.
+   */
+  readonly notPayableByMedicare: readonly string[];
+  /** Compliance review thresholds (flags only; docs/rules/compliance-review.md). */
+  readonly compliance: {
+    /** One staff member's minutes for this patient on one local date above this are implausible. */
+    readonly maxDailyMinutesPerStaff: number;
+    /** An entry recorded more than this many days after it started is late. */
+    readonly lateEntryDays: number;
+  };
   readonly rhcFqhc: RhcFqhcBilling;
   /**
    * Performer roles whose minutes count per time-based program, besides the billing practitioner's

@@ -16,6 +16,7 @@ export const COMMON_TABLES: Omit<RuleSet, 'version' | 'year' | 'feeSource' | 'fe
     staff: { threshold: 30, baseCode: '99426', addOnCode: '99427', addOnEvery: 30, addOnMaxUnits: null },
     personal: { threshold: 30, baseCode: '99424', addOnCode: '99425', addOnEvery: 30, addOnMaxUnits: null },
     minHighRiskChronicConditions: 1,
+    minExpectedDurationMonths: 3,
   },
   bhi: { staff: { threshold: 20, baseCode: '99484', addOnCode: null, addOnEvery: 20, addOnMaxUnits: null } },
   cocm: {
@@ -47,7 +48,10 @@ export const COMMON_TABLES: Omit<RuleSet, 'version' | 'year' | 'feeSource' | 'fe
     { code: '90838', minMinutes: 53, maxMinutes: null },
   ],
   pharmacologicAddOn: '90863',
-  initiatingVisit: { kinds: ['em_office', 'awv', 'ippe', 'tcm'], lookBackYears: 1 },
+  initiatingVisit: { kinds: ['em_office', 'awv', 'ippe', 'tcm'], lookBackYears: 1, minEmLevel: 2 },
+  inpatientTimeNotCounted: ['CCM'],
+  notPayableByMedicare: ['90863'],
+  compliance: { maxDailyMinutesPerStaff: 240, lateEntryDays: 30 },
   rhcFqhc: 'individual_codes',
   countedRoles: {
     CCM: ['clinical_staff'],

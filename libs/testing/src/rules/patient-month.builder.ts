@@ -1,15 +1,17 @@
-import type {
-  CarePlanKind,
-  ContractEvent,
-  EncounterKind,
-  MdmLevel,
-  OrganizationKind,
-  PractitionerRole,
-  Program,
-} from '../../events/event-types';
-import type { ReferenceData } from '../../reference/reference-data';
-import { type DetermineMonthOptions, determineMonth } from '../determine-month';
-import type { MonthDetermination } from '../month-determination';
+import {
+  type CarePlanKind,
+  type CareSetting,
+  type ContractEvent,
+  type DetermineMonthOptions,
+  type EncounterKind,
+  type MdmLevel,
+  type MonthDetermination,
+  type OrganizationKind,
+  type PractitionerRole,
+  type Program,
+  type ReferenceData,
+  determineMonth,
+} from '@careledger/domain';
 
 /**
  * Given/when/then kit for the rules engine: builds one patient's contract events (plus the tenant's
@@ -93,7 +95,13 @@ export class PatientMonthBuilder {
     conditionId: string,
     icd10: string,
     diagnosedOn: string,
-    extra: { chronic?: boolean; highRisk?: boolean; behavioral?: boolean; recordedAt?: string } = {},
+    extra: {
+      chronic?: boolean;
+      highRisk?: boolean;
+      behavioral?: boolean;
+      expectedDurationMonths?: number;
+      recordedAt?: string;
+    } = {},
   ): this {
     const { recordedAt, ...flags } = extra;
     return this.push(
@@ -128,12 +136,27 @@ export class PatientMonthBuilder {
     );
   }
 
+  /** An office E/M visit with its level (extension 1.1: levels 2-5 initiate, 1 = 99211 does not). */
+  emVisit(encounterId: string, practitionerId: string, on: string, emLevel: number): this {
+    return this.push(
+      'EncounterCompleted',
+      { encounterId, kind: 'em_office', practitionerId, on, emLevel },
+      PatientMonthBuilder.noon(on),
+      undefined,
+    );
+  }
+
   consent(
     consentId: string,
     program: Program,
     billingPractitionerId: string,
     obtainedAt: string,
-    extra: { costSharingExplained?: boolean; episodeStartedOn?: string; recordedAt?: string } = {},
+    extra: {
+      costSharingExplained?: boolean;
+      episodeStartedOn?: string;
+      specialistConsultationPermitted?: boolean;
+      recordedAt?: string;
+    } = {},
   ): this {
     const data: Record<string, unknown> = {
       consentId,
@@ -144,6 +167,8 @@ export class PatientMonthBuilder {
       costSharingExplained: extra.costSharingExplained ?? true,
     };
     if (extra.episodeStartedOn !== undefined) data.episodeStartedOn = extra.episodeStartedOn;
+    if (extra.specialistConsultationPermitted !== undefined)
+      data.specialistConsultationPermitted = extra.specialistConsultationPermitted;
     return this.push('ConsentGranted', data, obtainedAt, extra.recordedAt);
   }
 
@@ -192,7 +217,7 @@ export class PatientMonthBuilder {
     billingPractitionerId: string,
     startedAt: string,
     minutes: number,
-    extra: { separatelyBilledAs?: string; recordedAt?: string } = {},
+    extra: { separatelyBilledAs?: string; careSetting?: CareSetting; recordedAt?: string } = {},
   ): this {
     const data: Record<string, unknown> = {
       entryId,
@@ -205,6 +230,7 @@ export class PatientMonthBuilder {
       activity: 'call',
     };
     if (extra.separatelyBilledAs !== undefined) data.separatelyBilledAs = extra.separatelyBilledAs;
+    if (extra.careSetting !== undefined) data.careSetting = extra.careSetting;
     return this.push('CareTimeLogged', data, startedAt, extra.recordedAt);
   }
 
