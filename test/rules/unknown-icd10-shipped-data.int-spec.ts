@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { loadConfig, loadReferenceData } from '@careledger/config';
 import { chronicByDefault, type MonthDetermination } from '@careledger/domain';
-import { PatientMonthBuilder } from '../../libs/domain/src/rules/test-kit/patient-month.builder';
+import { PatientMonthBuilder } from '@careledger/testing/rules';
 
 /**
  * Issue 18, over the shipped data (../shared/data): every code that the HCUP chronic indicator marks

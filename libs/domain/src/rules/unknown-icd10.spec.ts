@@ -1,5 +1,5 @@
 import type { MonthDetermination } from './month-determination';
-import { PatientMonthBuilder, testReference } from './test-kit/patient-month.builder';
+import { PatientMonthBuilder, testReference } from '@careledger/testing/rules';
 
 /**
  * RULES.md 3/8, EVENTS.md: a well-formed ICD-10-CM code outside the shipped code set is accepted,
