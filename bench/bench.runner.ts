@@ -206,6 +206,8 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
   const started = performance.now();
   const params = SCALES[options.scale];
   const runId = randomUUID().slice(0, 8);
+  // Taken before the first stage: commits made while a long run goes on must not be credited to it.
+  const commit = gitCommit();
   const base = loadConfig();
   const config: CareLedgerConfig = {
     ...base,
@@ -311,7 +313,7 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
     date,
     scale: options.scale,
     runId,
-    commit: gitCommit(),
+    commit,
     totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     machine: {
       cpuModel: cpus[0]?.model ?? 'unknown',
