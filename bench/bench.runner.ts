@@ -252,6 +252,9 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
       const r = await runStage(stage, ctxFile, STAGE_TIMEOUT_MINUTES[options.scale], log);
       reports.push(r);
       log(`bench: stage ${stage}: ${r.status}${r.reason ? ` (${r.reason})` : ''} in ${r.seconds} s`);
+      // Each stage's figures as soon as it ends, so that a run cut short still shows what it measured.
+      for (const f of r.figures)
+        log(`bench: figure ${f.name} = ${f.value} ${f.unit} (baseline ${f.baseline}, ratio ${f.ratio})`);
       if (stage === 'generate') {
         const meta = JSON.parse(fs.readFileSync(`${ctx.eventsFile}.meta.json`, 'utf8')) as {
           eventCount: number;
