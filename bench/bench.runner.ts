@@ -8,6 +8,7 @@ import { createKafka } from '@careledger/kafka';
 import { dropBenchDatabase, postgresVersion, recreateBenchDatabase } from './lib/bench-db';
 import { deleteBenchTopics } from './lib/kafka-bench';
 import { renderThroughputSvg } from './lib/chart.svg';
+import { mediumProjectorCost } from './lib/figures';
 import {
   SCALES,
   type BenchContext,
@@ -61,6 +62,8 @@ export interface BenchReport {
   date: string;
   scale: BenchScale;
   runId: string;
+  /** The commit the run measured (`git rev-parse HEAD`, "+dirty" when the work tree had changes). */
+  commit: string;
   totalSeconds: number;
   machine: MachineFacts;
   events: number;
@@ -135,6 +138,7 @@ function runStage(
             ? `timed out after ${timeoutMinutes} min`
             : `stage process exited (${signal ?? code}) without a result`,
           seconds,
+          events: null,
           figures: [],
           memory,
           throughput: [],
@@ -146,6 +150,7 @@ function runStage(
           status: 'failed',
           reason: message.error.split('\n')[0] ?? 'error',
           seconds,
+          events: null,
           figures: [],
           memory,
           throughput: [],
@@ -161,6 +166,8 @@ function runStage(
               ? { reason: o.notes.join('; ') }
               : {}),
           seconds,
+          events: o.events ?? null,
+          ...(o.eventsUnit ? { eventsUnit: o.eventsUnit } : {}),
           figures: o.figures,
           memory,
           throughput: o.throughput,
@@ -173,6 +180,9 @@ function runStage(
 /** The figures the issue requires by name; missing ones are listed as `not run` with the reason. */
 const REQUIRED: { name: string; stage: StageName; unit: string; better: 'higher' | 'lower' }[] = [
   { name: 'projector_vs_raw_consume', stage: 'projector', unit: 'events/s', better: 'higher' },
+  { name: 'projector_vs_raw_sink', stage: 'projector', unit: 'events/s', better: 'higher' },
+  { name: 'projector_cost_growth', stage: 'projector', unit: 'x', better: 'lower' },
+  { name: 'patient_month_replay_ms', stage: 'replay', unit: 'ms', better: 'lower' },
   { name: 'replay_vs_raw_consume', stage: 'replay', unit: 'events/s', better: 'higher' },
   { name: 'append_vs_emmett', stage: 'append', unit: 'events/s', better: 'higher' },
   { name: 'relay_vs_raw_produce', stage: 'relay', unit: 'events/s', better: 'higher' },
@@ -196,8 +206,13 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
   const started = performance.now();
   const params = SCALES[options.scale];
   const runId = randomUUID().slice(0, 8);
+  // Taken before the first stage: commits made while a long run goes on must not be credited to it.
+  const commit = gitCommit();
   const base = loadConfig();
-  const config: CareLedgerConfig = { ...base, db: { ...base.db, database: 'careledger_bench' } };
+  const config: CareLedgerConfig = {
+    ...base,
+    db: { ...base.db, database: benchDatabaseName(base.db.database) },
+  };
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const infra = require(path.join(repoRoot(), 'deploy', 'local', 'infra.js')) as InfraModule;
@@ -237,6 +252,9 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
       const r = await runStage(stage, ctxFile, STAGE_TIMEOUT_MINUTES[options.scale], log);
       reports.push(r);
       log(`bench: stage ${stage}: ${r.status}${r.reason ? ` (${r.reason})` : ''} in ${r.seconds} s`);
+      // Each stage's figures as soon as it ends, so that a run cut short still shows what it measured.
+      for (const f of r.figures)
+        log(`bench: figure ${f.name} = ${f.value} ${f.unit} (baseline ${f.baseline}, ratio ${f.ratio})`);
       if (stage === 'generate') {
         const meta = JSON.parse(fs.readFileSync(`${ctx.eventsFile}.meta.json`, 'utf8')) as {
           eventCount: number;
@@ -262,18 +280,25 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
   const figures: (BenchFigure & { stage: string })[] = reports.flatMap((r) =>
     r.figures.map((f) => ({ ...f, stage: r.stage })),
   );
+  const dir = options.resultsDir ?? path.join(repoRoot(), 'bench', 'results');
+  if (options.scale === 'large') {
+    const growth = projectorCostGrowth(figures, mediumProjectorCost(dir));
+    if (growth) figures.push({ ...growth, stage: 'projector' });
+  }
   for (const req of REQUIRED) {
     if (figures.some((f) => f.name === req.name)) continue;
     const stage = reports.find((r) => r.stage === req.stage);
     const smallerRebuild = figures.find((f) => f.name.startsWith('rebuild_'));
     const why =
-      req.name === 'rebuild_1m_events_seconds' && smallerRebuild
-        ? `measured only at --scale large (1,000,000 events); this run: ${smallerRebuild.name} = ${smallerRebuild.value} s`
-        : stage
-          ? stage.status === 'not run'
-            ? (stage.reason ?? 'no reason given')
-            : `${stage.status}${stage.reason ? `: ${stage.reason}` : ''}`
-          : 'stage not selected';
+      req.name === 'projector_cost_growth' && options.scale !== 'large'
+        ? 'stated in the large report (large us/event over medium us/event)'
+        : req.name === 'rebuild_1m_events_seconds' && smallerRebuild
+          ? `measured only at --scale large (1,000,000 events); this run: ${smallerRebuild.name} = ${smallerRebuild.value} s`
+          : stage
+            ? stage.status === 'not run'
+              ? (stage.reason ?? 'no reason given')
+              : `${stage.status}${stage.reason ? `: ${stage.reason}` : ''}`
+            : 'stage not selected';
     figures.push({
       name: req.name,
       value: null,
@@ -291,6 +316,7 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
     date,
     scale: options.scale,
     runId,
+    commit,
     totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     machine: {
       cpuModel: cpus[0]?.model ?? 'unknown',
@@ -307,7 +333,6 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
     figures,
     stages: reports,
   };
-  const dir = options.resultsDir ?? path.join(repoRoot(), 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
   const stem = path.join(dir, `${date}-${options.scale}`);
   fs.writeFileSync(`${stem}.json`, `${JSON.stringify(report, null, 2)}\n`);
@@ -320,6 +345,59 @@ export async function runBench(options: RunBenchOptions): Promise<{ report: Benc
   );
   fs.writeFileSync(`${stem}.md`, renderMarkdown(report, path.basename(`${stem}.svg`)));
   return { report, files: [`${stem}.md`, `${stem}.json`, `${stem}.svg`] };
+}
+
+/**
+ * The bench's own database: `careledger_bench_<configured database>`, so that benches run with
+ * different `CARELEDGER_DB_NAME`s (one per helper, CI) never drop each other's database mid-run.
+ */
+export function benchDatabaseName(configured: string): string {
+  const suffix = configured.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  return `careledger_bench_${suffix}`.slice(0, 63);
+}
+
+/**
+ * `projector_cost_growth`: the projector's microseconds per event in this (large) run over those at
+ * medium, with where the medium figure came from. Null when either is missing.
+ */
+export function projectorCostGrowth(
+  figures: readonly BenchFigure[],
+  medium: { usPerEvent: number; source: string } | null,
+): BenchFigure | null {
+  const large = figures.find((f) => f.name === 'projector_us_per_event')?.value;
+  if (typeof large !== 'number') return null;
+  if (!medium)
+    return {
+      name: 'projector_cost_growth',
+      value: null,
+      unit: 'x',
+      baseline: null,
+      ratio: null,
+      better: 'lower',
+      target: '<= 1.3',
+      targetMet: null,
+      note: `not run: no medium report in bench/results to compare ${large} us/event with`,
+    };
+  const growth = Number((large / medium.usPerEvent).toFixed(3));
+  return {
+    name: 'projector_cost_growth',
+    value: growth,
+    unit: 'x',
+    baseline: null,
+    ratio: growth,
+    better: 'lower',
+    target: '<= 1.3',
+    targetMet: growth <= 1.3,
+    note: `large ${large} us/event / medium ${medium.usPerEvent} us/event; the medium figure is from the newest medium report, ${medium.source}`,
+  };
+}
+
+/** The measured commit; "+dirty" when tracked files differ from it. */
+function gitCommit(): string {
+  const git = (args: string[]) =>
+    spawnSync('git', args, { cwd: repoRoot(), encoding: 'utf8' }).stdout?.trim() ?? '';
+  const head = git(['rev-parse', 'HEAD']) || 'unknown';
+  return git(['status', '--porcelain', '--untracked-files=no']) ? `${head}+dirty` : head;
 }
 
 /** VmHWM of a process from /proc (Linux), in MiB; null elsewhere or when it is gone. */
@@ -344,7 +422,7 @@ export function renderMarkdown(r: BenchReport, chartFile: string): string {
   const lines = [
     `# CareLedger benchmark ${r.date} (scale ${r.scale})`,
     '',
-    `Run \`${r.runId}\`: ${r.events.toLocaleString('en-US')} generated events, ${r.totalSeconds} s in all. Every figure is measured beside its baseline in the same run, on the same machine; ratios are what to compare between runs (absolute numbers on a shared 2-core machine drift).`,
+    `Run \`${r.runId}\` at commit \`${r.commit}\`: ${r.events.toLocaleString('en-US')} generated events, ${r.totalSeconds} s in all. Every figure is measured beside its baseline in the same run, on the same machine; ratios are what to compare between runs (absolute numbers on a shared 2-core machine drift).`,
     '',
     '## Machine',
     '',
@@ -365,11 +443,11 @@ export function renderMarkdown(r: BenchReport, chartFile: string): string {
     '',
     '## Stages and peak memory',
     '',
-    '| stage | status | seconds | peak memory (maxRSS) |',
-    '|---|---|---|---|',
+    '| stage | status | events | seconds | peak memory (maxRSS) |',
+    '|---|---|---|---|---|',
     ...r.stages.map(
       (s) =>
-        `| ${s.stage} | ${s.status}${s.reason ? `: ${s.reason.replace(/\|/g, '/')}` : ''} | ${s.seconds} | ${s.memory.map((p) => `${p.process} ${p.maxRssMb} MiB`).join('; ')} |`,
+        `| ${s.stage} | ${s.status}${s.reason ? `: ${s.reason.replace(/\|/g, '/')}` : ''} | ${s.events === null ? '-' : `${s.events.toLocaleString('en-US')}${s.eventsUnit ? ` ${s.eventsUnit}` : ''}`} | ${s.seconds} | ${s.memory.map((p) => `${p.process} ${p.maxRssMb} MiB`).join('; ')} |`,
     ),
     '',
     '## Throughput by stage',

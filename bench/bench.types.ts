@@ -35,6 +35,9 @@ export interface StageReport {
   status: 'ok' | 'not run' | 'failed';
   reason?: string;
   seconds: number;
+  /** Events (or what `eventsUnit` says) the stage processed; null when it reported none. */
+  events: number | null;
+  eventsUnit?: string;
   figures: BenchFigure[];
   memory: ProcessMemory[];
   /** Throughputs in events (or requests) per second, for the chart: [label, value]. */

@@ -7,6 +7,10 @@ export interface StageOutcome {
   figures: BenchFigure[];
   throughput: { label: string; perSecond: number }[];
   notes?: string[];
+  /** Events (or requests, patient-months: see `eventsUnit`) the stage processed, so a partial run shows. */
+  events?: number;
+  /** What `events` counts when not events ("patient-months", "requests"). */
+  eventsUnit?: string;
   /** Set when the stage could not run (its code does not exist yet, a peer is missing, ...). */
   notRun?: string;
   /** Peak memory of further processes the stage started (apps under load). */

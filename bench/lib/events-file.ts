@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { ContractEvent } from '@careledger/domain';
+import { streamIdOf, type ContractEvent } from '@careledger/domain';
 
 /** Reads the run's NDJSON event file (written by the generate stage) into memory, in order. */
 export async function readEventsFile(file: string): Promise<ContractEvent[]> {
@@ -17,7 +17,7 @@ export function groupByStream(
   const tenant = new Map<string, ContractEvent[]>();
   const patients = new Map<string, ContractEvent[]>();
   for (const e of events) {
-    const id = e.patientId === undefined ? e.tenantId : `${e.tenantId}:${e.patientId}`;
+    const id = streamIdOf(e);
     const target = e.patientId === undefined ? tenant : patients;
     const list = target.get(id);
     if (list) list.push(e);

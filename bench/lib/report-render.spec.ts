@@ -9,6 +9,7 @@ describe('bench report rendering', () => {
       stage: 'relay',
       status: 'ok',
       seconds: 2,
+      events: 103_217,
       figures: [],
       memory: [{ process: 'bench stage relay', maxRssMb: 140 }],
       throughput: [
@@ -21,6 +22,7 @@ describe('bench report rendering', () => {
       status: 'not run',
       reason: 'bench/audit-replay.bench.ts does not exist yet',
       seconds: 0.5,
+      events: null,
       figures: [],
       memory: [],
       throughput: [],
@@ -54,6 +56,7 @@ describe('bench report rendering', () => {
       date: '2026-11-22',
       scale: 'small',
       runId: 'abc',
+      commit: '0123abc',
       totalSeconds: 90,
       events: 5542,
       machine: {
@@ -93,10 +96,13 @@ describe('bench report rendering', () => {
     };
     const md = renderMarkdown(report, 'chart.svg');
     expect(md).toContain('| AMD EPYC | 2 | 23.5 GiB |');
+    expect(md).toContain('at commit `0123abc`');
     expect(md).toContain('4.1.2 (700 MiB)');
     expect(md).toContain('| `relay_vs_raw_produce` | 10,000 events/s | 14,000 events/s');
     expect(md).toContain('0.714x');
     expect(md).toContain('not run: bench/audit-replay.bench.ts does not exist yet');
     expect(md).toContain('![throughput by stage](chart.svg)');
+    expect(md).toContain('| relay | ok | 103,217 | 2 |');
+    expect(md).toContain('| replay | not run: bench/audit-replay.bench.ts does not exist yet | - | 0.5 |');
   });
 });

@@ -42,6 +42,7 @@ export async function runGenerateStage(ctx: BenchContext): Promise<StageOutcome>
     JSON.stringify({ eventCount: written, tenantIds: tenants }),
   );
   return {
+    events: written,
     figures: [
       {
         name: 'generator_events_per_second',

@@ -190,6 +190,8 @@ export async function runHttpStage(ctx: BenchContext): Promise<StageOutcome> {
     note: `care-api: ${note(apiResult)}; bare: ${note(bareResult)}`,
   });
   return {
+    events: apiResult['2xx'] + apiResult.non2xx,
+    eventsUnit: 'requests to care-api',
     figures: [
       p99,
       figure({

@@ -100,9 +100,14 @@ export async function runRelayStage(ctx: BenchContext): Promise<StageOutcome> {
         `relay published ${relay.stats.published}/${expected} (${relay.stats.lastError ?? 'timeout'})`,
       );
 
+    if (onTopic !== expected || expected !== ctx.eventCount)
+      throw new Error(
+        `relay stage: ${onTopic} messages on the topic for ${expected} outbox rows and ${ctx.eventCount} generated events`,
+      );
     const relayRate = Math.round(expected / relaySeconds);
     const rawRate = Math.round(messages.length / rawSeconds);
     return {
+      events: onTopic,
       figures: [
         figure({
           name: 'relay_vs_raw_produce',

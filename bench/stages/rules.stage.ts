@@ -27,6 +27,8 @@ export async function runRulesStage(ctx: BenchContext): Promise<StageOutcome> {
   const patients = { small: 300, medium: 1_000, large: 3_000 }[ctx.scale];
   const r = mod.runRulesEngineBench({ patients });
   return {
+    events: r.patientMonths,
+    eventsUnit: 'patient-months',
     figures: [
       {
         name: 'rules_patient_months_per_second',

@@ -35,13 +35,60 @@ export function hashedContent(event: HashableEvent, prevHash: string): Record<st
 }
 
 /**
- * SHA-256 (hex) over the RFC 8785 canonical JSON of `{ event: <hashed fields>, prevHash }`.
- * `occurredAt`/`recordedAt` are hashed as the original ISO strings, exactly as received.
+ * The envelope keys of {@link hashedContent} in RFC 8785 order (UTF-16 code units), each with how to
+ * read it. `patientId` is absent from tenant-stream events and then left out, as `canonicalize` does.
+ */
+const ENVELOPE_FIELDS: readonly [string, (e: HashableEvent) => unknown][] = [
+  ['actor', (e) => e.actor],
+  ['causationId', (e) => e.causationId ?? null],
+  ['correlationId', (e) => e.correlationId],
+  ['data', (e) => e.data],
+  ['eventId', (e) => e.eventId],
+  ['occurredAt', (e) => e.occurredAt],
+  ['patientId', (e) => e.patientId],
+  ['recordedAt', (e) => e.recordedAt],
+  ['schemaVersion', (e) => e.schemaVersion],
+  ['streamId', (e) => e.streamId],
+  ['streamVersion', (e) => e.streamVersion],
+  ['tenantId', (e) => e.tenantId],
+  ['type', (e) => e.type],
+];
+
+/** One value as RFC 8785 writes it: scalars through `JSON.stringify`, objects through `canonicalize`. */
+function canonicalValue(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError('event cannot be canonicalized: a number is not finite');
+    return JSON.stringify(value);
+  }
+  const json = canonicalize(value);
+  if (json === undefined) throw new TypeError('event cannot be canonicalized');
+  return json;
+}
+
+/**
+ * The RFC 8785 canonical JSON of `{ event: <hashed fields>, prevHash }`, specialised for the fixed
+ * envelope: the keys are written in their known order instead of being collected and sorted, and only
+ * `actor` and `data` (free-form objects) go through the generic `canonicalize`. The output is
+ * byte-identical to `canonicalize(hashedContent(event, prevHash))` (tested on every generated event).
+ */
+export function canonicalEventJson(event: HashableEvent, prevHash: string): string {
+  let body = '';
+  for (const [key, read] of ENVELOPE_FIELDS) {
+    const value = read(event);
+    if (value === undefined || typeof value === 'symbol') continue;
+    body += `${body.length === 0 ? '' : ','}"${key}":${canonicalValue(value)}`;
+  }
+  return `{"event":{${body}},"prevHash":${canonicalValue(prevHash)}}`;
+}
+
+/**
+ * SHA-256 (hex) over the RFC 8785 canonical JSON of `{ event: <hashed fields>, prevHash }`
+ * ({@link canonicalEventJson}). `occurredAt`/`recordedAt` are hashed as the original ISO strings,
+ * exactly as received.
  */
 export function computeEventHash(event: HashableEvent, prevHash: string): string {
-  const json = canonicalize(hashedContent(event, prevHash));
-  if (json === undefined) throw new TypeError('event cannot be canonicalized');
-  return createHash('sha256').update(json, 'utf8').digest('hex');
+  return createHash('sha256').update(canonicalEventJson(event, prevHash), 'utf8').digest('hex');
 }
 
 /** Why a chain failed to verify. */

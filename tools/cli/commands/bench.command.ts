@@ -15,7 +15,7 @@ export const registerBench: RegisterCommand = (program: Command, setExit) => {
     )
     .option('--scale <scale>', 'small (under 5 min), medium or large (1,000,000 events)', 'small')
     .option('--stages <list>', `only these stages, comma-separated (${STAGE_ORDER.join(',')})`)
-    .option('--keep', 'keep the bench database (careledger_bench) and topics afterwards')
+    .option('--keep', 'keep the bench database (careledger_bench_<database>) and topics afterwards')
     .addHelpText(
       'after',
       '\nExamples:\n  npm run bench -- --scale small\n  npm run --silent careledger -- bench --scale medium --stages generate,append,relay\n',
