@@ -5,6 +5,7 @@ import {
   AppConfigModule,
   HealthModule,
   LoggingModule,
+  MetricsModule,
   PgPoolModule,
   RateLimitModule,
 } from '@careledger/http';
@@ -20,6 +21,7 @@ export class AuditModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggingModule.forRoot('audit'),
+        MetricsModule.forRoot('audit'),
         PgPoolModule,
         AuthModule.forRoot(config),
         AccessLogModule.forRoot({ app: 'audit', controller: true }),

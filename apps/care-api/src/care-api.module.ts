@@ -1,14 +1,18 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
+import type { Registry } from 'prom-client';
 import { loadConfig, type CareLedgerConfig } from '@careledger/config';
 import { AuthModule, rateLimitSubjectOf } from '@careledger/auth';
 import { EventStore } from '@careledger/event-store';
+import { EventStoreMetrics, OutboxMetrics } from '@careledger/observability';
 import {
   AppConfigModule,
   CONFIG,
   HealthModule,
   LoggingModule,
+  METRICS_REGISTRY,
+  MetricsModule,
   PG_POOL,
   PgPoolModule,
   RateLimitModule,
@@ -16,6 +20,7 @@ import {
 import { COMMAND_CONTROLLERS, COMMAND_HANDLERS } from './commands';
 import { ImportEventsController } from './import/import-events.controller';
 import { ImportEventsService } from './import/import-events.service';
+import { outboxSnapshot } from './relay/outbox-snapshot';
 import { RelayService } from './relay/relay.service';
 import { CommandRunner } from './shared/command-runner.service';
 import { CLOCK, EVENT_STORE, type Clock } from './shared/tokens';
@@ -35,6 +40,7 @@ export class CareApiModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggingModule.forRoot('care-api'),
+        MetricsModule.forRoot('care-api'),
         PgPoolModule,
         HealthModule.register({
           name: 'care-api',
@@ -48,9 +54,18 @@ export class CareApiModule {
       providers: [
         {
           provide: EVENT_STORE,
-          inject: [PG_POOL, CONFIG],
-          useFactory: (pool: Pool, cfg: CareLedgerConfig) =>
-            new EventStore(pool, { outboxTopics: [cfg.kafka.eventsTopic] }),
+          inject: [PG_POOL, CONFIG, METRICS_REGISTRY],
+          useFactory: (pool: Pool, cfg: CareLedgerConfig, registry: Registry) =>
+            new EventStore(pool, {
+              outboxTopics: [cfg.kafka.eventsTopic],
+              observer: new EventStoreMetrics(registry),
+            }),
+        },
+        {
+          provide: OutboxMetrics,
+          inject: [PG_POOL, CONFIG, METRICS_REGISTRY],
+          useFactory: (pool: Pool, cfg: CareLedgerConfig, registry: Registry) =>
+            new OutboxMetrics(registry, () => outboxSnapshot(pool, cfg.kafka.eventsTopic)),
         },
         { provide: CLOCK, useValue: (() => new Date().toISOString()) satisfies Clock },
         CommandRunner,
@@ -60,8 +75,9 @@ export class CareApiModule {
           ? [
               {
                 provide: RelayService,
-                inject: [CONFIG],
-                useFactory: (cfg: CareLedgerConfig) => (holder.relay = new RelayService(cfg)),
+                inject: [CONFIG, OutboxMetrics],
+                useFactory: (cfg: CareLedgerConfig, metrics: OutboxMetrics) =>
+                  (holder.relay = new RelayService(cfg, metrics)),
               },
             ]
           : []),

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import pino from 'pino';
 import { loadConfig } from '@careledger/config';
 import { createKafka } from '@careledger/kafka';
+import { shutdownTracing, startTracing, traceFields } from '@careledger/observability';
 import { OutboxRelay } from './relay/outbox-relay';
 import { relayOptionsOf } from './relay/relay.service';
 
@@ -12,7 +13,8 @@ import { relayOptionsOf } from './relay/relay.service';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ name: 'outbox-relay', level: config.logLevel });
+  startTracing('outbox-relay', config.otelEndpoint);
+  const logger = pino({ name: 'outbox-relay', level: config.logLevel, mixin: traceFields });
   const relay = new OutboxRelay(
     createKafka(config.kafka, { clientIdSuffix: 'outbox-relay', logger }),
     relayOptionsOf(config, logger),
@@ -21,10 +23,13 @@ async function main(): Promise<void> {
   logger.info({ topic: config.kafka.eventsTopic }, 'outbox relay started');
   const stop = (signal: string): void => {
     logger.info({ signal }, 'outbox relay stopping');
-    relay.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    relay
+      .stop()
+      .then(shutdownTracing)
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { CareLedgerConfig } from '@careledger/config';
-import { AppConfigModule, HealthModule, LoggingModule, PgPoolModule } from '@careledger/http';
+import { AppConfigModule, HealthModule, LoggingModule, MetricsModule, PgPoolModule } from '@careledger/http';
 import { PROJECTOR_HEALTH, type ProjectorHealthHolder, ProjectorService } from './projector.service';
 
 /** The projector app: the Kafka -> read-model consumer plus `GET /health` with projection lag (port 3003). */
@@ -15,6 +15,7 @@ export class ProjectorModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggingModule.forRoot('projector'),
+        MetricsModule.forRoot('projector'),
         PgPoolModule,
         HealthModule.register({
           name: 'projector',

@@ -9,6 +9,7 @@ import {
   type ProjectionEngineOptions,
   readProjectionState,
 } from '@careledger/read-models';
+import type { ProjectorTelemetryPort } from './projector-telemetry';
 
 /** Ids-only logger (pino fits). */
 export interface RunnerLogger {
@@ -42,6 +43,8 @@ export interface ProjectorRunnerOptions {
   onBatchStart?(info: { partition: number; messages: number }): void;
   /** Told after every committed batch (ids and counts only). */
   onBatch?(info: { partition: number; version: number; result: BatchResult }): void;
+  /** Metrics and spans at the batch boundary (ADR 0310). */
+  telemetry?: ProjectorTelemetryPort;
 }
 
 /** Per-partition progress as stored in PostgreSQL. */
@@ -181,6 +184,11 @@ export class ProjectorRunner {
     }
 
     this.opts.onBatchStart?.({ partition, messages: batch.messages.length });
+    const telemetry = this.opts.telemetry?.batchStarted({
+      topic: batch.topic,
+      partition,
+      messages: batch.messages,
+    });
     const version = this.version;
     const result = await this.engine.applyBatch({
       version,
@@ -196,6 +204,7 @@ export class ProjectorRunner {
             state.activeVersion === version,
     });
     if (result.stale) {
+      telemetry?.end(result);
       if (this.opts.mode.kind === 'live') {
         // A rebuild switched the active version: continue in the new version from its own offsets.
         this.version = await this.resolveVersion();
@@ -211,7 +220,26 @@ export class ProjectorRunner {
     for (const m of batch.messages) payload.resolveOffset(m.offset);
     await payload.commitOffsetsIfNecessary();
     await payload.heartbeat();
+    this.opts.telemetry?.progressed(partition);
+    telemetry?.end(result);
     this.opts.onBatch?.({ partition, version, result });
+  }
+
+  /**
+   * How many messages of each partition wait to be applied: Kafka's high watermark minus the stored
+   * next offset of this member's version (the low watermark when none is stored yet).
+   */
+  async offsetsBehind(): Promise<{ partition: number; events: number }[]> {
+    if (!this.admin) return [];
+    const [kafka, stored] = await Promise.all([
+      this.admin.fetchTopicOffsets(this.opts.topic),
+      this.progress(),
+    ]);
+    const next = new Map(stored.map((p) => [p.partition, Number(p.nextOffset)]));
+    return kafka.map((o) => ({
+      partition: o.partition,
+      events: Math.max(0, Number(o.high) - (next.get(o.partition) ?? Number(o.low))),
+    }));
   }
 
   /** Stored progress of this member's version (all partitions of the topic). */

@@ -1,10 +1,12 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { Pool } from 'pg';
+import type { Registry } from 'prom-client';
 import { type CareLedgerConfig, loadReferenceData } from '@careledger/config';
 import { determineMonth } from '@careledger/domain';
-import { CONFIG, PG_POOL } from '@careledger/http';
+import { CONFIG, METRICS_REGISTRY, PG_POOL } from '@careledger/http';
 import { createKafka } from '@careledger/kafka';
+import { ProjectorTelemetry } from './projector-telemetry';
 import { type PartitionProgress, ProjectorRunner } from './projector.runner';
 
 /** Injection token of the holder through which `/health` reaches the service. */
@@ -18,13 +20,16 @@ export interface ProjectorHealthHolder {
 @Injectable()
 export class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown {
   private runner: ProjectorRunner | undefined;
+  private readonly telemetry: ProjectorTelemetry;
 
   constructor(
     @Inject(CONFIG) private readonly config: CareLedgerConfig,
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly logger: PinoLogger,
     @Inject(PROJECTOR_HEALTH) holder: ProjectorHealthHolder,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
+    this.telemetry = new ProjectorTelemetry(registry);
     this.logger.setContext('projector');
     holder.service = this;
   }
@@ -47,6 +52,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       reference: loadReferenceData(this.config.dataDir),
       policy: this.config.exclusiveChoicePolicy,
       logger,
+      telemetry: this.telemetry,
       onBatch: ({ partition, version, result }) =>
         this.logger.debug(
           {
@@ -59,7 +65,9 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
           'batch projected',
         ),
     });
-    await this.runner.start();
+    const runner = this.runner;
+    this.telemetry.readFrom(() => runner.offsetsBehind());
+    await runner.start();
   }
 
   /** Projection progress for `/health`: version, per-partition offsets and lag. */

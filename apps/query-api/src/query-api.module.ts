@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AccessLogModule, AuthModule } from '@careledger/auth';
 import { type CareLedgerConfig, loadConfig, loadReferenceData } from '@careledger/config';
-import { AppConfigModule, HealthModule, LoggingModule, PgPoolModule } from '@careledger/http';
+import { AppConfigModule, HealthModule, LoggingModule, MetricsModule, PgPoolModule } from '@careledger/http';
 import { ProjectionConsistencyInterceptor } from './consistency/projection-consistency.interceptor';
 import { ProjectionStatusService } from './consistency/projection-status.service';
 import { PatientMonthController } from './patient-months/patient-month.controller';
@@ -23,6 +23,7 @@ export class QueryApiModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggingModule.forRoot('query-api'),
+        MetricsModule.forRoot('query-api'),
         PgPoolModule,
         AuthModule.forRoot(config),
         AccessLogModule.forRoot({ app: 'query-api' }),

@@ -102,6 +102,8 @@ export class CareLedgerConfig {
   @IsIn(['higher_value']) exclusiveChoicePolicy!: 'higher_value';
   /** Patients of the demo health system `npm start` loads (unset = 500; tests use fewer). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20_000) demoPatients?: number;
+  /** OTLP/HTTP collector base URL (`/v1/traces` is appended); unset = no traces exported (ADR 0310). */
+  @IsOptional() @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/) otelEndpoint?: string;
   @ValidateNested() @Type(() => DatabaseConfig) db!: DatabaseConfig;
   @ValidateNested() @Type(() => KafkaConfig) kafka!: KafkaConfig;
   @ValidateNested() @Type(() => HttpConfig) http!: HttpConfig;

@@ -50,6 +50,7 @@ export const CONFIG_KEYS = {
     default: 'careledger-development-pseudonyms',
   },
   CARELEDGER_DEMO_PATIENTS: { path: 'demoPatients', default: undefined },
+  CARELEDGER_OTEL_ENDPOINT: { path: 'otelEndpoint', default: undefined },
 } as const satisfies Record<string, { path: string; default: string | undefined }>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { streamIdOf, type ContractEvent, type RecordedEvent } from '@careledger/domain/events/event-types';
+import { context, failSpan, trace, traceparentOf, tracer } from '@careledger/observability';
 import { GENESIS_HASH, computeEventHash } from './hash-chain';
 import { StreamHeadCache, type StreamHead } from './stream-heads';
 import {
@@ -92,6 +93,14 @@ export interface EventStoreOptions {
   newId?: () => string;
   /** How many stream heads to remember between a read and the append that follows it. */
   headCacheSize?: number;
+  /** Told of every append's duration and size (the app's metrics, ADR 0310). */
+  observer?: AppendObserver;
+}
+
+/** The metrics port of the event store (`EventStoreMetrics` of libs/observability implements it). */
+export interface AppendObserver {
+  appended(info: { events: number; seconds: number }): void;
+  failed(info: { conflict: boolean; seconds: number }): void;
 }
 
 /** Options of the tenant/global reads. */
@@ -130,7 +139,8 @@ const SELECT_EVENT = `SELECT global_position, event_id, tenant_id, stream_id, pa
 /**
  * The whole append as one statement (atomic without BEGIN/COMMIT). `$1..$15` are the event columns in
  * insert order; `$16..$18` the heads the append chains from (stream, expected version, hash) of every
- * stream that is not new; `$19` the outbox topics; `$20` the NOTIFY channel.
+ * stream that is not new; `$19` the outbox topics; `$20` the NOTIFY channel; `$21` the W3C traceparent
+ * of the append's span, kept on the outbox rows for the relay (NULL when not traced, ADR 0310).
  *
  * - `guard`: every head must still be in the database with that hash (a stale remembered head makes
  *   the whole statement insert nothing, and the caller retries from heads selected afresh). Written
@@ -166,8 +176,8 @@ appended AS (
   RETURNING event_id, global_position, stream_id
 ),
 queued AS (
-  INSERT INTO outbox (topic, global_position, event_id, stream_id)
-  SELECT t.topic, a.global_position, a.event_id, a.stream_id
+  INSERT INTO outbox (topic, global_position, event_id, stream_id, traceparent)
+  SELECT t.topic, a.global_position, a.event_id, a.stream_id, $21::text
   FROM appended a CROSS JOIN unnest($19::text[]) AS t(topic)
 ),
 woken AS (
@@ -177,14 +187,14 @@ woken AS (
 SELECT a.event_id, a.global_position, (SELECT count(*) FROM woken) AS woken FROM appended a`;
 
 /**
- * The idempotency record of the command (`$21..$25`: tenant, key, request hash, status, receipt
+ * The idempotency record of the command (`$22..$26`: tenant, key, request hash, status, receipt
  * without its position), written only if the events were. A key taken meanwhile fails the whole
  * statement on `idempotency_keys_pkey`, so nothing is appended.
  */
 const REMEMBER_IDEMPOTENCY_SQL = `,
 remembered AS (
   INSERT INTO idempotency_keys (tenant_id, idempotency_key, request_hash, status_code, response)
-  SELECT $21, $22, $23, $24, $25::jsonb || jsonb_build_object('globalPosition', max(a.global_position))
+  SELECT $22, $23, $24, $25, $26::jsonb || jsonb_build_object('globalPosition', max(a.global_position))
   FROM appended a HAVING count(*) > 0
 )`;
 
@@ -249,6 +259,7 @@ export class EventStore {
   private readonly outboxTopics: readonly string[];
   private readonly newId: () => string;
   private readonly heads: StreamHeadCache;
+  private readonly observer: AppendObserver | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -257,6 +268,7 @@ export class EventStore {
     this.outboxTopics = options.outboxTopics ?? [];
     this.newId = options.newId ?? randomUUID;
     this.heads = new StreamHeadCache(options.headCacheSize);
+    this.observer = options.observer;
   }
 
   /** Appends events to one stream if its version is still `expectedVersion`. */
@@ -274,6 +286,33 @@ export class EventStore {
    * in stream-id order so that two multi-stream appends cannot deadlock on each other's keys.
    */
   async appendMany(appends: readonly StreamAppend[], options: AppendOptions): Promise<AppendResult> {
+    const started = process.hrtime.bigint();
+    const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9;
+    const span = tracer().startSpan('eventstore.append', {
+      attributes: { 'careledger.streams': appends.length },
+    });
+    try {
+      const result = await this.appendTraced(
+        appends,
+        options,
+        traceparentOf(trace.setSpan(context.active(), span)),
+      );
+      span.setAttribute('careledger.events', result.eventIds.length);
+      span.end();
+      this.observer?.appended({ events: result.eventIds.length, seconds: seconds() });
+      return result;
+    } catch (err) {
+      failSpan(span, err);
+      this.observer?.failed({ conflict: err instanceof ConcurrencyError, seconds: seconds() });
+      throw err;
+    }
+  }
+
+  private async appendTraced(
+    appends: readonly StreamAppend[],
+    options: AppendOptions,
+    traceparent: string | undefined,
+  ): Promise<AppendResult> {
     this.checkAppends(appends);
     const ordered = [...appends].sort((a, b) =>
       a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0,
@@ -284,7 +323,7 @@ export class EventStore {
       for (let attempt = 1; ; attempt++) {
         const fresh = attempt > 1;
         const heads = await this.headsFor(ordered, fresh);
-        const written = await this.write(ordered, heads, options);
+        const written = await this.write(ordered, heads, options, traceparent);
         if (written) return this.result(appends, written);
         for (const a of ordered) this.heads.forget(a.streamId);
         if (fresh) throw await this.conflict(ordered);
@@ -431,6 +470,7 @@ export class EventStore {
     ordered: readonly StreamAppend[],
     heads: readonly StreamHead[],
     options: AppendOptions,
+    traceparent: string | undefined,
   ): Promise<StreamAppendResult[] | null> {
     const streams = ordered.map((a, s) => {
       let prevHash = heads[s]!.hash;
@@ -475,6 +515,7 @@ export class EventStore {
       checkedHeads.map((h) => h.hash),
       this.outboxTopics,
       OUTBOX_NOTIFY_CHANNEL,
+      traceparent ?? null,
     ];
     let sql = APPEND_SQL;
     const rec = options.idempotency;

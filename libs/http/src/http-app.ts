@@ -6,7 +6,9 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { CareLedgerConfig } from '@careledger/config';
+import { HttpMetrics, startTracing } from '@careledger/observability';
 import { correlationIdMiddleware } from './correlation-id.middleware';
+import { httpTelemetry, reenterTraceContext } from './http-telemetry';
 import { fromBodyParserError, ProblemDetailsFilter } from './problem-details.filter';
 import { ProblemError } from './problem';
 import { createValidationPipe } from './validation';
@@ -35,8 +37,17 @@ function requestTimeout(ms: number) {
   };
 }
 
+/** The app's HTTP metrics when it imports MetricsModule (tests may build an app without it). */
+function httpMetricsOf(app: INestApplication): HttpMetrics | undefined {
+  try {
+    return app.get(HttpMetrics, { strict: false });
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The HTTP surface every CareLedger app shares: correlation ids, security headers, a body limit
+ * The HTTP surface every CareLedger app shares: metrics and the server span (ADR 0310), correlation ids, security headers, a body limit
  * (413 beyond it), JSON parsing (`application/json` and `+json`), request timeouts, closed CORS unless
  * origins are configured, one problem+json exception filter, the DTO validation pipe, and the
  * OpenAPI document at `/docs` (UI) and `/docs-json`. The app must be created with `bodyParser: false`.
@@ -49,6 +60,7 @@ export function configureHttpApp(
   const express_ = app as NestExpressApplication;
   express_.disable('x-powered-by');
   express_.set('query parser', 'extended');
+  app.use(httpTelemetry(httpMetricsOf(app)));
   app.use(correlationIdMiddleware);
   app.use(helmet());
   app.use(requestTimeout(config.http.requestTimeoutMs));
@@ -64,6 +76,7 @@ export function configureHttpApp(
       next(fromBodyParserError(err) ?? err);
     }),
   );
+  app.use(reenterTraceContext);
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({ origin: config.http.corsOrigins, credentials: false, maxAge: 600 });
   }
@@ -97,12 +110,17 @@ export async function createHttpApp(
   return app;
 }
 
-/** Creates the app and listens on the given port of the configured host; logs the URL. */
+/**
+ * Starts tracing when `CARELEDGER_OTEL_ENDPOINT` is set, creates the app and listens on the given
+ * port of the configured host; logs the URL.
+ */
 export async function bootstrapHttpApp(
   rootModule: Type<unknown>,
   config: CareLedgerConfig,
   options: HttpAppOptions & { port: number },
 ): Promise<INestApplication> {
+  // Before the app exists, so that the spans of its first requests are exported (when configured).
+  startTracing(options.name, config.otelEndpoint);
   const app = await createHttpApp(rootModule, config, options);
   await app.listen(options.port, config.http.host);
   app.get(Logger).log(`${options.name} listening on http://${config.http.host}:${options.port}`);

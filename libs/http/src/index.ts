@@ -10,3 +10,5 @@ export * from './public.decorator';
 export * from './validation';
 export * from './rate-limit';
 export * from './rate-limit.interceptor';
+export * from './http-telemetry';
+export * from './metrics.module';

@@ -2,7 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { CareLedgerConfig } from '@careledger/config';
+import { traceFields } from '@careledger/observability';
 import { CONFIG } from './app-config.module';
+import { traceIdOfRequest } from './http-telemetry';
 
 /** Paths never written to logs: credentials and every body (bodies may hold free text). */
 export const LOG_REDACT_PATHS = [
@@ -21,7 +23,7 @@ export const LOG_REDACT_PATHS = [
 
 /**
  * Structured JSON logs (pino) for an app: one line per request with method, route path, status,
- * duration and correlation id; never bodies, query strings or credentials (query strings can carry
+ * duration, correlation id and trace id; never bodies, query strings or credentials (query strings can carry
  * filters, and bodies can carry free text).
  */
 @Module({})
@@ -41,7 +43,10 @@ export class LoggingModule {
                 (req as IncomingMessage & { correlationId?: string }).correlationId ?? 'none',
               customProps: (req: IncomingMessage) => ({
                 correlationId: (req as IncomingMessage & { correlationId?: string }).correlationId,
+                traceId: traceIdOfRequest(req),
               }),
+              // Lines logged inside a traced unit of work (request, relay batch, projector batch).
+              mixin: traceFields,
               serializers: {
                 req: (req: { method?: string; url?: string }) => ({
                   method: req.method,

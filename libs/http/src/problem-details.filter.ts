@@ -80,6 +80,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       instance: req.originalUrl?.split('?')[0],
     };
     if (res.headersSent) return;
+    res.locals.problemCode = problem.code; // for the HTTP metrics (rate-limit and auth counters)
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
   }
 

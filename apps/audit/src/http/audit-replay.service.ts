@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
+import type { Registry } from 'prom-client';
 import type { CareLedgerConfig } from '@careledger/config';
 import { EventStore } from '@careledger/event-store';
-import { CONFIG, PG_POOL, ProblemError } from '@careledger/http';
+import { CONFIG, METRICS_REGISTRY, PG_POOL, ProblemError } from '@careledger/http';
 import { createKafka } from '@careledger/kafka';
+import { ReplayMetrics } from '@careledger/observability';
 import { ReplayAuditRepository, type ReplayRequester } from '../replay/replay-audit.repository';
 import { createReplayContext, type ReplayContext } from '../replay/replay-context';
 import { formatReport } from '../replay/replay-format';
@@ -37,8 +39,14 @@ export class AuditReplayService implements OnApplicationShutdown {
   readonly records: ReplayAuditRepository;
   private readonly store: EventStore;
   private readonly running = new Set<Promise<unknown>>();
+  private readonly metrics: ReplayMetrics;
 
-  constructor(@Inject(CONFIG) config: CareLedgerConfig, @Inject(PG_POOL) pool: Pool) {
+  constructor(
+    @Inject(CONFIG) config: CareLedgerConfig,
+    @Inject(PG_POOL) pool: Pool,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    this.metrics = new ReplayMetrics(registry);
     this.kafka = createKafka(config.kafka, { clientIdSuffix: 'audit' });
     this.context = createReplayContext(config, { pool, kafka: this.kafka });
     this.records = new ReplayAuditRepository(pool);
@@ -73,6 +81,7 @@ export class AuditReplayService implements OnApplicationShutdown {
     jobId: string | null,
   ): Promise<{ report: ReplayReport; replayId: string }> {
     let report: ReplayReport;
+    const ended = this.metrics.start(jobId === null ? 'request' : 'job');
     try {
       report = await this.context.runner.run(
         options,
@@ -80,6 +89,7 @@ export class AuditReplayService implements OnApplicationShutdown {
         jobId === null ? undefined : this.jobProgress(jobId),
       );
     } catch (err) {
+      ended('failed');
       await this.records.record(options.tenantId, who, options, { errorCode: errorCodeOf(err) }, jobId);
       const code = (err as { code?: unknown }).code;
       if (code === 'RULES.MISSING' || code === 'RULES.BAD_INPUT') {
@@ -89,6 +99,8 @@ export class AuditReplayService implements OnApplicationShutdown {
       }
       throw err;
     }
+    ended('ok');
+    this.metrics.found(report);
     const replayId = await this.records.record(options.tenantId, who, options, { report }, jobId);
     return { report, replayId };
   }

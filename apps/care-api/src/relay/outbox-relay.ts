@@ -2,6 +2,7 @@ import { Client, type ClientConfig } from 'pg';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { OUTBOX_NOTIFY_CHANNEL, rowToRecordedEvent, type RecordedEventRow } from '@careledger/event-store';
 import { toEventMessage } from '@careledger/kafka';
+import { publishSpans } from './publish-spans';
 
 /** The subset of a logger the relay writes to (ids, counts and error messages only: never payloads). */
 export interface RelayLogger {
@@ -23,6 +24,14 @@ export interface OutboxRelayOptions {
   backoffMinMs?: number;
   backoffMaxMs?: number;
   logger?: RelayLogger;
+  /** Told of published events and failed attempts (the app's metrics, ADR 0310). */
+  observer?: RelayObserver;
+}
+
+/** The metrics port of the relay (`OutboxMetrics` of libs/observability implements it). */
+export interface RelayObserver {
+  published(events: number): void;
+  failed(): void;
 }
 
 /** What the relay has done so far (for `/health` and tests). */
@@ -138,6 +147,7 @@ export class OutboxRelay {
       } catch (err) {
         failures++;
         this.stats.failedAttempts++;
+        this.options.observer?.failed();
         this.stats.lastError = err instanceof Error ? err.message : String(err);
         const delay = Math.min(this.backoffMax, this.backoffMin * 2 ** Math.min(failures - 1, 16));
         const jittered = Math.round(delay / 2 + Math.random() * (delay / 2));
@@ -219,10 +229,10 @@ export class OutboxRelay {
   /** Publishes the next batch; returns how many events it published. */
   private async publishBatch(): Promise<number> {
     const client = this.client!;
-    const { rows } = await client.query<RecordedEventRow>(
+    const { rows } = await client.query<RecordedEventRow & { traceparent: string | null }>(
       `SELECT e.global_position, e.event_id, e.tenant_id, e.stream_id, e.patient_id, e.stream_version, e.type,
          e.schema_version, e.data, e.metadata, e.correlation_id, e.causation_id, e.occurred_at_iso,
-         e.recorded_at_iso, e.prev_hash, e.hash
+         e.recorded_at_iso, e.prev_hash, e.hash, o.traceparent
        FROM outbox o JOIN events e ON e.global_position = o.global_position
        WHERE o.topic = $1 AND o.published_at IS NULL
        ORDER BY o.global_position
@@ -232,10 +242,17 @@ export class OutboxRelay {
     if (rows.length === 0) return 0;
     const events = rows.map(rowToRecordedEvent);
     const positions = events.map((e) => e.globalPosition);
+    const spans = publishSpans(
+      this.options.topic,
+      rows.map((r) => r.traceparent),
+    );
     try {
       const producer = await this.ensureProducer();
-      await producer.send({ topic: this.options.topic, acks: -1, messages: events.map(toEventMessage) });
+      const messages = events.map((e, i) => spans.withTraceHeader(toEventMessage(e), i));
+      await producer.send({ topic: this.options.topic, acks: -1, messages });
+      spans.end();
     } catch (err) {
+      spans.fail(err);
       await client
         .query(
           `UPDATE outbox SET attempts = attempts + 1, last_error = left($3, 500)
@@ -251,6 +268,7 @@ export class OutboxRelay {
       [this.options.topic, positions],
     );
     this.stats.published += events.length;
+    this.options.observer?.published(events.length);
     this.stats.lastPublishedPosition = positions[positions.length - 1]!;
     this.stats.lastError = null;
     return events.length;

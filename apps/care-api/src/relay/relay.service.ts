@@ -8,10 +8,10 @@ import {
 import type { CareLedgerConfig } from '@careledger/config';
 import { CONFIG } from '@careledger/http';
 import { createKafka } from '@careledger/kafka';
-import { OutboxRelay, type RelayLogger, type RelayStats } from './outbox-relay';
+import { OutboxRelay, type RelayLogger, type RelayObserver, type RelayStats } from './outbox-relay';
 
 /** Options of the relay derived from the configuration (shared by the Nest service and relay.main). */
-export function relayOptionsOf(config: CareLedgerConfig, logger?: RelayLogger) {
+export function relayOptionsOf(config: CareLedgerConfig, logger?: RelayLogger, observer?: RelayObserver) {
   return {
     topic: config.kafka.eventsTopic,
     db: {
@@ -24,6 +24,7 @@ export function relayOptionsOf(config: CareLedgerConfig, logger?: RelayLogger) {
     batchSize: config.relay.batchSize,
     pollIntervalMs: config.relay.pollIntervalMs,
     ...(logger ? { logger } : {}),
+    ...(observer ? { observer } : {}),
   };
 }
 
@@ -42,9 +43,9 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly logger = new Logger('OutboxRelay');
   private readonly relay: OutboxRelay;
 
-  constructor(@Inject(CONFIG) config: CareLedgerConfig) {
+  constructor(@Inject(CONFIG) config: CareLedgerConfig, observer?: RelayObserver) {
     const kafka = createKafka(config.kafka, { clientIdSuffix: 'outbox-relay' });
-    this.relay = new OutboxRelay(kafka, relayOptionsOf(config, nestRelayLogger(this.logger)));
+    this.relay = new OutboxRelay(kafka, relayOptionsOf(config, nestRelayLogger(this.logger), observer));
   }
 
   /** What the relay has done (for `/health`). */
