@@ -54,13 +54,14 @@ async function pendingOf(pool: Pool, scope: DeliveryScope): Promise<PendingRow[]
   return r.rows;
 }
 
-async function settleRestatement(pool: Pool, restatementId: string | null): Promise<void> {
+async function settleRestatement(pool: Pool, tenantId: string, restatementId: string | null): Promise<void> {
   if (!restatementId) return;
   await pool.query(
     `UPDATE charge_restatements SET status = 'acknowledged', updated_at = clock_timestamp()
-      WHERE restatement_id = $1 AND status IN ('open', 'sent')
-        AND NOT EXISTS (SELECT 1 FROM charge_messages WHERE restatement_id = $1 AND status <> 'acknowledged')`,
-    [restatementId],
+      WHERE tenant_id = $2 AND restatement_id = $1 AND status IN ('open', 'sent')
+        AND NOT EXISTS (SELECT 1 FROM charge_messages
+                         WHERE tenant_id = $2 AND restatement_id = $1 AND status <> 'acknowledged')`,
+    [restatementId, tenantId],
   );
 }
 
@@ -104,7 +105,7 @@ export async function deliverPending(
            WHERE control_id = $1`,
           [m.control_id, attempts, ack.code],
         );
-        await settleRestatement(pool, m.restatement_id);
+        await settleRestatement(pool, scope.tenantId, m.restatement_id);
         result.acknowledged++;
         log(`charges: ${m.control_id} acknowledged (${ack.code}) after ${attempts} attempt(s)`);
         continue;

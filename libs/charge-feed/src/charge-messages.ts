@@ -33,8 +33,13 @@ export interface BuildOptions {
 }
 
 /** `CL` + 18 hex digits of SHA-256 over the source and the parties: 20 characters (MSH-10 is ST 20). */
-export function controlIdFor(sourceId: string, patientId: string, practitionerId: string): string {
-  return `CL${createHash('sha256').update(`${sourceId}\u0000${patientId}\u0000${practitionerId}`).digest('hex').slice(0, 18).toUpperCase()}`;
+export function controlIdFor(
+  tenantId: string,
+  sourceId: string,
+  patientId: string,
+  practitionerId: string,
+): string {
+  return `CL${createHash('sha256').update(`${tenantId}\u0000${sourceId}\u0000${patientId}\u0000${practitionerId}`).digest('hex').slice(0, 18).toUpperCase()}`;
 }
 
 interface Transaction {
@@ -119,7 +124,7 @@ export async function prepareCloseMessages(
   const missing = new Set<string>();
   for (const p of close.patients) {
     for (const [practitionerId, lines] of groupBy(p.lines, (l) => l.billingPractitionerId)) {
-      const controlId = controlIdFor(close.closeId, p.patientId, practitionerId);
+      const controlId = controlIdFor(tenantId, close.closeId, p.patientId, practitionerId);
       const entries: ChargeEntry[] = lines.map((line, i) => ({
         kind: 'charge',
         line,
@@ -170,15 +175,16 @@ export async function prepareCloseMessages(
 /** The last message that carried charges of this patient and practitioner in a close, with its transactions. */
 async function lastSent(
   pool: Pool,
+  tenantId: string,
   closeId: string,
   patientId: string,
   practitionerId: string,
 ): Promise<{ controlId: string; transactions: Transaction[] } | null> {
   const r = await pool.query<{ control_id: string; transactions: Transaction[] }>(
     `SELECT control_id, transactions FROM charge_messages
-      WHERE close_id = $1 AND patient_id = $2 AND practitioner_id = $3
+      WHERE tenant_id = $4 AND close_id = $1 AND patient_id = $2 AND practitioner_id = $3
       ORDER BY created_at DESC, control_id DESC LIMIT 1`,
-    [closeId, patientId, practitionerId],
+    [closeId, patientId, practitionerId, tenantId],
   );
   return r.rows[0] ? { controlId: r.rows[0].control_id, transactions: r.rows[0].transactions } : null;
 }
@@ -186,6 +192,7 @@ async function lastSent(
 /** Every transaction id ever sent for a charge key in a close (the reversal reverses the latest). */
 async function transactionOf(
   pool: Pool,
+  tenantId: string,
   closeId: string,
   patientId: string,
   key: string,
@@ -193,9 +200,9 @@ async function transactionOf(
   const r = await pool.query<{ transaction_id: string }>(
     `SELECT t->>'transactionId' AS transaction_id
        FROM charge_messages m, jsonb_array_elements(m.transactions) t
-      WHERE m.close_id = $1 AND m.patient_id = $2 AND t->>'key' = $3 AND t->>'kind' = 'charge'
+      WHERE m.tenant_id = $4 AND m.close_id = $1 AND m.patient_id = $2 AND t->>'key' = $3 AND t->>'kind' = 'charge'
       ORDER BY m.created_at DESC, m.control_id DESC LIMIT 1`,
-    [closeId, patientId, key],
+    [closeId, patientId, key, tenantId],
   );
   return r.rows[0]?.transaction_id ?? null;
 }
@@ -220,14 +227,14 @@ export async function prepareRestatementMessages(
   ];
   let stored = 0;
   for (const [practitionerId, items] of groupBy(all, (i) => i.line.billingPractitionerId)) {
-    const controlId = controlIdFor(restatement.restatementId, diff.patientId, practitionerId);
-    const previous = await lastSent(pool, close.closeId, diff.patientId, practitionerId);
+    const controlId = controlIdFor(tenantId, restatement.restatementId, diff.patientId, practitionerId);
+    const previous = await lastSent(pool, tenantId, close.closeId, diff.patientId, practitionerId);
     const entries: ChargeEntry[] = [];
     let n = 0;
     for (const i of items) {
       const original =
         i.kind === 'reversal'
-          ? await transactionOf(pool, close.closeId, diff.patientId, lineKey(i.line))
+          ? await transactionOf(pool, tenantId, close.closeId, diff.patientId, lineKey(i.line))
           : null;
       entries.push({ kind: i.kind, line: i.line, transactionId: original ?? `${controlId}.${++n}` });
     }
@@ -266,11 +273,15 @@ export async function prepareRestatementMessages(
 }
 
 /** The baseline of each patient-month of a close: the last restatement's state, else the closed lines. */
-export async function baselines(pool: Pool, close: MonthClosed['data']): Promise<ClosedPatientMonthData[]> {
+export async function baselines(
+  pool: Pool,
+  tenantId: string,
+  close: MonthClosed['data'],
+): Promise<ClosedPatientMonthData[]> {
   const r = await pool.query<{ patient_id: string; diff: RestatementDiff }>(
     `SELECT DISTINCT ON (patient_id) patient_id, diff FROM charge_restatements
-      WHERE close_id = $1 ORDER BY patient_id, seq DESC`,
-    [close.closeId],
+      WHERE tenant_id = $2 AND close_id = $1 ORDER BY patient_id, seq DESC`,
+    [close.closeId, tenantId],
   );
   const latest = new Map(r.rows.map((row) => [row.patient_id, row.diff.after]));
   const out = close.patients.map((p) => latest.get(p.patientId) ?? p);
@@ -288,8 +299,8 @@ export async function recordRestatements(
   const out: { restatementId: string; diff: RestatementDiff }[] = [];
   for (const diff of diffs) {
     const seq = await pool.query<{ n: number }>(
-      `SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM charge_restatements WHERE close_id = $1 AND patient_id = $2`,
-      [close.closeId, diff.patientId],
+      `SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM charge_restatements WHERE tenant_id = $3 AND close_id = $1 AND patient_id = $2`,
+      [close.closeId, diff.patientId, tenantId],
     );
     const n = seq.rows[0]!.n;
     const restatementId = `${close.closeId}.${diff.patientId}.r${n}`;

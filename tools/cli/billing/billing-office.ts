@@ -263,7 +263,7 @@ export class BillingOffice {
         practitionerOrganization,
         (p) => activeDiagnoses(ev.patientEvents.get(p) ?? [], month, Date.parse(now)),
       );
-      const diffs = restateMonth(await baselines(this.deps.pool, close.data), current);
+      const diffs = restateMonth(await baselines(this.deps.pool, tenantId, close.data), current);
       for (const r of await recordRestatements(this.deps.pool, tenantId, close.data, diffs)) {
         restatements++;
         messages += await prepareRestatementMessages(

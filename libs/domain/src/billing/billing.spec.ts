@@ -355,3 +355,15 @@ describe('DFT^P03', () => {
     );
   });
 });
+
+describe('restatements ignore what does not change a charge', () => {
+  it('given a sent 99490, when more minutes count under it without a new unit, then no restatement', () => {
+    const base = { patientId: 'P1', diagnoses: [], lines: [line({ countedMinutes: 25 })] };
+    const now = {
+      patientId: 'P1',
+      diagnoses: [],
+      lines: [line({ countedMinutes: 38, entryIds: ['E1', 'E2', 'E3'] })],
+    };
+    expect(restatePatientMonth(base, now)).toBeNull();
+  });
+});

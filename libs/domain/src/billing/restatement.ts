@@ -37,13 +37,16 @@ export interface RestatementDiff {
   after: ClosedPatientMonthData;
 }
 
-const sameLine = (a: ClosedLineData, b: ClosedLineData): boolean =>
-  a.units === b.units && a.rule === b.rule && a.countedMinutes === b.countedMinutes;
+/**
+ * The same charge as billed: same key (code, program, practitioner, date) and units. Minutes or
+ * entries behind an unchanged charge moving is no correction for the billing office (ADR 0611).
+ */
+const sameCharge = (a: ClosedLineData, b: ClosedLineData): boolean => a.units === b.units;
 
 /**
- * Compare a baseline with the current determination. A charge whose units, rule or minutes changed
- * is reversed and added again; a charge only on one side is reversed or added. Returns null when
- * nothing billed changed (entries alone moving between equal totals is no restatement).
+ * Compare a baseline with the current determination. A charge whose units changed is reversed and
+ * added again; a charge only on one side is reversed or added. Returns null when nothing billed
+ * changed (minutes or entries moving under unchanged charges is no restatement).
  */
 export function restatePatientMonth(
   baseline: ClosedPatientMonthData,
@@ -58,7 +61,7 @@ export function restatePatientMonth(
   for (const key of keys) {
     const b = before.get(key);
     const a = now.get(key);
-    if (b && a && sameLine(a, b)) continue;
+    if (b && a && sameCharge(a, b)) continue;
     if (b) reverse.push(b);
     if (a) add.push(a);
     const was = new Set(b?.entryIds ?? []);

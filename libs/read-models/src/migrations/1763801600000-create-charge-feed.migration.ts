@@ -17,8 +17,8 @@ export class CreateChargeFeed1763801600000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE charge_restatements (
-        restatement_id   text PRIMARY KEY,
         tenant_id        text NOT NULL,
+        restatement_id   text NOT NULL,
         organization_id  text NOT NULL,
         month            char(7) NOT NULL,
         close_id         text NOT NULL,
@@ -31,7 +31,8 @@ export class CreateChargeFeed1763801600000 implements MigrationInterface {
         updated_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
         resolved_by      text NULL,
         resolution_reason text NULL,
-        UNIQUE (close_id, patient_id, seq)
+        PRIMARY KEY (tenant_id, restatement_id),
+        UNIQUE (tenant_id, close_id, patient_id, seq)
       )`);
     await q.query(
       `CREATE INDEX charge_restatements_month_ix ON charge_restatements (tenant_id, month, organization_id, status)`,
@@ -44,7 +45,7 @@ export class CreateChargeFeed1763801600000 implements MigrationInterface {
         month            char(7) NOT NULL,
         close_id         text NOT NULL,
         source_id        text NOT NULL,
-        restatement_id   text NULL REFERENCES charge_restatements (restatement_id),
+        restatement_id   text NULL,
         patient_id       text NOT NULL,
         practitioner_id  text NOT NULL,
         original_control_id text NULL,
@@ -60,7 +61,8 @@ export class CreateChargeFeed1763801600000 implements MigrationInterface {
         created_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
         sent_at          timestamptz NULL,
         acknowledged_at  timestamptz NULL,
-        UNIQUE (source_id, patient_id, practitioner_id)
+        UNIQUE (tenant_id, source_id, patient_id, practitioner_id),
+        FOREIGN KEY (tenant_id, restatement_id) REFERENCES charge_restatements (tenant_id, restatement_id)
       )`);
     await q.query(
       `CREATE INDEX charge_messages_month_ix ON charge_messages (tenant_id, month, organization_id, status)`,
