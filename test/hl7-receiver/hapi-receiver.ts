@@ -101,7 +101,7 @@ export async function startReceiver(
     logFile,
   ];
   if (opts.nakFirstAttempts) args.push('--nak-first-attempts', String(opts.nakFirstAttempts));
-  const child: ChildProcess = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('java', args, { cwd: cacheDir(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   await new Promise<void>((resolve, reject) => {

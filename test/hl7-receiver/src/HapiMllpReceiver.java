@@ -12,6 +12,7 @@ import ca.uhn.hl7v2.model.v251.message.DFT_P03;
 import ca.uhn.hl7v2.model.v251.segment.DG1;
 import ca.uhn.hl7v2.model.v251.segment.FT1;
 import ca.uhn.hl7v2.parser.PipeParser;
+import ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.FileOutputStream;
@@ -51,6 +52,8 @@ public final class HapiMllpReceiver {
 
   private HapiMllpReceiver(String logFile, int nakFirstAttempts) throws Exception {
     context.setValidationContext(ValidationContextFactory.defaultValidation());
+    // ACK control ids from memory: HAPI's default generator writes an id_file into the working folder.
+    context.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
     parser = context.getPipeParser();
     log = new PrintStream(new FileOutputStream(logFile, true), true, "UTF-8");
     this.nakFirstAttempts = nakFirstAttempts;
