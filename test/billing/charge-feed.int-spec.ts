@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
+import request from 'supertest';
+import { mintDevToken } from '@careledger/auth';
+import { determineMonth } from '@careledger/domain';
+import { createHttpApp } from '@careledger/http';
+import { ProjectionEngine, readProjectionState } from '@careledger/read-models';
+import { QueryApiModule } from '../../apps/query-api/src/query-api.module';
 import { loadReferenceData } from '@careledger/config';
 import { deliverPending, exportMessages, type DeliveryOptions } from '@careledger/charge-feed';
 import type { ContractEvent, DomainError, MonthClosed } from '@careledger/domain';
@@ -31,7 +38,11 @@ const receiverConfig = { receiver: { application: 'EHR', facility: 'MAIN' } };
 
 jest.setTimeout(120_000);
 
-const config = testConfig();
+const config = testConfig({
+  CARELEDGER_AUTH_DEV_KEY_ENABLED: 'true',
+  CARELEDGER_AUTH_DEV_KEY: randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, ''),
+  CARELEDGER_LOG_LEVEL: 'warn',
+});
 let pool: Pool;
 let store: EventStore;
 let tenant: string;
@@ -298,5 +309,76 @@ describe('month close and the HL7 v2 charge feed (real PostgreSQL, real HAPI rec
     expect(parts).toHaveLength(before.length);
     expect(parts.every((m) => m.startsWith('MSH|^~\\&|CARELEDGER|'))).toBe(true);
     expect(text.includes('\n')).toBe(false);
+  });
+
+  it('query-api: the billing-office view and its CSV show the month restated, with totals and restatement age', async () => {
+    // The projector's real engine projects what the store holds (as the relay would publish it).
+    const version = (await readProjectionState(pool)).activeVersion;
+    const engine = new ProjectionEngine({
+      pool,
+      determine: determineMonth,
+      reference: loadReferenceData(config.dataDir),
+      deadLetter: async () => undefined,
+    });
+    const recorded = await store.readTenant(tenant);
+    await engine.applyBatch({
+      version,
+      topic: `test.billing.${tenant}`,
+      partition: 0,
+      messages: recorded.map((e, i) => ({ offset: String(i), value: Buffer.from(JSON.stringify(e)) })),
+    });
+    let app: INestApplication | undefined;
+    try {
+      app = await createHttpApp(
+        QueryApiModule.forRoot(config, { clock: () => new Date('2025-05-14T16:00:00Z') }) as never,
+        config,
+        { name: 'query-api', useLogger: false },
+      );
+      await app.init();
+      const token = await mintDevToken(config, { tenantId: tenant, roles: ['billing'] });
+      const res = await request(app.getHttpServer())
+        .get(`/v1/tenants/${tenant}/billing-office?month=${MONTH}`)
+        .set('authorization', `Bearer ${token}`);
+      expect(res.status).toBe(200);
+      const [org] = res.body.items as {
+        status: string;
+        closeId: string;
+        messages: Record<string, number>;
+        totals: { code: string; closedUnits: number; acknowledgedUnits: number }[];
+        openRestatements: { patientId: string; ageHours: number; add: unknown[]; reverse: unknown[] }[];
+      }[];
+      expect(org).toMatchObject({
+        status: 'restated',
+        closeId: close.closeId,
+        messages: { total: 6, acknowledged: 5, pending: 0, deadLettered: 1 },
+        totals: [
+          { code: '99439', closedUnits: 3, acknowledgedUnits: 5 },
+          { code: '99490', closedUnits: 3, acknowledgedUnits: 3 },
+        ],
+      });
+      expect(org!.openRestatements).toEqual([
+        expect.objectContaining({
+          patientId: 'P05',
+          ageHours: 48,
+          reverse: [{ code: '99439', units: 1 }],
+          add: [{ code: '99439', units: 2 }],
+        }),
+      ]);
+      const csv = await request(app.getHttpServer())
+        .get(`/v1/tenants/${tenant}/billing-office.csv?month=${MONTH}`)
+        .set('authorization', `Bearer ${token}`);
+      expect(csv.status).toBe(200);
+      expect(csv.text.split('\n').filter(Boolean)).toEqual([
+        'organizationId,month,status,closeId,code,closedUnits,acknowledgedUnits,messagesAcknowledged,messagesPending,messagesDeadLettered,openRestatements,oldestOpenRestatementHours',
+        `${ORG},${MONTH},restated,${close.closeId},99439,3,5,5,0,1,1,48`,
+        `${ORG},${MONTH},restated,${close.closeId},99490,3,3,5,0,1,1,48`,
+      ]);
+      const missing = await request(app.getHttpServer())
+        .get(`/v1/tenants/${tenant}/billing-office`)
+        .set('authorization', `Bearer ${token}`);
+      expect(missing.status).toBe(400);
+    } finally {
+      await app?.close();
+    }
   });
 });

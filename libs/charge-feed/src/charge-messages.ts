@@ -295,6 +295,8 @@ export async function recordRestatements(
   tenantId: string,
   close: MonthClosed['data'],
   diffs: readonly RestatementDiff[],
+  /** When the restatement was found (the caller's clock, so ages are reproducible). */
+  at: string,
 ): Promise<{ restatementId: string; diff: RestatementDiff }[]> {
   const out: { restatementId: string; diff: RestatementDiff }[] = [];
   for (const diff of diffs) {
@@ -305,8 +307,9 @@ export async function recordRestatements(
     const n = seq.rows[0]!.n;
     const restatementId = `${close.closeId}.${diff.patientId}.r${n}`;
     await pool.query(
-      `INSERT INTO charge_restatements (restatement_id, tenant_id, organization_id, month, close_id, patient_id, seq, diff)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      `INSERT INTO charge_restatements (restatement_id, tenant_id, organization_id, month, close_id, patient_id, seq, diff,
+         created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
       [
         restatementId,
         tenantId,
@@ -316,6 +319,7 @@ export async function recordRestatements(
         diff.patientId,
         n,
         JSON.stringify(diff),
+        at,
       ],
     );
     out.push({ restatementId, diff });

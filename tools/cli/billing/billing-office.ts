@@ -264,7 +264,7 @@ export class BillingOffice {
         (p) => activeDiagnoses(ev.patientEvents.get(p) ?? [], month, Date.parse(now)),
       );
       const diffs = restateMonth(await baselines(this.deps.pool, tenantId, close.data), current);
-      for (const r of await recordRestatements(this.deps.pool, tenantId, close.data, diffs)) {
+      for (const r of await recordRestatements(this.deps.pool, tenantId, close.data, diffs, now)) {
         restatements++;
         messages += await prepareRestatementMessages(
           this.deps.pool,
