@@ -11,7 +11,13 @@ import { createHttpApp } from '@careledger/http';
 import { ProjectionEngine, readProjectionState } from '@careledger/read-models';
 import { QueryApiModule } from '../../apps/query-api/src/query-api.module';
 import { loadReferenceData } from '@careledger/config';
-import { deliverPending, exportMessages, type DeliveryOptions } from '@careledger/charge-feed';
+import {
+  deliverPending,
+  exportMessages,
+  listDeadLetters,
+  resolveRestatement,
+  type DeliveryOptions,
+} from '@careledger/charge-feed';
 import type { ContractEvent, DomainError, MonthClosed } from '@careledger/domain';
 import { EventStore } from '@careledger/event-store';
 import { testConfig } from '@careledger/testing/infra';
@@ -380,5 +386,22 @@ describe('month close and the HL7 v2 charge feed (real PostgreSQL, real HAPI rec
     } finally {
       await app?.close();
     }
+  });
+
+  it('a dead-lettered restatement is listed and resolved by hand with a reason, once', async () => {
+    const [dead] = await listDeadLetters(pool, scope());
+    expect(dead).toMatchObject({ patientId: 'P05', attempts: 2, ackCode: 'AE' });
+    const id = `${close.closeId}.P05.r1`;
+    expect(await resolveRestatement(pool, tenant, id, 'cli.billing-lead', 'corrected in the EHR')).toBe(true);
+    expect(await resolveRestatement(pool, tenant, id, 'cli.billing-lead', 'again')).toBe(false);
+    const r = await pool.query(
+      `SELECT status, resolved_by, resolution_reason FROM charge_restatements WHERE tenant_id = $1 AND restatement_id = $2`,
+      [tenant, id],
+    );
+    expect(r.rows[0]).toEqual({
+      status: 'resolved',
+      resolved_by: 'cli.billing-lead',
+      resolution_reason: 'corrected in the EHR',
+    });
   });
 });

@@ -168,3 +168,50 @@ export async function exportMessages(
   }
   return out;
 }
+
+/** The dead-letter list of a scope: messages the receiver NAKed on every try, with its last answer. */
+export async function listDeadLetters(
+  pool: Pool,
+  scope: DeliveryScope,
+): Promise<
+  { controlId: string; patientId: string; attempts: number; ackCode: string | null; error: string | null }[]
+> {
+  const r = await pool.query<{
+    control_id: string;
+    patient_id: string;
+    attempts: number;
+    last_ack_code: string | null;
+    last_error: string | null;
+  }>(
+    `SELECT control_id, patient_id, attempts, last_ack_code, last_error FROM charge_messages
+      WHERE ${scopeSql} AND status = 'dead_lettered' ORDER BY created_at, control_id`,
+    [scope.tenantId, scope.month, scope.organizationId ?? null],
+  );
+  return r.rows.map((row) => ({
+    controlId: row.control_id,
+    patientId: row.patient_id,
+    attempts: row.attempts,
+    ackCode: row.last_ack_code,
+    error: row.last_error,
+  }));
+}
+
+/**
+ * Resolve an open restatement by hand (the site corrected the claim itself): who and why are kept
+ * on the row. Refuses an unknown or already settled restatement (false).
+ */
+export async function resolveRestatement(
+  pool: Pool,
+  tenantId: string,
+  restatementId: string,
+  by: string,
+  reason: string,
+): Promise<boolean> {
+  const r = await pool.query(
+    `UPDATE charge_restatements SET status = 'resolved', resolved_by = $3, resolution_reason = $4,
+       updated_at = clock_timestamp()
+     WHERE tenant_id = $1 AND restatement_id = $2 AND status IN ('open', 'sent')`,
+    [tenantId, restatementId, by, reason],
+  );
+  return (r.rowCount ?? 0) > 0;
+}

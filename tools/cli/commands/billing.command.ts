@@ -9,7 +9,13 @@ import {
 } from '@careledger/config';
 import { DomainError } from '@careledger/domain';
 import { createPgPool } from '@careledger/http';
-import { deliverPending, exportMessages } from '@careledger/charge-feed';
+import {
+  deliverPending,
+  exportMessages,
+  listDeadLetters,
+  requeueDeadLetter,
+  resolveRestatement,
+} from '@careledger/charge-feed';
 import { BillingNotClosedError, BillingOffice } from '../billing/billing-office';
 import type { RegisterCommand } from '../command.types';
 
@@ -241,6 +247,61 @@ export const registerBilling: RegisterCommand = (program: Command, setExit) => {
             `acknowledged ${r.acknowledged}, NAKs ${r.naks}, dead-lettered ${r.deadLettered}, still pending ${r.pending}\n`,
         );
         if (r.pending > 0 || r.deadLettered > 0) setExit(1);
+      }),
+    );
+  charges
+    .command('dead-letters')
+    .description('List the messages the receiver NAKed on every try; --requeue puts one back in the queue')
+    .option('--tenant <tenantId>', 'tenant (required)')
+    .option('--month <YYYY-MM>', 'month (required)')
+    .option('--organization <organizationId>', 'one organization')
+    .option('--requeue <controlId>', 'queue this dead-lettered message again (after the cause is fixed)')
+    .addHelpText('after', example('charges dead-letters --tenant demo-health --month 2026-10'))
+    .action((flags: MonthFlags & { requeue?: string }) =>
+      withOffice('charges dead-letters', setExit, async (_office, _config, pool) => {
+        checkMonthFlags(flags);
+        if (flags.requeue) {
+          if (!(await requeueDeadLetter(pool, flags.requeue)))
+            throw new FlagError(`--requeue ${flags.requeue} is not a dead-lettered message`);
+          process.stdout.write(`requeued ${flags.requeue}\n`);
+          return;
+        }
+        const dead = await listDeadLetters(pool, {
+          tenantId: flags.tenant!,
+          month: flags.month!,
+          ...(flags.organization ? { organizationId: flags.organization } : {}),
+        });
+        for (const d of dead)
+          process.stdout.write(
+            `${d.controlId} ${d.patientId} ${d.attempts} tries, last ${d.ackCode ?? '-'}: ${d.error ?? ''}\n`,
+          );
+        process.stdout.write(`${dead.length} dead-lettered\n`);
+      }),
+    );
+  charges
+    .command('resolve')
+    .description('Resolve an open restatement by hand, with a reason (the site corrected the claim itself)')
+    .option('--tenant <tenantId>', 'tenant (required)')
+    .option('--restatement <restatementId>', 'restatement id (required)')
+    .option('--reason <text>', 'why (required)')
+    .addHelpText(
+      'after',
+      example(
+        "charges resolve --tenant demo-health --restatement ORG-A.2026-10.c1.P0001.r1 --reason 'corrected in the EHR'",
+      ),
+    )
+    .action((flags: { tenant?: string; restatement?: string; reason?: string }) =>
+      withOffice('charges resolve', setExit, async (_office, _config, pool) => {
+        if (!flags.tenant || !ID.test(flags.tenant))
+          throw new FlagError('--tenant is required (a tenant id)');
+        if (!flags.restatement) throw new FlagError('--restatement is required');
+        if (!flags.reason || flags.reason.trim() === '') throw new FlagError('--reason is required');
+        const by = cliActor('billing').userId;
+        if (!(await resolveRestatement(pool, flags.tenant, flags.restatement, by, flags.reason)))
+          throw new FlagError(
+            `--restatement ${flags.restatement} is not an open restatement of ${flags.tenant}`,
+          );
+        process.stdout.write(`resolved ${flags.restatement} by ${by}\n`);
       }),
     );
 };
