@@ -2,6 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AccessLogModule, AuthModule } from '@careledger/auth';
 import { type CareLedgerConfig, loadConfig, loadReferenceData } from '@careledger/config';
 import { AppConfigModule, HealthModule, LoggingModule, MetricsModule, PgPoolModule } from '@careledger/http';
+import { BillingOfficeController } from './billing-office/billing-office.controller';
+import { BillingOfficeService } from './billing-office/billing-office.service';
 import { ProjectionConsistencyInterceptor } from './consistency/projection-consistency.interceptor';
 import { ProjectionStatusService } from './consistency/projection-status.service';
 import { PatientMonthController } from './patient-months/patient-month.controller';
@@ -29,7 +31,7 @@ export class QueryApiModule {
         AccessLogModule.forRoot({ app: 'query-api' }),
         HealthModule.register({ name: 'query-api' }),
       ],
-      controllers: [ReadModelsController, PatientMonthController],
+      controllers: [ReadModelsController, PatientMonthController, BillingOfficeController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? (() => new Date()) },
         { provide: REFERENCE_DATA, useValue: loadReferenceData(config.dataDir) },
@@ -37,6 +39,7 @@ export class QueryApiModule {
         ProjectionConsistencyInterceptor,
         ReadModelQueryService,
         PatientMonthService,
+        BillingOfficeService,
       ],
     };
   }

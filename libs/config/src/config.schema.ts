@@ -92,6 +92,22 @@ export class ReadSideConfig {
   @IsString() @MinLength(16) pseudonymSecret!: string;
 }
 
+/** The HL7 v2 charge feed to the EHR (issue 16, ADR 0613). Unset keys take the defaults named. */
+export class ChargeFeedConfig {
+  /** `host:port` of the EHR's MLLP listener (unset: no MLLP delivery, files only). */
+  @IsOptional() @Matches(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'must be host:port' }) mllpEndpoint?: string;
+  /** MSH-5^MSH-6, receiving application and facility (unset = EHR^EHR). */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,60}\^[A-Za-z0-9._-]{1,60}$/, { message: 'must be APPLICATION^FACILITY' })
+  receiver?: string;
+  /** NAKed tries before a message goes to the dead-letter list (unset = 5). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) maxAttempts?: number;
+  /** First retry delay, doubled per try up to 64x (unset = 1000). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(600_000) retryBaseMs?: number;
+  /** How long to wait for an ACK (unset = 10000). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600_000) ackTimeoutMs?: number;
+}
+
 /** The whole configuration: validated once at boot; `process.env` is read nowhere else. */
 export class CareLedgerConfig {
   @IsIn(['development', 'test', 'production']) env!: 'development' | 'test' | 'production';
@@ -110,4 +126,5 @@ export class CareLedgerConfig {
   @ValidateNested() @Type(() => AuthConfig) auth!: AuthConfig;
   @ValidateNested() @Type(() => RelayConfig) relay!: RelayConfig;
   @ValidateNested() @Type(() => ReadSideConfig) readSide!: ReadSideConfig;
+  @IsOptional() @ValidateNested() @Type(() => ChargeFeedConfig) chargeFeed?: ChargeFeedConfig;
 }

@@ -51,6 +51,11 @@ export const CONFIG_KEYS = {
   },
   CARELEDGER_DEMO_PATIENTS: { path: 'demoPatients', default: undefined },
   CARELEDGER_OTEL_ENDPOINT: { path: 'otelEndpoint', default: undefined },
+  CARELEDGER_CHARGE_FEED_MLLP_ENDPOINT: { path: 'chargeFeed.mllpEndpoint', default: undefined },
+  CARELEDGER_CHARGE_FEED_RECEIVER: { path: 'chargeFeed.receiver', default: undefined },
+  CARELEDGER_CHARGE_FEED_MAX_ATTEMPTS: { path: 'chargeFeed.maxAttempts', default: undefined },
+  CARELEDGER_CHARGE_FEED_RETRY_BASE_MS: { path: 'chargeFeed.retryBaseMs', default: undefined },
+  CARELEDGER_CHARGE_FEED_ACK_TIMEOUT_MS: { path: 'chargeFeed.ackTimeoutMs', default: undefined },
 } as const satisfies Record<string, { path: string; default: string | undefined }>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -9,6 +9,7 @@ import { registerMigrate } from './migrate.command';
 import { registerToken } from './token.command';
 import { registerProjections } from './projections.command';
 import { registerHelpExamples } from './help-examples.command';
+import { registerBilling } from './billing.command';
 
 export type { RegisterCommand } from '../command.types';
 
@@ -23,6 +24,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerMigrate,
   registerToken,
   registerProjections,
+  registerBilling,
   // last: examples for every command registered above that has none of its own
   registerHelpExamples,
 ];

@@ -192,6 +192,8 @@ export function evolve(state: PatientState, event: ContractEvent): PatientState 
       return s;
     case 'OrganizationRegistered':
     case 'PractitionerRegistered':
+    case 'MonthClosed':
+    case 'MonthReopened':
       return state;
   }
 }

@@ -31,6 +31,7 @@ import {
   type ObjectShape,
   type ValidationIssue,
 } from './field-rules';
+import { npiCheckDigitValid } from './npi';
 
 /** Which stream an event type belongs to: the tenant stream (no `patientId`) or a patient stream. */
 export type StreamKind = 'tenant' | 'patient';
@@ -60,6 +61,8 @@ export const CURRENT_SCHEMA_VERSIONS: Readonly<Record<ContractEventType, number>
   PsychotherapyProvided: 1,
   PharmacologicManagementProvided: 1,
   MonthClaimed: 1,
+  MonthClosed: 1,
+  MonthReopened: 1,
 };
 
 /** Minutes of one entry or one session: a whole number from 1 to a full day. */
@@ -72,6 +75,32 @@ const role = oneOf(PRACTITIONER_ROLES);
 const minutes = integer(MINUTES_RANGE.min, MINUTES_RANGE.max);
 const mdm = oneOf(MDM_LEVELS);
 const textList: FieldRule = arrayOf(text(TEXT_LIMITS.long), { maxItems: TEXT_LIMITS.listItems });
+/** An NPI: ten digits whose last is the Luhn check digit over `80840` + the first nine (CMS). */
+const npi: FieldRule = (value, path, issues) => {
+  string({ maxLength: 10, pattern: /^\d{10}$/, expected: 'a 10-digit NPI' })(value, path, issues);
+  if (typeof value === 'string' && /^\d{10}$/.test(value) && !npiCheckDigitValid(value))
+    issues.push({ field: path, message: 'must be an NPI with a valid check digit' });
+};
+/** A TIN (EIN or SSN form): nine digits, no dashes. */
+const tin = string({ maxLength: 9, pattern: /^\d{9}$/, expected: 'a 9-digit TIN without dashes' });
+/** Upper bound of patient-months in one `MonthClosed` (one organization's month). */
+export const MAX_CLOSED_PATIENTS = 5000;
+const closedLine = object({
+  code: required(billingCode),
+  units: required(integer(1, MAX_CLAIM_UNITS)),
+  program: required(string({ maxLength: 8, pattern: /^[A-Za-z]+$/, expected: 'a program or ADDON' })),
+  billingPractitionerId: required(safeId),
+  serviceDate: required(localDate),
+  rule: required(text(TEXT_LIMITS.short)),
+  countedMinutes: required(integer(0, 100000)),
+  entryIds: required(arrayOf(safeId, { maxItems: 500 })),
+});
+const closedPatientMonth = object({
+  patientId: required(safeId),
+  diagnoses: required(arrayOf(icd10Code, { maxItems: 50 })),
+  lines: required(arrayOf(closedLine, { maxItems: 50 })),
+});
+
 /** Professional credential (`MD`, `NP`, `LCSW`, `PA-C`): an open list, so a shape check only. */
 const credential = string({
   maxLength: 16,
@@ -94,6 +123,8 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       name: required(text(TEXT_LIMITS.short)),
       timezone: required(ianaZone),
       kind: required(oneOf(ORGANIZATION_KINDS)),
+      npi: optional(npi),
+      tin: optional(tin),
     },
   },
   PractitionerRegistered: {
@@ -104,11 +135,12 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       credential: required(credential),
       role: required(role),
       canBillEM: required(boolean),
+      npi: optional(npi),
     },
   },
   PatientRegistered: {
     stream: 'patient',
-    data: { organizationId: required(safeId), qmb: optional(boolean) },
+    data: { organizationId: required(safeId), qmb: optional(boolean), ehrPatientId: optional(safeId) },
   },
   ConditionDiagnosed: {
     stream: 'patient',
@@ -250,6 +282,31 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
           maxItems: 50,
         }),
       ),
+    },
+  },
+  MonthClosed: {
+    stream: 'tenant',
+    data: {
+      closeId: required(safeId),
+      organizationId: required(safeId),
+      month: required(yearMonth),
+      asOf: required(instant),
+      rulesVersion: required(
+        string({ maxLength: 16, pattern: /^CY\d{4}$/, expected: 'a rule set such as CY2026' }),
+      ),
+      replayDigest: required(
+        string({ maxLength: 64, pattern: /^[0-9a-f]{64}$/, expected: 'a SHA-256 hex digest' }),
+      ),
+      patients: required(arrayOf(closedPatientMonth, { maxItems: MAX_CLOSED_PATIENTS })),
+    },
+  },
+  MonthReopened: {
+    stream: 'tenant',
+    data: {
+      closeId: required(safeId),
+      organizationId: required(safeId),
+      month: required(yearMonth),
+      reason: required(text(TEXT_LIMITS.short)),
     },
   },
 };

@@ -89,7 +89,16 @@ export interface StoredEventMetadata {
 /** An organization of the tenant. Its IANA zone defines months and local dates. PHI: none. */
 export type OrganizationRegistered = DomainEvent<
   'OrganizationRegistered',
-  { organizationId: string; name: string; timezone: string; kind: OrganizationKind }
+  {
+    organizationId: string;
+    name: string;
+    timezone: string;
+    kind: OrganizationKind;
+    /** Organization (type 2) NPI, ten digits with a valid check digit (issue 16: charge feed). */
+    npi?: string;
+    /** Taxpayer identification number the organization bills under, nine digits (issue 16). */
+    tin?: string;
+  }
 >;
 
 /** A practitioner (or staff member) of an organization. PHI: none (workforce data). */
@@ -101,13 +110,23 @@ export type PractitionerRegistered = DomainEvent<
     credential: string;
     role: PractitionerRole;
     canBillEM: boolean;
+    /** Individual (type 1) NPI, ten digits with a valid check digit (issue 16: charge feed). */
+    npi?: string;
   }
 >;
 
 // ---------------------------------------------------------------- patient stream
 
 /** A patient joins an organization. `qmb` (clinical) matters for the APCM level. */
-export type PatientRegistered = DomainEvent<'PatientRegistered', { organizationId: string; qmb?: boolean }>;
+export type PatientRegistered = DomainEvent<
+  'PatientRegistered',
+  {
+    organizationId: string;
+    qmb?: boolean;
+    /** The EHR's own patient identifier (MRN), when known; sent in PID-3 of the charge feed (id). */
+    ehrPatientId?: string;
+  }
+>;
 
 /** A diagnosis (clinical). Chronic/behavioral defaults come from reference data; overrides win. */
 export type ConditionDiagnosed = DomainEvent<
@@ -250,7 +269,53 @@ export type MonthClaimed = DomainEvent<
   }
 >;
 
-export type TenantEvent = OrganizationRegistered | PractitionerRegistered;
+// ---------------------------------------------------------------- tenant stream (billing office)
+
+/** One billed line as a month close froze it (docs/contract/MONTH-CLOSE.md). PHI: clinical. */
+export interface ClosedLineData {
+  code: string;
+  units: number;
+  program: string;
+  billingPractitionerId: string;
+  /** Local date of service (transaction date of the charge), per the rule set's date-of-service policy. */
+  serviceDate: LocalDate;
+  rule: string;
+  countedMinutes: number;
+  entryIds: string[];
+}
+
+/** One patient-month a close froze: its lines and the ICD-10-CM codes of its counted conditions. */
+export interface ClosedPatientMonthData {
+  patientId: string;
+  diagnoses: string[];
+  lines: ClosedLineData[];
+}
+
+/**
+ * A billing role closes a month of one organization: the determinations it closed (the lines, as
+ * they are sent), the knowledge time they were determined as of, and the replay digest of the
+ * tenant-month at that time (`careledger audit replay --as-of <asOf> --source store` reproduces it).
+ */
+export type MonthClosed = DomainEvent<
+  'MonthClosed',
+  {
+    closeId: string;
+    organizationId: string;
+    month: string;
+    asOf: Instant;
+    rulesVersion: string;
+    replayDigest: string;
+    patients: ClosedPatientMonthData[];
+  }
+>;
+
+/** A privileged act: a closed month is opened again. `reason` is free-text. */
+export type MonthReopened = DomainEvent<
+  'MonthReopened',
+  { closeId: string; organizationId: string; month: string; reason: string }
+>;
+
+export type TenantEvent = OrganizationRegistered | PractitionerRegistered | MonthClosed | MonthReopened;
 export type PatientEvent =
   | PatientRegistered
   | ConditionDiagnosed
@@ -277,6 +342,8 @@ export type RecordedEvent<E extends ContractEvent = ContractEvent> = E & StoredE
 export const TENANT_EVENT_TYPES: readonly TenantEvent['type'][] = [
   'OrganizationRegistered',
   'PractitionerRegistered',
+  'MonthClosed',
+  'MonthReopened',
 ];
 export const PATIENT_EVENT_TYPES: readonly PatientEvent['type'][] = [
   'PatientRegistered',

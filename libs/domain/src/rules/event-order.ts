@@ -25,6 +25,9 @@ const TYPE_PRECEDENCE: Record<ContractEventType, number> = {
   PsychotherapyProvided: 13,
   PharmacologicManagementProvided: 14,
   MonthClaimed: 15,
+  // billing-office events (issue 16): after every fact of the month they close or reopen
+  MonthClosed: 16,
+  MonthReopened: 17,
 };
 
 /** The id of the entity an event is about (used as the third ordering key). */
@@ -55,6 +58,9 @@ export function entityIdOf(e: ContractEvent): string {
       return e.data.entryId;
     case 'MonthClaimed':
       return `${e.data.month}|${e.data.program}|${e.data.billingPractitionerId}`;
+    case 'MonthClosed':
+    case 'MonthReopened':
+      return `${e.data.organizationId}|${e.data.month}|${e.data.closeId}`;
   }
 }
 

@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ORGANIZATION_KINDS } from '@careledger/domain';
 import { IsId, IsOneOf, IsText, CommandRequestBase } from '../../shared/request-fields';
 
@@ -21,4 +21,17 @@ export class RegisterOrganizationRequest extends CommandRequestBase {
   @ApiProperty({ enum: ORGANIZATION_KINDS })
   @IsOneOf(ORGANIZATION_KINDS)
   kind!: (typeof ORGANIZATION_KINDS)[number];
+
+  @ApiPropertyOptional({ description: 'Organization NPI, 10 digits (charge feed)', example: '1234567893' })
+  @IsOptional()
+  @Matches(/^\d{10}$/, { message: 'npi must be 10 digits' })
+  npi?: string;
+
+  @ApiPropertyOptional({
+    description: 'Billing TIN, 9 digits without dashes (charge feed)',
+    example: '123456789',
+  })
+  @IsOptional()
+  @Matches(/^\d{9}$/, { message: 'tin must be 9 digits' })
+  tin?: string;
 }

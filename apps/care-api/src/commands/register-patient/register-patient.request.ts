@@ -15,4 +15,11 @@ export class RegisterPatientRequest extends CommandRequestBase {
   @IsOptional()
   @IsBoolean()
   qmb?: boolean;
+
+  @ApiPropertyOptional({
+    description: "The EHR's patient identifier (MRN), sent in PID-3 of the charge feed",
+  })
+  @IsOptional()
+  @IsId()
+  ehrPatientId?: string;
 }

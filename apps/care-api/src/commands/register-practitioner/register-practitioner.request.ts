@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PRACTITIONER_ROLES } from '@careledger/domain';
 import { IsBoolean, IsId, IsOneOf, CommandRequestBase } from '../../shared/request-fields';
 
@@ -25,4 +25,9 @@ export class RegisterPractitionerRequest extends CommandRequestBase {
   @ApiProperty({ description: 'May bill E/M services' })
   @IsBoolean()
   canBillEM!: boolean;
+
+  @ApiPropertyOptional({ description: 'Individual NPI, 10 digits (charge feed)', example: '1245319599' })
+  @IsOptional()
+  @Matches(/^\d{10}$/, { message: 'npi must be 10 digits' })
+  npi?: string;
 }

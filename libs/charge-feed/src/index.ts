@@ -1,0 +1,3 @@
+export * from './mllp-client';
+export * from './charge-messages';
+export * from './charge-delivery';

@@ -1,0 +1,301 @@
+import type { Pool } from 'pg';
+import {
+  activeDiagnoses,
+  closedPatientMonths,
+  decideClose,
+  decideReopen,
+  monthCalendar,
+  monthCloseStates,
+  restateMonth,
+  type Actor,
+  type ContractEvent,
+  type MonthClosed,
+  type MonthReopened,
+  type RecordedEvent,
+  type ReferenceData,
+} from '@careledger/domain';
+import { EventStore } from '@careledger/event-store';
+import {
+  baselines,
+  prepareCloseMessages,
+  prepareRestatementMessages,
+  recordRestatements,
+  type BuildOptions,
+  type ChargeReference,
+} from '@careledger/charge-feed';
+import { DETERMINE_MONTH } from '../../../apps/audit/src/replay/replay-context';
+import { replayDigest } from '../../../apps/audit/src/replay/replay-digest';
+import { ReplayEventLog } from '../../../apps/audit/src/replay/replay-event-log';
+import { evaluateReplay } from '../../../apps/audit/src/replay/replay-runner';
+
+/**
+ * The billing office's acts (issue 16, ADR 0610-0613): close a month, reopen it, and turn a closed
+ * month into charge messages (the close's own, then restatements of what changed since). The lines
+ * come from the same replay `careledger audit replay --source store` runs, through the same pure
+ * `determineMonth`; the close records that replay's digest.
+ */
+
+const BILLING_TYPES = new Set(['MonthClosed', 'MonthReopened']);
+
+/** The tenant-month as the replay sees it at a knowledge time. */
+interface Evaluation {
+  determinations: ReturnType<typeof evaluateReplay>['determinations'];
+  digest: string;
+  rulesVersion: string;
+  asOf: string;
+  patientEvents: Map<string, RecordedEvent[]>;
+  tenantEvents: RecordedEvent[];
+}
+
+export interface BillingOfficeDeps {
+  pool: Pool;
+  referenceData: ReferenceData;
+  outboxTopics: readonly string[];
+  now?: () => Date;
+}
+
+export interface CloseOutcome {
+  closeId: string;
+  organizationId: string;
+  patientMonths: number;
+  lines: number;
+  units: Record<string, number>;
+  replayDigest: string;
+  asOf: string;
+  globalPosition: number;
+}
+
+export class BillingOffice {
+  private readonly store: EventStore;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: BillingOfficeDeps) {
+    this.store = new EventStore(deps.pool, { outboxTopics: deps.outboxTopics });
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Replay the tenant-month from the event store as of `asOf` (the close's own knowledge time). */
+  async evaluate(tenantId: string, month: string, asOf: string): Promise<Evaluation> {
+    const events = await this.store.readTenant(tenantId);
+    const log = new ReplayEventLog(tenantId);
+    for (const e of events) if (!BILLING_TYPES.has(e.type)) log.add(e);
+    const options = {
+      tenantId,
+      month,
+      asOf,
+      source: 'store' as const,
+      rules: null,
+      patientId: null,
+      format: 'json' as const,
+    };
+    const evaluation = evaluateReplay(log, options, {
+      determineMonth: DETERMINE_MONTH,
+      referenceData: this.deps.referenceData,
+      policy: 'higher_value',
+    });
+    const visible = log.visible(asOf);
+    return {
+      determinations: evaluation.determinations,
+      digest: replayDigest({
+        determinations: evaluation.determinations,
+        rulesVersion: evaluation.rulesVersion,
+        asOf,
+      }),
+      rulesVersion: evaluation.rulesVersion,
+      asOf,
+      patientEvents: visible.patients,
+      tenantEvents: events.filter((e) => e.patientId === undefined),
+    };
+  }
+
+  /** Organizations of the tenant with their zones, and which organization each practitioner is in. */
+  private static organizationsOf(tenantEvents: readonly ContractEvent[]) {
+    const organizations = new Map<string, { timezone: string; npi: string | null; tin: string | null }>();
+    const practitioners = new Map<string, { organizationId: string; npi: string | null }>();
+    for (const e of tenantEvents) {
+      if (e.type === 'OrganizationRegistered')
+        organizations.set(e.data.organizationId, {
+          timezone: e.data.timezone,
+          npi: e.data.npi ?? null,
+          tin: e.data.tin ?? null,
+        });
+      else if (e.type === 'PractitionerRegistered')
+        practitioners.set(e.data.practitionerId, {
+          organizationId: e.data.organizationId,
+          npi: e.data.npi ?? null,
+        });
+    }
+    return { organizations, practitioners };
+  }
+
+  /** Close one organization's month, or every organization's (those with lines or not). */
+  async close(
+    tenantId: string,
+    month: string,
+    organizationId: string | undefined,
+    actor: Actor,
+  ): Promise<CloseOutcome[]> {
+    const now = this.now();
+    const asOf = now.toISOString();
+    const ev = await this.evaluate(tenantId, month, asOf);
+    const { organizations, practitioners } = BillingOffice.organizationsOf(ev.tenantEvents);
+    const targets = organizationId ? [organizationId] : [...organizations.keys()].sort();
+    const states = monthCloseStates(ev.tenantEvents);
+    const practitionerOrganization = new Map([...practitioners].map(([id, p]) => [id, p.organizationId]));
+    const asOfMs = Date.parse(asOf);
+    const planned: { event: MonthClosed; outcome: Omit<CloseOutcome, 'globalPosition'> }[] = [];
+    for (const org of targets) {
+      const zone = organizations.get(org)?.timezone;
+      const { closeId } = decideClose(states, {
+        organizationId: org,
+        month,
+        nowMs: now.getTime(),
+        organizations,
+        monthEndMs: zone ? monthCalendar(zone, month).endMs - 1 : 0,
+      });
+      const patients = closedPatientMonths(ev.determinations, org, practitionerOrganization, (p) =>
+        activeDiagnoses(ev.patientEvents.get(p) ?? [], month, asOfMs),
+      );
+      const units: Record<string, number> = {};
+      for (const p of patients) for (const l of p.lines) units[l.code] = (units[l.code] ?? 0) + l.units;
+      const event: MonthClosed = {
+        type: 'MonthClosed',
+        schemaVersion: 1,
+        tenantId,
+        occurredAt: asOf,
+        recordedAt: asOf,
+        actor,
+        data: {
+          closeId,
+          organizationId: org,
+          month,
+          asOf,
+          rulesVersion: ev.rulesVersion,
+          replayDigest: ev.digest,
+          patients,
+        },
+      };
+      planned.push({
+        event,
+        outcome: {
+          closeId,
+          organizationId: org,
+          patientMonths: patients.length,
+          lines: patients.reduce((n, p) => n + p.lines.length, 0),
+          units,
+          replayDigest: ev.digest,
+          asOf,
+        },
+      });
+    }
+    const result = await this.store.append(
+      tenantId,
+      ev.tenantEvents.length,
+      planned.map((p) => p.event),
+      {
+        correlationId: `billing-close:${tenantId}:${month}`,
+      },
+    );
+    return planned.map((p) => ({ ...p.outcome, globalPosition: result.globalPosition }));
+  }
+
+  /** Reopen a closed month (privileged: the caller passes an admin actor; the event is the log). */
+  async reopen(
+    tenantId: string,
+    month: string,
+    organizationId: string,
+    reason: string,
+    actor: Actor,
+  ): Promise<string> {
+    const tenantEvents = await this.store.readStream(tenantId);
+    const closed = decideReopen(monthCloseStates(tenantEvents), organizationId, month, reason);
+    const at = this.now().toISOString();
+    const event: MonthReopened = {
+      type: 'MonthReopened',
+      schemaVersion: 1,
+      tenantId,
+      occurredAt: at,
+      recordedAt: at,
+      actor,
+      data: { closeId: closed.data.closeId, organizationId, month, reason },
+    };
+    await this.store.append(tenantId, tenantEvents.length, [event], {
+      correlationId: `billing-reopen:${tenantId}:${month}`,
+    });
+    return closed.data.closeId;
+  }
+
+  /** The closes in force for a month (one per closed organization). */
+  async currentCloses(tenantId: string, month: string, organizationId?: string): Promise<MonthClosed[]> {
+    const tenantEvents = await this.store.readStream(tenantId);
+    return [...monthCloseStates(tenantEvents).values()]
+      .filter(
+        (s) => s.month === month && s.current && (!organizationId || s.organizationId === organizationId),
+      )
+      .map((s) => s.current!)
+      .sort((a, b) => (a.data.organizationId < b.data.organizationId ? -1 : 1));
+  }
+
+  /**
+   * Build every charge message a closed month needs now: the close's own (once), then a restatement
+   * for each patient-month whose current determination differs from what was sent, and its messages.
+   */
+  async prepareCharges(
+    tenantId: string,
+    month: string,
+    organizationId: string | undefined,
+    build: Omit<BuildOptions, 'now'>,
+  ): Promise<{ closes: string[]; messages: number; restatements: number }> {
+    const closes = await this.currentCloses(tenantId, month, organizationId);
+    if (closes.length === 0) throw new BillingNotClosedError(month, organizationId);
+    const now = this.now().toISOString();
+    const ev = await this.evaluate(tenantId, month, now);
+    const ref = await this.referenceOf(ev);
+    const { practitioners } = BillingOffice.organizationsOf(ev.tenantEvents);
+    const practitionerOrganization = new Map([...practitioners].map(([id, p]) => [id, p.organizationId]));
+    let messages = 0;
+    let restatements = 0;
+    for (const close of closes) {
+      messages += await prepareCloseMessages(this.deps.pool, tenantId, close.data, ref, { ...build, now });
+      const current = closedPatientMonths(
+        ev.determinations,
+        close.data.organizationId,
+        practitionerOrganization,
+        (p) => activeDiagnoses(ev.patientEvents.get(p) ?? [], month, Date.parse(now)),
+      );
+      const diffs = restateMonth(await baselines(this.deps.pool, tenantId, close.data), current);
+      for (const r of await recordRestatements(this.deps.pool, tenantId, close.data, diffs, now)) {
+        restatements++;
+        messages += await prepareRestatementMessages(
+          this.deps.pool,
+          tenantId,
+          close.data,
+          { ...r, diagnoses: r.diff.after.diagnoses },
+          ref,
+          { ...build, now },
+        );
+      }
+    }
+    return { closes: closes.map((c) => c.data.closeId), messages, restatements };
+  }
+
+  private async referenceOf(ev: Evaluation): Promise<ChargeReference> {
+    const { organizations, practitioners } = BillingOffice.organizationsOf(ev.tenantEvents);
+    const ehrPatientIds = new Map<string, string>();
+    for (const [patientId, events] of ev.patientEvents)
+      for (const e of events)
+        if (e.type === 'PatientRegistered' && e.data.ehrPatientId)
+          ehrPatientIds.set(patientId, e.data.ehrPatientId);
+    return Promise.resolve({ organizations, practitioners, ehrPatientIds });
+  }
+}
+
+/** `charges export/send` of a month nobody closed. */
+export class BillingNotClosedError extends Error {
+  readonly code = 'BILLING.NOT_CLOSED';
+  constructor(month: string, organizationId?: string) {
+    super(
+      `${month}${organizationId ? ` of ${organizationId}` : ''} is not closed; run careledger billing close first`,
+    );
+  }
+}
