@@ -8,42 +8,40 @@ import { StoreEventSource } from './store-event.source';
 const config = testConfig();
 const opts = () => ({ correlationId: randomUUID() });
 
-const organization = (tenantId: string): ContractEvent =>
-  ({
-    type: 'OrganizationRegistered',
-    schemaVersion: 1,
-    tenantId,
-    occurredAt: '2025-01-01T00:00:00Z',
-    recordedAt: '2025-01-01T00:00:00Z',
-    actor: { userId: 'admin-1', role: 'admin', departmentId: 'it' },
-    data: {
-      organizationId: 'org-1',
-      name: 'Synthetic Clinic',
-      timezone: 'America/New_York',
-      kind: 'practice',
-    },
-  });
+const organization = (tenantId: string): ContractEvent => ({
+  type: 'OrganizationRegistered',
+  schemaVersion: 1,
+  tenantId,
+  occurredAt: '2025-01-01T00:00:00Z',
+  recordedAt: '2025-01-01T00:00:00Z',
+  actor: { userId: 'admin-1', role: 'admin', departmentId: 'it' },
+  data: {
+    organizationId: 'org-1',
+    name: 'Synthetic Clinic',
+    timezone: 'America/New_York',
+    kind: 'practice',
+  },
+});
 
-const logged = (tenantId: string, patientId: string, n: number): ContractEvent =>
-  ({
-    type: 'CareTimeLogged',
-    schemaVersion: 1,
-    tenantId,
-    patientId,
-    occurredAt: '2025-06-04T14:00:00-04:00',
-    recordedAt: `2025-06-04T19:${String(n % 60).padStart(2, '0')}:00Z`,
-    actor: { userId: 'u-rn-7', role: 'care_manager', departmentId: 'primary-care' },
-    data: {
-      entryId: `e${n}`,
-      program: 'CCM',
-      performerId: 'rn-7',
-      performerRole: 'clinical_staff',
-      billingPractitionerId: 'md-1',
-      startedAt: '2025-06-04T14:00:00-04:00',
-      minutes: 5,
-      activity: 'synthetic phone follow-up',
-    },
-  });
+const logged = (tenantId: string, patientId: string, n: number): ContractEvent => ({
+  type: 'CareTimeLogged',
+  schemaVersion: 1,
+  tenantId,
+  patientId,
+  occurredAt: '2025-06-04T14:00:00-04:00',
+  recordedAt: `2025-06-04T19:${String(n % 60).padStart(2, '0')}:00Z`,
+  actor: { userId: 'u-rn-7', role: 'care_manager', departmentId: 'primary-care' },
+  data: {
+    entryId: `e${n}`,
+    program: 'CCM',
+    performerId: 'rn-7',
+    performerRole: 'clinical_staff',
+    billingPractitionerId: 'md-1',
+    startedAt: '2025-06-04T14:00:00-04:00',
+    minutes: 5,
+    activity: 'synthetic phone follow-up',
+  },
+});
 
 interface PlanNode {
   'Node Type': string;
