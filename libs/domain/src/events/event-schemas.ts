@@ -135,6 +135,7 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       on: required(localDate),
       programsDiscussed: optional(arrayOf(program, { maxItems: PROGRAMS.length, unique: true })),
       emLevel: optional(integer(1, 5)),
+      ccmComprehensiveAssessment: optional(boolean),
     },
     check: (data, path) =>
       data.emLevel === undefined || data.kind === 'em_office'

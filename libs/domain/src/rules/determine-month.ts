@@ -10,6 +10,7 @@ import {
 } from './month-determination';
 import { addOns } from './month/add-ons';
 import { apcm } from './month/apcm';
+import { ccmInitiatingAddOn } from './month/ccm-initiation';
 import { claims } from './month/claims';
 import { countEntries, minutesSummary } from './month/consent-gating';
 import { flagCocmConsultation } from './month/cocm';
@@ -97,6 +98,7 @@ function evaluate(ctx: MonthContext): MonthDetermination {
   const billed = chooseAcrossPrograms(ctx, results, apcmWinner);
   for (const r of billed) emitProgramLines(ctx, r);
   addOns(ctx);
+  ccmInitiatingAddOn(ctx);
   flagCocmConsultation(ctx);
   flagNotPayableByMedicare(ctx);
   complianceFlags(ctx);

@@ -85,6 +85,8 @@ export type FlagCode =
   | 'NO_MEDICARE_FEE'
   /** A CoCM consent says the patient did not permit consultation with a psychiatric specialist. */
   | 'COCM_CONSULTATION_NOT_PERMITTED'
+  /** A visit records an extensive CCM assessment, but G0506 cannot be billed with it (detail says why). */
+  | 'NOT_BILLABLE_G0506'
   /** Compliance review: two entries of one staff member overlap in time (same or different programs). */
   | 'OVERLAPPING_TIME'
   /** Compliance review: the same minutes of one staff member are logged under two programs. */

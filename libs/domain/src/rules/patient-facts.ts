@@ -48,6 +48,8 @@ export interface EncounterFact {
   on: string;
   /** E/M level 1-5 of an `em_office` visit (extension 1.1); null when not recorded. */
   emLevel: number | null;
+  /** Extensive CCM assessment and care planning at this visit (G0506; extension 1.1). */
+  ccmComprehensiveAssessment: boolean;
 }
 
 export interface ConsentFact {
@@ -201,6 +203,7 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           practitionerId: e.data.practitionerId,
           on: e.data.on,
           emLevel: e.data.emLevel ?? null,
+          ccmComprehensiveAssessment: e.data.ccmComprehensiveAssessment === true,
         });
         break;
       case 'ConsentGranted':

@@ -105,6 +105,11 @@ export interface RuleSet {
    * carry no Medicare fee and raise NO_MEDICARE_FEE.
    */
   readonly notPayableByMedicare: readonly string[];
+  /**
+   * G0506, the CCM initiating add-on (docs/rules/ccm-initiating-add-on.md): billed with a visit of
+   * one of `visitKinds` that records an extensive CCM assessment, once per patient and practitioner.
+   */
+  readonly ccmInitiatingAddOn: { readonly code: string; readonly visitKinds: readonly string[] };
   /** Compliance review thresholds (flags only; docs/rules/compliance-review.md). */
   readonly compliance: {
     /** One staff member's minutes for this patient on one local date above this are implausible. */
