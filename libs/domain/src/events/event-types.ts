@@ -146,6 +146,11 @@ export type EncounterCompleted = DomainEvent<
      * care planning beyond the usual effort of this visit (G0506, the CCM initiating add-on).
      */
     ccmComprehensiveAssessment?: boolean;
+    /**
+     * Extension 1.1, only on a `tcm` encounter (the TCM face-to-face visit): the discharge it follows,
+     * the interactive contact after it, and the medical decision making of the TCM service.
+     */
+    transition?: { dischargedOn: LocalDate; interactiveContactOn?: LocalDate; mdm: MdmLevel };
   }
 >;
 

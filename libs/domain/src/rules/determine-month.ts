@@ -24,6 +24,7 @@ import {
   sortRecord,
 } from './month/flags';
 import { MonthContext } from './month/month-context';
+import { transitionalCare } from './month/tcm';
 import { chooseAcrossPrograms, emitProgramLines, timedResults } from './month/timed-programs';
 import { foldPatientFacts } from './patient-facts';
 import type { RuleSetVersion } from './rule-set';
@@ -99,6 +100,7 @@ function evaluate(ctx: MonthContext): MonthDetermination {
   for (const r of billed) emitProgramLines(ctx, r);
   addOns(ctx);
   ccmInitiatingAddOn(ctx);
+  transitionalCare(ctx, apcmWinner);
   flagCocmConsultation(ctx);
   flagNotPayableByMedicare(ctx);
   complianceFlags(ctx);

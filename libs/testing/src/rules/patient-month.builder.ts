@@ -165,6 +165,21 @@ export class PatientMonthBuilder {
     return this.push('EncounterCompleted', data, PatientMonthBuilder.noon(on), undefined);
   }
 
+  /** A TCM face-to-face visit with its transition (discharge, interactive contact, MDM; extension 1.1). */
+  tcmVisit(
+    encounterId: string,
+    practitionerId: string,
+    on: string,
+    transition: { dischargedOn: string; interactiveContactOn?: string; mdm: MdmLevel },
+  ): this {
+    return this.push(
+      'EncounterCompleted',
+      { encounterId, kind: 'tcm', practitionerId, on, transition },
+      PatientMonthBuilder.noon(on),
+      undefined,
+    );
+  }
+
   consent(
     consentId: string,
     program: Program,
