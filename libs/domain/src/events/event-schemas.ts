@@ -167,11 +167,23 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       on: required(localDate),
       programsDiscussed: optional(arrayOf(program, { maxItems: PROGRAMS.length, unique: true })),
       emLevel: optional(integer(1, 5)),
+      ccmComprehensiveAssessment: optional(boolean),
+      transition: optional(
+        object({
+          dischargedOn: required(localDate),
+          interactiveContactOn: optional(localDate),
+          mdm: required(mdm),
+        }),
+      ),
     },
-    check: (data, path) =>
-      data.emLevel === undefined || data.kind === 'em_office'
+    check: (data, path) => [
+      ...(data.emLevel === undefined || data.kind === 'em_office'
         ? []
-        : [{ field: `${path}.emLevel`, message: 'is only given for an em_office encounter' }],
+        : [{ field: `${path}.emLevel`, message: 'is only given for an em_office encounter' }]),
+      ...(data.transition === undefined || data.kind === 'tcm'
+        ? []
+        : [{ field: `${path}.transition`, message: 'is only given for a tcm encounter' }]),
+    ],
   },
   ConsentGranted: {
     stream: 'patient',

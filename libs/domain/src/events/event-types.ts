@@ -160,6 +160,16 @@ export type EncounterCompleted = DomainEvent<
     programsDiscussed?: Program[];
     /** Extension 1.1: E/M level 1-5 of an `em_office` visit (a level-1 visit, 99211, does not initiate). */
     emLevel?: number;
+    /**
+     * Extension 1.1: the billing practitioner personally performed an extensive CCM assessment and
+     * care planning beyond the usual effort of this visit (G0506, the CCM initiating add-on).
+     */
+    ccmComprehensiveAssessment?: boolean;
+    /**
+     * Extension 1.1, only on a `tcm` encounter (the TCM face-to-face visit): the discharge it follows,
+     * the interactive contact after it, and the medical decision making of the TCM service.
+     */
+    transition?: { dischargedOn: LocalDate; interactiveContactOn?: LocalDate; mdm: MdmLevel };
   }
 >;
 

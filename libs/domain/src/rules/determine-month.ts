@@ -10,6 +10,7 @@ import {
 } from './month-determination';
 import { addOns } from './month/add-ons';
 import { apcm } from './month/apcm';
+import { ccmInitiatingAddOn } from './month/ccm-initiation';
 import { claims } from './month/claims';
 import { countEntries, minutesSummary } from './month/consent-gating';
 import { flagCocmConsultation } from './month/cocm';
@@ -23,6 +24,7 @@ import {
   sortRecord,
 } from './month/flags';
 import { MonthContext } from './month/month-context';
+import { transitionalCare } from './month/tcm';
 import { chooseAcrossPrograms, emitProgramLines, timedResults } from './month/timed-programs';
 import { foldPatientFacts } from './patient-facts';
 import type { RuleSetVersion } from './rule-set';
@@ -97,6 +99,8 @@ function evaluate(ctx: MonthContext): MonthDetermination {
   const billed = chooseAcrossPrograms(ctx, results, apcmWinner);
   for (const r of billed) emitProgramLines(ctx, r);
   addOns(ctx);
+  ccmInitiatingAddOn(ctx);
+  transitionalCare(ctx, apcmWinner);
   flagCocmConsultation(ctx);
   flagNotPayableByMedicare(ctx);
   complianceFlags(ctx);

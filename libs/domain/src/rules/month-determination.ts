@@ -13,7 +13,7 @@ export const BILLING_PROGRAMS: readonly BillingProgram[] = ['CCM', 'PCM', 'BHI',
 
 /** Per-encounter add-ons (90833/90836/90838, 90863) carry this pseudo-program on their lines. */
 export const ADD_ON_PROGRAM = 'ADDON' as const;
-export type LineProgram = BillingProgram | typeof ADD_ON_PROGRAM;
+export type LineProgram = BillingProgram | typeof ADD_ON_PROGRAM | 'TCM';
 
 /** Why a line was billed. */
 export interface LineExplanation {
@@ -85,6 +85,10 @@ export type FlagCode =
   | 'NO_MEDICARE_FEE'
   /** A CoCM consent says the patient did not permit consultation with a psychiatric specialist. */
   | 'COCM_CONSULTATION_NOT_PERMITTED'
+  /** A visit records an extensive CCM assessment, but G0506 cannot be billed with it (detail says why). */
+  | 'NOT_BILLABLE_G0506'
+  /** A TCM visit with a recorded transition that cannot bill 99495/99496 (detail says why). */
+  | 'NOT_BILLABLE_TCM'
   /** Compliance review: two entries of one staff member overlap in time (same or different programs). */
   | 'OVERLAPPING_TIME'
   /** Compliance review: the same minutes of one staff member are logged under two programs. */

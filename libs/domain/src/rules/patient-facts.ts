@@ -48,6 +48,10 @@ export interface EncounterFact {
   on: string;
   /** E/M level 1-5 of an `em_office` visit (extension 1.1); null when not recorded. */
   emLevel: number | null;
+  /** Extensive CCM assessment and care planning at this visit (G0506; extension 1.1). */
+  ccmComprehensiveAssessment: boolean;
+  /** TCM: the discharge, interactive contact and MDM of a `tcm` visit (extension 1.1); null when absent. */
+  transition: { dischargedOn: string; interactiveContactOn: string | null; mdm: MdmLevel } | null;
 }
 
 export interface ConsentFact {
@@ -201,6 +205,14 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           practitionerId: e.data.practitionerId,
           on: e.data.on,
           emLevel: e.data.emLevel ?? null,
+          ccmComprehensiveAssessment: e.data.ccmComprehensiveAssessment === true,
+          transition: e.data.transition
+            ? {
+                dischargedOn: e.data.transition.dischargedOn,
+                interactiveContactOn: e.data.transition.interactiveContactOn ?? null,
+                mdm: e.data.transition.mdm,
+              }
+            : null,
         });
         break;
       case 'ConsentGranted':

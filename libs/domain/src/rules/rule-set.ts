@@ -105,6 +105,24 @@ export interface RuleSet {
    * carry no Medicare fee and raise NO_MEDICARE_FEE.
    */
   readonly notPayableByMedicare: readonly string[];
+  /**
+   * G0506, the CCM initiating add-on (docs/rules/ccm-initiating-add-on.md): billed with a visit of
+   * one of `visitKinds` that records an extensive CCM assessment, once per patient and practitioner.
+   */
+  readonly ccmInitiatingAddOn: { readonly code: string; readonly visitKinds: readonly string[] };
+  /** Transitional care management (docs/rules/transitional-care-management.md). */
+  readonly tcm: {
+    readonly moderateCode: string;
+    readonly highCode: string;
+    /** Face-to-face visit within this many calendar days of discharge for the high code (high MDM). */
+    readonly highWithinDays: number;
+    /** ... and for the moderate code (moderate or high MDM). */
+    readonly moderateWithinDays: number;
+    /** Interactive contact within this many business days after discharge. */
+    readonly contactBusinessDays: number;
+    /** Days of the service period starting on the discharge date; one TCM per period. */
+    readonly periodDays: number;
+  };
   /** Compliance review thresholds (flags only; docs/rules/compliance-review.md). */
   readonly compliance: {
     /** One staff member's minutes for this patient on one local date above this are implausible. */

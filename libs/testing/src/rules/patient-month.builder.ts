@@ -146,6 +146,40 @@ export class PatientMonthBuilder {
     );
   }
 
+  /** A visit that records an extensive CCM assessment and care planning (G0506; extension 1.1). */
+  ccmAssessmentVisit(
+    encounterId: string,
+    practitionerId: string,
+    on: string,
+    kind: EncounterKind = 'em_office',
+    emLevel?: number,
+  ): this {
+    const data: Record<string, unknown> = {
+      encounterId,
+      kind,
+      practitionerId,
+      on,
+      ccmComprehensiveAssessment: true,
+    };
+    if (emLevel !== undefined) data.emLevel = emLevel;
+    return this.push('EncounterCompleted', data, PatientMonthBuilder.noon(on), undefined);
+  }
+
+  /** A TCM face-to-face visit with its transition (discharge, interactive contact, MDM; extension 1.1). */
+  tcmVisit(
+    encounterId: string,
+    practitionerId: string,
+    on: string,
+    transition: { dischargedOn: string; interactiveContactOn?: string; mdm: MdmLevel },
+  ): this {
+    return this.push(
+      'EncounterCompleted',
+      { encounterId, kind: 'tcm', practitionerId, on, transition },
+      PatientMonthBuilder.noon(on),
+      undefined,
+    );
+  }
+
   consent(
     consentId: string,
     program: Program,

@@ -51,6 +51,15 @@ export const COMMON_TABLES: Omit<RuleSet, 'version' | 'year' | 'feeSource' | 'fe
   initiatingVisit: { kinds: ['em_office', 'awv', 'ippe', 'tcm'], lookBackYears: 1, minEmLevel: 2 },
   inpatientTimeNotCounted: ['CCM'],
   notPayableByMedicare: ['90863'],
+  ccmInitiatingAddOn: { code: 'G0506', visitKinds: ['em_office', 'awv', 'ippe'] },
+  tcm: {
+    moderateCode: '99495',
+    highCode: '99496',
+    highWithinDays: 7,
+    moderateWithinDays: 14,
+    contactBusinessDays: 2,
+    periodDays: 30,
+  },
   compliance: { maxDailyMinutesPerStaff: 240, lateEntryDays: 30 },
   rhcFqhc: 'individual_codes',
   countedRoles: {

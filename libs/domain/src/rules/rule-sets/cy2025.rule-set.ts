@@ -29,6 +29,11 @@ export const CY2025: RuleSet = {
     '90836': 9251,
     '90838': 12292,
     '90863': null,
+    // G0506: no national amount in shared/data/README.md and none sourced for this year (issue 17).
+    G0506: null,
+    // TCM: no national amounts in shared/data/README.md and none sourced for this year (issue 17).
+    '99495': null,
+    '99496': null,
   },
   ...COMMON_TABLES,
 };

@@ -30,6 +30,11 @@ export const CY2026: RuleSet = {
     '90836': 10321,
     '90838': 13661,
     '90863': null,
+    // G0506: no national amount in shared/data/README.md and none sourced for this year (issue 17).
+    G0506: null,
+    // TCM: no national amounts in shared/data/README.md and none sourced for this year (issue 17).
+    '99495': null,
+    '99496': null,
   },
   ...COMMON_TABLES,
 };
