@@ -84,6 +84,14 @@ export const POLICY: PolicyRule[] = [
     allowed: ['auditor'],
   },
   {
+    // issue 16, ADR 0615: patient ids and restatements of closed months, for the billing office
+    name: 'billing office',
+    app: 'query-api',
+    method: 'GET',
+    path: new RegExp(`${T}/billing-office`),
+    allowed: ['billing', 'auditor'],
+  },
+  {
     name: 'billing determination',
     app: 'query-api',
     method: 'GET',
