@@ -134,7 +134,11 @@ export class ProjectorRunner {
       maxBytesPerPartition: 2 * 1024 * 1024,
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => this.positioned.clear());
+    // A rebalance may move partitions to another member: forget positions and the in-memory state.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.positioned.clear();
+      this.engine.dropMemory();
+    });
     consumer.on(consumer.events.CRASH, (e) =>
       this.opts.logger?.error(
         { error: String((e.payload as { error?: unknown }).error) },
@@ -201,6 +205,7 @@ export class ProjectorRunner {
         this.version = await this.resolveVersion();
         this.opts.logger?.info({ from: version, to: this.version }, 'active read-model version switched');
         this.positioned.clear();
+        this.engine.dropMemory();
       } else {
         this.opts.logger?.warn({ version }, 'rebuild no longer wanted; stopping');
         this.stopping = true;

@@ -16,3 +16,4 @@ export * from './decider/command-event';
 export * from './decider/patient-state';
 export * from './decider/patient.decider';
 export * from './decider/tenant.decider';
+export * from './billing-facts';
