@@ -4,6 +4,7 @@ import { publishToDlq } from '@careledger/kafka';
 import {
   type BatchResult,
   type EngineMessage,
+  type LoadedPartition,
   type PoisonEventError,
   ProjectionEngine,
   type ProjectionEngineOptions,
@@ -217,6 +218,18 @@ export class ProjectorRunner {
     await payload.commitOffsetsIfNecessary();
     await payload.heartbeat();
     this.opts.onBatch?.({ partition, version, result });
+  }
+
+  /**
+   * Project whole partitions read beforehand into this member's (rebuild or pinned) version in one
+   * pass: the rebuild's first phase (ADR 0504). The member starts afterwards from the stored offsets.
+   */
+  async load(partitions: readonly LoadedPartition[]): Promise<BatchResult> {
+    if (this.opts.mode.kind === 'live')
+      throw new Error('a live member follows the active version; load needs a version');
+    const result = await this.engine.loadPartitions(this.opts.mode.version, this.opts.topic, partitions);
+    this.applied += result.applied;
+    return result;
   }
 
   /** Stored progress of this member's version (all partitions of the topic). */
