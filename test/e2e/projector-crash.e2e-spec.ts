@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
@@ -18,6 +17,7 @@ import { QueryApiModule } from '../../apps/query-api/src/query-api.module';
 import {
   createTopic,
   deleteTopics,
+  ensureProjectorBuilt,
   handledMessages,
   privateDatabase,
   versionDifferences,
@@ -35,27 +35,6 @@ const EVENTS = 50_000;
 const base = testConfig();
 const root = repoRoot();
 const distMain = path.join(root, 'dist/apps/projector/src/main.js');
-
-function ensureBuilt(): void {
-  const sources = ['apps/projector/src', 'libs/read-models/src'].flatMap((d) =>
-    fs
-      .readdirSync(path.join(root, d), { recursive: true, encoding: 'utf8' })
-      .map((f) => path.join(root, d, f)),
-  );
-  const newest = Math.max(...sources.filter((f) => f.endsWith('.ts')).map((f) => fs.statSync(f).mtimeMs));
-  if (fs.existsSync(distMain) && fs.statSync(distMain).mtimeMs >= newest) return;
-  // Other areas' in-progress type errors must not stop this test: tsc still emits, tsc-alias rewrites.
-  spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'ignore',
-  });
-  spawnSync(path.join(root, 'node_modules/.bin/tsc-alias'), ['-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'ignore',
-  });
-  if (!fs.existsSync(distMain))
-    throw new Error('npm run build did not produce dist/apps/projector/src/main.js');
-}
 
 describe('projector crash safety and rebuild without downtime (50,000 events, SIGKILL)', () => {
   const run = randomBytes(3).toString('hex');
@@ -112,7 +91,7 @@ describe('projector crash safety and rebuild without downtime (50,000 events, SI
   };
 
   beforeAll(async () => {
-    ensureBuilt();
+    ensureProjectorBuilt();
     db = await privateDatabase(base, 'crash');
     kafka = createKafka(base.kafka, { clientIdSuffix: `crash-${run}` });
     await createTopic(kafka, topic, 6);

@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { Client, Pool } from 'pg';
-import type { CareLedgerConfig } from '@careledger/config';
+import { type CareLedgerConfig, repoRoot } from '@careledger/config';
 import { VERSIONED_TABLES } from '@careledger/read-models';
 import { migrateTestDatabase } from '@careledger/testing/infra';
 
@@ -117,4 +120,32 @@ export async function versionDifferences(
     out[table] = { onlyA, onlyB, rows };
   }
   return out;
+}
+
+/**
+ * Build dist/ when a projector or read-model source is newer than the projector's entry point (tests
+ * that spawn the built projector). Returns the entry point.
+ */
+export function ensureProjectorBuilt(): string {
+  const root = repoRoot();
+  const distMain = path.join(root, 'dist/apps/projector/src/main.js');
+  const sources = ['apps/projector/src', 'libs/read-models/src', 'libs/domain/src'].flatMap((d) =>
+    fs
+      .readdirSync(path.join(root, d), { recursive: true, encoding: 'utf8' })
+      .map((f) => path.join(root, d, f)),
+  );
+  const newest = Math.max(...sources.filter((f) => f.endsWith('.ts')).map((f) => fs.statSync(f).mtimeMs));
+  if (fs.existsSync(distMain) && fs.statSync(distMain).mtimeMs >= newest) return distMain;
+  // Other areas' in-progress type errors must not stop this test: tsc still emits, tsc-alias rewrites.
+  spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'ignore',
+  });
+  spawnSync(path.join(root, 'node_modules/.bin/tsc-alias'), ['-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'ignore',
+  });
+  if (!fs.existsSync(distMain))
+    throw new Error('npm run build did not produce dist/apps/projector/src/main.js');
+  return distMain;
 }

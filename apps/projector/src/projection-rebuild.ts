@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { scanTopic } from '@careledger/kafka';
 import type { Pool } from 'pg';
 import {
+  type LoadedPartition,
   PROJECTION_NAME,
   type ProjectionEngineOptions,
   readProjectionState,
@@ -11,7 +13,7 @@ import { ProjectorRunner, type RunnerLogger } from './projector.runner';
 
 /** Progress of a rebuild: events applied of the target captured at start (and re-captured before the switch). */
 export interface RebuildProgress {
-  phase: 'catching-up' | 'final-catch-up' | 'switched' | 'dropping-old';
+  phase: 'loading' | 'computing' | 'catching-up' | 'final-catch-up' | 'switched' | 'dropping-old';
   version: number;
   done: number;
   total: number;
@@ -63,12 +65,45 @@ async function deleteVersion(pool: Pool, version: number): Promise<void> {
 }
 
 /**
- * Rebuild without downtime (ADR 0501): version N+1 is projected from offset 0 by its own consumer group
- * beside the live version N, which queries keep reading. Once N+1 has reached the high-water marks
- * captured at start, the marks are captured again and reached again (a short final catch-up), and then
- * one row update of `projection_state` (taken FOR UPDATE, so no live batch is mid-flight) makes N+1
- * active. The live projector sees the switch on its next batch and continues N+1 from N+1's offsets.
- * The old version's rows are deleted afterwards.
+ * Phase 1 of a rebuild: read every partition up to the high-water marks captured now, then project
+ * them in one pass (reference data first, each patient-month determined once, bulk inserts) with each
+ * partition's offset set after its last message.
+ */
+async function loadTopic(o: RebuildOptions, runner: ProjectorRunner, version: number): Promise<number> {
+  const byPartition = new Map<number, KafkaMessage[]>();
+  let read = 0;
+  const scan = await scanTopic(o.kafka, o.topic, {
+    groupIdPrefix: `${o.groupId}.rebuild-load`,
+    timeoutMs: 3_600_000,
+    onMessage: (message, position) => {
+      const list = byPartition.get(position.partition) ?? [];
+      list.push(message);
+      byPartition.set(position.partition, list);
+      if (++read % 10_000 === 0) o.onProgress?.({ phase: 'loading', version, done: read, total: read });
+    },
+  });
+  o.onProgress?.({ phase: 'computing', version, done: 0, total: scan.messages });
+  const partitions: LoadedPartition[] = [...byPartition.entries()]
+    .filter(([, messages]) => messages.length > 0)
+    .sort(([a], [b]) => a - b)
+    .map(([partition, messages]) => ({
+      partition,
+      messages,
+      nextOffset: (BigInt(messages[messages.length - 1]!.offset) + 1n).toString(),
+    }));
+  await runner.load(partitions);
+  o.onProgress?.({ phase: 'computing', version, done: scan.messages, total: scan.messages });
+  return scan.messages;
+}
+
+/**
+ * Rebuild without downtime (ADR 0501, two phases since ADR 0504): version N+1 is first filled in one
+ * pass from the topic read up to the marks captured at start ({@link loadTopic}), then its own
+ * consumer group continues from those offsets beside the live version N, which queries keep reading.
+ * Once N+1 has reached the marks, they are captured again and reached again (a short final catch-up),
+ * and then one row update of `projection_state` (taken FOR UPDATE, so no live batch is mid-flight)
+ * makes N+1 active. The live projector sees the switch on its next batch and continues N+1 from N+1's
+ * offsets. The old version's rows are deleted afterwards.
  */
 export async function rebuildProjections(o: RebuildOptions): Promise<RebuildResult> {
   const started = Date.now();
@@ -129,6 +164,7 @@ export async function rebuildProjections(o: RebuildOptions): Promise<RebuildResu
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
     };
+    await loadTopic(o, runner, version);
     const first = await targets();
     await runner.start();
     const events = await waitFor(first, 'catching-up');

@@ -4,6 +4,7 @@ import { publishToDlq } from '@careledger/kafka';
 import {
   type BatchResult,
   type EngineMessage,
+  type LoadedPartition,
   type PoisonEventError,
   ProjectionEngine,
   type ProjectionEngineOptions,
@@ -137,7 +138,11 @@ export class ProjectorRunner {
       maxBytesPerPartition: 2 * 1024 * 1024,
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => this.positioned.clear());
+    // A rebalance may move partitions to another member: forget positions and the in-memory state.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.positioned.clear();
+      this.engine.dropMemory();
+    });
     consumer.on(consumer.events.CRASH, (e) =>
       this.opts.logger?.error(
         { error: String((e.payload as { error?: unknown }).error) },
@@ -210,6 +215,7 @@ export class ProjectorRunner {
         this.version = await this.resolveVersion();
         this.opts.logger?.info({ from: version, to: this.version }, 'active read-model version switched');
         this.positioned.clear();
+        this.engine.dropMemory();
       } else {
         this.opts.logger?.warn({ version }, 'rebuild no longer wanted; stopping');
         this.stopping = true;
@@ -240,6 +246,18 @@ export class ProjectorRunner {
       partition: o.partition,
       events: Math.max(0, Number(o.high) - (next.get(o.partition) ?? Number(o.low))),
     }));
+  }
+
+  /**
+   * Project whole partitions read beforehand into this member's (rebuild or pinned) version in one
+   * pass: the rebuild's first phase (ADR 0504). The member starts afterwards from the stored offsets.
+   */
+  async load(partitions: readonly LoadedPartition[]): Promise<BatchResult> {
+    if (this.opts.mode.kind === 'live')
+      throw new Error('a live member follows the active version; load needs a version');
+    const result = await this.engine.loadPartitions(this.opts.mode.version, this.opts.topic, partitions);
+    this.applied += result.applied;
+    return result;
   }
 
   /** Stored progress of this member's version (all partitions of the topic). */

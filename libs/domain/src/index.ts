@@ -17,3 +17,4 @@ export * from './decider/patient-state';
 export * from './decider/patient.decider';
 export * from './decider/tenant.decider';
 export * from './billing';
+export * from './billing-facts';

@@ -1,47 +1,46 @@
+import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import type { ContractEvent, ReferenceData } from '@careledger/domain';
-import { RULE_SETS, validateContractEvent } from '@careledger/domain';
-import type { MonthDetermination } from '@careledger/domain/rules/month-determination';
-import { carePlanVersionRows } from './projections/care-plan-versions.projection';
-import { monthsByEvent, PATIENT_WIDE_EVENT_TYPES } from './projections/months-touched';
-import { derivePatientMonthRows, patientMonthContext } from './projections/patient-month.projection';
-import { PATIENT_MONTH_TABLES, type PatientMonthRows } from './projections/read-model-rows';
-import { insertSql, type ColumnTable } from './table-columns';
+import type { ReferenceData } from '@careledger/domain';
+import {
+  compareStored,
+  markAffected,
+  planBatch,
+  type StoredEvent,
+  storedEventOf,
+  tenantLocks,
+} from './engine/batch-plan';
+import {
+  type DeadLetter,
+  type EngineMessage,
+  type ParsedEvent,
+  parseMessages,
+  type PoisonEventError,
+} from './engine/event-parser';
+import {
+  type PartitionMemo,
+  PartitionMemory,
+  type PatientMemo,
+  type ReferenceMemo,
+} from './engine/partition-memory';
+import {
+  type ComputedPatient,
+  computePatient,
+  type ComputeOptions,
+  type DetermineMonthFn,
+} from './engine/patient-compute';
+import { type MonthWrite, ReadModelWriter } from './engine/read-model-writer';
+import type { CarePlanVersionRow } from './projections/read-model-rows';
+
+export {
+  type EngineMessage,
+  parseEventMessage,
+  type ParsedEvent,
+  PoisonEventError,
+} from './engine/event-parser';
+export type { DetermineMonthFn } from './engine/patient-compute';
 
 /** Name of the single `projection_state` row that points at the active read-model version. */
 export const PROJECTION_NAME = 'read-models';
-
-/** The pure month function the projector calls (the RULES engine's `determineMonth`). */
-export type DetermineMonthFn = (
-  events: readonly ContractEvent[],
-  opts: {
-    patientId: string;
-    month: string;
-    asOf?: string | null;
-    reference: ReferenceData;
-    policy?: 'higher_value';
-  },
-) => MonthDetermination;
-
-/** A Kafka message as the engine needs it (kafkajs' `KafkaMessage` fits). */
-export interface EngineMessage {
-  offset: string;
-  key?: Buffer | null;
-  value: Buffer | null;
-  headers?: Record<string, unknown> | undefined;
-}
-
-/** Why a message was parked on the dead-letter topic. Never carries PHI: codes and field paths only. */
-export class PoisonEventError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly issues: { field: string; message: string }[] = [],
-  ) {
-    super(message);
-    this.name = 'PoisonEventError';
-  }
-}
 
 /** The row of `projection_state`. */
 export interface ProjectionState {
@@ -58,7 +57,10 @@ export interface BatchResult {
   applied: number;
   duplicates: number;
   deadLettered: number;
+  /** Patient-months determined. */
   recomputedMonths: number;
+  /** Patient-months whose rows changed and were rewritten (the others wrote nothing). */
+  writtenMonths: number;
 }
 
 /** Dependencies of the engine; the month function and reference data are injected (ADR 0501). */
@@ -77,85 +79,11 @@ export interface ProjectionEngineOptions {
   onMonthError?(info: { tenantId: string; patientId: string; month: string; code: string }): void;
 }
 
-interface ParsedEvent {
-  offset: string;
-  eventId: string;
-  globalPosition: number | null;
-  event: ContractEvent;
-  metadata: Record<string, unknown>;
-}
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ENVELOPE_KEYS = [
-  'type',
-  'schemaVersion',
-  'tenantId',
-  'patientId',
-  'occurredAt',
-  'recordedAt',
-  'actor',
-  'data',
-];
-const CHUNK = 2_000;
-
-/**
- * Parse and validate one Kafka value: JSON, the platform metadata (`eventId`, `globalPosition`) and
- * the contract envelope through DOMAIN's `validateContractEvent` (which upcasts older versions).
- * Throws `PoisonEventError` (code `PROJECTOR.*` or `EVENT.INVALID`) naming fields, never values.
- */
-export function parseEventMessage(message: EngineMessage): ParsedEvent {
-  if (!message.value || message.value.length === 0)
-    throw new PoisonEventError('PROJECTOR.EMPTY', 'message has no value');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(message.value.toString('utf8'));
-  } catch {
-    throw new PoisonEventError('PROJECTOR.UNPARSABLE', 'message value is not JSON');
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new PoisonEventError('PROJECTOR.NOT_AN_EVENT', 'message value is not a JSON object');
-  }
-  const obj = raw as Record<string, unknown>;
-  const eventId = obj['eventId'];
-  if (typeof eventId !== 'string' || !UUID_RE.test(eventId)) {
-    throw new PoisonEventError('PROJECTOR.NO_EVENT_ID', 'eventId must be a UUID', [
-      { field: 'eventId', message: 'must be a UUID' },
-    ]);
-  }
-  const gp = obj['globalPosition'];
-  if (gp !== undefined && gp !== null && !(Number.isSafeInteger(gp) && (gp as number) >= 1)) {
-    throw new PoisonEventError('PROJECTOR.BAD_POSITION', 'globalPosition must be a positive integer', [
-      { field: 'globalPosition', message: 'must be a positive integer' },
-    ]);
-  }
-  const envelope: Record<string, unknown> = {};
-  const metadata: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    if (ENVELOPE_KEYS.includes(k)) envelope[k] = v;
-    else metadata[k] = v;
-  }
-  let event: ContractEvent;
-  try {
-    event = validateContractEvent(envelope);
-  } catch (err) {
-    const e = err as { code?: string; issues?: { field: string; message: string }[]; message?: string };
-    if (e.code === 'EVENT.INVALID' || Array.isArray(e.issues)) {
-      const issues = e.issues ?? [];
-      throw new PoisonEventError(
-        'EVENT.INVALID',
-        `invalid event: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`.slice(0, 480),
-        issues,
-      );
-    }
-    throw new PoisonEventError(e.code ?? 'EVENT.INVALID', 'event could not be validated');
-  }
-  return {
-    offset: message.offset,
-    eventId: eventId.toLowerCase(),
-    globalPosition: (gp as number) ?? null,
-    event,
-    metadata,
-  };
+/** One partition's messages loaded for a bulk projection, with the offset to resume from afterwards. */
+export interface LoadedPartition {
+  partition: number;
+  messages: readonly EngineMessage[];
+  nextOffset: string;
 }
 
 /** Read the active/building version. `lock` takes FOR SHARE (a batch) or FOR UPDATE (a switch). */
@@ -172,36 +100,61 @@ export async function readProjectionState(
   return { activeVersion: row.active_version, buildingVersion: row.building_version };
 }
 
-async function insertRows(
-  client: PoolClient,
-  table: ColumnTable,
-  version: number,
-  rows: readonly object[],
-  onConflict = '',
-) {
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await client.query(insertSql(table, onConflict), [version, JSON.stringify(rows.slice(i, i + CHUNK))]);
-  }
+function digestOf(value: unknown): string {
+  return createHash('sha1').update(JSON.stringify(value)).digest('base64');
 }
 
-function eventRefIds(e: ContractEvent): string[] {
-  const d = e.data as Record<string, unknown>;
-  const ids: string[] = [];
-  for (const k of ['organizationId', 'practitionerId', 'billingPractitionerId', 'performerId', 'authorId']) {
-    if (typeof d[k] === 'string') ids.push(d[k]);
-  }
-  return ids;
+function maxPosition(events: readonly ParsedEvent[]): number | null {
+  let max: number | null = null;
+  for (const p of events)
+    if (p.globalPosition !== null && (max === null || p.globalPosition > max)) max = p.globalPosition;
+  return max;
+}
+
+/** What one transaction stages for the memory, applied only after COMMIT. */
+interface Staged {
+  patients: Map<string, PatientMemo>;
+  references: Map<string, ReferenceMemo>;
+}
+
+/** The writes of recomputed patients, gathered per tenant before the SQL. */
+interface TenantWrites {
+  months: MonthWrite[];
+  carePlanPatients: string[];
+  carePlanRows: CarePlanVersionRow[];
+  index: ComputedPatient['index'][];
 }
 
 /**
- * The projector's batch step (ADR 0501): in ONE PostgreSQL transaction it stores the consumed events
- * (skipping event ids already applied), updates reference data, recomputes every patient-month whose
- * inputs changed with the injected `determine` (no billing logic here), rewrites those months' rows,
- * and records the consumed offset. Offsets live in PostgreSQL, so a crash anywhere before COMMIT
- * leaves nothing behind and a redelivery is applied exactly once.
+ * The projector's batch step (ADR 0501, 0503): in ONE PostgreSQL transaction it stores the consumed
+ * events (skipping event ids already applied), updates reference data, recomputes every patient-month
+ * whose inputs changed (DOMAIN computes; `engine/` only plans, maps and writes), rewrites the months
+ * whose rows changed, and records the consumed offset. Offsets live in PostgreSQL, so a crash anywhere
+ * before COMMIT leaves nothing behind and a redelivery is applied exactly once. Patient events and
+ * month digests of owned partitions are kept in memory ({@link PartitionMemory}).
  */
 export class ProjectionEngine {
-  constructor(private readonly opts: ProjectionEngineOptions) {}
+  private readonly memory = new PartitionMemory();
+  private readonly compute: ComputeOptions;
+
+  constructor(private readonly opts: ProjectionEngineOptions) {
+    this.compute = {
+      determine: opts.determine,
+      reference: opts.reference,
+      policy: opts.policy ?? 'higher_value',
+      onMonthError: (info) => opts.onMonthError?.(info),
+    };
+  }
+
+  /** Forget the in-memory state (call on every rebalance: partitions may have moved). */
+  dropMemory(): void {
+    this.memory.clear();
+  }
+
+  /** Events held in memory (health, tests). */
+  get heldEvents(): number {
+    return this.memory.heldEvents;
+  }
 
   /**
    * Apply one partition's messages to `version`. `guard` sees the locked `projection_state` row and
@@ -217,7 +170,6 @@ export class ProjectionEngine {
     guard?: (state: ProjectionState) => boolean;
   }): Promise<BatchResult> {
     const { version, topic, partition } = args;
-    const client = await this.opts.pool.connect();
     const result: BatchResult = {
       stale: false,
       nextOffset: null,
@@ -225,207 +177,136 @@ export class ProjectionEngine {
       duplicates: 0,
       deadLettered: 0,
       recomputedMonths: 0,
+      writtenMonths: 0,
     };
-    try {
-      await client.query('BEGIN');
+    return this.transaction(async (client) => {
       const state = await readProjectionState(client, 'FOR SHARE');
-      if (args.guard && !args.guard(state)) {
-        await client.query('ROLLBACK');
-        return { ...result, stale: true };
-      }
-      const off = await client.query<{ next_offset: string }>(
-        `SELECT next_offset FROM projector_offsets WHERE model_version = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
-        [version, topic, partition],
-      );
-      const stored = off.rows[0] ? BigInt(off.rows[0].next_offset) : 0n;
+      if (args.guard && !args.guard(state)) return { result: { ...result, stale: true }, commit: false };
+      const writer = new ReadModelWriter(client, version);
+      const stored = await writer.lockOffset(topic, partition);
       const fresh = args.messages.filter((m) => BigInt(m.offset) >= stored);
       if (fresh.length === 0) {
-        await client.query('COMMIT');
-        return { ...result, nextOffset: stored.toString(), duplicates: args.messages.length };
+        return { result: { ...result, nextOffset: stored.toString(), duplicates: args.messages.length } };
       }
-
-      const parsed: ParsedEvent[] = [];
-      const dead: { row: object; message: EngineMessage; error: PoisonEventError }[] = [];
-      const seen = new Set<string>();
-      for (const m of fresh) {
-        try {
-          const p = parseEventMessage(m);
-          if (seen.has(p.eventId)) {
-            result.duplicates++;
-            continue;
-          }
-          seen.add(p.eventId);
-          parsed.push(p);
-        } catch (err) {
-          const error =
-            err instanceof PoisonEventError ? err : new PoisonEventError('PROJECTOR.FAILED', 'unexpected');
-          let raw: Record<string, unknown> = {};
-          try {
-            raw = JSON.parse(m.value?.toString('utf8') ?? '') as Record<string, unknown>;
-          } catch {
-            /* unparsable: no ids to keep */
-          }
-          const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 200) : null);
-          dead.push({
-            message: m,
-            error,
-            row: {
-              topic,
-              partition,
-              kafka_offset: m.offset,
-              event_id: str(raw?.['eventId']),
-              tenant_id: str(raw?.['tenantId']),
-              global_position: Number.isSafeInteger(raw?.['globalPosition']) ? raw['globalPosition'] : null,
-              error_code: error.code,
-              error: { code: error.code, message: error.message, issues: error.issues },
-            },
-          });
-        }
-      }
-
-      // 0. Per-tenant advisory locks, in sorted order: a batch that changes reference data takes its
-      //    tenant exclusively, others share it. Without this, two partitions projected concurrently
-      //    could each miss the other's uncommitted half (a patient-month computed without a
-      //    practitioner registered at the same moment on another partition) and never recompute.
-      const tenantLocks = new Map<string, boolean>();
-      for (const p of parsed) {
-        const isRef = p.event.patientId === undefined;
-        tenantLocks.set(p.event.tenantId, (tenantLocks.get(p.event.tenantId) ?? false) || isRef);
-      }
-      for (const tenant of [...tenantLocks.keys()].sort()) {
-        await client.query(
-          tenantLocks.get(tenant)
-            ? 'SELECT pg_advisory_xact_lock(hashtext($1))'
-            : 'SELECT pg_advisory_xact_lock_shared(hashtext($1))',
-          [`careledger.read-models.v${version}:${tenant}`],
-        );
-      }
-
-      // 1. The projector's own copy of every event; already-known event ids are skipped.
-      const inserted = new Set<string>();
-      for (let i = 0; i < parsed.length; i += CHUNK) {
-        const rows = parsed.slice(i, i + CHUNK).map((p) => ({
-          event_id: p.eventId,
-          tenant_id: p.event.tenantId,
-          patient_id: p.event.patientId ?? null,
-          stream_id:
-            p.event.patientId === undefined ? p.event.tenantId : `${p.event.tenantId}:${p.event.patientId}`,
-          type: p.event.type,
-          schema_version: p.event.schemaVersion,
-          global_position: p.globalPosition,
-          occurred_at: p.event.occurredAt,
-          recorded_at: p.event.recordedAt,
-          event: { ...p.event, ...p.metadata, eventId: p.eventId },
-          kafka_partition: partition,
-          kafka_offset: p.offset,
-        }));
-        const r = await client.query<{ event_id: string }>(
-          `${insertSql('projected_events', 'ON CONFLICT (model_version, event_id) DO NOTHING')} RETURNING event_id`,
-          [version, JSON.stringify(rows)],
-        );
-        for (const row of r.rows) inserted.add(row.event_id);
-      }
-      const applied = parsed.filter((p) => inserted.has(p.eventId));
+      const memo = this.memory.partition(version, topic, partition, stored.toString());
+      const staged: Staged = { patients: new Map(), references: new Map() };
+      const { parsed, dead, duplicates } = parseMessages(fresh, { topic, partition });
+      result.duplicates = duplicates;
+      await writer.lockTenants(tenantLocks(parsed));
+      const applied = await this.storeEvents(writer, parsed, partition);
       result.applied = applied.length;
       result.duplicates += parsed.length - applied.length;
-
-      // 2. Reference data, and the patients whose months depend on what changed.
-      const affected = new Map<string, Map<string, boolean>>(); // tenant -> patient -> recompute all months
-      const mark = (tenant: string, patient: string, all: boolean) => {
-        const t = affected.get(tenant) ?? new Map<string, boolean>();
-        t.set(patient, (t.get(patient) ?? false) || all);
-        affected.set(tenant, t);
+      const counts = await this.applyEvents(
+        writer,
+        applied.map((a) => a.parsed),
+        applied,
+        memo,
+        staged,
+      );
+      result.recomputedMonths = counts.computed;
+      result.writtenMonths = counts.written;
+      await this.recordDeadLetters(writer, dead, { topic, partition });
+      result.deadLettered = dead.length;
+      const next = (BigInt(fresh[fresh.length - 1]!.offset) + 1n).toString();
+      await writer.storeOffset(
+        topic,
+        partition,
+        next,
+        args.highWatermark ?? null,
+        maxPosition(applied.map((a) => a.parsed)),
+      );
+      result.nextOffset = next;
+      return {
+        result,
+        afterCommit: () => {
+          this.memory.commit(version, topic, partition, memo, next, staged.patients);
+          for (const [tenant, ref] of staged.references) this.memory.setReference(version, tenant, ref);
+        },
       };
-      const refChanges = new Map<string, { ids: Set<string>; orgs: Set<string> }>();
-      for (const p of applied) {
-        const e = p.event;
-        if (e.type === 'OrganizationRegistered' || e.type === 'PractitionerRegistered') {
-          const isOrg = e.type === 'OrganizationRegistered';
-          const refId = isOrg ? e.data.organizationId : e.data.practitionerId;
-          await client.query(
-            `INSERT INTO reference_data (model_version, tenant_id, kind, ref_id, organization_id, timezone, org_kind,
-               role, credential, can_bill_em, data, event_id, global_position)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-             ON CONFLICT (model_version, tenant_id, kind, ref_id) DO UPDATE SET
-               organization_id = EXCLUDED.organization_id, timezone = EXCLUDED.timezone, org_kind = EXCLUDED.org_kind,
-               role = EXCLUDED.role, credential = EXCLUDED.credential, can_bill_em = EXCLUDED.can_bill_em,
-               data = EXCLUDED.data, event_id = EXCLUDED.event_id, global_position = EXCLUDED.global_position
-             WHERE (COALESCE(reference_data.global_position, 0), reference_data.event_id::text)
-                 < (COALESCE(EXCLUDED.global_position, 0), EXCLUDED.event_id::text)`,
-            [
-              version,
-              e.tenantId,
-              isOrg ? 'organization' : 'practitioner',
-              refId,
-              e.data.organizationId,
-              isOrg ? e.data.timezone : null,
-              isOrg ? e.data.kind : null,
-              isOrg ? null : e.data.role,
-              isOrg ? null : e.data.credential,
-              isOrg ? null : e.data.canBillEM,
-              JSON.stringify(e.data),
-              p.eventId,
-              p.globalPosition,
-            ],
-          );
-          const c = refChanges.get(e.tenantId) ?? { ids: new Set<string>(), orgs: new Set<string>() };
-          c.ids.add(refId);
-          if (isOrg) c.orgs.add(refId);
-          refChanges.set(e.tenantId, c);
-        } else if (e.patientId !== undefined) {
-          mark(e.tenantId, e.patientId, PATIENT_WIDE_EVENT_TYPES.has(e.type));
+    });
+  }
+
+  /**
+   * Project whole partitions into an empty `version` in one pass (the rebuild's first phase, ADR
+   * 0504): every event is stored, all reference data is applied before any patient, each
+   * patient-month is determined exactly once, rows are bulk-inserted, and each partition's offset
+   * is set to `nextOffset`.
+   */
+  async loadPartitions(
+    version: number,
+    topic: string,
+    partitions: readonly LoadedPartition[],
+  ): Promise<BatchResult> {
+    const result: BatchResult = {
+      stale: false,
+      nextOffset: null,
+      applied: 0,
+      duplicates: 0,
+      deadLettered: 0,
+      recomputedMonths: 0,
+      writtenMonths: 0,
+    };
+    return this.transaction(async (client) => {
+      const writer = new ReadModelWriter(client, version);
+      const all: { parsed: ParsedEvent; stored: StoredEvent; partition: number }[] = [];
+      for (const p of partitions) {
+        const { parsed, dead, duplicates } = parseMessages(p.messages, { topic, partition: p.partition });
+        result.duplicates += duplicates;
+        const applied = await this.storeEvents(writer, parsed, p.partition);
+        result.duplicates += parsed.length - applied.length;
+        for (const a of applied) all.push({ ...a, partition: p.partition });
+        await this.recordDeadLetters(writer, dead, { topic, partition: p.partition });
+        result.deadLettered += dead.length;
+      }
+      result.applied = all.length;
+      const { referenceEvents, affected } = planBatch(all.map((a) => a.parsed));
+      await writer.upsertReference(referenceEvents);
+      const byTenantRef = new Map<string, StoredEvent[]>();
+      const byPatient = new Map<string, StoredEvent[]>();
+      for (const a of all) {
+        const e = a.stored;
+        const list = e.patientId === undefined ? byTenantRef : byPatient;
+        const key = e.patientId === undefined ? e.tenantId : `${e.tenantId}\u0000${e.patientId}`;
+        const l = list.get(key) ?? [];
+        l.push(e);
+        list.set(key, l);
+      }
+      const newIds = new Set(all.map((a) => a.parsed.eventId));
+      for (const [tenant, patients] of affected) {
+        const ref = (byTenantRef.get(tenant) ?? []).sort(compareStored);
+        const ids = [...patients.keys()].sort();
+        for (let i = 0; i < ids.length; i += 1_000) {
+          const writes = emptyWrites();
+          for (const patientId of ids.slice(i, i + 1_000)) {
+            const events = byPatient.get(`${tenant}\u0000${patientId}`)!.sort(compareStored);
+            const c = computePatient(this.compute, tenant, patientId, ref, events, newIds, true);
+            result.recomputedMonths += c.months.length;
+            addWrites(writes, c, c.months, true);
+          }
+          result.writtenMonths += writes.months.length;
+          await this.writeTenant(writer, tenant, writes, false);
         }
       }
-      for (const [tenant, change] of refChanges) {
-        const r = await client.query<{ patient_id: string }>(
-          `SELECT patient_id FROM patient_index
-            WHERE model_version = $1 AND tenant_id = $2
-              AND (ref_ids && $3::text[] OR organization_id = ANY($4::text[])
-                   OR ref_ids && ARRAY(SELECT ref_id FROM reference_data
-                                        WHERE model_version = $1 AND tenant_id = $2 AND kind = 'practitioner'
-                                          AND organization_id = ANY($4::text[])))`,
-          [version, tenant, [...change.ids], [...change.orgs]],
-        );
-        for (const row of r.rows) mark(tenant, row.patient_id, true);
+      for (const p of partitions) {
+        const mine = all.filter((a) => a.partition === p.partition).map((a) => a.parsed);
+        await writer.storeOffset(topic, p.partition, p.nextOffset, p.nextOffset, maxPosition(mine));
       }
-      const newIds = new Set(applied.map((p) => p.eventId));
+      return { result };
+    });
+  }
 
-      // 3. Recompute the affected patient-months with the rules engine.
-      for (const [tenant, patients] of affected) {
-        result.recomputedMonths += await this.recomputeTenant(client, version, tenant, patients, newIds);
-      }
-
-      // 4. Poison events: DLQ first (at-least-once), then the record of it in this transaction.
-      for (const d of dead) await this.opts.deadLetter(d.message, d.error, { topic, partition });
-      await insertRows(
-        client,
-        'dead_lettered_events',
-        version,
-        dead.map((d) => d.row),
-        'ON CONFLICT DO NOTHING',
-      );
-      result.deadLettered = dead.length;
-
-      // 5. The consumed offset, in the same transaction as the rows it produced.
-      const last = fresh[fresh.length - 1]!;
-      const next = (BigInt(last.offset) + 1n).toString();
-      const maxPos = applied.reduce<number | null>(
-        (m, p) => (p.globalPosition !== null && (m === null || p.globalPosition > m) ? p.globalPosition : m),
-        null,
-      );
-      await client.query(
-        `INSERT INTO projector_offsets (model_version, topic, partition, next_offset, high_watermark, max_position, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())
-         ON CONFLICT (model_version, topic, partition) DO UPDATE SET
-           next_offset = EXCLUDED.next_offset,
-           high_watermark = COALESCE(EXCLUDED.high_watermark, projector_offsets.high_watermark),
-           max_position = GREATEST(projector_offsets.max_position, EXCLUDED.max_position),
-           updated_at = EXCLUDED.updated_at`,
-        [version, topic, partition, next, args.highWatermark ?? null, maxPos],
-      );
-      await client.query('COMMIT');
-      result.nextOffset = next;
-      return result;
+  private async transaction(
+    body: (
+      client: PoolClient,
+    ) => Promise<{ result: BatchResult; commit?: boolean; afterCommit?: () => void }>,
+  ): Promise<BatchResult> {
+    const client = await this.opts.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await body(client);
+      await client.query(out.commit === false ? 'ROLLBACK' : 'COMMIT');
+      out.afterCommit?.();
+      return out.result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -434,208 +315,179 @@ export class ProjectionEngine {
     }
   }
 
+  /** Insert events into `projected_events`; returns the newly stored ones (stored form = the JSON written). */
+  private async storeEvents(
+    writer: ReadModelWriter,
+    parsed: readonly ParsedEvent[],
+    partition: number,
+  ): Promise<{ parsed: ParsedEvent; stored: StoredEvent }[]> {
+    const json = parsed.map((p) => JSON.stringify(storedEventOf(p)));
+    const inserted = await writer.insertEvents(parsed, json, partition);
+    const out: { parsed: ParsedEvent; stored: StoredEvent }[] = [];
+    parsed.forEach((p, i) => {
+      // The stored form is what a reload from `projected_events` would return (a JSON round trip).
+      if (inserted.has(p.eventId)) out.push({ parsed: p, stored: JSON.parse(json[i]!) as StoredEvent });
+    });
+    return out;
+  }
+
+  /** Reference data first, then the affected patients of each tenant. */
+  private async applyEvents(
+    writer: ReadModelWriter,
+    parsed: readonly ParsedEvent[],
+    applied: readonly { parsed: ParsedEvent; stored: StoredEvent }[],
+    memo: PartitionMemo,
+    staged: Staged,
+  ): Promise<{ computed: number; written: number }> {
+    const { referenceEvents, referenceChanges, affected } = planBatch(parsed);
+    await writer.upsertReference(referenceEvents);
+    for (const [tenant, change] of referenceChanges) {
+      for (const patient of await writer.patientsReferencing(tenant, [...change.ids], [...change.orgs])) {
+        markAffected(affected, tenant, patient, true);
+      }
+    }
+    const newEvents = new Map<string, StoredEvent[]>();
+    for (const a of applied) {
+      if (a.stored.patientId === undefined) continue;
+      const key = `${a.stored.tenantId}\u0000${a.stored.patientId}`;
+      const l = newEvents.get(key) ?? [];
+      l.push(a.stored);
+      newEvents.set(key, l);
+    }
+    const newIds = new Set(parsed.map((p) => p.eventId));
+    const counts = { computed: 0, written: 0 };
+    for (const [tenant, patients] of affected) {
+      const c = await this.recomputeTenant(writer, tenant, patients, newIds, newEvents, memo, staged);
+      counts.computed += c.computed;
+      counts.written += c.written;
+    }
+    return counts;
+  }
+
+  private async tenantReference(
+    writer: ReadModelWriter,
+    tenant: string,
+    staged: Staged,
+  ): Promise<ReferenceMemo> {
+    const count = await writer.referenceCount(tenant);
+    const known = staged.references.get(tenant) ?? this.memory.reference(writer.version, tenant);
+    if (known && known.count === count) return known;
+    const ref = { count, events: await writer.referenceEvents(tenant) };
+    staged.references.set(tenant, ref);
+    return ref;
+  }
+
+  /** The events of the affected patients: from memory when held, else from `projected_events`. */
+  private async patientEvents(
+    writer: ReadModelWriter,
+    tenant: string,
+    ids: readonly string[],
+    newEvents: ReadonlyMap<string, StoredEvent[]>,
+    memo: PartitionMemo,
+  ): Promise<Map<string, { events: StoredEvent[]; memo: PatientMemo | undefined }>> {
+    const out = new Map<string, { events: StoredEvent[]; memo: PatientMemo | undefined }>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const held = memo.patients.get(`${tenant}\u0000${id}`);
+      if (!held) {
+        missing.push(id);
+        continue;
+      }
+      const added = newEvents.get(`${tenant}\u0000${id}`) ?? [];
+      const events = added.length ? [...held.events, ...added].sort(compareStored) : held.events;
+      out.set(id, { events, memo: held });
+    }
+    const loaded = await writer.patientEvents(tenant, missing);
+    for (const id of missing) out.set(id, { events: loaded.get(id) ?? [], memo: undefined });
+    return out;
+  }
+
   private async recomputeTenant(
-    client: PoolClient,
-    version: number,
+    writer: ReadModelWriter,
     tenant: string,
     patients: Map<string, boolean>,
-    newIds: Set<string>,
-  ): Promise<number> {
-    const refRes = await client.query<{ event: ContractEvent }>(
-      `SELECT event FROM projected_events
-        WHERE model_version = $1 AND tenant_id = $2 AND patient_id IS NULL
-        ORDER BY global_position NULLS LAST, recorded_at, event_id`,
-      [version, tenant],
-    );
-    const referenceEvents = refRes.rows.map((r) => r.event);
+    newIds: ReadonlySet<string>,
+    newEvents: ReadonlyMap<string, StoredEvent[]>,
+    memo: PartitionMemo,
+    staged: Staged,
+  ): Promise<{ computed: number; written: number }> {
+    const ref = await this.tenantReference(writer, tenant, staged);
     const ids = [...patients.keys()].sort();
-    const monthRows: PatientMonthRows[] = [];
-    const monthKeys: { patient: string; month: string }[] = [];
-    const carePlanPatients: string[] = [];
-    const carePlanRows: object[] = [];
-    const indexRows: object[] = [];
-
-    for (let i = 0; i < ids.length; i += 500) {
-      const slice = ids.slice(i, i + 500);
-      const evRes = await client.query<{ patient_id: string; event: ContractEvent & { eventId: string } }>(
-        `SELECT patient_id, event FROM projected_events
-          WHERE model_version = $1 AND tenant_id = $2 AND patient_id = ANY($3::text[])
-          ORDER BY patient_id, global_position NULLS LAST, recorded_at, event_id`,
-        [version, tenant, slice],
+    const loaded = await this.patientEvents(writer, tenant, ids, newEvents, memo);
+    const writes = emptyWrites();
+    let computed = 0;
+    for (const patientId of ids) {
+      const { events, memo: held } = loaded.get(patientId)!;
+      const c = computePatient(
+        this.compute,
+        tenant,
+        patientId,
+        ref.events,
+        events,
+        newIds,
+        patients.get(patientId)!,
       );
-      const byPatient = new Map<string, (ContractEvent & { eventId: string })[]>();
-      for (const r of evRes.rows) {
-        const list = byPatient.get(r.patient_id) ?? [];
-        list.push(r.event);
-        byPatient.set(r.patient_id, list);
-      }
-      for (const patientId of slice) {
-        const events = byPatient.get(patientId) ?? [];
-        const all = patients.get(patientId) ?? false;
-        const months = monthsByEvent(events);
-        const allMonths = new Set<string>();
-        const deptsByMonth = new Map<string, Set<string>>();
-        const recompute = new Set<string>();
-        let carePlanChanged = false;
-        events.forEach((e, idx) => {
-          for (const m of months[idx]!) {
-            allMonths.add(m);
-            const s = deptsByMonth.get(m) ?? new Set<string>();
-            if (e.actor?.departmentId) s.add(e.actor.departmentId);
-            deptsByMonth.set(m, s);
-            if (newIds.has(e.eventId)) recompute.add(m);
-          }
-          if (newIds.has(e.eventId) && (e.type === 'CarePlanEstablished' || e.type === 'CarePlanRevised')) {
-            carePlanChanged = true;
-          }
-        });
-        // Months without a shipped rule set (diagnoses years back, say) have no determination; the
-        // rules would only throw RULES.MISSING for them, so they are not asked.
-        const toCompute = [...(all ? allMonths : recompute)].filter((m) => `CY${m.slice(0, 4)}` in RULE_SETS);
-        const input = [...referenceEvents, ...events];
-        // Zones and entry splits do not depend on the month: folded once per patient, not per month.
-        const context = toCompute.length > 0 ? patientMonthContext(referenceEvents, events) : undefined;
-        for (const month of toCompute.sort()) {
-          monthKeys.push({ patient: patientId, month });
-          let determination: MonthDetermination;
-          try {
-            determination = this.opts.determine(input, {
-              patientId,
-              month,
-              asOf: null,
-              reference: this.opts.reference,
-              policy: this.opts.policy ?? 'higher_value',
-            });
-          } catch (err) {
-            // A month outside the shipped rule sets (RULES.MISSING) has no determination; any other
-            // failure is deterministic too (same events, same error), so skipping keeps rebuilds equal.
-            const code = (err as { code?: string }).code ?? 'RULES.FAILED';
-            if (code !== 'RULES.MISSING')
-              this.opts.onMonthError?.({ tenantId: tenant, patientId, month, code });
-            continue;
-          }
-          monthRows.push(
-            derivePatientMonthRows({
-              tenantId: tenant,
-              patientId,
-              month,
-              determination,
-              patientEvents: events,
-              referenceEvents,
-              departmentIds: [...(deptsByMonth.get(month) ?? [])],
-              context,
-            }),
-          );
-        }
-        if (carePlanChanged || all) {
-          carePlanPatients.push(patientId);
-          carePlanRows.push(...carePlanVersionRows(tenant, patientId, events));
-        }
-        let org: string | null = null;
-        const refIds = new Set<string>();
-        const depts = new Set<string>();
-        let maxPos: number | null = null;
-        for (const e of events) {
-          if (e.type === 'PatientRegistered') org = e.data.organizationId;
-          for (const id of eventRefIds(e)) refIds.add(id);
-          if (e.actor?.departmentId) depts.add(e.actor.departmentId);
-          const gp = (e as { globalPosition?: number | null }).globalPosition;
-          if (typeof gp === 'number' && (maxPos === null || gp > maxPos)) maxPos = gp;
-        }
-        indexRows.push({
-          tenant_id: tenant,
-          patient_id: patientId,
-          organization_id: org,
-          ref_ids: [...refIds].sort(),
-          department_ids: [...depts].sort(),
-          event_count: events.length,
-          max_position: maxPos,
-        });
-      }
+      computed += c.months.length;
+      const key = `${tenant}\u0000${patientId}`;
+      const hasNew = newEvents.has(key);
+      const months = new Map(held?.months ?? []);
+      const changed = c.months.filter((m) => {
+        const digest = digestOf(m.rows);
+        const before = months.get(m.month);
+        months.set(m.month, { referenceCount: ref.count, digest });
+        return !(before && before.referenceCount === ref.count && before.digest === digest);
+      });
+      addWrites(writes, c, changed, hasNew);
+      // Only patients with events on this partition are this partition's to remember.
+      if (hasNew || held) staged.patients.set(key, { events, months });
     }
-
-    // Delete + insert per recomputed patient-month, one statement per table.
-    for (let i = 0; i < monthKeys.length; i += CHUNK) {
-      const slice = monthKeys.slice(i, i + CHUNK);
-      const ps = slice.map((k) => k.patient);
-      const ms = slice.map((k) => k.month);
-      for (const table of PATIENT_MONTH_TABLES) {
-        await client.query(
-          `DELETE FROM ${table} t USING unnest($3::text[], $4::text[]) AS k(patient_id, month)
-            WHERE t.model_version = $1 AND t.tenant_id = $2 AND t.patient_id = k.patient_id AND t.month = k.month`,
-          [version, tenant, ps, ms],
-        );
-      }
-    }
-    await insertRows(
-      client,
-      'month_determinations',
-      version,
-      monthRows.map((r) => r.determination),
-    );
-    await insertRows(
-      client,
-      'monthly_minutes',
-      version,
-      monthRows.flatMap((r) => r.monthlyMinutes),
-    );
-    await insertRows(
-      client,
-      'provider_of_record',
-      version,
-      monthRows.flatMap((r) => r.providerOfRecord),
-    );
-    await insertRows(
-      client,
-      'eligibility',
-      version,
-      monthRows.flatMap((r) => r.eligibility),
-    );
-    await insertRows(
-      client,
-      'billing_lines',
-      version,
-      monthRows.flatMap((r) => r.billingLines),
-    );
-    await insertRows(
-      client,
-      'excluded_entries',
-      version,
-      monthRows.flatMap((r) => r.excludedEntries),
-    );
-    await insertRows(
-      client,
-      'worklist',
-      version,
-      monthRows.flatMap((r) => r.worklist),
-    );
-    await insertRows(
-      client,
-      'conflicts',
-      version,
-      monthRows.flatMap((r) => r.conflicts),
-    );
-
-    if (carePlanPatients.length > 0) {
-      await client.query(
-        `DELETE FROM care_plan_versions WHERE model_version = $1 AND tenant_id = $2 AND patient_id = ANY($3::text[])`,
-        [version, tenant, carePlanPatients],
-      );
-      await insertRows(client, 'care_plan_versions', version, carePlanRows);
-    }
-    for (let i = 0; i < indexRows.length; i += CHUNK) {
-      await client.query(
-        `INSERT INTO patient_index (model_version, tenant_id, patient_id, organization_id, ref_ids, department_ids, event_count, max_position)
-         SELECT $1::int, tenant_id, patient_id, organization_id, ref_ids, department_ids, event_count, max_position
-           FROM jsonb_to_recordset($2::jsonb) AS x(tenant_id text, patient_id text, organization_id text,
-                ref_ids text[], department_ids text[], event_count integer, max_position bigint)
-         ON CONFLICT (model_version, tenant_id, patient_id) DO UPDATE SET
-           organization_id = EXCLUDED.organization_id, ref_ids = EXCLUDED.ref_ids,
-           department_ids = EXCLUDED.department_ids, event_count = EXCLUDED.event_count,
-           max_position = EXCLUDED.max_position`,
-        [version, JSON.stringify(indexRows.slice(i, i + CHUNK))],
-      );
-    }
-    return monthKeys.length;
+    await this.writeTenant(writer, tenant, writes, true);
+    return { computed, written: writes.months.length };
   }
+
+  private async writeTenant(
+    writer: ReadModelWriter,
+    tenant: string,
+    w: TenantWrites,
+    deleteFirst: boolean,
+  ): Promise<void> {
+    await writer.replaceMonths(w.months, deleteFirst);
+    await writer.replaceCarePlans(tenant, w.carePlanPatients, w.carePlanRows, deleteFirst);
+    await writer.upsertPatientIndex(w.index);
+  }
+
+  /** Poison events: DLQ first (at-least-once), then the record of it in this transaction. */
+  private async recordDeadLetters(
+    writer: ReadModelWriter,
+    dead: readonly DeadLetter[],
+    source: { topic: string; partition: number },
+  ): Promise<void> {
+    for (const d of dead) await this.opts.deadLetter(d.message, d.error, source);
+    await writer.insertDeadLetters(dead.map((d) => d.row));
+  }
+}
+
+function emptyWrites(): TenantWrites {
+  return { months: [], carePlanPatients: [], carePlanRows: [], index: [] };
+}
+
+/**
+ * Add a recomputed patient's writes: the given months; care plans and the index row only when the
+ * patient's own events changed (both are functions of its events alone, so a reference change
+ * cannot change them).
+ */
+function addWrites(
+  w: TenantWrites,
+  c: ComputedPatient,
+  months: ComputedPatient['months'],
+  eventsChanged: boolean,
+): void {
+  for (const m of months)
+    w.months.push({ tenantId: c.tenantId, patientId: c.patientId, month: m.month, rows: m.rows });
+  if (!eventsChanged) return;
+  if (c.carePlans) {
+    w.carePlanPatients.push(c.patientId);
+    w.carePlanRows.push(...c.carePlans);
+  }
+  w.index.push(c.index);
 }

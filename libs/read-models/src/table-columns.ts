@@ -1,7 +1,7 @@
 /**
  * Column lists and PostgreSQL types of the versioned tables, used to insert many rows in one
- * statement (`jsonb_to_recordset`), one round trip per table per batch. `model_version` comes
- * from a parameter and is not listed.
+ * statement (`unnest` of one array parameter per column), one round trip per table per chunk.
+ * `model_version` comes from a parameter and is not listed.
  */
 export const TABLE_COLUMNS = {
   month_determinations: [
@@ -142,13 +142,47 @@ export const TABLE_COLUMNS = {
 
 export type ColumnTable = keyof typeof TABLE_COLUMNS;
 
+type ColumnType = (typeof TABLE_COLUMNS)[ColumnTable][number][1];
+
+/** How a column travels: array parameter type, and the cast applied to each unnested value. */
+function transport(type: ColumnType): { param: string; cast: string } {
+  if (type === 'jsonb') return { param: 'text[]', cast: '::jsonb' };
+  if (type === 'text[]') return { param: 'text[]', cast: '::text[]' };
+  return { param: `${type}[]`, cast: '' };
+}
+
+/** PostgreSQL array literal of strings (elements quoted and escaped), for a `text[]` cell. */
+export function textArrayLiteral(values: readonly (string | null)[]): string {
+  const cells = values.map((v) => (v === null ? 'NULL' : `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`));
+  return `{${cells.join(',')}}`;
+}
+
 /**
- * `INSERT INTO <table> (model_version, cols...) SELECT $1, cols... FROM jsonb_to_recordset($2)`:
- * the statement for `insertRows`. Table and column names come from the constant above, never from input.
+ * `INSERT INTO <table> (model_version, cols...) SELECT $1, cols... FROM unnest($2::t2[], ...)`: one
+ * array parameter per column ({@link columnArrays}). Table and column names come from the constant
+ * above, never from input.
  */
 export function insertSql(table: ColumnTable, onConflict = ''): string {
   const cols = TABLE_COLUMNS[table];
   const names = cols.map(([n]) => n).join(', ');
-  const defs = cols.map(([n, t]) => `${n} ${t}`).join(', ');
-  return `INSERT INTO ${table} (model_version, ${names}) SELECT $1::int, ${names} FROM jsonb_to_recordset($2::jsonb) AS x(${defs}) ${onConflict}`;
+  const params = cols.map(([, t], i) => `$${i + 2}::${transport(t).param}`).join(', ');
+  const selected = cols.map(([n, t]) => `x.${n}${transport(t).cast}`).join(', ');
+  return `INSERT INTO ${table} (model_version, ${names}) SELECT $1::int, ${selected} FROM unnest(${params}) AS x(${names}) ${onConflict}`;
+}
+
+/** The column arrays of `rows` for {@link insertSql} (jsonb as JSON text, text[] as array literals). */
+export function columnArrays(table: ColumnTable, rows: readonly object[]): unknown[][] {
+  const cols = TABLE_COLUMNS[table];
+  const out: unknown[][] = cols.map(() => new Array<unknown>(rows.length));
+  rows.forEach((row, r) => {
+    const rec = row as Record<string, unknown>;
+    cols.forEach(([name, type], c) => {
+      const v = rec[name];
+      if (v === undefined || v === null) out[c]![r] = null;
+      else if (type === 'jsonb') out[c]![r] = JSON.stringify(v);
+      else if (type === 'text[]') out[c]![r] = textArrayLiteral(v as string[]);
+      else out[c]![r] = v;
+    });
+  });
+  return out;
 }

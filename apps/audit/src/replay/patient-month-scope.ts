@@ -1,97 +1,11 @@
-import type { RecordedEvent } from '@careledger/domain/events/event-types';
-import { isIanaZone, monthCalendar } from '@careledger/domain/calendar/zoned-calendar';
-
-/** Organization zones and practitioner homes from the tenant's reference events. */
-export interface ReferenceIndex {
-  /** organizationId -> IANA zone. */
-  orgZones: Map<string, string>;
-  /** practitionerId -> organizationId. */
-  practitionerOrgs: Map<string, string>;
-}
-
-/** Index the tenant's reference events (latest registration wins, in stream order). */
-export function indexReference(reference: readonly RecordedEvent[]): ReferenceIndex {
-  const orgZones = new Map<string, string>();
-  const practitionerOrgs = new Map<string, string>();
-  for (const e of reference) {
-    // An invalid zone is the write side's to reject; here it must not abort the replay, so such an
-    // organization simply defines no month. Checked once here: the check builds an Intl formatter.
-    if (e.type === 'OrganizationRegistered') {
-      if (isIanaZone(e.data.timezone)) orgZones.set(e.data.organizationId, e.data.timezone);
-      else orgZones.delete(e.data.organizationId);
-    } else if (e.type === 'PractitionerRegistered')
-      practitionerOrgs.set(e.data.practitionerId, e.data.organizationId);
-  }
-  return { orgZones, practitionerOrgs };
-}
-
 /**
- * The zones that can define a month for a patient: the home organization's, and the organizations
- * of the practitioners who billed or performed its time. UTC when none is known.
+ * Which patient-months a replay covers. The zone lookups and the activity test are DOMAIN's, the
+ * same functions the projector calls (ARCHITECTURE.md: projection and replay share one pure path).
  */
-export function monthZonesOf(events: readonly RecordedEvent[], ref: ReferenceIndex): string[] {
-  const zones = new Set<string>();
-  const orgZone = (orgId: string | undefined): void => {
-    const z = orgId === undefined ? undefined : ref.orgZones.get(orgId);
-    if (z) zones.add(z);
-  };
-  const practitionerZone = (practitionerId: string): void =>
-    orgZone(ref.practitionerOrgs.get(practitionerId));
-  for (const e of events) {
-    if (e.type === 'PatientRegistered') orgZone(e.data.organizationId);
-    else if (e.type === 'CareTimeLogged') {
-      practitionerZone(e.data.billingPractitionerId);
-      practitionerZone(e.data.performerId);
-    }
-  }
-  if (zones.size === 0) zones.add('UTC');
-  return [...zones].sort();
-}
-
-/** Whether an instant falls in `month` in at least one of the zones. */
-export function instantInMonth(instant: string, month: string, zones: readonly string[]): boolean {
-  const ms = Date.parse(instant);
-  return zones.some((zone) => {
-    const cal = monthCalendar(zone, month);
-    return ms >= cal.startMs && ms < cal.endMs;
-  });
-}
-
-/**
- * Whether a patient has activity (care time, encounters, add-on services) or a claim in `month`,
- * in the zones that can define that month for it (see {@link monthZonesOf}). A month boundary is
- * local to an organization (RULES.md), so an entry at 23:30 in New York on the 31st belongs to that
- * month although it is the next month in UTC; looking in every relevant zone never misses a
- * patient-month, and a patient-month without activity of its own simply determines to no lines.
- */
-export function hasActivityInMonth(
-  events: readonly RecordedEvent[],
-  month: string,
-  ref: ReferenceIndex,
-): boolean {
-  const instants: string[] = [];
-  for (const e of events) {
-    switch (e.type) {
-      case 'MonthClaimed':
-        if (e.data.month === month) return true;
-        break;
-      case 'EncounterCompleted':
-      case 'PsychotherapyProvided':
-      case 'PharmacologicManagementProvided':
-        // Local calendar dates of the organization concerned: the month is the date's own.
-        if (e.data.on.slice(0, 7) === month) return true;
-        break;
-      case 'CareTimeLogged':
-        instants.push(e.data.startedAt);
-        break;
-      case 'CareTimeAmended':
-        if (e.data.startedAt !== undefined) instants.push(e.data.startedAt);
-        break;
-      default:
-        break;
-    }
-  }
-  if (instants.length === 0) return false;
-  const zones = monthZonesOf(events, ref);
-  return instants.some((instant) => instantInMonth(instant, month, zones));
-}
+export {
+  hasActivityInMonth,
+  indexReference,
+  instantInMonth,
+  monthZonesOf,
+  type ReferenceIndex,
+} from '@careledger/domain';

@@ -1,6 +1,6 @@
 /**
  * Row shapes of the versioned read-model tables, in column names (snake_case), as the projector
- * inserts them with `jsonb_to_recordset`. `model_version` is added at insert time.
+ * inserts them (`unnest` of one array per column). `model_version` is added at insert time.
  */
 
 /** Key columns shared by every patient-month table. */
@@ -132,11 +132,3 @@ export const VERSIONED_TABLES = [
   'care_plan_versions',
   ...PATIENT_MONTH_TABLES,
 ] as const;
-
-/** Conflict flag codes that land in `conflicts` (issue 5). */
-export const CONFLICT_CODES: ReadonlySet<string> = new Set([
-  'PROVIDER_CONFLICT',
-  'NO_CONSENT',
-  'EXCLUSIVE_CHOICE',
-  'CLAIM_MISMATCH',
-]);

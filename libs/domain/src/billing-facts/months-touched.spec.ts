@@ -1,4 +1,4 @@
-import type { ContractEvent } from '@careledger/domain';
+import type { ContractEvent } from '../events/event-types';
 import { monthsByEvent, monthsOfInterval, monthsTouchedBy } from './months-touched';
 
 const actor = { userId: 'u1', role: 'clinical_staff', departmentId: 'd1' };

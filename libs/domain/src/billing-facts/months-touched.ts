@@ -1,4 +1,4 @@
-import type { ContractEvent } from '@careledger/domain';
+import type { ContractEvent } from '../events/event-types';
 
 /**
  * Which patient-months an event can change, decided WITHOUT reference data (ADR 0501).

@@ -1,0 +1,126 @@
+import { localDateOf } from '../calendar/zoned-calendar';
+import type { MonthDetermination } from '../rules/month-determination';
+import type { CocmMonthTable, FullTimeTable, RuleSet } from '../rules/rule-set';
+import { ruleSetFor } from '../rules/rule-set.registry';
+import type { PatientMonthContext } from './patient-month-context';
+
+/** A minutes threshold of a time table and the code it reaches. */
+export interface Threshold {
+  minutes: number;
+  code: string;
+}
+
+/** What a program still needs this month for one practitioner (the billing worklist). */
+export interface WorklistItem {
+  program: string;
+  practitionerId: string;
+  countedMinutes: number;
+  billedCodes: string[];
+  nextThreshold: number | null;
+  minutesToNext: number | null;
+  nextCode: string | null;
+}
+
+/** Thresholds of a full-time table (base code, then each add-on unit) up to the counted minutes. */
+export function fullTimeThresholds(t: FullTimeTable, counted: number): Threshold[] {
+  const out: Threshold[] = [{ minutes: t.threshold, code: t.baseCode }];
+  if (t.addOnCode) {
+    const max = t.addOnMaxUnits ?? Math.max(1, Math.ceil((counted - t.threshold) / t.addOnEvery) + 1);
+    for (let k = 1; k <= max; k++) out.push({ minutes: t.threshold + k * t.addOnEvery, code: t.addOnCode });
+  }
+  return out;
+}
+
+/** Thresholds of a CoCM month table (low code, base code, add-on midpoints) up to the counted minutes. */
+export function cocmThresholds(t: CocmMonthTable, counted: number): Threshold[] {
+  const out: Threshold[] = [
+    { minutes: t.lowCodeFrom, code: t.lowCode },
+    { minutes: t.baseFrom, code: t.baseCode },
+  ];
+  const units = Math.max(1, Math.ceil((counted - t.addOnAfter) / t.addOnEvery) + 1);
+  for (let k = 0; k < units; k++) {
+    out.push({ minutes: t.addOnAfter + k * t.addOnEvery + t.addOnMidpoint, code: t.addOnCode });
+  }
+  return out;
+}
+
+/**
+ * Whether `month` is the initial CoCM month of a practitioner's episode: the episode start date, or
+ * else the consent's local date in the practitioner's practice zone (as `determineMonth` decides it),
+ * falls in the month.
+ */
+export function isCocmInitialMonth(
+  context: PatientMonthContext,
+  practitionerId: string,
+  month: string,
+): boolean {
+  for (const c of context.facts.consents.values()) {
+    if (c.program !== 'CoCM' || c.billingPractitionerId !== practitionerId) continue;
+    const start =
+      c.episodeStartedOn ?? localDateOf(c.obtainedMs, context.zones.zoneOfPractitioner(practitionerId));
+    if (start.slice(0, 7) === month) return true;
+  }
+  return false;
+}
+
+function thresholdsOf(
+  rules: RuleSet,
+  context: PatientMonthContext,
+  m: { program: string; practitionerId: string; countedMinutes: number },
+  month: string,
+): Threshold[] | null {
+  switch (m.program) {
+    case 'CCM':
+      return fullTimeThresholds(rules.ccm.staff, m.countedMinutes);
+    case 'PCM':
+      return fullTimeThresholds(rules.pcm.staff, m.countedMinutes);
+    case 'BHI':
+      return fullTimeThresholds(rules.bhi.staff, m.countedMinutes);
+    case 'CoCM':
+      return cocmThresholds(
+        isCocmInitialMonth(context, m.practitionerId, month) ? rules.cocm.initial : rules.cocm.subsequent,
+        m.countedMinutes,
+      );
+    default:
+      return null;
+  }
+}
+
+/**
+ * Worklist: per program and practitioner with countable minutes this month, the next threshold of the
+ * month's rule set (staff family for CCM/PCM) and the minutes still missing. The thresholds are read
+ * from the rule set (data), not restated. Sorted by program, then practitioner; one item per pair.
+ */
+export function worklistItems(
+  context: PatientMonthContext,
+  determination: MonthDetermination,
+  month: string,
+): WorklistItem[] {
+  let rules: RuleSet;
+  try {
+    rules = ruleSetFor(month, determination.rulesVersion);
+  } catch {
+    return [];
+  }
+  const items = new Map<string, WorklistItem>();
+  for (const m of determination.minutes ?? []) {
+    const k = `${m.program}\u0000${m.practitionerId}`;
+    if (items.has(k)) continue;
+    const thresholds = thresholdsOf(rules, context, m, month);
+    if (thresholds === null) continue;
+    const next = thresholds.find((t) => t.minutes > m.countedMinutes) ?? null;
+    items.set(k, {
+      program: m.program,
+      practitionerId: m.practitionerId,
+      countedMinutes: m.countedMinutes,
+      billedCodes: determination.lines
+        .filter((l) => l.program === m.program && l.practitionerId === m.practitionerId)
+        .map((l) => l.code),
+      nextThreshold: next ? next.minutes : null,
+      minutesToNext: next ? next.minutes - m.countedMinutes : null,
+      nextCode: next ? next.code : null,
+    });
+  }
+  const key = (w: WorklistItem) => `${w.program}|${w.practitionerId}`;
+  return [...items.values()].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+}
