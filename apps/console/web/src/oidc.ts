@@ -30,7 +30,10 @@ async function discover(settings: OidcSettings): Promise<oauth.AuthorizationServ
   );
 }
 
-/** Authorization Code with PKCE (S256): the verifier and state stay in this tab until the callback. */
+/**
+ * Authorization Code with PKCE (S256): the verifier and state stay in this tab until the callback. The
+ * provider issues access tokens for the APIs' audience by default (its resource-server setting).
+ */
 export async function startOidcSignIn(settings: OidcSettings): Promise<void> {
   const as = await discover(settings);
   const codeVerifier = oauth.generateRandomCodeVerifier();
@@ -42,7 +45,6 @@ export async function startOidcSignIn(settings: OidcSettings): Promise<void> {
   url.searchParams.set('redirect_uri', redirectUri());
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('scope', 'openid careledger');
-  url.searchParams.set('resource', settings.audience);
   url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));
   url.searchParams.set('code_challenge_method', 'S256');
   url.searchParams.set('state', state);
@@ -72,7 +74,7 @@ export async function completeOidcSignIn(settings: OidcSettings): Promise<void> 
     params,
     redirectUri(),
     pending.codeVerifier,
-    { additionalParameters: { resource: settings.audience }, ...requestOptions(new URL(settings.issuer)) },
+    requestOptions(new URL(settings.issuer)),
   );
   const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
     expectedNonce: pending.nonce,

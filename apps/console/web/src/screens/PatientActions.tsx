@@ -16,7 +16,6 @@ import { useState } from 'react';
 import { api, tenantPath } from '../api';
 import { hasRole, type Session } from '../session';
 import { timerMinutes, useTimer } from '../timer';
-import type { PatientMonth } from './PatientPage';
 import { PROGRAMS } from './Worklist';
 
 const WRITERS = ['care_manager', 'practitioner'] as const;
@@ -25,7 +24,7 @@ const PERFORMER_ROLES = ['clinical_staff', 'physician', 'qhp', 'bhcm', 'psychiat
 interface PanelProps {
   session: Session;
   patientId: string;
-  pm: PatientMonth;
+  providers: Record<string, string>;
   onSubmitted: (position: number) => void;
 }
 
@@ -34,14 +33,20 @@ function clock(ms: number): string {
   return `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
-function firstProgram(pm: PatientMonth): string {
-  return Object.keys(pm.providerOfRecord)[0] ?? 'CCM';
+function firstProgram(providers: Record<string, string>): string {
+  return Object.keys(providers)[0] ?? 'CCM';
+}
+
+/** A date input's value as an instant: today is now; another day is its noon UTC. */
+function instantOf(date: string): string {
+  const today = new Date().toISOString().slice(0, 10);
+  return !date || date === today ? new Date().toISOString() : `${date}T12:00:00Z`;
 }
 
 /** Start, pause, resume and stop; the entry is submitted once (idempotency key made at start). */
-export function TimerPanel({ session, patientId, pm, onSubmitted }: PanelProps) {
+export function TimerPanel({ session, patientId, providers, onSubmitted }: PanelProps) {
   const t = useTimer(session.sub, onSubmitted);
-  const [program, setProgram] = useState(firstProgram(pm));
+  const [program, setProgram] = useState(firstProgram(providers));
   const [activity, setActivity] = useState('Care coordination call');
   const [performerRole, setPerformerRole] = useState('clinical_staff');
   if (!hasRole(session, [...WRITERS])) return null;
@@ -84,7 +89,7 @@ export function TimerPanel({ session, patientId, pm, onSubmitted }: PanelProps) 
                 program,
                 activity,
                 performerRole,
-                billingPractitionerId: pm.providerOfRecord[program] ?? 'unknown',
+                billingPractitionerId: providers[program] ?? Object.values(providers)[0] ?? 'unknown',
                 departmentId: session.departments.includes('care-management')
                   ? 'care-management'
                   : (session.departments[0] ?? null),
@@ -160,9 +165,9 @@ const department = (s: Session): string | undefined =>
   s.departments.includes('care-management') ? 'care-management' : s.departments[0];
 
 /** Manual or backdated entries (with the reason), and amending or voiding an entry. */
-export function EntryPanel({ session, patientId, pm, onSubmitted }: PanelProps) {
+export function EntryPanel({ session, patientId, providers, onSubmitted }: PanelProps) {
   const [mode, setMode] = useState('manual');
-  const [program, setProgram] = useState(firstProgram(pm));
+  const [program, setProgram] = useState(firstProgram(providers));
   const [minutes, setMinutes] = useState<number | string>(10);
   const [startedAt, setStartedAt] = useState(new Date().toISOString().slice(0, 16));
   const [reason, setReason] = useState('');
@@ -179,7 +184,7 @@ export function EntryPanel({ session, patientId, pm, onSubmitted }: PanelProps) 
           program,
           performerId: session.sub,
           performerRole: 'clinical_staff',
-          billingPractitionerId: pm.providerOfRecord[program] ?? 'unknown',
+          billingPractitionerId: providers[program] ?? Object.values(providers)[0] ?? 'unknown',
           startedAt: new Date(`${startedAt}:00Z`).toISOString(),
           minutes: Number(minutes),
           activity: `Manual entry: ${reason}`,
@@ -268,11 +273,13 @@ export function EntryPanel({ session, patientId, pm, onSubmitted }: PanelProps) 
 }
 
 /** Consent capture (method, cost sharing explained) and revocation. */
-export function ConsentPanel({ session, patientId, pm, onSubmitted }: PanelProps) {
-  const [program, setProgram] = useState(firstProgram(pm));
+export function ConsentPanel({ session, patientId, providers, onSubmitted }: PanelProps) {
+  const [program, setProgram] = useState(firstProgram(providers));
   const [method, setMethod] = useState('verbal');
   const [explained, setExplained] = useState(true);
   const [revokeId, setRevokeId] = useState('');
+  const [obtainedOn, setObtainedOn] = useState(new Date().toISOString().slice(0, 10));
+  const [revokedOn, setRevokedOn] = useState(new Date().toISOString().slice(0, 10));
   const [captured, setCaptured] = useState<string[]>(
     () => JSON.parse(sessionStorage.getItem(`careledger.consents.${patientId}`) ?? '[]') as string[],
   );
@@ -291,9 +298,9 @@ export function ConsentPanel({ session, patientId, pm, onSubmitted }: PanelProps
         consentId,
         program,
         billingPractitionerId:
-          pm.providerOfRecord[program] ?? Object.values(pm.providerOfRecord)[0] ?? 'unknown',
+          providers[program] ?? Object.values(providers)[0] ?? 'unknown',
         method,
-        obtainedAt: new Date().toISOString(),
+        obtainedAt: instantOf(obtainedOn),
         costSharingExplained: explained,
         departmentId: department(session),
       },
@@ -303,7 +310,7 @@ export function ConsentPanel({ session, patientId, pm, onSubmitted }: PanelProps
   const revoke = (): void =>
     void s.submit(
       `/patients/${pid}/consents/${encodeURIComponent(revokeId)}/revoke`,
-      { revokedAt: new Date().toISOString(), departmentId: department(session) },
+      { revokedAt: instantOf(revokedOn), departmentId: department(session) },
       `Consent ${revokeId} revoked`,
     );
   return (

@@ -56,15 +56,20 @@ export function PatientPage({ patientId, session }: { patientId: string; session
   const mp = minPosition === null ? '' : `&minPosition=${minPosition}`;
   const state = useLoad(async () => {
     const base = tenantPath();
-    const [pm, standing, minutes, conflicts] = await Promise.all([
+    const [pm, standing, minutes, conflicts, por] = await Promise.all([
       api<PatientMonth>('query', `${base}/patients/${pid}/months/${month}?${mp.slice(1)}`),
       allPages<WorklistRow>('query', `${base}/worklist?month=${month}&patientId=${pid}${mp}`),
       allPages<MinutesRow>('query', `${base}/monthly-minutes?month=${month}&patientId=${pid}${mp}`),
       hasRole(session, [...BILLING_READERS])
         ? allPages<Conflict>('query', `${base}/conflicts?month=${month}&patientId=${pid}${mp}`)
         : Promise.resolve(null),
+      allPages<{ month: string; program: string; practitionerId: string }>('query', `${base}/provider-of-record?patientId=${pid}${mp}`),
     ]);
-    return { pm, standing, minutes, conflicts };
+    // The billing practitioner of each program: this month's provider of record, else the latest one.
+    const providers: Record<string, string> = {};
+    for (const r of [...por].sort((a, b) => a.month.localeCompare(b.month))) if (r.month <= month) providers[r.program] = r.practitionerId;
+    Object.assign(providers, pm.providerOfRecord);
+    return { pm, standing, minutes, conflicts, providers };
   }, [patientId, month, minPosition]);
   const refresh = (position: number): void => setMinPosition(position);
 
@@ -82,7 +87,7 @@ export function PatientPage({ patientId, session }: { patientId: string; session
         />
       </Group>
       <Loading state={state}>
-        {({ pm, standing, minutes, conflicts }) => (
+        {({ pm, standing, minutes, conflicts, providers }) => (
           <Grid>
             <Grid.Col span={{ base: 12, lg: 7 }}>
               <Card withBorder mb="md" component="section" aria-labelledby="standing-h">
@@ -173,7 +178,7 @@ export function PatientPage({ patientId, session }: { patientId: string; session
               <CarePlans patientId={patientId} session={session} />
             </Grid.Col>
             <Grid.Col span={{ base: 12, lg: 5 }}>
-              <TimerPanel session={session} patientId={patientId} pm={pm} onSubmitted={refresh} />
+              <TimerPanel session={session} patientId={patientId} providers={providers} onSubmitted={refresh} />
               <Card withBorder mb="md" component="section" aria-labelledby="elig-h">
                 <Title order={3} id="elig-h" size="h4" mb="xs">
                   Eligibility and consent
@@ -184,7 +189,7 @@ export function PatientPage({ patientId, session }: { patientId: string; session
                       <Text fw={700} w={56}>
                         {program}
                       </Text>
-                      <Badge color={e.eligible ? 'green.9' : 'orange.9'} variant="light">
+                      <Badge color={e.eligible ? 'green.9' : 'orange.9'} variant="filled">
                         {e.eligible ? 'eligible' : 'not eligible'}
                       </Badge>
                       <Badge color="gray.8" variant="outline" data-testid="consent-state">
@@ -195,8 +200,8 @@ export function PatientPage({ patientId, session }: { patientId: string; session
                   ))}
                 </SimpleGrid>
               </Card>
-              <ConsentPanel session={session} patientId={patientId} pm={pm} onSubmitted={refresh} />
-              <EntryPanel session={session} patientId={patientId} pm={pm} onSubmitted={refresh} />
+              <ConsentPanel session={session} patientId={patientId} providers={providers} onSubmitted={refresh} />
+              <EntryPanel session={session} patientId={patientId} providers={providers} onSubmitted={refresh} />
               <Card withBorder mb="md" component="section" aria-labelledby="flags-h">
                 <Title order={3} id="flags-h" size="h4" mb="xs">
                   Conflicts and flags

@@ -75,7 +75,7 @@ export function SignIn({ settings }: { settings: Settings }) {
               Sign in with your organization
             </Button>
           )}
-          {settings.oidc && settings.devSignIn && <Divider label="or, in development" />}
+          {settings.oidc && settings.devSignIn && <Divider label="or, in development" styles={{ label: { color: 'var(--mantine-color-dark-7)' } }} />}
           {settings.devSignIn && (
             <form
               onSubmit={(e) => {

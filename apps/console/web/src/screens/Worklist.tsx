@@ -10,7 +10,7 @@ import {
   UnstyledButton,
 } from '@mantine/core';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { allPages, currentMonth, tenantPath } from '../api';
+import { allPages, currentMonth, monthsBack, tenantPath } from '../api';
 import { navigate } from '../router';
 import { hasRole, type Session } from '../session';
 import { PATIENT_ROLES } from '../App';
@@ -44,7 +44,7 @@ const consentMissing = (e: EligibilityRow | undefined): boolean =>
 
 /** Minutes to the next threshold for the current month, with filters, sorting and paging. */
 export function Worklist({ session }: { session: Session }) {
-  const month = currentMonth();
+  const [month, setMonth] = useState(() => new URLSearchParams(window.location.search).get('month') ?? currentMonth());
   const [department, setDepartment] = useState<string | null>(null);
   const [program, setProgram] = useState<string | null>(null);
   const [practitioner, setPractitioner] = useState('');
@@ -123,6 +123,7 @@ export function Worklist({ session }: { session: Session }) {
     <>
       <ScreenTitle>Worklist · {month}</ScreenTitle>
       <Group mb="md" align="end" role="search" aria-label="Worklist filters">
+        <Select label="Month" data={monthsBack(6)} value={month} onChange={(v) => v && setMonth(v)} allowDeselect={false} w={120} />
         <Select
           label="Department"
           placeholder="All"
@@ -226,7 +227,7 @@ export function Worklist({ session }: { session: Session }) {
                       </Table.Td>
                       <Table.Td>
                         {e ? (
-                          <Badge color={e.eligible ? 'green.9' : 'orange.9'} variant="light">
+                          <Badge color={e.eligible ? 'green.9' : 'orange.9'} variant="filled">
                             {e.eligible ? 'eligible' : e.reasons.join(', ')}
                           </Badge>
                         ) : (
