@@ -1,35 +1,17 @@
 import { AppShell, Badge, Button, Group, Loader, NavLink, Text, Title } from '@mantine/core';
 import { lazy, Suspense, useEffect, useState, useSyncExternalStore } from 'react';
 import { navigate, usePath } from './router';
-import { hasRole, type Role, type Session, sessionSnapshot, setSession, subscribeSession } from './session';
-import { CALLBACK_PATH, completeOidcSignIn, type OidcSettings } from './oidc';
+import { hasRole, type Session, sessionSnapshot, setSession, subscribeSession } from './session';
+import { CALLBACK_PATH, completeOidcSignIn } from './oidc';
 import { SignIn } from './screens/SignIn';
 import { Worklist } from './screens/Worklist';
 import { PatientPage } from './screens/PatientPage';
 import { Forbidden, Problem } from './screens/common';
+import { PATIENT_ROLES, SCREENS, type Settings } from './access';
 
 const Billing = lazy(() => import('./screens/Billing'));
 const Auditor = lazy(() => import('./screens/Auditor'));
 const Operator = lazy(() => import('./screens/Operator'));
-
-export interface Settings {
-  devSignIn: boolean;
-  roles: Role[];
-  oidc: OidcSettings | null;
-}
-
-/** Screens and the roles that may open them: the same roles the APIs behind them accept. */
-export const SCREENS: { path: string; label: string; roles: Role[] }[] = [
-  {
-    path: '/worklist',
-    label: 'Worklist',
-    roles: ['care_manager', 'practitioner', 'billing', 'auditor', 'analyst'],
-  },
-  { path: '/billing', label: 'Billing month', roles: ['billing', 'auditor', 'analyst'] },
-  { path: '/audit', label: 'Audit replay', roles: ['auditor'] },
-  { path: '/operator', label: 'Operator', roles: ['admin'] },
-];
-export const PATIENT_ROLES: Role[] = ['billing', 'auditor', 'practitioner', 'care_manager'];
 
 function useSession(): Session | null {
   return useSyncExternalStore(subscribeSession, sessionSnapshot);

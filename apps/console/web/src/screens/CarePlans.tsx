@@ -78,7 +78,7 @@ export function CarePlans({ patientId }: { patientId: string; session: Session }
                                 <List.Item key={item}>
                                   {item}{' '}
                                   {mark && (
-                                    <Badge size="xs" color={mark === 'added' ? 'green.9' : 'red.9'}>
+                                    <Badge size="xs" color="dark" variant="outline">
                                       {mark}
                                     </Badge>
                                   )}

@@ -297,8 +297,7 @@ export function ConsentPanel({ session, patientId, providers, onSubmitted }: Pan
       {
         consentId,
         program,
-        billingPractitionerId:
-          providers[program] ?? Object.values(providers)[0] ?? 'unknown',
+        billingPractitionerId: providers[program] ?? Object.values(providers)[0] ?? 'unknown',
         method,
         obtainedAt: instantOf(obtainedOn),
         costSharingExplained: explained,

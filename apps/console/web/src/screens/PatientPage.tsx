@@ -63,11 +63,15 @@ export function PatientPage({ patientId, session }: { patientId: string; session
       hasRole(session, [...BILLING_READERS])
         ? allPages<Conflict>('query', `${base}/conflicts?month=${month}&patientId=${pid}${mp}`)
         : Promise.resolve(null),
-      allPages<{ month: string; program: string; practitionerId: string }>('query', `${base}/provider-of-record?patientId=${pid}${mp}`),
+      allPages<{ month: string; program: string; practitionerId: string }>(
+        'query',
+        `${base}/provider-of-record?patientId=${pid}${mp}`,
+      ),
     ]);
     // The billing practitioner of each program: this month's provider of record, else the latest one.
     const providers: Record<string, string> = {};
-    for (const r of [...por].sort((a, b) => a.month.localeCompare(b.month))) if (r.month <= month) providers[r.program] = r.practitionerId;
+    for (const r of [...por].sort((a, b) => a.month.localeCompare(b.month)))
+      if (r.month <= month) providers[r.program] = r.practitionerId;
     Object.assign(providers, pm.providerOfRecord);
     return { pm, standing, minutes, conflicts, providers };
   }, [patientId, month, minPosition]);
@@ -178,7 +182,12 @@ export function PatientPage({ patientId, session }: { patientId: string; session
               <CarePlans patientId={patientId} session={session} />
             </Grid.Col>
             <Grid.Col span={{ base: 12, lg: 5 }}>
-              <TimerPanel session={session} patientId={patientId} providers={providers} onSubmitted={refresh} />
+              <TimerPanel
+                session={session}
+                patientId={patientId}
+                providers={providers}
+                onSubmitted={refresh}
+              />
               <Card withBorder mb="md" component="section" aria-labelledby="elig-h">
                 <Title order={3} id="elig-h" size="h4" mb="xs">
                   Eligibility and consent
@@ -189,7 +198,7 @@ export function PatientPage({ patientId, session }: { patientId: string; session
                       <Text fw={700} w={56}>
                         {program}
                       </Text>
-                      <Badge color={e.eligible ? 'green.9' : 'orange.9'} variant="filled">
+                      <Badge color="dark" variant="outline">
                         {e.eligible ? 'eligible' : 'not eligible'}
                       </Badge>
                       <Badge color="gray.8" variant="outline" data-testid="consent-state">
@@ -200,8 +209,18 @@ export function PatientPage({ patientId, session }: { patientId: string; session
                   ))}
                 </SimpleGrid>
               </Card>
-              <ConsentPanel session={session} patientId={patientId} providers={providers} onSubmitted={refresh} />
-              <EntryPanel session={session} patientId={patientId} providers={providers} onSubmitted={refresh} />
+              <ConsentPanel
+                session={session}
+                patientId={patientId}
+                providers={providers}
+                onSubmitted={refresh}
+              />
+              <EntryPanel
+                session={session}
+                patientId={patientId}
+                providers={providers}
+                onSubmitted={refresh}
+              />
               <Card withBorder mb="md" component="section" aria-labelledby="flags-h">
                 <Title order={3} id="flags-h" size="h4" mb="xs">
                   Conflicts and flags

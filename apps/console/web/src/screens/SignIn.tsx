@@ -11,7 +11,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
-import type { Settings } from '../App';
+import type { Settings } from '../access';
 import { startOidcSignIn } from '../oidc';
 import { type Role, sessionFromToken, setSession } from '../session';
 
@@ -75,7 +75,12 @@ export function SignIn({ settings }: { settings: Settings }) {
               Sign in with your organization
             </Button>
           )}
-          {settings.oidc && settings.devSignIn && <Divider label="or, in development" styles={{ label: { color: 'var(--mantine-color-dark-7)' } }} />}
+          {settings.oidc && settings.devSignIn && (
+            <Divider
+              label="or, in development"
+              styles={{ label: { color: 'var(--mantine-color-dark-7)' } }}
+            />
+          )}
           {settings.devSignIn && (
             <form
               onSubmit={(e) => {

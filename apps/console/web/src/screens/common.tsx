@@ -11,7 +11,13 @@ export function Problem({ message }: { message: string }) {
 
 export function Forbidden({ roles }: { roles: readonly string[] }) {
   return (
-    <Alert color="orange" title="Not available to your role" role="alert" data-testid="forbidden">
+    <Alert
+      color="dark"
+      variant="outline"
+      title="Not available to your role"
+      role="alert"
+      data-testid="forbidden"
+    >
       {roles.length > 0
         ? `This screen needs one of the roles: ${roles.join(', ')}.`
         : 'There is no such screen.'}
