@@ -94,7 +94,7 @@ describe('npm start in a clean working copy (issue 9)', () => {
   const eventsTopic = `careledger.start-e2e-${id}.events.v1`;
   const dlqTopic = `${eventsTopic}.dlq`;
   const base = testConfig();
-  let ports: Record<'care' | 'query' | 'audit' | 'projector', number>;
+  let ports: Record<'care' | 'query' | 'audit' | 'projector' | 'console', number>;
   let env: NodeJS.ProcessEnv;
   let started: Started | undefined;
 
@@ -105,6 +105,7 @@ describe('npm start in a clean working copy (issue 9)', () => {
       query: await freePort(),
       audit: await freePort(),
       projector: await freePort(),
+      console: await freePort(),
     };
     git(['clone', '--quiet', '--no-hardlinks', repoRoot(), clone], path.dirname(repoRoot()));
     fs.symlinkSync(path.join(repoRoot(), 'node_modules'), path.join(clone, 'node_modules'), 'dir');
@@ -123,6 +124,7 @@ describe('npm start in a clean working copy (issue 9)', () => {
       CARELEDGER_QUERY_API_PORT: String(ports.query),
       CARELEDGER_AUDIT_PORT: String(ports.audit),
       CARELEDGER_PROJECTOR_PORT: String(ports.projector),
+      CARELEDGER_CONSOLE_PORT: String(ports.console),
       CARELEDGER_DEMO_PATIENTS: DEMO_PATIENTS,
       FORCE_COLOR: '0',
     };
@@ -190,6 +192,11 @@ describe('npm start in a clean working copy (issue 9)', () => {
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(health.status).toBe(200);
     }
+    // Issue 14: the console is served and listed.
+    expect(block).toMatch(new RegExp(`^  console +http://127\\.0\\.0\\.1:${ports.console}/`, 'm'));
+    const index = await fetch(`http://127.0.0.1:${ports.console}/`, { headers: { accept: 'text/html' } });
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('<div id="root">');
     const tokens = Object.fromEntries(
       [...block.matchAll(/^ {4}export (CL_\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]),
     );

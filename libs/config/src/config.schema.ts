@@ -59,6 +59,8 @@ export class HttpConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(65535) queryApiPort!: number;
   @Transform(toInt) @IsInt() @Min(0) @Max(65535) auditPort!: number;
   @Transform(toInt) @IsInt() @Min(0) @Max(65535) projectorPort!: number;
+  /** The web console (apps/console): the SPA and its proxy to the four apps (ADR 1000). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) consolePort!: number;
   @IsString() @Matches(/^\d+(kb|mb)$/i) bodyLimit!: string;
   @Transform(toInt) @IsInt() @Min(100) requestTimeoutMs!: number;
   @Transform(toList) @IsString({ each: true }) corsOrigins!: string[];
@@ -75,6 +77,12 @@ export class AuthConfig {
   @IsOptional() @IsString() jwksUrl?: string;
   @Transform(toBool) @IsBoolean() devKeyEnabled!: boolean;
   @IsOptional() @IsString() @MinLength(32) devKey?: string;
+}
+
+/** The web console (apps/console). */
+export class ConsoleConfig {
+  /** OIDC client id of the console (a public client: Authorization Code with PKCE, ADR 1001). */
+  @IsString() @Matches(/^[A-Za-z0-9._:-]{1,128}$/) oidcClientId!: string;
 }
 
 /** Outbox relay. */
@@ -125,6 +133,7 @@ export class CareLedgerConfig {
   @ValidateNested() @Type(() => HttpConfig) http!: HttpConfig;
   @ValidateNested() @Type(() => AuthConfig) auth!: AuthConfig;
   @ValidateNested() @Type(() => RelayConfig) relay!: RelayConfig;
+  @ValidateNested() @Type(() => ConsoleConfig) console!: ConsoleConfig;
   @ValidateNested() @Type(() => ReadSideConfig) readSide!: ReadSideConfig;
   @IsOptional() @ValidateNested() @Type(() => ChargeFeedConfig) chargeFeed?: ChargeFeedConfig;
 }

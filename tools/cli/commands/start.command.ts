@@ -7,8 +7,9 @@ import { loadConfig, repoRoot } from '@careledger/config';
 import type { RegisterCommand } from '../command.types';
 import { ensureDevEnv } from '../demo/dev-env';
 import { loadDemo } from '../demo/demo.step';
+import { ensureConsoleBuilt } from './console-build';
 
-/** The four apps, their compiled entry points and the config key of their port. */
+/** The four apps and the web console, their compiled entry points and the config key of their port. */
 export const APPS = [
   {
     name: 'care-api',
@@ -29,6 +30,11 @@ export const APPS = [
     name: 'audit',
     entry: 'dist/apps/audit/src/main.js',
     port: (c: ReturnType<typeof loadConfig>) => c.http.auditPort,
+  },
+  {
+    name: 'console',
+    entry: 'dist/apps/console/src/main.js',
+    port: (c: ReturnType<typeof loadConfig>) => c.http.consolePort,
   },
 ] as const;
 
@@ -87,7 +93,7 @@ async function refuseTakenPorts(config: ReturnType<typeof loadConfig>): Promise<
     throw new Error(
       `the port of ${taken.join(', ')} is already in use: CareLedger is probably running in another terminal ` +
         '(stop it with Ctrl-C there), or choose other ports with CARELEDGER_CARE_API_PORT, CARELEDGER_QUERY_API_PORT, ' +
-        'CARELEDGER_AUDIT_PORT and CARELEDGER_PROJECTOR_PORT',
+        'CARELEDGER_AUDIT_PORT, CARELEDGER_PROJECTOR_PORT and CARELEDGER_CONSOLE_PORT',
     );
   }
 }
@@ -126,6 +132,7 @@ export async function startPlatform(
   await refuseTakenPorts(config);
   runStep('infrastructure (Kafka, PostgreSQL)', ['infra', 'up']);
   runStep('database migrations', ['migrate']);
+  ensureConsoleBuilt((line) => process.stderr.write(`careledger start: ${line}\n`));
   const children: ChildProcess[] = [];
   let stopping = false;
   const stop = (code: number): void => {
@@ -187,8 +194,10 @@ export async function startPlatform(
     [
       '',
       'CareLedger is up',
-      ...APPS.map(
-        (a) => `  ${a.name.padEnd(10)} ${base(a.port(config))}/docs   health: ${base(a.port(config))}/health`,
+      ...APPS.map((a) =>
+        a.name === 'console'
+          ? `  ${a.name.padEnd(10)} ${base(a.port(config))}/   (sign in with the role picker)`
+          : `  ${a.name.padEnd(10)} ${base(a.port(config))}/docs   health: ${base(a.port(config))}/health`,
       ),
       ...lines,
       `  Ready in ${Math.round((Date.now() - startedAt) / 1000)} s. Ctrl-C stops the apps; npm run infra:down stops Kafka.`,
