@@ -628,7 +628,7 @@ describe('PHI-safe by construction', () => {
     // Kafka: every key and header of this run's topics.
     const kafka = new Kafka({
       clientId: `sec-scan-${RUN}`,
-      brokers: ['127.0.0.1:9092'],
+      brokers: BROKERS.split(','),
       logLevel: logLevel.NOTHING,
     });
     const consumer = kafka.consumer({ groupId: `sec-scan-${RUN}` });
