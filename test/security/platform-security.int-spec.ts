@@ -665,7 +665,9 @@ describe('PHI-safe by construction', () => {
     const logLines = platform.allLogLines();
     const logLeaks = logLines.filter((l) => l.includes(MARKER));
     recordSuite('phi', {
-      counters: {},
+      counters: {
+        phiMarkersFound: logLeaks.length + keyLeaks.length + echoed.length + Number(accessRows.rows[0]!.n),
+      },
       details: {
         marker: 'PHIMARK<random>',
         logLinesScanned: logLines.length,
