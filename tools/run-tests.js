@@ -7,7 +7,9 @@
  *   3. run Jest over all projects, writing the JSON summary to test/reports/jest.json, and exit with
  *      Jest's exit code.
  * Extra arguments go to Jest (`npm test -- --selectProjects unit`). `--no-build` skips step 1 and
- * `--no-infra` step 2 (for a unit-only run on a machine without the infrastructure).
+ * `--no-infra` step 2 (for a unit-only run on a machine without the infrastructure). `--reliability`
+ * (`npm run test:reliability`) runs only the security and reliability suites at their full counts and
+ * regenerates test/reports/reliability.json (ADR 0808).
  * Workers: see docs/adr/0302-test-runner.md for the measurement behind the choice.
  */
 const fs = require('node:fs');
@@ -64,7 +66,10 @@ async function main() {
   const args = process.argv.slice(2);
   const skipBuild = args.includes('--no-build');
   const skipInfra = args.includes('--no-infra');
-  const jestArgs = args.filter((a) => a !== '--no-build' && a !== '--no-infra');
+  const reliability = args.includes('--reliability');
+  const jestArgs = args.filter((a) => a !== '--no-build' && a !== '--no-infra' && a !== '--reliability');
+  if (reliability)
+    jestArgs.push('--selectProjects', 'integration', '--', 'test/security', 'test/reliability');
 
   // What the machine lacks is said before a build it cannot use (deploy/local/prerequisites.js).
   if (!skipInfra) await require(path.join(root, 'deploy', 'local', 'infra.js')).checkPrerequisites();
@@ -112,7 +117,7 @@ async function main() {
       `--outputFile=${REPORT}`,
       ...jestArgs,
     ],
-    { ...process.env, TZ: 'UTC' },
+    { ...process.env, TZ: 'UTC', ...(reliability ? { CARELEDGER_RELIABILITY_FULL: 'true' } : {}) },
   );
   process.stdout.write(
     `run-tests: jest finished in ${seconds(t)} (exit ${status}); total ${seconds(started)}\n`,

@@ -31,11 +31,15 @@ describe('query-api (real PostgreSQL read models)', () => {
   let app: INestApplication;
   let events: ContractEvent[];
   const pool = new Pool({ ...config.db, password: config.db.password || undefined, max: 4 });
-  const token = (roles: Role[], tenant = tenantId) => mintDevToken(config, { tenantId: tenant, roles });
-  const get = async (path: string, roles: Role[] = ['billing'], tenant?: string) =>
+  // Clinical roles read only their departments' rows (ADR 0804): these tokens carry every department
+  // of the generated health system unless a test names others.
+  const ALL_DEPARTMENTS = ['primary-care', 'care-management', 'behavioral-health', 'registration', 'billing'];
+  const token = (roles: Role[], tenant = tenantId, departments = ALL_DEPARTMENTS) =>
+    mintDevToken(config, { tenantId: tenant, roles, departments });
+  const get = async (path: string, roles: Role[] = ['billing'], tenant?: string, departments?: string[]) =>
     request(app.getHttpServer())
       .get(path)
-      .set('authorization', `Bearer ${await token(roles, tenant)}`);
+      .set('authorization', `Bearer ${await token(roles, tenant, departments)}`);
 
   beforeAll(async () => {
     events = generateHealthSystem({ seed: 21, tenantId, patients: 15, months: ['2025-03', '2025-04'] });
@@ -140,6 +144,29 @@ describe('query-api (real PostgreSQL read models)', () => {
     const withContent = await get(`/v1/tenants/${tenantId}/care-plan-versions`, ['care_manager']);
     expect(withContent.body.items[0]).toHaveProperty('content');
     expect(withContent.body.items[0]).toHaveProperty('diff');
+  });
+
+  it("scopes clinical reads to the token's departments: another department sees no row and a 404 month", async () => {
+    const mine = await get(`/v1/tenants/${tenantId}/worklist`, ['care_manager']);
+    expect(mine.body.items.length).toBeGreaterThan(0);
+    const elsewhere = await get(`/v1/tenants/${tenantId}/worklist`, ['care_manager'], undefined, [
+      'dermatology',
+    ]);
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.body.items).toEqual([]);
+    const patientId = (mine.body.items as { patientId: string }[])[0]!.patientId;
+    const hidden = await get(
+      `/v1/tenants/${tenantId}/patients/${patientId}/months/2025-03`,
+      ['practitioner'],
+      undefined,
+      ['dermatology'],
+    );
+    const absent = await get(`/v1/tenants/${tenantId}/patients/NOPE-${run}/months/2025-03`, ['practitioner']);
+    expect([hidden.status, hidden.body.code]).toEqual([404, 'PATIENT.NOT_FOUND']);
+    expect(hidden.body.detail.replace(patientId, 'X')).toBe(absent.body.detail.replace(`NOPE-${run}`, 'X'));
+    expect(
+      (await get(`/v1/tenants/${tenantId}/patients/${patientId}/months/2025-03`, ['practitioner'])).status,
+    ).toBe(200);
   });
 
   it('defaults the worklist to the current month of the injected clock', async () => {

@@ -3,7 +3,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { freePort, pollUntil } from './free-port';
+import { freePort, pollUntil, portFree } from './free-port';
+
+/**
+ * A free port for the private cluster: the first free one of `range` (`55430-55439`, for machines
+ * where each user has a port block), otherwise any the OS offers.
+ */
+async function portInRange(range: string | undefined): Promise<number> {
+  const m = range ? /^(\d+)-(\d+)$/.exec(range) : null;
+  if (!m) return freePort();
+  for (let p = Number(m[1]); p <= Number(m[2]); p++) if (await portFree(p)) return p;
+  throw new Error(`CARELEDGER_PRIVATE_PG_PORTS: no free port in ${range}`);
+}
 
 /**
  * A throw-away PostgreSQL cluster for fault tests (issue 8): `initdb` in a temporary directory, its
@@ -62,7 +73,7 @@ export class PrivatePostgres {
       '--no-sync',
       '--locale=C.UTF-8',
     ]);
-    this.port = await freePort();
+    this.port = await portInRange(process.env.CARELEDGER_PRIVATE_PG_PORTS);
     fs.appendFileSync(
       path.join(this.dataDir, 'postgresql.conf'),
       [

@@ -26,7 +26,9 @@ const READ_CLINICAL: Role[] = ['care_manager', 'practitioner', 'billing', 'audit
 /**
  * Issue 8's role model as data. The matrix enumerates endpoints from the OpenAPI documents and
  * requires each to match exactly one rule here, so a new endpoint fails the matrix until someone
- * decides who may call it. Decisions where the issue is silent are recorded in ADR 0800.
+ * decides who may call it. Every pattern is anchored at both ends and names whole path segments: there
+ * is no catch-all (issue 20), so `/patients/{patientId}/notes` matches nothing. Decisions where the
+ * issue is silent are recorded in ADR 0800; department scope of reads in ADR 0804.
  */
 export const POLICY: PolicyRule[] = [
   // care-api: writes
@@ -41,7 +43,7 @@ export const POLICY: PolicyRule[] = [
     name: 'reference data',
     app: 'care-api',
     method: 'POST',
-    path: new RegExp(`${T}/(organizations|practitioners)(/|$)`),
+    path: new RegExp(`${T}/(organizations|practitioners)$`),
     allowed: ['admin'],
   },
   {
@@ -56,7 +58,9 @@ export const POLICY: PolicyRule[] = [
     name: 'clinical facts',
     app: 'care-api',
     method: 'POST',
-    path: new RegExp(`${P}/(conditions|encounters|psychotherapy|pharmacologic)`),
+    path: new RegExp(
+      `${P}/(conditions|conditions/\\{conditionId\\}/resolve|encounters|psychotherapy|pharmacologic-management)$`,
+    ),
     allowed: ['practitioner'],
     departmentScoped: true,
   },
@@ -64,7 +68,9 @@ export const POLICY: PolicyRule[] = [
     name: 'care management',
     app: 'care-api',
     method: 'POST',
-    path: new RegExp(`${P}/(consents|care-plans|care-time)`),
+    path: new RegExp(
+      `${P}/(consents|consents/\\{consentId\\}/revoke|care-plans|care-plans/\\{carePlanId\\}/revisions|care-time|care-time/\\{entryId\\}/(amendments|void))$`,
+    ),
     allowed: CLINICAL,
     departmentScoped: true,
   },
@@ -72,7 +78,7 @@ export const POLICY: PolicyRule[] = [
     name: 'claims',
     app: 'care-api',
     method: 'POST',
-    path: new RegExp(`${P}/(claims|months/[^/]+/claims|month-claims)`),
+    path: new RegExp(`${P}/month-claims$`),
     allowed: ['billing'],
   },
   // query-api: reads
@@ -80,7 +86,7 @@ export const POLICY: PolicyRule[] = [
     name: 'access log (query-api)',
     app: 'query-api',
     method: 'GET',
-    path: new RegExp(`${T}/access-log`),
+    path: new RegExp(`${T}/access-log$`),
     allowed: ['auditor'],
   },
   {
@@ -95,14 +101,14 @@ export const POLICY: PolicyRule[] = [
     name: 'billing determination',
     app: 'query-api',
     method: 'GET',
-    path: new RegExp(`${T}/(billing-lines|conflicts|excluded-entries)`),
+    path: new RegExp(`${T}/(billing-lines|conflicts|excluded-entries)$`),
     allowed: ['billing', 'auditor', 'analyst'],
   },
   {
     name: 'exports',
     app: 'query-api',
     method: 'GET',
-    path: new RegExp(`${T}/.*(export|\\.csv)`),
+    path: new RegExp(`${T}/(billing-lines|monthly-minutes)\\.csv$`),
     allowed: ['billing', 'auditor', 'analyst'],
   },
   // Analysts read care plans de-identified (no goals/interventions/problems): the matrix checks the body.
@@ -110,21 +116,21 @@ export const POLICY: PolicyRule[] = [
     name: 'care plans',
     app: 'query-api',
     method: 'GET',
-    path: new RegExp(`${T}/.*care-plan`),
+    path: new RegExp(`${T}/care-plan-versions$`),
     allowed: ['care_manager', 'practitioner', 'auditor', 'analyst'],
   },
   {
     name: 'patient month',
     app: 'query-api',
     method: 'GET',
-    path: new RegExp(`${P}/months/`),
+    path: new RegExp(`${P}/months/\\{month\\}$`),
     allowed: READ_CLINICAL,
   },
   {
     name: 'projections',
     app: 'query-api',
     method: 'GET',
-    path: new RegExp(`${T}/`),
+    path: new RegExp(`${T}/(monthly-minutes|provider-of-record|eligibility|worklist)$`),
     allowed: [...READ_CLINICAL, 'analyst'],
   },
   // audit
@@ -132,22 +138,23 @@ export const POLICY: PolicyRule[] = [
     name: 'access log',
     app: 'audit',
     method: 'GET',
-    path: new RegExp(`${T}/access-log`),
+    path: new RegExp(`${T}/access-log$`),
     allowed: ['auditor'],
   },
-  { name: 'replays', app: 'audit', method: 'POST', path: new RegExp(`${T}/replays`), allowed: ['auditor'] },
+  { name: 'replays', app: 'audit', method: 'POST', path: new RegExp(`${T}/replays$`), allowed: ['auditor'] },
   {
     name: 'replay records',
     app: 'audit',
     method: 'GET',
-    path: new RegExp(`${T}/replays`),
+    path: new RegExp(`${T}/replays(/\\{jobId\\})?$`),
     allowed: ['auditor'],
   },
 ];
 
-/** The first rule an endpoint matches (rules are ordered specific-first), or undefined. */
+/** The one rule an endpoint matches, or undefined (none, or more than one: both fail the matrix). */
 export function ruleFor(e: Endpoint): PolicyRule | undefined {
-  return POLICY.find((r) => r.app === e.app && r.method === e.method && r.path.test(e.path));
+  const matches = POLICY.filter((r) => r.app === e.app && r.method === e.method && r.path.test(e.path));
+  return matches.length === 1 ? matches[0] : undefined;
 }
 
 /** Fields that hold free text (EVENTS.md): never in what an analyst reads, never in logs, keys or headers. */

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTag
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Min } from 'class-validator';
 import type { Request } from 'express';
-import { AccessLogged, Roles } from '@careledger/auth';
+import { AccessLogged, CurrentPrincipal, type Principal, Roles } from '@careledger/auth';
 import { ProblemError } from '@careledger/http';
 import {
   ProjectionConsistencyInterceptor,
@@ -61,11 +61,12 @@ export class PatientMonthController {
     @Param('month') month: string,
     @Query() q: MonthQueryDto,
     @Req() req: Request,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<unknown> {
     const problems = [];
     if (!MONTH.test(month)) problems.push({ field: 'month', message: 'must be YYYY-MM' });
     if (!ID.test(patientId)) problems.push({ field: 'patientId', message: 'must be an id' });
     if (problems.length > 0) throw ProblemError.badRequest('REQUEST.INVALID', problems);
-    return this.months.get(tenantId, patientId, month, readVersionOf(req), q.asOf ?? null);
+    return this.months.get(tenantId, patientId, month, readVersionOf(req), q.asOf ?? null, principal);
   }
 }

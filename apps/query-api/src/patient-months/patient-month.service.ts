@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { type Principal, readScope } from '@careledger/auth';
 import type { CareLedgerConfig } from '@careledger/config';
 import { type ContractEvent, determineMonth, type ReferenceData } from '@careledger/domain';
 import { CONFIG, PG_POOL, ProblemError } from '@careledger/http';
@@ -27,7 +28,9 @@ export class PatientMonthService {
     month: string,
     version: number,
     asOf: string | null,
+    principal: Principal,
   ): Promise<unknown> {
+    await this.assertInScope(tenantId, patientId, month, version, principal);
     if (asOf === null) {
       const r = await this.pool.query<{ determination: unknown }>(
         `SELECT determination FROM month_determinations
@@ -48,8 +51,7 @@ export class PatientMonthService {
         `SELECT 1 FROM patient_index WHERE model_version = $1 AND tenant_id = $2 AND patient_id = $3`,
         [version, tenantId, patientId],
       );
-      if (known.rowCount === 0)
-        throw ProblemError.notFound('PATIENT.NOT_FOUND', `No patient ${patientId} in this tenant.`);
+      if (known.rowCount === 0) throw patientNotFound(patientId);
     }
     try {
       return determineMonth(
@@ -66,4 +68,37 @@ export class PatientMonthService {
       throw err;
     }
   }
+
+  /**
+   * Department scope (ADR 0804): a clinical caller sees a patient's month when one of its departments
+   * acted on that month (the stored determination's departments), or, for a month without a stored
+   * row, on the patient. Outside the scope the answer is the absent patient's 404, word for word.
+   */
+  private async assertInScope(
+    tenantId: string,
+    patientId: string,
+    month: string,
+    version: number,
+    principal: Principal,
+  ): Promise<void> {
+    const scope = readScope(principal);
+    if (scope === 'tenant') return;
+    const r = await this.pool.query(
+      `SELECT 1 FROM month_determinations
+        WHERE model_version = $1 AND tenant_id = $2 AND patient_id = $3 AND month = $4 AND department_ids && $5::text[]
+       UNION ALL
+       SELECT 1 FROM patient_index p
+        WHERE p.model_version = $1 AND p.tenant_id = $2 AND p.patient_id = $3 AND p.department_ids && $5::text[]
+          AND NOT EXISTS (SELECT 1 FROM month_determinations m WHERE m.model_version = $1
+                            AND m.tenant_id = $2 AND m.patient_id = $3 AND m.month = $4)
+       LIMIT 1`,
+      [version, tenantId, patientId, month, [...scope]],
+    );
+    if (r.rowCount === 0) throw patientNotFound(patientId);
+  }
+}
+
+/** The one answer for a patient that is absent or outside the caller's scope. */
+function patientNotFound(patientId: string): ProblemError {
+  return ProblemError.notFound('PATIENT.NOT_FOUND', `No patient ${patientId} in this tenant.`);
 }

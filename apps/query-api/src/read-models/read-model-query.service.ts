@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { Principal } from '@careledger/auth';
+import { type Principal, readScope } from '@careledger/auth';
 import type { CareLedgerConfig } from '@careledger/config';
 import { CONFIG, PG_POOL, ProblemError } from '@careledger/http';
 import type { ListQueryDto } from './list-query.dto';
@@ -68,6 +68,13 @@ export class ReadModelQueryService {
     const analyst = isAnalystOnly(principal);
     const where: string[] = ['model_version = $1', 'tenant_id = $2'];
     const params: unknown[] = [version, tenantId];
+    // Department scope (ADR 0804): clinical roles read only the rows their departments acted on. In
+    // the query itself, so lists, pages and CSV exports alike never carry a row outside the scope.
+    const scope = readScope(principal);
+    if (scope !== 'tenant') {
+      params.push([...scope]);
+      where.push(`department_ids && $${params.length}::text[]`);
+    }
     const q = { ...query } as Record<string, unknown>;
     if (spec.path === 'worklist' && q['month'] === undefined) q['month'] = this.currentMonth();
     for (const f of FILTERS) {

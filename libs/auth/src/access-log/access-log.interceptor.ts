@@ -12,6 +12,8 @@ import type { Request, Response } from 'express';
 import { type Observable, catchError, from, mergeMap, throwError } from 'rxjs';
 import { correlationIdOf, ProblemError } from '@careledger/http';
 import { PRINCIPAL_KEY } from '../auth.decorators';
+import type { Role } from '../principal';
+import { readScope } from '../tenant-scope';
 import { ACCESS_LOGGED_KEY, type AccessLoggedOptions } from './access-log.decorator';
 import { type AccessLogEntry, AccessLogRepository } from './access-log.repository';
 
@@ -40,6 +42,14 @@ const EXPORT_OR_REPLAY = /(export|replay|\.csv)/i;
 function principalOf(req: Request): PrincipalLike | undefined {
   const p = (req as unknown as Record<string, unknown>)[PRINCIPAL_KEY] as PrincipalLike | undefined;
   return p && typeof p.sub === 'string' && typeof p.tenantId === 'string' ? p : undefined;
+}
+
+function scopeLabel(principal: PrincipalLike): string {
+  const scope = readScope({
+    roles: (principal.roles ?? []) as Role[],
+    departments: [...(principal.departments ?? [])],
+  });
+  return scope === 'tenant' ? 'tenant' : scope.join(',') || 'none';
 }
 
 function safeIds(source: unknown): Record<string, string> {
@@ -116,7 +126,13 @@ export class AccessLogInterceptor implements NestInterceptor {
         method: req.method,
         route,
         patientId: params.patientId ?? query.patientId ?? null,
-        target: { ...query, ...params, ...(returned !== undefined ? { returned } : {}) },
+        target: {
+          ...query,
+          ...params,
+          ...(returned !== undefined ? { returned } : {}),
+          // The department scope the read ran under (ADR 0804): `tenant` or the departments it saw.
+          readScope: scopeLabel(principal),
+        },
         status,
         correlationId: correlationIdOf(req) ?? null,
       };

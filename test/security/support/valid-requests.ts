@@ -1,0 +1,189 @@
+import type { Endpoint } from './openapi';
+import { MONTH } from './two-tenants';
+
+/**
+ * A valid request for every operation of the three apps (issue 20): the access matrix sends these, so
+ * that an allowed caller must get a 2xx, not merely "something other than 401/403". Keyed by
+ * `METHOD path-template`; an operation without an entry fails the matrix, like one without a rule.
+ * `fresh` is a unique suffix per request (ids of new objects); `target` names existing objects.
+ */
+export interface RequestContext {
+  fresh: string;
+  patientId: string;
+  /** The department the write acts for (departmentScoped rules only). */
+  departmentId?: string;
+  marker: string;
+  tenantId: string;
+}
+
+export type ValidRequest = {
+  body?: unknown;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+};
+
+const at = (day: number, hour = 10) =>
+  `${MONTH}-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00-04:00`;
+const date = (day: number) => `${MONTH}-${String(day).padStart(2, '0')}`;
+const dept = (c: RequestContext) => (c.departmentId ? { departmentId: c.departmentId } : {});
+
+/** One CareTimeLogged contract event (for imports and for creating an entry to void or amend). */
+export function careTimeEvent(c: RequestContext, entryId: string): Record<string, unknown> {
+  return {
+    type: 'CareTimeLogged',
+    schemaVersion: 1,
+    tenantId: c.tenantId,
+    patientId: c.patientId,
+    occurredAt: at(20),
+    recordedAt: '2025-06-20T15:00:00Z',
+    actor: { userId: 'u-import', role: 'clinical_staff', departmentId: c.departmentId ?? 'primary-care' },
+    data: {
+      entryId,
+      program: 'CCM',
+      performerId: 'RN-MAIN1',
+      performerRole: 'clinical_staff',
+      billingPractitionerId: 'DR-PCP1',
+      startedAt: at(20),
+      minutes: 3,
+      activity: `${c.marker} imported call`,
+    },
+  };
+}
+
+const P = '/v1/tenants/{tenantId}/patients/{patientId}';
+export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest> = {
+  'POST /v1/tenants/{tenantId}/events:import': (c) => ({ body: [careTimeEvent(c, `IMP-${c.fresh}`)] }),
+  'POST /v1/tenants/{tenantId}/organizations': (c) => ({
+    body: {
+      organizationId: `ORG-${c.fresh}`,
+      name: `${c.marker} clinic`,
+      timezone: 'America/New_York',
+      kind: 'practice',
+    },
+  }),
+  'POST /v1/tenants/{tenantId}/practitioners': (c) => ({
+    body: {
+      practitionerId: `DR-${c.fresh}`,
+      organizationId: 'ORG-MAINST',
+      credential: 'MD',
+      role: 'physician',
+      canBillEM: true,
+    },
+  }),
+  'POST /v1/tenants/{tenantId}/patients': (c) => ({
+    body: { patientId: `NP-${c.fresh}`, organizationId: 'ORG-MAINST', qmb: false, ...dept(c) },
+  }),
+  [`POST ${P}/care-time`]: (c) => ({
+    body: {
+      entryId: `E-${c.fresh}`,
+      program: 'CCM',
+      performerId: 'RN-MAIN1',
+      performerRole: 'clinical_staff',
+      billingPractitionerId: 'DR-PCP1',
+      startedAt: at(21),
+      minutes: 4,
+      activity: `${c.marker} follow-up call`,
+      ...dept(c),
+    },
+  }),
+  [`POST ${P}/care-time/{entryId}/amendments`]: (c) => ({
+    body: { minutes: 6, reason: `${c.marker} signed correction`, ...dept(c) },
+  }),
+  [`POST ${P}/care-time/{entryId}/void`]: (c) => ({
+    body: { reason: `${c.marker} wrong patient`, ...dept(c) },
+  }),
+  [`POST ${P}/consents`]: (c) => ({
+    body: {
+      consentId: `CN-${c.fresh}`,
+      program: 'CCM',
+      billingPractitionerId: 'DR-PCP1',
+      method: 'written',
+      obtainedAt: at(2),
+      costSharingExplained: true,
+      ...dept(c),
+    },
+  }),
+  [`POST ${P}/consents/{consentId}/revoke`]: (c) => ({ body: { revokedAt: at(29), ...dept(c) } }),
+  [`POST ${P}/conditions`]: (c) => ({
+    body: { conditionId: `C-${c.fresh}`, icd10: 'E11.9', diagnosedOn: '2024-01-02', ...dept(c) },
+  }),
+  [`POST ${P}/conditions/{conditionId}/resolve`]: (c) => ({ body: { resolvedOn: date(28), ...dept(c) } }),
+  [`POST ${P}/care-plans`]: (c) => ({
+    body: {
+      carePlanId: `CP-${c.fresh}`,
+      program: 'CCM',
+      kind: 'comprehensive',
+      establishedOn: date(5),
+      authorId: 'DR-PCP1',
+      problems: ['E11.9'],
+      goals: [`${c.marker} goal`],
+      interventions: [`${c.marker} intervention`],
+      sharedWithPatient: true,
+      ...dept(c),
+    },
+  }),
+  [`POST ${P}/care-plans/{carePlanId}/revisions`]: (c) => ({
+    body: {
+      revisedOn: date(15),
+      authorId: 'DR-PCP1',
+      changes: { goals: [`${c.marker} revised goal`] },
+      substantial: false,
+      ...dept(c),
+    },
+  }),
+  [`POST ${P}/encounters`]: (c) => ({
+    body: {
+      encounterId: `V-${c.fresh}`,
+      kind: 'em_office',
+      practitionerId: 'DR-PCP1',
+      on: date(12),
+      ...dept(c),
+    },
+  }),
+  [`POST ${P}/psychotherapy`]: (c) => ({
+    body: {
+      encounterId: `PT-${c.fresh}`,
+      practitionerId: 'DR-PCP1',
+      on: date(13),
+      minutes: 30,
+      withEM: false,
+      ...dept(c),
+    },
+  }),
+  [`POST ${P}/pharmacologic-management`]: (c) => ({
+    body: { encounterId: `PM-${c.fresh}`, practitionerId: 'DR-PCP1', on: date(14), ...dept(c) },
+  }),
+  [`POST ${P}/month-claims`]: () => ({
+    body: {
+      month: MONTH,
+      program: 'CCM',
+      billingPractitionerId: 'DR-PCP1',
+      lines: [{ code: '99490', units: 1 }],
+    },
+  }),
+  // query-api
+  'GET /v1/tenants/{tenantId}/monthly-minutes': () => ({ query: { month: MONTH } }),
+  'GET /v1/tenants/{tenantId}/monthly-minutes.csv': () => ({ query: { month: MONTH } }),
+  'GET /v1/tenants/{tenantId}/billing-lines': () => ({ query: { month: MONTH } }),
+  'GET /v1/tenants/{tenantId}/billing-lines.csv': () => ({ query: { month: MONTH } }),
+  'GET /v1/tenants/{tenantId}/excluded-entries': () => ({ query: { month: MONTH } }),
+  'GET /v1/tenants/{tenantId}/provider-of-record': () => ({ query: { month: MONTH } }),
+  'GET /v1/tenants/{tenantId}/eligibility': () => ({ query: { month: MONTH } }),
+  'GET /v1/tenants/{tenantId}/worklist': () => ({ query: { month: MONTH } }),
+  'GET /v1/tenants/{tenantId}/conflicts': () => ({ query: { month: MONTH } }),
+  'GET /v1/tenants/{tenantId}/care-plan-versions': () => ({}),
+  [`GET ${P}/months/{month}`]: () => ({}),
+  'GET /v1/tenants/{tenantId}/access-log': () => ({ query: { limit: '5' } }),
+  // audit
+  'POST /v1/tenants/{tenantId}/replays': (c) => ({
+    body: { month: MONTH, patientId: c.patientId },
+    headers: { prefer: 'respond-async' },
+  }),
+  'GET /v1/tenants/{tenantId}/replays': () => ({ query: { limit: '10' } }),
+  'GET /v1/tenants/{tenantId}/replays/{jobId}': () => ({}),
+};
+
+/** The valid request of an endpoint, or undefined (the matrix then fails naming it). */
+export function validRequestFor(e: Endpoint): ((c: RequestContext) => ValidRequest) | undefined {
+  return VALID_REQUESTS[`${e.method} ${e.path}`];
+}
