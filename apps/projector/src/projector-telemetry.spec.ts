@@ -36,16 +36,14 @@ describe('ProjectorTelemetry lag', () => {
   it('given a committed batch, then the counters add its counts', async () => {
     const registry = new Registry();
     const telemetry = new ProjectorTelemetry(registry);
-    telemetry
-      .batchStarted({ topic: 't', partition: 0, messages: [] })
-      .end({
-        stale: false,
-        nextOffset: '3',
-        applied: 3,
-        duplicates: 0,
-        deadLettered: 1,
-        recomputedMonths: 2,
-      });
+    telemetry.batchStarted({ topic: 't', partition: 0, messages: [] }).end({
+      stale: false,
+      nextOffset: '3',
+      applied: 3,
+      duplicates: 0,
+      deadLettered: 1,
+      recomputedMonths: 2,
+    });
     const value = async (name: string) => (await registry.getSingleMetric(name)!.get()).values[0]?.value;
     expect(await value('careledger_projector_events_applied_total')).toBe(3);
     expect(await value('careledger_projector_months_recomputed_total')).toBe(2);

@@ -76,4 +76,3 @@ export function reenterTraceContext(req: Request, _res: Response, next: NextFunc
   if (ctx) context.with(ctx, next);
   else next();
 }
-
