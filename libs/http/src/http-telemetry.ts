@@ -76,10 +76,3 @@ export function reenterTraceContext(req: Request, _res: Response, next: NextFunc
   if (ctx) context.with(ctx, next);
   else next();
 }
-
-/** The trace id of a request's server span (for its log lines), when it is traced. */
-export function traceIdOfRequest(req: unknown): string | undefined {
-  const ctx = (req as Traced)[TRACE_CONTEXT];
-  const id = ctx ? trace.getSpan(ctx)?.spanContext() : undefined;
-  return id && trace.isSpanContextValid(id) ? id.traceId : undefined;
-}

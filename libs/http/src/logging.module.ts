@@ -4,7 +4,6 @@ import { LoggerModule } from 'nestjs-pino';
 import type { CareLedgerConfig } from '@careledger/config';
 import { traceFields } from '@careledger/observability';
 import { CONFIG } from './app-config.module';
-import { traceIdOfRequest } from './http-telemetry';
 
 /** Paths never written to logs: credentials and every body (bodies may hold free text). */
 export const LOG_REDACT_PATHS = [
@@ -43,9 +42,8 @@ export class LoggingModule {
                 (req as IncomingMessage & { correlationId?: string }).correlationId ?? 'none',
               customProps: (req: IncomingMessage) => ({
                 correlationId: (req as IncomingMessage & { correlationId?: string }).correlationId,
-                traceId: traceIdOfRequest(req),
               }),
-              // Lines logged inside a traced unit of work (request, relay batch, projector batch).
+              // traceId and spanId on every line logged inside a traced request (the request line too).
               mixin: traceFields,
               serializers: {
                 req: (req: { method?: string; url?: string }) => ({

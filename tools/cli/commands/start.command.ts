@@ -197,8 +197,10 @@ export async function startPlatform(
       ...APPS.map((a) =>
         a.name === 'console'
           ? `  ${a.name.padEnd(10)} ${base(a.port(config))}/   (sign in with the role picker)`
-          : `  ${a.name.padEnd(10)} ${base(a.port(config))}/docs   health: ${base(a.port(config))}/health`,
+          : `  ${a.name.padEnd(10)} ${base(a.port(config))}/docs   health: ${base(a.port(config))}/health` +
+            `   metrics: ${base(a.port(config))}/metrics`,
       ),
+      `  Traces: ${config.otelEndpoint ? `OTLP to ${config.otelEndpoint}` : 'off (set CARELEDGER_OTEL_ENDPOINT to export OTLP)'}; dashboard and alerts: deploy/grafana, deploy/prometheus`,
       ...lines,
       `  Ready in ${Math.round((Date.now() - startedAt) / 1000)} s. Ctrl-C stops the apps; npm run infra:down stops Kafka.`,
       '',
