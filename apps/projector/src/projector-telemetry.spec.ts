@@ -43,10 +43,12 @@ describe('ProjectorTelemetry lag', () => {
       duplicates: 0,
       deadLettered: 1,
       recomputedMonths: 2,
+      writtenMonths: 1,
     });
     const value = async (name: string) => (await registry.getSingleMetric(name)!.get()).values[0]?.value;
     expect(await value('careledger_projector_events_applied_total')).toBe(3);
     expect(await value('careledger_projector_months_recomputed_total')).toBe(2);
+    expect(await value('careledger_projector_months_written_total')).toBe(1);
     expect(await value('careledger_projector_dead_lettered_total')).toBe(1);
   });
 });

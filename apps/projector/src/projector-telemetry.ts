@@ -105,11 +105,13 @@ export class ProjectorTelemetry implements ProjectorTelemetryPort {
           seconds: Number(process.hrtime.bigint() - started) / 1e9,
           applied: result.applied,
           recomputedMonths: result.recomputedMonths,
+          writtenMonths: result.writtenMonths,
           deadLettered: result.deadLettered,
         });
         for (const span of spans.values()) {
           span.setAttribute('careledger.events_applied', result.applied);
           span.setAttribute('careledger.months_recomputed', result.recomputedMonths);
+          span.setAttribute('careledger.months_written', result.writtenMonths);
           if (result.stale) span.setAttribute('careledger.stale', true);
           span.end();
         }

@@ -159,10 +159,11 @@ export interface PartitionLag {
   seconds: number;
 }
 
-/** The projector: lag per partition (at scrape), batch time, months recomputed, events applied, DLQ. */
+/** The projector: lag per partition (at scrape), batch time, months recomputed and written, events applied, DLQ. */
 export class ProjectorMetrics {
   private readonly batchDuration: Histogram;
   private readonly monthsRecomputed: Counter;
+  private readonly monthsWritten: Counter;
   private readonly eventsApplied: Counter;
   private readonly deadLettered: Counter;
 
@@ -200,7 +201,12 @@ export class ProjectorMetrics {
     });
     this.monthsRecomputed = new Counter({
       name: 'careledger_projector_months_recomputed_total',
-      help: 'Patient-months recomputed and rewritten by the projector.',
+      help: 'Patient-months the projector determined again.',
+      registers: [registry],
+    });
+    this.monthsWritten = new Counter({
+      name: 'careledger_projector_months_written_total',
+      help: 'Patient-months whose rows changed and were written (an unchanged determination writes nothing).',
       registers: [registry],
     });
     this.eventsApplied = new Counter({
@@ -215,10 +221,17 @@ export class ProjectorMetrics {
     });
   }
 
-  batch(info: { seconds: number; applied: number; recomputedMonths: number; deadLettered: number }): void {
+  batch(info: {
+    seconds: number;
+    applied: number;
+    recomputedMonths: number;
+    writtenMonths: number;
+    deadLettered: number;
+  }): void {
     this.batchDuration.observe(info.seconds);
     this.eventsApplied.inc(info.applied);
     this.monthsRecomputed.inc(info.recomputedMonths);
+    this.monthsWritten.inc(info.writtenMonths);
     this.deadLettered.inc(info.deadLettered);
   }
 }

@@ -31,8 +31,8 @@ export function sessionFromToken(token: string, via: Session['via']): Session {
   return {
     token,
     via,
-    sub: String(c.sub ?? ''),
-    tenantId: String(c.tenantId ?? ''),
+    sub: typeof c.sub === 'string' ? c.sub : '',
+    tenantId: typeof c.tenantId === 'string' ? c.tenantId : '',
     roles,
     departments: Array.isArray(c.departments) ? (c.departments as unknown[]).map(String) : [],
     expiresAt: typeof c.exp === 'number' ? c.exp * 1000 : Date.now() + 3_600_000,

@@ -278,8 +278,8 @@ export function ConsentPanel({ session, patientId, providers, onSubmitted }: Pan
   const [method, setMethod] = useState('verbal');
   const [explained, setExplained] = useState(true);
   const [revokeId, setRevokeId] = useState('');
-  const [obtainedOn, setObtainedOn] = useState(new Date().toISOString().slice(0, 10));
-  const [revokedOn, setRevokedOn] = useState(new Date().toISOString().slice(0, 10));
+  const [obtainedOn] = useState(new Date().toISOString().slice(0, 10));
+  const [revokedOn] = useState(new Date().toISOString().slice(0, 10));
   const [captured, setCaptured] = useState<string[]>(
     () => JSON.parse(sessionStorage.getItem(`careledger.consents.${patientId}`) ?? '[]') as string[],
   );

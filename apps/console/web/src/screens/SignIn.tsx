@@ -93,7 +93,7 @@ export function SignIn({ settings }: { settings: Settings }) {
                   label="Role (development key)"
                   data={settings.roles}
                   value={role}
-                  onChange={(v) => v && setRole(v as Role)}
+                  onChange={(v) => v && setRole(v)}
                   allowDeselect={false}
                 />
                 <TextInput

@@ -43,7 +43,6 @@ export function useLoad<T>(
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
   return { data, error, reload: () => setTick((t) => t + 1) };
 }
