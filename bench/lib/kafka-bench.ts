@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ensureTopics } from '@careledger/kafka';
@@ -127,6 +127,19 @@ export async function rawSink(
   await consumer.subscribe({ topic, fromBeginning: true });
   let count = 0;
   let started = 0;
+  let failure: Error | null = null;
+  const copyBatch = async (partition: number, messages: readonly KafkaMessage[]): Promise<void> => {
+    const lines = messages.map((m) => {
+      const json = m.value ? m.value.toString('utf8') : 'null';
+      return rawSinkLine(partition, m.offset, (JSON.parse(json) ?? {}) as Record<string, unknown>, json);
+    });
+    const client = await pool.connect();
+    try {
+      await pipeline(Readable.from([lines.join('')]), client.query(copyFrom(`COPY ${table} FROM STDIN`)));
+    } finally {
+      client.release();
+    }
+  };
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   await consumer.run({
@@ -135,18 +148,15 @@ export async function rawSink(
     eachBatch: async (payload) => {
       const { batch } = payload;
       if (started === 0) started = performance.now();
-      const lines: string[] = [];
-      for (const m of batch.messages) {
-        const json = m.value ? m.value.toString('utf8') : 'null';
-        lines.push(
-          rawSinkLine(batch.partition, m.offset, (JSON.parse(json) ?? {}) as Record<string, unknown>, json),
-        );
-      }
-      const client = await pool.connect();
+      if (failure) return;
       try {
-        await pipeline(Readable.from([lines.join('')]), client.query(copyFrom(`COPY ${table} FROM STDIN`)));
-      } finally {
-        client.release();
+        await copyBatch(batch.partition, batch.messages);
+      } catch (err) {
+        // A value that does not parse or a failed COPY ends the measurement at once (kafkajs would
+        // retry the batch forever).
+        failure = err as Error;
+        resolveDone();
+        return;
       }
       const last = batch.messages[batch.messages.length - 1];
       if (last) payload.resolveOffset(last.offset);
@@ -160,6 +170,11 @@ export async function rawSink(
   clearTimeout(deadline);
   const seconds = (performance.now() - started) / 1000;
   await consumer.disconnect();
+  const failed = failure as Error | null; // set inside eachBatch, which TypeScript cannot see
+  if (failed) {
+    await pool.query(`DROP TABLE ${table}`);
+    throw new Error(`raw sink: a batch failed (parse or COPY): ${failed.message}`);
+  }
   const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
   await pool.query(`DROP TABLE ${table}`);
   return { messages: count, rows: Number(rows[0]?.n ?? 0), seconds };
