@@ -94,7 +94,7 @@ export const POLICY: PolicyRule[] = [
     name: 'billing office',
     app: 'query-api',
     method: 'GET',
-    path: new RegExp(`${T}/billing-office`),
+    path: new RegExp(`${T}/billing-office(\\.csv)?$`),
     allowed: ['billing', 'auditor'],
   },
   {

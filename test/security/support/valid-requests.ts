@@ -174,6 +174,8 @@ export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest>
   'GET /v1/tenants/{tenantId}/care-plan-versions': () => ({}),
   [`GET ${P}/months/{month}`]: () => ({}),
   'GET /v1/tenants/{tenantId}/access-log': () => ({ query: { limit: '5' } }),
+  'GET /v1/tenants/{tenantId}/billing-office': () => ({ query: { month: MONTH } }),
+  'GET /v1/tenants/{tenantId}/billing-office.csv': () => ({ query: { month: MONTH } }),
   // audit
   'POST /v1/tenants/{tenantId}/replays': (c) => ({
     body: { month: MONTH, patientId: c.patientId },
