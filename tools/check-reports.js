@@ -4,7 +4,7 @@
  * `npm run check:reports`: is every committed measurement report still current? A report is stale
  * when a commit after the one it was produced at changed `apps/` or `libs/` (ADR 0808).
  *   - test/reports/reliability.json names its commit in `reportCommit`;
- *   - bench/results/*.json name it in `reportCommit` when they have one, otherwise the commit that last
+ *   - bench/results/*.json (the newest of each scale/kind; older ones are history) name it in `reportCommit` when they have one, otherwise the commit that last
  *     wrote the file counts (the bench was run on the tree that commit was made from).
  * Exit 0 when every report is current, 1 when one is stale or its commit is unknown. `.ci/run` prints
  * the verdict as a warning and never fails on it (a late regeneration must not block a submission).
@@ -27,7 +27,12 @@ function reportFiles(root) {
     out.push('test/reports/reliability.json');
   const bench = path.join(root, 'bench', 'results');
   if (fs.existsSync(bench)) {
-    for (const f of fs.readdirSync(bench).sort()) if (f.endsWith('.json')) out.push(`bench/results/${f}`);
+    // Only the newest report of each kind (`<date>-<scale>[-<suffix>].json`) is the current claim; older
+    // ones are kept as history (the "before" of an ADR) and are not expected to be current.
+    const newest = new Map();
+    for (const f of fs.readdirSync(bench).sort())
+      if (f.endsWith('.json')) newest.set(f.replace(/^\d{4}-\d{2}-\d{2}-/, ''), f);
+    for (const f of newest.values()) out.push(`bench/results/${f}`);
   }
   return out.filter((f) => git(root, ['ls-files', '--error-unmatch', f]).ok);
 }
