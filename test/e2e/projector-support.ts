@@ -4,9 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { Client, Pool } from 'pg';
-import { type CareLedgerConfig, repoRoot } from '@careledger/config';
+import { type CareLedgerConfig, loadConfig, loadReferenceData, repoRoot } from '@careledger/config';
+import { determineMonth } from '@careledger/domain';
 import { VERSIONED_TABLES } from '@careledger/read-models';
 import { migrateTestDatabase } from '@careledger/testing/infra';
+import { rebuildProjections } from '../../apps/projector/src/projection-rebuild';
 
 /** Columns never compared between two projections of the same events (wall-clock or bookkeeping). */
 const NOT_COMPARED: Record<string, string[]> = {
@@ -148,4 +150,46 @@ export function ensureProjectorBuilt(): string {
   if (!fs.existsSync(distMain))
     throw new Error('npm run build did not produce dist/apps/projector/src/main.js');
   return distMain;
+}
+
+/**
+ * A clean rebuild of `topic` (version 1 -> 2, the live version kept) in the private database, checked
+ * row by row against the live version 1 of `tenantId`: every versioned table has no row only on one
+ * side. Returns the per-table counts for further checks.
+ */
+export async function rebuildAndCompareWithLive(opts: {
+  kafka: Kafka;
+  pool: Pool;
+  database: string;
+  topic: string;
+  dlqTopic: string;
+  groupId: string;
+  tenantId: string;
+  events: number;
+}): Promise<Awaited<ReturnType<typeof versionDifferences>>> {
+  const config = loadConfig(process.env, {
+    CARELEDGER_DB_NAME: opts.database,
+    CARELEDGER_EVENTS_TOPIC: opts.topic,
+  });
+  const r = await rebuildProjections({
+    kafka: opts.kafka,
+    pool: opts.pool,
+    topic: opts.topic,
+    dlqTopic: opts.dlqTopic,
+    groupId: opts.groupId,
+    determine: determineMonth,
+    reference: loadReferenceData(config.dataDir),
+    keepOld: true,
+  });
+  expect(r).toMatchObject({ fromVersion: 1, toVersion: 2, events: opts.events });
+  const diff = await versionDifferences(opts.pool, 1, 2, { tenantId: opts.tenantId, topic: opts.topic });
+  for (const [table, d] of Object.entries(diff)) {
+    expect({ table, onlyLive: d.onlyA, onlyRebuilt: d.onlyB }).toEqual({
+      table,
+      onlyLive: 0,
+      onlyRebuilt: 0,
+    });
+  }
+  expect(diff['projected_events']!.rows).toBe(opts.events);
+  return diff;
 }
