@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
@@ -15,6 +14,7 @@ import {
   startCareApi,
   type CareApiHarness,
 } from './care-api.e2e-helpers';
+import { freePortPair } from '../reliability/support/free-port';
 
 jest.setTimeout(600_000);
 
@@ -71,21 +71,6 @@ class PrivateBroker {
   remove(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-/** A port p with p+1 free as well (the broker's controller listener takes the next port). */
-async function freePortPair(): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const s = net.createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const p = 20_000 + Math.floor(Math.random() * 20_000);
-    if ((await free(p)) && (await free(p + 1))) return p;
-  }
-  throw new Error('no free port pair');
 }
 
 describe('care-api while Kafka is down (private broker)', () => {

@@ -14,17 +14,7 @@ export const APP_PORT_KEYS = {
 } as const;
 export type AppName = keyof typeof APP_PORT_KEYS;
 
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address() as net.AddressInfo;
-      server.close(() => resolve(address.port));
-    });
-  });
-}
+export { freePort } from '../../reliability/support/free-port';
 
 /** The first free port of `[from, to]` (the test's Prometheus stays in its own range). */
 export async function freePortIn(from: number, to: number): Promise<number> {
