@@ -101,6 +101,17 @@ function ensureEmmettPeer(log: (l: string) => void): void {
 /** Longest a stage may run before it is killed and reported failed (a hung consumer must not hang the run). */
 const STAGE_TIMEOUT_MINUTES: Record<BenchScale, number> = { small: 4, medium: 30, large: 180 };
 
+/**
+ * `CARELEDGER_BENCH_CPU_PROFILE=<dir>`: each stage process writes a V8 CPU profile there
+ * (`<stage>-<pid>.cpuprofile`, open it in Chrome DevTools or speedscope), so a missed target can be
+ * explained by a profile rather than a guess.
+ */
+function profileArgs(stage: StageName): string[] {
+  const dir = process.env.CARELEDGER_BENCH_CPU_PROFILE;
+  if (!dir) return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, `--cpu-prof-name=${stage}.cpuprofile`];
+}
+
 function runStage(
   stage: StageName,
   ctxFile: string,
@@ -112,7 +123,7 @@ function runStage(
   return new Promise((resolve) => {
     const child = fork(host, [stage, ctxFile], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: ['--max-old-space-size=3072'],
+      execArgv: ['--max-old-space-size=3072', ...profileArgs(stage)],
     });
     let message: StageMessage | undefined;
     let timedOut = false;

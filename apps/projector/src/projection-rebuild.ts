@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { scanTopic } from '@careledger/kafka';
 import type { Pool } from 'pg';
 import {
-  type LoadedPartition,
   PROJECTION_NAME,
   type ProjectionEngineOptions,
   readProjectionState,
@@ -65,35 +64,31 @@ async function deleteVersion(pool: Pool, version: number): Promise<void> {
 }
 
 /**
- * Phase 1 of a rebuild: read every partition up to the high-water marks captured now, then project
+ * Phase 1 of a rebuild: read every partition up to the high-water marks captured now and project
  * them in one pass (reference data first, each patient-month determined once, bulk inserts) with each
- * partition's offset set after its last message.
+ * partition's offset set after its last message. Messages are stored as they are read, so memory
+ * holds a chunk of messages and the patients' ids, never the topic.
  */
 async function loadTopic(o: RebuildOptions, runner: ProjectorRunner, version: number): Promise<number> {
-  const byPartition = new Map<number, KafkaMessage[]>();
+  const load = await runner.openBulkLoad();
   let read = 0;
-  const scan = await scanTopic(o.kafka, o.topic, {
-    groupIdPrefix: `${o.groupId}.rebuild-load`,
-    timeoutMs: 3_600_000,
-    onMessage: (message, position) => {
-      const list = byPartition.get(position.partition) ?? [];
-      list.push(message);
-      byPartition.set(position.partition, list);
-      if (++read % 10_000 === 0) o.onProgress?.({ phase: 'loading', version, done: read, total: read });
-    },
-  });
-  o.onProgress?.({ phase: 'computing', version, done: 0, total: scan.messages });
-  const partitions: LoadedPartition[] = [...byPartition.entries()]
-    .filter(([, messages]) => messages.length > 0)
-    .sort(([a], [b]) => a - b)
-    .map(([partition, messages]) => ({
-      partition,
-      messages,
-      nextOffset: (BigInt(messages[messages.length - 1]!.offset) + 1n).toString(),
-    }));
-  await runner.load(partitions);
-  o.onProgress?.({ phase: 'computing', version, done: scan.messages, total: scan.messages });
-  return scan.messages;
+  try {
+    const scan = await scanTopic(o.kafka, o.topic, {
+      groupIdPrefix: `${o.groupId}.rebuild-load`,
+      timeoutMs: 3_600_000,
+      onMessage: (message, position) => {
+        if (++read % 10_000 === 0) o.onProgress?.({ phase: 'loading', version, done: read, total: read });
+        return load.add(position.partition, message);
+      },
+    });
+    o.onProgress?.({ phase: 'computing', version, done: 0, total: scan.messages });
+    await load.finish();
+    o.onProgress?.({ phase: 'computing', version, done: scan.messages, total: scan.messages });
+    return scan.messages;
+  } catch (err) {
+    await load.abort();
+    throw err;
+  }
 }
 
 /**

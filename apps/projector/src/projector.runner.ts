@@ -3,8 +3,8 @@ import type { Pool } from 'pg';
 import { publishToDlq } from '@careledger/kafka';
 import {
   type BatchResult,
+  type BulkLoad,
   type EngineMessage,
-  type LoadedPartition,
   type PoisonEventError,
   ProjectionEngine,
   type ProjectionEngineOptions,
@@ -249,15 +249,14 @@ export class ProjectorRunner {
   }
 
   /**
-   * Project whole partitions read beforehand into this member's (rebuild or pinned) version in one
-   * pass: the rebuild's first phase (ADR 0504). The member starts afterwards from the stored offsets.
+   * Begin projecting the topic read beforehand into this member's (rebuild or pinned) version in
+   * one pass: the rebuild's first phase (ADR 0503). The member starts afterwards from the offsets
+   * the load stores.
    */
-  async load(partitions: readonly LoadedPartition[]): Promise<BatchResult> {
+  async openBulkLoad(): Promise<BulkLoad> {
     if (this.opts.mode.kind === 'live')
-      throw new Error('a live member follows the active version; load needs a version');
-    const result = await this.engine.loadPartitions(this.opts.mode.version, this.opts.topic, partitions);
-    this.applied += result.applied;
-    return result;
+      throw new Error('a live member follows the active version; a bulk load needs a version');
+    return this.engine.openBulkLoad(this.opts.mode.version, this.opts.topic);
   }
 
   /** Stored progress of this member's version (all partitions of the topic). */

@@ -22,14 +22,10 @@ import {
   type PatientMemo,
   type ReferenceMemo,
 } from './engine/partition-memory';
-import {
-  type ComputedPatient,
-  computePatient,
-  type ComputeOptions,
-  type DetermineMonthFn,
-} from './engine/patient-compute';
-import { type MonthWrite, ReadModelWriter } from './engine/read-model-writer';
-import type { CarePlanVersionRow } from './projections/read-model-rows';
+import { computePatient, type ComputeOptions, type DetermineMonthFn } from './engine/patient-compute';
+import { BulkLoad } from './engine/bulk-load';
+import { ReadModelWriter } from './engine/read-model-writer';
+import { addWrites, emptyWrites, writeTenant } from './engine/tenant-writes';
 
 export {
   type EngineMessage,
@@ -38,6 +34,7 @@ export {
   PoisonEventError,
 } from './engine/event-parser';
 export type { DetermineMonthFn } from './engine/patient-compute';
+export { BulkLoad, type BulkLoadCounts } from './engine/bulk-load';
 
 /** Name of the single `projection_state` row that points at the active read-model version. */
 export const PROJECTION_NAME = 'read-models';
@@ -79,13 +76,6 @@ export interface ProjectionEngineOptions {
   onMonthError?(info: { tenantId: string; patientId: string; month: string; code: string }): void;
 }
 
-/** One partition's messages loaded for a bulk projection, with the offset to resume from afterwards. */
-export interface LoadedPartition {
-  partition: number;
-  messages: readonly EngineMessage[];
-  nextOffset: string;
-}
-
 /** Read the active/building version. `lock` takes FOR SHARE (a batch) or FOR UPDATE (a switch). */
 export async function readProjectionState(
   client: Pick<PoolClient, 'query'>,
@@ -115,14 +105,6 @@ function maxPosition(events: readonly ParsedEvent[]): number | null {
 interface Staged {
   patients: Map<string, PatientMemo>;
   references: Map<string, ReferenceMemo>;
-}
-
-/** The writes of recomputed patients, gathered per tenant before the SQL. */
-interface TenantWrites {
-  months: MonthWrite[];
-  carePlanPatients: string[];
-  carePlanRows: CarePlanVersionRow[];
-  index: ComputedPatient['index'][];
 }
 
 /**
@@ -227,72 +209,24 @@ export class ProjectionEngine {
   }
 
   /**
-   * Project whole partitions into an empty `version` in one pass (the rebuild's first phase, ADR
-   * 0504): every event is stored, all reference data is applied before any patient, each
-   * patient-month is determined exactly once, rows are bulk-inserted, and each partition's offset
-   * is set to `nextOffset`.
+   * Begin the rebuild's first phase into an empty `version` ({@link BulkLoad}, ADR 0503): feed it
+   * the topic's messages, then `finish` it. The connection is released when it finishes or aborts.
    */
-  async loadPartitions(
-    version: number,
-    topic: string,
-    partitions: readonly LoadedPartition[],
-  ): Promise<BatchResult> {
-    const result: BatchResult = {
-      stale: false,
-      nextOffset: null,
-      applied: 0,
-      duplicates: 0,
-      deadLettered: 0,
-      recomputedMonths: 0,
-      writtenMonths: 0,
-    };
-    return this.transaction(async (client) => {
-      const writer = new ReadModelWriter(client, version);
-      const all: { parsed: ParsedEvent; stored: StoredEvent; partition: number }[] = [];
-      for (const p of partitions) {
-        const { parsed, dead, duplicates } = parseMessages(p.messages, { topic, partition: p.partition });
-        result.duplicates += duplicates;
-        const applied = await this.storeEvents(writer, parsed, p.partition);
-        result.duplicates += parsed.length - applied.length;
-        for (const a of applied) all.push({ ...a, partition: p.partition });
-        await this.recordDeadLetters(writer, dead, { topic, partition: p.partition });
-        result.deadLettered += dead.length;
-      }
-      result.applied = all.length;
-      const { referenceEvents, affected } = planBatch(all.map((a) => a.parsed));
-      await writer.upsertReference(referenceEvents);
-      const byTenantRef = new Map<string, StoredEvent[]>();
-      const byPatient = new Map<string, StoredEvent[]>();
-      for (const a of all) {
-        const e = a.stored;
-        const list = e.patientId === undefined ? byTenantRef : byPatient;
-        const key = e.patientId === undefined ? e.tenantId : `${e.tenantId}\u0000${e.patientId}`;
-        const l = list.get(key) ?? [];
-        l.push(e);
-        list.set(key, l);
-      }
-      const newIds = new Set(all.map((a) => a.parsed.eventId));
-      for (const [tenant, patients] of affected) {
-        const ref = (byTenantRef.get(tenant) ?? []).sort(compareStored);
-        const ids = [...patients.keys()].sort();
-        for (let i = 0; i < ids.length; i += 1_000) {
-          const writes = emptyWrites();
-          for (const patientId of ids.slice(i, i + 1_000)) {
-            const events = byPatient.get(`${tenant}\u0000${patientId}`)!.sort(compareStored);
-            const c = computePatient(this.compute, tenant, patientId, ref, events, newIds, true);
-            result.recomputedMonths += c.months.length;
-            addWrites(writes, c, c.months, true);
-          }
-          result.writtenMonths += writes.months.length;
-          await this.writeTenant(writer, tenant, writes, false);
-        }
-      }
-      for (const p of partitions) {
-        const mine = all.filter((a) => a.partition === p.partition).map((a) => a.parsed);
-        await writer.storeOffset(topic, p.partition, p.nextOffset, p.nextOffset, maxPosition(mine));
-      }
-      return { result };
-    });
+  async openBulkLoad(version: number, topic: string): Promise<BulkLoad> {
+    const client = await this.opts.pool.connect();
+    try {
+      return await BulkLoad.open({
+        client,
+        release: () => client.release(),
+        version,
+        topic,
+        compute: this.compute,
+        deadLetter: (m, e, source) => this.opts.deadLetter(m, e, source),
+      });
+    } catch (err) {
+      client.release();
+      throw err;
+    }
   }
 
   private async transaction(
@@ -441,19 +375,8 @@ export class ProjectionEngine {
       // Only patients with events on this partition are this partition's to remember.
       if (hasNew || held) staged.patients.set(key, { events, months });
     }
-    await this.writeTenant(writer, tenant, writes, true);
+    await writeTenant(writer, tenant, writes, true);
     return { computed, written: writes.months.length };
-  }
-
-  private async writeTenant(
-    writer: ReadModelWriter,
-    tenant: string,
-    w: TenantWrites,
-    deleteFirst: boolean,
-  ): Promise<void> {
-    await writer.replaceMonths(w.months, deleteFirst);
-    await writer.replaceCarePlans(tenant, w.carePlanPatients, w.carePlanRows, deleteFirst);
-    await writer.upsertPatientIndex(w.index);
   }
 
   /** Poison events: DLQ first (at-least-once), then the record of it in this transaction. */
@@ -465,29 +388,4 @@ export class ProjectionEngine {
     for (const d of dead) await this.opts.deadLetter(d.message, d.error, source);
     await writer.insertDeadLetters(dead.map((d) => d.row));
   }
-}
-
-function emptyWrites(): TenantWrites {
-  return { months: [], carePlanPatients: [], carePlanRows: [], index: [] };
-}
-
-/**
- * Add a recomputed patient's writes: the given months; care plans and the index row only when the
- * patient's own events changed (both are functions of its events alone, so a reference change
- * cannot change them).
- */
-function addWrites(
-  w: TenantWrites,
-  c: ComputedPatient,
-  months: ComputedPatient['months'],
-  eventsChanged: boolean,
-): void {
-  for (const m of months)
-    w.months.push({ tenantId: c.tenantId, patientId: c.patientId, month: m.month, rows: m.rows });
-  if (!eventsChanged) return;
-  if (c.carePlans) {
-    w.carePlanPatients.push(c.patientId);
-    w.carePlanRows.push(...c.carePlans);
-  }
-  w.index.push(c.index);
 }
