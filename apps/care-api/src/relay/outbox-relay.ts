@@ -141,9 +141,9 @@ export class OutboxRelay {
           }
           this.logger.info({ topic: this.options.topic }, 'outbox relay is the leader');
         }
-        const published = await this.publishBatch();
+        const { full } = await this.publishPending();
         failures = 0;
-        if (published < this.options.batchSize) await this.idle(this.options.pollIntervalMs);
+        if (!full) await this.idle(this.options.pollIntervalMs);
       } catch (err) {
         failures++;
         this.stats.failedAttempts++;
@@ -226,22 +226,64 @@ export class OutboxRelay {
     if (p) await p.disconnect().catch(() => undefined);
   }
 
-  /** Publishes the next batch; returns how many events it published. */
-  private async publishBatch(): Promise<number> {
-    const client = this.client!;
-    const { rows } = await client.query<RecordedEventRow & { traceparent: string | null }>(
+  /** Unpublished rows in position order, leaving out the positions of a batch still being sent. */
+  private async selectPending(
+    inFlight: readonly number[],
+  ): Promise<(RecordedEventRow & { traceparent: string | null })[]> {
+    const { rows } = await this.client!.query<RecordedEventRow & { traceparent: string | null }>(
       `SELECT e.global_position, e.event_id, e.tenant_id, e.stream_id, e.patient_id, e.stream_version, e.type,
          e.schema_version, e.data, e.metadata, e.correlation_id, e.causation_id, e.occurred_at_iso,
          e.recorded_at_iso, e.prev_hash, e.hash, o.traceparent
        FROM outbox o JOIN events e ON e.global_position = o.global_position
-       WHERE o.topic = $1 AND o.published_at IS NULL
+       WHERE o.topic = $1 AND o.published_at IS NULL AND NOT (o.global_position = ANY($3::bigint[]))
        ORDER BY o.global_position
        LIMIT $2`,
-      [this.options.topic, this.options.batchSize],
+      [this.options.topic, this.options.batchSize, inFlight],
     );
-    if (rows.length === 0) return 0;
+    return rows;
+  }
+
+  /**
+   * Publishes what the outbox holds, batch after batch, pipelined: while batch k is being sent, the
+   * rows of batch k+1 are read (leaving out k's positions), and k is marked published while k+1 is
+   * sent. Sends stay one after the other (each acknowledged before the next starts), so per-stream
+   * order and the at-least-once guarantee are as before: a row is marked only after Kafka acked it.
+   * Returns how many events it published and whether the last batch was full (more may wait).
+   */
+  private async publishPending(): Promise<{ published: number; full: boolean }> {
+    let rows = await this.selectPending([]);
+    let published = 0;
+    let marking: Promise<void> = Promise.resolve();
+    try {
+      while (rows.length > 0) {
+        const positions = rows.map((r) => Number(r.global_position));
+        const sending = this.send(rows);
+        const full = rows.length === this.options.batchSize;
+        const next = full ? this.selectPending(positions) : Promise.resolve([]);
+        // Awaited below; the handler only keeps a rejection meanwhile from counting as unhandled.
+        next.catch(() => undefined);
+        // A failed send rejects here; the prefetched rows are simply read again later.
+        await sending.catch(async (err: unknown) => {
+          await next.catch(() => undefined);
+          await this.recordFailure(positions, err);
+          throw err;
+        });
+        await marking;
+        marking = this.markPublished(positions, rows.length);
+        marking.catch(() => undefined);
+        published += rows.length;
+        if (!full) break;
+        rows = await next;
+      }
+      await marking;
+      return { published, full: rows.length === this.options.batchSize };
+    } finally {
+      await marking.catch(() => undefined);
+    }
+  }
+
+  private async send(rows: readonly (RecordedEventRow & { traceparent: string | null })[]): Promise<void> {
     const events = rows.map(rowToRecordedEvent);
-    const positions = events.map((e) => e.globalPosition);
     const spans = publishSpans(
       this.options.topic,
       rows.map((r) => r.traceparent),
@@ -253,24 +295,27 @@ export class OutboxRelay {
       spans.end();
     } catch (err) {
       spans.fail(err);
-      await client
-        .query(
-          `UPDATE outbox SET attempts = attempts + 1, last_error = left($3, 500)
-           WHERE topic = $1 AND global_position = ANY($2::bigint[])`,
-          [this.options.topic, positions, err instanceof Error ? err.message : String(err)],
-        )
-        .catch(() => undefined);
       throw err;
     }
-    await client.query(
+  }
+
+  private async recordFailure(positions: readonly number[], err: unknown): Promise<void> {
+    await this.client!.query(
+      `UPDATE outbox SET attempts = attempts + 1, last_error = left($3, 500)
+       WHERE topic = $1 AND global_position = ANY($2::bigint[])`,
+      [this.options.topic, positions, err instanceof Error ? err.message : String(err)],
+    ).catch(() => undefined);
+  }
+
+  private async markPublished(positions: readonly number[], count: number): Promise<void> {
+    await this.client!.query(
       `UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL
        WHERE topic = $1 AND global_position = ANY($2::bigint[])`,
       [this.options.topic, positions],
     );
-    this.stats.published += events.length;
-    this.options.observer?.published(events.length);
+    this.stats.published += count;
+    this.options.observer?.published(count);
     this.stats.lastPublishedPosition = positions[positions.length - 1]!;
     this.stats.lastError = null;
-    return events.length;
   }
 }
