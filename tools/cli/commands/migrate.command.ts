@@ -57,7 +57,9 @@ async function ensureDatabase(db: MigrationTarget) {
 export const registerMigrate: RegisterCommand = (program: Command) => {
   program
     .command('migrate')
-    .description('Apply the event-store and read-model migrations to the configured PostgreSQL database and store the analytics pseudonym key')
+    .description(
+      'Apply the event-store and read-model migrations to the configured PostgreSQL database and store the analytics pseudonym key',
+    )
     .option('--database <name>', 'database name (default: CARELEDGER_DB_NAME)')
     .action(async (opts: { database?: string }) => {
       const config = loadConfig(process.env, opts.database ? { CARELEDGER_DB_NAME: opts.database } : {});

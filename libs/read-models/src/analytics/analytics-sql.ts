@@ -54,7 +54,7 @@ export function createAnalyticsSql(role: string, database: string, pgcryptoSchem
      )`,
     `REVOKE ALL ON ${PRIVATE}.pseudonym_key FROM PUBLIC`,
     `COMMENT ON TABLE ${PRIVATE}.pseudonym_key IS ${literal(
-      'HMAC key of the analysts\' pseudonyms (CARELEDGER_PSEUDONYM_SECRET, stored by careledger migrate). Never granted to analysts.',
+      "HMAC key of the analysts' pseudonyms (CARELEDGER_PSEUDONYM_SECRET, stored by careledger migrate). Never granted to analysts.",
     )}`,
     // SQL-standard body: parsed now, so hmac is bound here and needs no search_path at run time.
     `CREATE FUNCTION ${PRIVATE}.pseudonym(tenant_id text, patient_id text, key bytea) RETURNS text

@@ -98,7 +98,11 @@ export const ANALYTICS_VIEWS: readonly AnalyticsView[] = [
         type: 'text',
         description: 'Local service date (`YYYY-MM-DD`) of per-encounter add-ons; null for monthly codes.',
       },
-      { name: 'rules_version', type: 'text', description: 'Rule set the line was computed under (e.g. CY2026).' },
+      {
+        name: 'rules_version',
+        type: 'text',
+        description: 'Rule set the line was computed under (e.g. CY2026).',
+      },
       { name: 'rule', type: 'text', description: 'The rule that fired, as text.' },
       { name: 'counted_minutes', type: 'integer', description: 'Minutes that contributed to this line.' },
       {
@@ -118,7 +122,11 @@ export const ANALYTICS_VIEWS: readonly AnalyticsView[] = [
     columns: [
       ...PATIENT_MONTH,
       PROGRAM,
-      { name: 'eligible', type: 'boolean', description: 'Whether the patient may be billed for the program.' },
+      {
+        name: 'eligible',
+        type: 'boolean',
+        description: 'Whether the patient may be billed for the program.',
+      },
       {
         name: 'reasons',
         type: 'text[]',
@@ -151,8 +159,16 @@ export const ANALYTICS_VIEWS: readonly AnalyticsView[] = [
       { name: 'practitioner_id', type: 'text', description: 'Billing practitioner.' },
       { name: 'counted_minutes', type: 'integer', description: 'Minutes counted so far.' },
       { name: 'billed_codes', type: 'text[]', description: 'Codes the minutes already reach.' },
-      { name: 'next_threshold', type: 'integer', description: 'Counted minutes of the next code; null at the cap.' },
-      { name: 'minutes_to_next', type: 'integer', description: 'Minutes still needed for it; null at the cap.' },
+      {
+        name: 'next_threshold',
+        type: 'integer',
+        description: 'Counted minutes of the next code; null at the cap.',
+      },
+      {
+        name: 'minutes_to_next',
+        type: 'integer',
+        description: 'Minutes still needed for it; null at the cap.',
+      },
       { name: 'next_code', type: 'text', description: 'The code the next threshold bills; null at the cap.' },
       DEPARTMENTS,
     ],

@@ -21,7 +21,10 @@ export async function storePseudonymKey(db: Queryable, secret: string): Promise<
 }
 
 /** Whether the stored key is `secret`'s: `missing` before any `careledger migrate` stored one. */
-export async function pseudonymKeyState(db: Queryable, secret: string): Promise<'match' | 'differs' | 'missing'> {
+export async function pseudonymKeyState(
+  db: Queryable,
+  secret: string,
+): Promise<'match' | 'differs' | 'missing'> {
   const { rows } = await db.query(`SELECT key = $1 AS same FROM ${PRIVATE}.pseudonym_key`, [
     Buffer.from(secret, 'utf8'),
   ]);

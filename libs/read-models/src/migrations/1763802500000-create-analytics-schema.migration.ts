@@ -18,7 +18,8 @@ export class CreateAnalyticsSchema1763802500000 implements MigrationInterface {
        WHERE e.extname = 'pgcrypto'`,
     )) as { schema: string }[];
     const database = await currentDatabase(q);
-    for (const sql of createAnalyticsSql(analystRoleName(database), database, ext!.schema)) await q.query(sql);
+    for (const sql of createAnalyticsSql(analystRoleName(database), database, ext!.schema))
+      await q.query(sql);
   }
 
   async down(q: QueryRunner): Promise<void> {
