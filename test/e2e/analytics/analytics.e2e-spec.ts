@@ -162,6 +162,23 @@ describe('analytics schema, analyst role and Parquet export (real PostgreSQL, Du
     }
   });
 
+  it('documents every view and column in the database itself (COMMENT ON, from the one description)', async () => {
+    const { rows } = await analyst.client.query<{ view: string; col: string | null; text: string }>(
+      `SELECT c.relname AS view, a.attname AS col, d.description AS text
+       FROM pg_description d
+       JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass
+       JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'analytics'
+       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
+       ORDER BY 1, 2 NULLS FIRST`,
+    );
+    const expected = ANALYTICS_VIEWS.flatMap((v) => [
+      { view: v.name, col: null, text: v.description },
+      ...v.columns.map((c) => ({ view: v.name, col: c.name, text: c.description })),
+    ]).sort((a, b) => (a.view + (a.col ?? '') < b.view + (b.col ?? '') ? -1 : 1));
+    const got = [...rows].sort((a, b) => (a.view + (a.col ?? '') < b.view + (b.col ?? '') ? -1 : 1));
+    expect(got).toEqual(expected);
+  });
+
   it('refuses to show pseudonyms without a stored key', async () => {
     await admin.query('BEGIN');
     try {
