@@ -13,6 +13,7 @@ import { determineMonth } from '@careledger/domain';
 import { createHttpApp } from '@careledger/http';
 import {
   ANALYTICS_VIEWS,
+  applyAnalyticsViews,
   ProjectionEngine,
   readProjectionState,
   storePseudonymKey,
@@ -177,6 +178,23 @@ describe('analytics schema, analyst role and Parquet export (real PostgreSQL, Du
     ]).sort((a, b) => (a.view + (a.col ?? '') < b.view + (b.col ?? '') ? -1 : 1));
     const got = [...rows].sort((a, b) => (a.view + (a.col ?? '') < b.view + (b.col ?? '') ? -1 : 1));
     expect(got).toEqual(expected);
+  });
+
+  it('brings views of an older description back to the current one on the next migrate', async () => {
+    const view = ANALYTICS_VIEWS[0]!;
+    const comment = async () =>
+      (
+        await admin.query<{ text: string }>(
+          `SELECT obj_description('analytics.${view.name}'::regclass) AS text`,
+        )
+      ).rows[0]!.text;
+    await admin.query(`COMMENT ON VIEW analytics.${view.name} IS 'an older description'`);
+    await admin.query(`UPDATE analytics_private.views_applied SET checksum = 'older'`);
+    expect(await comment()).toBe('an older description');
+    expect(await applyAnalyticsViews(admin, config.db.database)).toBe(true);
+    expect(await comment()).toBe(view.description);
+    expect(await applyAnalyticsViews(admin, config.db.database)).toBe(false);
+    expect((await viewRows(analyst.client, view, tenantId, MONTH)).length).toBeGreaterThan(0);
   });
 
   it('refuses to show pseudonyms without a stored key', async () => {

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import {
   ANALYTICS_PRIVATE_SCHEMA as PRIVATE,
   ANALYTICS_SCHEMA as SCHEMA,
   ANALYTICS_VIEWS,
   type AnalyticsView,
 } from './analytics-views';
+import type { Queryable } from './pseudonym-key';
 
 /** Longest database-name prefix kept in the role name (PostgreSQL names are at most 63 bytes). */
 const ROLE_PREFIX_MAX = 55;
@@ -38,13 +40,14 @@ export function viewSelectSql(view: AnalyticsView): string {
 }
 
 /**
- * The statements that create the analytics schema, its views and comments, the key table, and the
- * analysts' role with `USAGE` on `analytics` and `SELECT` on its views and nothing else.
- * `pgcryptoSchema`: where pgcrypto's `hmac` lives (resolved once, when the function is created).
+ * The statements of the migration: the analytics schemas, the key table, the pseudonym functions, the
+ * table recording which view definition is applied, and the analysts' role with `USAGE` on
+ * `analytics`. The views themselves are {@link analyticsViewsSql}, applied by {@link applyAnalyticsViews}.
+ * `pgcryptoSchema`: where pgcrypto's `hmac` lives (bound once, when the function is created).
  */
 export function createAnalyticsSql(role: string, database: string, pgcryptoSchema: string): string[] {
   const r = quoteIdent(role);
-  const out = [
+  return [
     `CREATE SCHEMA ${PRIVATE}`,
     `REVOKE ALL ON SCHEMA ${PRIVATE} FROM PUBLIC`,
     `CREATE TABLE ${PRIVATE}.pseudonym_key (
@@ -56,6 +59,11 @@ export function createAnalyticsSql(role: string, database: string, pgcryptoSchem
     `COMMENT ON TABLE ${PRIVATE}.pseudonym_key IS ${literal(
       "HMAC key of the analysts' pseudonyms (CARELEDGER_PSEUDONYM_SECRET, stored by careledger migrate). Never granted to analysts.",
     )}`,
+    `CREATE TABLE ${PRIVATE}.views_applied (
+       singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+       checksum   text NOT NULL,
+       applied_at timestamptz NOT NULL DEFAULT clock_timestamp()
+     )`,
     // SQL-standard body: parsed now, so hmac is bound here and needs no search_path at run time.
     `CREATE FUNCTION ${PRIVATE}.pseudonym(tenant_id text, patient_id text, key bytea) RETURNS text
        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -73,14 +81,6 @@ export function createAnalyticsSql(role: string, database: string, pgcryptoSchem
     `COMMENT ON SCHEMA ${SCHEMA} IS ${literal(
       'Read-only views over the active read models for analysts, with pseudonymous patient ids (ADR 0510).',
     )}`,
-  ];
-  for (const view of ANALYTICS_VIEWS) {
-    out.push(`CREATE VIEW ${SCHEMA}.${view.name} WITH (security_barrier) AS\n  ${viewSelectSql(view)}`);
-    out.push(`COMMENT ON VIEW ${SCHEMA}.${view.name} IS ${literal(view.description)}`);
-    for (const c of view.columns)
-      out.push(`COMMENT ON COLUMN ${SCHEMA}.${view.name}.${c.name} IS ${literal(c.description)}`);
-  }
-  out.push(
     `DO $$ BEGIN
        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(role)}) THEN
          CREATE ROLE ${r} NOLOGIN;
@@ -91,9 +91,61 @@ export function createAnalyticsSql(role: string, database: string, pgcryptoSchem
     )}`,
     `GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${r}`,
     `GRANT USAGE ON SCHEMA ${SCHEMA} TO ${r}`,
-    `GRANT SELECT ON ALL TABLES IN SCHEMA ${SCHEMA} TO ${r}`,
-  );
+  ];
+}
+
+/**
+ * The views of ANALYTICS_VIEWS with their comments and the role's `SELECT`, each dropped and created
+ * again: a repeatable step, so that a changed description reaches databases migrated before it.
+ */
+export function analyticsViewsSql(role: string): string[] {
+  const out: string[] = [];
+  for (const view of ANALYTICS_VIEWS) {
+    out.push(`DROP VIEW IF EXISTS ${SCHEMA}.${view.name}`);
+    out.push(`CREATE VIEW ${SCHEMA}.${view.name} WITH (security_barrier) AS\n  ${viewSelectSql(view)}`);
+    out.push(`COMMENT ON VIEW ${SCHEMA}.${view.name} IS ${literal(view.description)}`);
+    for (const c of view.columns)
+      out.push(`COMMENT ON COLUMN ${SCHEMA}.${view.name}.${c.name} IS ${literal(c.description)}`);
+    out.push(`GRANT SELECT ON ${SCHEMA}.${view.name} TO ${quoteIdent(role)}`);
+  }
   return out;
+}
+
+/**
+ * Brings the analytics views to ANALYTICS_VIEWS when the applied definition (its checksum in
+ * `analytics_private.views_applied`) differs: drops views no longer described, recreates the others,
+ * in one transaction that serializes concurrent callers. Returns whether anything changed. Called by
+ * {@link migrateDatabase} after the migrations, so every migrated database has the current views.
+ */
+export async function applyAnalyticsViews(db: Queryable, database: string): Promise<boolean> {
+  const statements = analyticsViewsSql(analystRoleName(database));
+  const checksum = createHash('sha256').update(statements.join(';\n')).digest('hex');
+  await db.query('BEGIN');
+  try {
+    await db.query(`LOCK TABLE ${PRIVATE}.views_applied IN EXCLUSIVE MODE`);
+    const { rows } = await db.query(`SELECT checksum FROM ${PRIVATE}.views_applied`);
+    if ((rows[0] as { checksum?: string } | undefined)?.checksum === checksum) {
+      await db.query('COMMIT');
+      return false;
+    }
+    const { rows: stale } = await db.query(
+      `SELECT viewname FROM pg_views WHERE schemaname = $1 AND NOT (viewname = ANY($2::text[]))`,
+      [SCHEMA, ANALYTICS_VIEWS.map((v) => v.name)],
+    );
+    for (const { viewname } of stale as { viewname: string }[])
+      await db.query(`DROP VIEW ${SCHEMA}.${quoteIdent(viewname)}`);
+    for (const sql of statements) await db.query(sql);
+    await db.query(
+      `INSERT INTO ${PRIVATE}.views_applied (singleton, checksum) VALUES (true, $1)
+       ON CONFLICT (singleton) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = clock_timestamp()`,
+      [checksum],
+    );
+    await db.query('COMMIT');
+    return true;
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
 }
 
 /** The reverse of {@link createAnalyticsSql}. */

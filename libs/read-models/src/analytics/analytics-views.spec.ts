@@ -1,5 +1,5 @@
 import { TABLE_COLUMNS } from '../table-columns';
-import { analystRoleName, createAnalyticsSql, viewSelectSql } from './analytics-sql';
+import { analyticsViewsSql, analystRoleName, createAnalyticsSql, viewSelectSql } from './analytics-sql';
 import { ANALYTICS_VIEWS, type AnalyticsView } from './analytics-views';
 
 /** Read-model columns a view reads that its source table does not have (none when the view is sound). */
@@ -56,12 +56,15 @@ describe('ANALYTICS_VIEWS (the one description of the analytics schema)', () => 
     }
   });
 
-  it('grants the analyst role USAGE on analytics and SELECT on its views, and nothing else', () => {
-    const grants = createAnalyticsSql('db_analyst', 'db', 'public').filter((s) => /^\s*GRANT/.test(s));
+  it('grants the analyst role CONNECT, USAGE on analytics and SELECT on each view, and nothing else', () => {
+    const grants = [
+      ...createAnalyticsSql('db_analyst', 'db', 'public'),
+      ...analyticsViewsSql('db_analyst'),
+    ].filter((s) => /^\s*GRANT/.test(s));
     expect(grants).toEqual([
       'GRANT CONNECT ON DATABASE "db" TO "db_analyst"',
       'GRANT USAGE ON SCHEMA analytics TO "db_analyst"',
-      'GRANT SELECT ON ALL TABLES IN SCHEMA analytics TO "db_analyst"',
+      ...ANALYTICS_VIEWS.map((v) => `GRANT SELECT ON analytics.${v.name} TO "db_analyst"`),
     ]);
   });
 

@@ -71,10 +71,20 @@ export const ANALYTICS_VIEWS: readonly AnalyticsView[] = [
       ...PATIENT_MONTH,
       PROGRAM,
       { name: 'practitioner_id', type: 'text', description: 'Billing practitioner the minutes count for.' },
-      { name: 'performer_role', type: 'text', description: 'Role of whoever spent the time (e.g. RN, MD).' },
+      {
+        name: 'performer_role',
+        type: 'text',
+        description:
+          'Role of whoever spent the time: physician, qhp, clinical_staff, bhcm, psychiatric_consultant, admin_staff.',
+      },
       { name: 'raw_minutes', type: 'integer', description: 'Minutes logged in the month.' },
       { name: 'counted_minutes', type: 'integer', description: 'Minutes that count toward billing.' },
-      { name: 'excluded_minutes', type: 'integer', description: 'Minutes that do not count (see reasons).' },
+      {
+        name: 'excluded_minutes',
+        type: 'integer',
+        description:
+          'Minutes that do not count: voided, outside consent, over a cap, no time-based code, and the like.',
+      },
       { name: 'entry_count', type: 'integer', description: 'Time entries behind these minutes.' },
       DEPARTMENTS,
     ],
