@@ -90,7 +90,7 @@ export async function readParquet(file: string): Promise<{ rows: Row[]; types: R
     const reader = await conn.runAndReadAll(`SELECT * FROM read_parquet(${path})`);
     const types: Record<string, string> = {};
     reader.columnNames().forEach((n, i) => (types[n] = reader.columnTypes()[i]!.toString()));
-    return { rows: reader.getRowObjectsJS() as Row[], types };
+    return { rows: reader.getRowObjectsJS(), types };
   } finally {
     conn.closeSync();
     duck.closeSync();

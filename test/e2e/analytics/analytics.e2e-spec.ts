@@ -237,10 +237,10 @@ describe('analytics schema, analyst role and Parquet export (real PostgreSQL, Du
           `UPDATE analytics.${view.name} SET tenant_id = 'x'`,
           `DELETE FROM analytics.${view.name}`,
         ]) {
-          const err = (await analyst.client.query(sql).then(
+          const err = await analyst.client.query(sql).then(
             () => null,
             (e: { code?: string }) => e,
-          )) as { code?: string } | null;
+          );
           // Permission denied (42501), or the view is not updatable at all (55000): never a write.
           expect([sql, err?.code && ['42501', '55000'].includes(err.code)]).toEqual([sql, true]);
         }
@@ -352,7 +352,7 @@ describe('analytics schema, analyst role and Parquet export (real PostgreSQL, Du
 
     it('refuses a bad month with the flag named, exit 2, and writes nothing', async () => {
       const bad = path.join(tmp, 'bad');
-      const err = (await promisify(execFile)(
+      const err = await promisify(execFile)(
         process.execPath,
         [
           path.join(root, 'dist/tools/cli/main.js'),
@@ -369,7 +369,7 @@ describe('analytics schema, analyst role and Parquet export (real PostgreSQL, Du
       ).then(
         () => null,
         (e: { code?: number; stderr?: string }) => e,
-      )) as { code?: number; stderr?: string } | null;
+      );
       expect(err?.code).toBe(2);
       expect(err?.stderr).toContain('ANALYTICS.INVALID_MONTH: --month "2025-13" is not YYYY-MM');
       expect(fs.existsSync(bad)).toBe(false);

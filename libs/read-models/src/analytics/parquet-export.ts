@@ -145,11 +145,12 @@ async function exportView(
 function appendRow(appender: DuckDBAppender, view: AnalyticsView, row: Record<string, unknown>): void {
   for (const c of view.columns) {
     const v = row[c.name];
+    // node-postgres gives text as string, integer as number, boolean as boolean, text[] as string[].
     if (v === null || v === undefined) appender.appendNull();
-    else if (c.type === 'text') appender.appendVarchar(String(v));
-    else if (c.type === 'integer') appender.appendInteger(Number(v));
-    else if (c.type === 'boolean') appender.appendBoolean(Boolean(v));
-    else appender.appendList((v as string[]).map(String), LIST(VARCHAR));
+    else if (c.type === 'text') appender.appendVarchar(v as string);
+    else if (c.type === 'integer') appender.appendInteger(v as number);
+    else if (c.type === 'boolean') appender.appendBoolean(v as boolean);
+    else appender.appendList(v as string[], LIST(VARCHAR));
   }
   appender.endRow();
 }
