@@ -15,6 +15,7 @@ import {
   ANALYTICS_VIEWS,
   applyAnalyticsViews,
   ProjectionEngine,
+  pseudonymKeyState,
   readProjectionState,
   storePseudonymKey,
   type AnalyticsView,
@@ -151,16 +152,27 @@ describe('analytics schema, analyst role and Parquet export (real PostgreSQL, Du
   it('tells apart views that hash with another key (the check a wrong key would fail)', async () => {
     const view = ANALYTICS_VIEWS[0]!;
     const expected = await queryApiAnalystRows(view);
-    await storePseudonymKey(admin, `${secret}-rotated`);
+    // Rotated inside a transaction that is rolled back: no other session of the shared database sees it.
+    await admin.query('BEGIN');
     try {
-      const actual = await viewRows(analyst.client, view, tenantId, MONTH);
+      await storePseudonymKey(admin, `${secret}-rotated`);
+      const actual = await viewRows(admin, view, tenantId, MONTH);
       expect(diffRows(expected, actual, ['patient_pseudonym']).length).toBeGreaterThan(0);
-      await expect(
-        exportAnalyticsParquet(admin, { tenantId, month: MONTH, outDir: tmp, pseudonymSecret: secret }),
-      ).rejects.toMatchObject({ code: 'ANALYTICS.PSEUDONYM_KEY_MISMATCH' });
     } finally {
-      await storePseudonymKey(admin, secret);
+      await admin.query('ROLLBACK');
     }
+    await expect(
+      exportAnalyticsParquet(admin, {
+        tenantId,
+        month: MONTH,
+        outDir: tmp,
+        pseudonymSecret: `${secret}-other`,
+      }),
+    ).rejects.toMatchObject({
+      code: 'ANALYTICS.PSEUDONYM_KEY_MISMATCH',
+      field: 'CARELEDGER_PSEUDONYM_SECRET',
+    });
+    expect(fs.readdirSync(tmp)).toEqual([]);
   });
 
   it('documents every view and column in the database itself (COMMENT ON, from the one description)', async () => {
@@ -191,7 +203,8 @@ describe('analytics schema, analyst role and Parquet export (real PostgreSQL, Du
     await admin.query(`COMMENT ON VIEW analytics.${view.name} IS 'an older description'`);
     await admin.query(`UPDATE analytics_private.views_applied SET checksum = 'older'`);
     expect(await comment()).toBe('an older description');
-    expect(await applyAnalyticsViews(admin, config.db.database)).toBe(true);
+    // (true here unless a concurrent `migrate` of the shared test database got there first)
+    await applyAnalyticsViews(admin, config.db.database);
     expect(await comment()).toBe(view.description);
     expect(await applyAnalyticsViews(admin, config.db.database)).toBe(false);
     expect((await viewRows(analyst.client, view, tenantId, MONTH)).length).toBeGreaterThan(0);
@@ -201,6 +214,7 @@ describe('analytics schema, analyst role and Parquet export (real PostgreSQL, Du
     await admin.query('BEGIN');
     try {
       await admin.query('DELETE FROM analytics_private.pseudonym_key');
+      expect(await pseudonymKeyState(admin, secret)).toBe('missing');
       await expect(admin.query('SELECT * FROM analytics.worklist LIMIT 1')).rejects.toThrow(
         /ANALYTICS\.PSEUDONYM_KEY_MISSING/,
       );
