@@ -1,11 +1,11 @@
 import type { ColumnTable } from '../table-columns';
 
 /**
- * The `analytics` schema (issue 15 item 5, ADR 0510): SQL views over the
- * active version of the read models, for analysts, with pseudonymous patient ids. This is the one
- * description of those views: the migration creates them (and their `COMMENT ON` text) from it,
+ * The `analytics` schema (issue 15 item 5, ADR 0510): SQL views over the active version of the read
+ * models, for analysts, with pseudonymous patient ids. This is the one description of those views:
+ * `applyAnalyticsViews` (run by `migrateDatabase`) creates them and their `COMMENT ON` text from it,
  * `careledger export parquet` writes one file per view from it, and docs/analytics/SCHEMA.md is
- * generated from it (`node tools/docs/analytics-schema.js --write`, checked by a test).
+ * generated from it (`node dist/tools/docs/analytics-schema.js --write`, checked by a test).
  */
 
 /** SQL type of a view column; each maps to one DuckDB type in the Parquet export. */

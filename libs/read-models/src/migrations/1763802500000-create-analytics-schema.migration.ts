@@ -2,11 +2,12 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { analystRoleName, createAnalyticsSql, dropAnalyticsSql } from '../analytics/analytics-sql';
 
 /**
- * The analysts' SQL access (issue 15 item 5, ADR 0510): the `analytics` schema of views over the
- * active read models with pseudonymous patient ids (described once, in `analytics/analytics-views.ts`),
- * the protected `analytics_private` schema with the pseudonym key, and the read-only role
- * `<database>_analyst`, which may SELECT those views and nothing else: not the event store, not the
- * access log, not the key. pgcrypto (a trusted extension) provides `hmac`.
+ * The analysts' SQL access (issue 15 item 5, ADR 0510): the `analytics` schema, the protected
+ * `analytics_private` schema with the pseudonym key and functions, and the read-only role
+ * `<database>_analyst` with USAGE on `analytics` only: not the event store, not the access log, not
+ * the key. The views themselves (described once, in `analytics/analytics-views.ts`) are the
+ * repeatable step `applyAnalyticsViews` that `migrateDatabase` runs after the migrations, which
+ * grants the role SELECT on each. pgcrypto (a trusted extension) provides `hmac`.
  */
 export class CreateAnalyticsSchema1763802500000 implements MigrationInterface {
   name = 'CreateAnalyticsSchema1763802500000';
