@@ -6,7 +6,7 @@ import type { Kafka } from 'kafkajs';
 import { Client, Pool } from 'pg';
 import { type CareLedgerConfig, loadConfig, loadReferenceData, repoRoot } from '@careledger/config';
 import { determineMonth } from '@careledger/domain';
-import { VERSIONED_TABLES } from '@careledger/read-models';
+import { analystRoleName, quoteIdent, VERSIONED_TABLES } from '@careledger/read-models';
 import { migrateTestDatabase } from '@careledger/testing/infra';
 import { rebuildProjections } from '../../apps/projector/src/projection-rebuild';
 
@@ -34,6 +34,10 @@ export async function privateDatabase(config: CareLedgerConfig, label: string) {
       });
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+      // The migrations' analyst role is per database but, like every role, lives in the cluster (ADR 0510).
+      await admin
+        .query(`DROP ROLE IF EXISTS ${quoteIdent(analystRoleName(database))}`)
+        .catch(() => undefined);
       await admin.end();
     },
   };

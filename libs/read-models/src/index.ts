@@ -6,3 +6,6 @@ export * from './projections/patient-month.projection';
 export * from './projections/care-plan-versions.projection';
 export * from './entities/read-models.entity';
 export * from './migrate-database';
+export * from './analytics/analytics-views';
+export * from './analytics/analytics-sql';
+export * from './analytics/pseudonym-key';

@@ -2,6 +2,7 @@ import { DataSource, type MigrationInterface } from 'typeorm';
 import type { DatabaseConfig } from '@careledger/config';
 // Relative, not `@careledger/event-store`: Jest's globalSetup loads this module without the path aliases.
 import { EVENT_STORE_MIGRATIONS } from '../../event-store/src/migrations';
+import { applyAnalyticsViews } from './analytics/analytics-sql';
 import { READ_MODEL_MIGRATIONS } from './migrations';
 
 /** Every schema migration of the platform, event store first. */
@@ -14,8 +15,10 @@ export const ALL_MIGRATIONS: (new () => MigrationInterface)[] = [
 export type MigrationTarget = Pick<DatabaseConfig, 'host' | 'port' | 'user' | 'password' | 'database'>;
 
 /**
- * Applies every pending migration to an existing database, each in its own transaction; returns the
- * names applied. The one way the CLI (`careledger migrate`), tests and benchmarks migrate a database.
+ * Applies every pending migration to an existing database, each in its own transaction, then the
+ * repeatable step that keeps the analytics views at their one description (ADR 0510); returns the
+ * names of the migrations applied. The one way the CLI (`careledger migrate`), tests and benchmarks
+ * migrate a database.
  */
 export async function migrateDatabase(db: MigrationTarget): Promise<string[]> {
   const ds = new DataSource({
@@ -32,7 +35,17 @@ export async function migrateDatabase(db: MigrationTarget): Promise<string[]> {
   });
   await ds.initialize();
   try {
-    return (await ds.runMigrations()).map((m) => m.name);
+    const applied = (await ds.runMigrations()).map((m) => m.name);
+    const runner = ds.createQueryRunner();
+    try {
+      await applyAnalyticsViews(
+        { query: async (sql, params) => ({ rows: (await runner.query(sql, params)) as unknown[] }) },
+        db.database,
+      );
+    } finally {
+      await runner.release();
+    }
+    return applied;
   } finally {
     await ds.destroy();
   }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { loadConfig } from '@careledger/config';
+import { pseudonymKeyState } from '@careledger/read-models';
 import { runMigrations } from './migrate.command';
 
 describe('careledger migrate', () => {
@@ -23,6 +24,24 @@ describe('careledger migrate', () => {
          AND table_name IN ('events', 'outbox', 'idempotency_keys') ORDER BY table_name`,
       );
       expect(rows.map((r) => r.table_name)).toEqual(['events', 'idempotency_keys', 'outbox']);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("stores the analytics views' pseudonym key from the configured secret (ADR 0510)", async () => {
+    const secret = config.readSide.pseudonymSecret;
+    expect(await runMigrations(config.db, secret)).toEqual([]);
+    const client = new Client({
+      host: config.db.host,
+      port: config.db.port,
+      user: config.db.user,
+      database: config.db.database,
+    });
+    await client.connect();
+    try {
+      expect(await pseudonymKeyState(client, secret)).toBe('match');
+      expect(await pseudonymKeyState(client, `${secret}-other`)).toBe('differs');
     } finally {
       await client.end();
     }

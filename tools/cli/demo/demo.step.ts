@@ -8,7 +8,7 @@ import { generateHealthSystem } from '@careledger/testing/generator';
 
 /** The demo health system's fixed identity (issue 9). */
 export const DEMO_TENANT = 'demo-health';
-const DEMO_SEED = 2026;
+export const DEMO_SEED = 2026;
 /** Patients when `CARELEDGER_DEMO_PATIENTS` is unset (issue 9: "about 500"). */
 export const DEFAULT_DEMO_PATIENTS = 500;
 const PATIENTS_PER_REQUEST = 25;

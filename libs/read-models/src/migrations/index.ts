@@ -3,11 +3,13 @@ import { CreateReadModels1763800100000 } from './1763800100000-create-read-model
 import { CreateAccessLog1763800800000 } from './1763800800000-create-access-log.migration';
 import { CreateAuditReplays1763800900000 } from './1763800900000-create-audit-replays.migration';
 import { CreateChargeFeed1763801600000 } from './1763801600000-create-charge-feed.migration';
+import { CreateAnalyticsSchema1763802500000 } from './1763802500000-create-analytics-schema.migration';
 
-/** Read-model schema migrations (projections, checkpoints, access log, audit records), in timestamp order. */
+/** Read-model schema migrations (projections, checkpoints, access log, audit records, analytics views), in timestamp order. */
 export const READ_MODEL_MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateReadModels1763800100000,
   CreateAccessLog1763800800000,
   CreateAuditReplays1763800900000,
   CreateChargeFeed1763801600000,
+  CreateAnalyticsSchema1763802500000,
 ];
