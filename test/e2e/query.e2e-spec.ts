@@ -137,6 +137,20 @@ describe('query-api (real PostgreSQL read models)', () => {
     expect((await get(`/v1/tenants/${tenantId}/monthly-minutes?patientId=P0001`, ['analyst'])).status).toBe(
       400,
     );
+    // Entry ids are the client's and may embed the patient id: analysts see entry pseudonyms only.
+    const lines = await get(`/v1/tenants/${tenantId}/billing-lines?month=2025-03`, ['billing']);
+    const entryIds = (lines.body.items as { entryIds: string[] }[]).flatMap((l) => l.entryIds);
+    expect(entryIds.length).toBeGreaterThan(0);
+    const analystLines = await get(`/v1/tenants/${tenantId}/billing-lines?month=2025-03`, ['analyst']);
+    expect(analystLines.status).toBe(200);
+    const shown = JSON.stringify(analystLines.body);
+    for (const id of entryIds) expect(shown).not.toContain(`"${id}"`);
+    expect(shown).not.toMatch(/P\d{4}/);
+    const seen = (
+      analystLines.body.items as { entryIds: string[]; explanation: { entryIds?: string[] } }[]
+    ).flatMap((l) => [...l.entryIds, ...(l.explanation.entryIds ?? [])]);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((id) => id.startsWith('pse_'))).toBe(true);
     const plans = await get(`/v1/tenants/${tenantId}/care-plan-versions`, ['analyst']);
     expect(plans.status).toBe(200);
     expect(plans.body.items.length).toBeGreaterThan(0);

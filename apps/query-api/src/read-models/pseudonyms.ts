@@ -9,6 +9,39 @@ export function pseudonymOf(secret: string, tenantId: string, patientId: string)
 }
 
 /**
+ * An analyst's view of a time-entry id: entry ids are chosen by the client that logged the care and
+ * often embed the patient's id (the demo's `P0001-E2`), which would undo the patient pseudonym. A
+ * keyed HMAC like {@link pseudonymOf}, in its own domain, keeps entries countable and joinable.
+ */
+export function entryPseudonymOf(secret: string, tenantId: string, entryId: string): string {
+  return `pse_${createHmac('sha256', secret).update(`entry\u0000${tenantId}\u0000${entryId}`).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * A read-model value as an analyst may see it: every entry id (`entry_id`, `entry_ids`, and
+ * `entryId`/`entryIds` anywhere inside a JSON explanation) pseudonymised, every patient id inside
+ * JSON pseudonymised. Other values are returned as they are.
+ */
+export function deidentifyForAnalyst(
+  secret: string,
+  tenantId: string,
+  column: string,
+  value: unknown,
+): unknown {
+  const entry = (v: unknown) => (typeof v === 'string' ? entryPseudonymOf(secret, tenantId, v) : v);
+  if (column === 'entry_id' || column === 'entryId') return entry(value);
+  if (column === 'entry_ids' || column === 'entryIds') return Array.isArray(value) ? value.map(entry) : value;
+  if (column === 'patientId' && typeof value === 'string') return pseudonymOf(secret, tenantId, value);
+  if (Array.isArray(value)) return value.map((v) => deidentifyForAnalyst(secret, tenantId, '', v));
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = deidentifyForAnalyst(secret, tenantId, k, v);
+    return out;
+  }
+  return value;
+}
+
+/**
  * Opaque page cursors: the keyset of the last row, sealed with AES-256-GCM so that a cursor never
  * shows a patient id (an analyst's cursor would otherwise reveal what the pseudonyms hide) and cannot
  * be forged into another position.

@@ -4,7 +4,7 @@ import { type Principal, readScope } from '@careledger/auth';
 import type { CareLedgerConfig } from '@careledger/config';
 import { CONFIG, PG_POOL, ProblemError } from '@careledger/http';
 import type { ListQueryDto } from './list-query.dto';
-import { CursorCodec, pseudonymOf } from './pseudonyms';
+import { CursorCodec, deidentifyForAnalyst, pseudonymOf } from './pseudonyms';
 import type { FilterName, ReadModelSpec } from './read-model.catalog';
 
 /** Injection token of the clock (`() => Date`); the worklist's "current month" comes from it. */
@@ -137,8 +137,9 @@ export class ReadModelQueryService {
     for (const c of spec.columns) {
       if (analyst && spec.freeText?.includes(c)) continue;
       let v = row[c];
-      if (c === 'patient_id' && analyst)
-        v = pseudonymOf(this.config.readSide.pseudonymSecret, tenantId, String(v));
+      const secret = this.config.readSide.pseudonymSecret;
+      if (c === 'patient_id' && analyst) v = pseudonymOf(secret, tenantId, String(v));
+      else if (analyst) v = deidentifyForAnalyst(secret, tenantId, c, v);
       out[camel(c)] = normalize(v);
     }
     return out;
