@@ -22,7 +22,7 @@ import type { ContractEvent, DomainError, MonthClosed } from '@careledger/domain
 import { EventStore } from '@careledger/event-store';
 import { testConfig } from '@careledger/testing/infra';
 import { createReplayContext } from '../../apps/audit/src/replay/replay-context';
-import { BillingOffice } from '../../tools/cli/billing/billing-office';
+import { BillingOffice } from '@careledger/billing-office';
 import { startReceiver, type RunningReceiver } from '../hl7-receiver/hapi-receiver';
 
 /**

@@ -16,7 +16,7 @@ import {
   requeueDeadLetter,
   resolveRestatement,
 } from '@careledger/charge-feed';
-import { BillingNotClosedError, BillingOffice } from '../billing/billing-office';
+import { BillingNotClosedError, BillingOffice } from '@careledger/billing-office';
 import type { RegisterCommand } from '../command.types';
 
 /**

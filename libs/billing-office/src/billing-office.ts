@@ -14,7 +14,7 @@ import {
   type RecordedEvent,
   type ReferenceData,
 } from '@careledger/domain';
-import { EventStore } from '@careledger/event-store';
+import { EventStore, type AppendOptions, type AppendResult } from '@careledger/event-store';
 import {
   baselines,
   prepareCloseMessages,
@@ -23,10 +23,7 @@ import {
   type BuildOptions,
   type ChargeReference,
 } from '@careledger/charge-feed';
-import { DETERMINE_MONTH } from '../../../apps/audit/src/replay/replay-context';
-import { replayDigest } from '../../../apps/audit/src/replay/replay-digest';
-import { ReplayEventLog } from '../../../apps/audit/src/replay/replay-event-log';
-import { evaluateReplay } from '../../../apps/audit/src/replay/replay-runner';
+import { DETERMINE_MONTH, evaluateReplay, ReplayEventLog, replayDigest } from '@careledger/replay';
 
 /**
  * The billing office's acts (issue 16, ADR 0610-0613): close a month, reopen it, and turn a closed
@@ -49,9 +46,26 @@ interface Evaluation {
 
 export interface BillingOfficeDeps {
   pool: Pool;
-  referenceData: ReferenceData;
+  /** The ICD-10-CM data, or how to load it on the first close (care-api boots without reading it). */
+  referenceData: ReferenceData | (() => ReferenceData);
   outboxTopics: readonly string[];
   now?: () => Date;
+  /** The event store to read and append through (care-api passes its instrumented one). */
+  store?: EventStore;
+}
+
+/** A close decided but not appended yet: the events, what they close, the tenant stream version read. */
+export interface PlannedClose {
+  events: MonthClosed[];
+  outcomes: Omit<CloseOutcome, 'globalPosition'>[];
+  expectedVersion: number;
+}
+
+/** A reopen decided but not appended yet. */
+export interface PlannedReopen {
+  event: MonthReopened;
+  closeId: string;
+  expectedVersion: number;
 }
 
 export interface CloseOutcome {
@@ -70,7 +84,7 @@ export class BillingOffice {
   private readonly now: () => Date;
 
   constructor(private readonly deps: BillingOfficeDeps) {
-    this.store = new EventStore(deps.pool, { outboxTopics: deps.outboxTopics });
+    this.store = deps.store ?? new EventStore(deps.pool, { outboxTopics: deps.outboxTopics });
     this.now = deps.now ?? (() => new Date());
   }
 
@@ -90,7 +104,8 @@ export class BillingOffice {
     };
     const evaluation = evaluateReplay(log, options, {
       determineMonth: DETERMINE_MONTH,
-      referenceData: this.deps.referenceData,
+      referenceData:
+        typeof this.deps.referenceData === 'function' ? this.deps.referenceData() : this.deps.referenceData,
       policy: 'higher_value',
     });
     const visible = log.visible(asOf);
@@ -134,7 +149,41 @@ export class BillingOffice {
     month: string,
     organizationId: string | undefined,
     actor: Actor,
+    append: Partial<AppendOptions> = {},
   ): Promise<CloseOutcome[]> {
+    const { outcomes } = await this.closeAndAppend(tenantId, month, organizationId, actor, append);
+    return outcomes;
+  }
+
+  /** `close`, returning the store's append result too (care-api answers with its receipt). */
+  async closeAndAppend(
+    tenantId: string,
+    month: string,
+    organizationId: string | undefined,
+    actor: Actor,
+    append: Partial<AppendOptions> = {},
+  ): Promise<{ outcomes: CloseOutcome[]; result: AppendResult }> {
+    const plan = await this.planClose(tenantId, month, organizationId, actor);
+    const result = await this.store.append(tenantId, plan.expectedVersion, plan.events, {
+      correlationId: `billing-close:${tenantId}:${month}`,
+      ...append,
+    });
+    return {
+      outcomes: plan.outcomes.map((o) => ({ ...o, globalPosition: result.globalPosition })),
+      result,
+    };
+  }
+
+  /**
+   * Decide a close with the pure `decideClose` over the tenant stream and the replay as of now:
+   * the `MonthClosed` events to append (one per organization) and the version they expect.
+   */
+  async planClose(
+    tenantId: string,
+    month: string,
+    organizationId: string | undefined,
+    actor: Actor,
+  ): Promise<PlannedClose> {
     const now = this.now();
     const asOf = now.toISOString();
     const ev = await this.evaluate(tenantId, month, asOf);
@@ -188,15 +237,11 @@ export class BillingOffice {
         },
       });
     }
-    const result = await this.store.append(
-      tenantId,
-      ev.tenantEvents.length,
-      planned.map((p) => p.event),
-      {
-        correlationId: `billing-close:${tenantId}:${month}`,
-      },
-    );
-    return planned.map((p) => ({ ...p.outcome, globalPosition: result.globalPosition }));
+    return {
+      events: planned.map((p) => p.event),
+      outcomes: planned.map((p) => p.outcome),
+      expectedVersion: ev.tenantEvents.length,
+    };
   }
 
   /** Reopen a closed month (privileged: the caller passes an admin actor; the event is the log). */
@@ -206,7 +251,24 @@ export class BillingOffice {
     organizationId: string,
     reason: string,
     actor: Actor,
+    append: Partial<AppendOptions> = {},
   ): Promise<string> {
+    const plan = await this.planReopen(tenantId, month, organizationId, reason, actor);
+    await this.store.append(tenantId, plan.expectedVersion, [plan.event], {
+      correlationId: `billing-reopen:${tenantId}:${month}`,
+      ...append,
+    });
+    return plan.closeId;
+  }
+
+  /** Decide a reopen with the pure `decideReopen`: the `MonthReopened` event and the version it expects. */
+  async planReopen(
+    tenantId: string,
+    month: string,
+    organizationId: string,
+    reason: string,
+    actor: Actor,
+  ): Promise<PlannedReopen> {
     const tenantEvents = await this.store.readStream(tenantId);
     const closed = decideReopen(monthCloseStates(tenantEvents), organizationId, month, reason);
     const at = this.now().toISOString();
@@ -219,10 +281,7 @@ export class BillingOffice {
       actor,
       data: { closeId: closed.data.closeId, organizationId, month, reason },
     };
-    await this.store.append(tenantId, tenantEvents.length, [event], {
-      correlationId: `billing-reopen:${tenantId}:${month}`,
-    });
-    return closed.data.closeId;
+    return { event, closeId: closed.data.closeId, expectedVersion: tenantEvents.length };
   }
 
   /** The closes in force for a month (one per closed organization). */
