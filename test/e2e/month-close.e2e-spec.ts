@@ -27,14 +27,14 @@ let h: CareApiHarness;
 let tenant: string;
 
 async function tenantStream(): Promise<ContractEvent[]> {
-  return (await h.store.readStream(tenant)) as ContractEvent[];
+  return (await h.store.readStream(tenant));
 }
 
 beforeAll(async () => {
   h = await startCareApi();
   tenant = `t-close-${randomUUID().slice(0, 8)}`;
   const scenario = JSON.parse(fs.readFileSync(SCENARIO, 'utf8')) as { events: ContractEvent[] };
-  const events = scenario.events.map((e) => ({ ...e, tenantId: tenant }) as ContractEvent);
+  const events = scenario.events.map((e) => ({ ...e, tenantId: tenant }));
   const reference = events.filter((e) => e.patientId === undefined);
   await h.store.append(tenant, 0, reference, { correlationId: randomUUID() });
   await h.store.append(

@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import { loadConfig, loadReferenceData, type CareLedgerConfig } from '@careledger/config';
 import { AuthModule, rateLimitSubjectOf } from '@careledger/auth';
-import { BillingOffice } from '@careledger/billing-office';
+import { BillingOffice, loadFeeSchedule } from '@careledger/billing-office';
 import { EventStore } from '@careledger/event-store';
 import { EventStoreMetrics, OutboxMetrics } from '@careledger/observability';
 import {
@@ -78,6 +78,7 @@ export class CareApiModule {
               pool,
               store,
               referenceData: () => loadReferenceData(cfg.dataDir),
+              fees: loadFeeSchedule(cfg.dataDir),
               outboxTopics: [cfg.kafka.eventsTopic],
               now: () => new Date(clock()),
             }),

@@ -8,7 +8,11 @@ import {
   monthCloseStates,
   restateMonth,
   type Actor,
+  feeOf,
+  feeTotals,
+  type ClosedLineData,
   type ContractEvent,
+  type FeeSchedule,
   type MonthClosed,
   type MonthReopened,
   type RecordedEvent,
@@ -50,6 +54,8 @@ export interface BillingOfficeDeps {
   referenceData: ReferenceData | (() => ReferenceData);
   outboxTopics: readonly string[];
   now?: () => Date;
+  /** The fee data charge lines are priced from (`loadFeeSchedule`); null: none, every line says so. */
+  fees: FeeSchedule | null;
   /** The event store to read and append through (care-api passes its instrumented one). */
   store?: EventStore;
 }
@@ -68,8 +74,18 @@ export interface PlannedReopen {
   expectedVersion: number;
 }
 
+/** Fee totals of a set of lines (ADR 0617): the priced amount and the codes without a fee, with why. */
+export interface FeeSummary {
+  amountCents: number;
+  unpriced: { code: string; reason: string }[];
+  /** The data the amounts come from and their basis (`CY2025 national non-facility`), or `none`. */
+  basis: string;
+}
+
 export interface CloseOutcome {
   closeId: string;
+  /** The closed lines priced from the fee data (what the charge feed will send in FT1-11). */
+  fees: FeeSummary;
   organizationId: string;
   patientMonths: number;
   lines: number;
@@ -232,6 +248,7 @@ export class BillingOffice {
           patientMonths: patients.length,
           lines: patients.reduce((n, p) => n + p.lines.length, 0),
           units,
+          fees: this.price(patients.flatMap((p) => p.lines.map((l) => ({ line: l, sign: 1 as const })))),
           replayDigest: ev.digest,
           asOf,
         },
@@ -303,8 +320,8 @@ export class BillingOffice {
     tenantId: string,
     month: string,
     organizationId: string | undefined,
-    build: Omit<BuildOptions, 'now'>,
-  ): Promise<{ closes: string[]; messages: number; restatements: number }> {
+    build: Omit<BuildOptions, 'now' | 'fees'>,
+  ): Promise<{ closes: string[]; messages: number; restatements: number; fees: FeeSummary }> {
     const closes = await this.currentCloses(tenantId, month, organizationId);
     if (closes.length === 0) throw new BillingNotClosedError(month, organizationId);
     const now = this.now().toISOString();
@@ -314,8 +331,16 @@ export class BillingOffice {
     const practitionerOrganization = new Map([...practitioners].map(([id, p]) => [id, p.organizationId]));
     let messages = 0;
     let restatements = 0;
+    const priced: { line: ClosedLineData; sign: 1 | -1 }[] = [];
     for (const close of closes) {
-      messages += await prepareCloseMessages(this.deps.pool, tenantId, close.data, ref, { ...build, now });
+      const fresh = await prepareCloseMessages(this.deps.pool, tenantId, close.data, ref, {
+        ...build,
+        now,
+        fees: this.deps.fees,
+      });
+      messages += fresh;
+      if (fresh > 0)
+        for (const p of close.data.patients) for (const line of p.lines) priced.push({ line, sign: 1 });
       const current = closedPatientMonths(
         ev.determinations,
         close.data.organizationId,
@@ -325,17 +350,35 @@ export class BillingOffice {
       const diffs = restateMonth(await baselines(this.deps.pool, tenantId, close.data), current);
       for (const r of await recordRestatements(this.deps.pool, tenantId, close.data, diffs, now)) {
         restatements++;
+        for (const line of r.diff.reverse) priced.push({ line, sign: -1 });
+        for (const line of r.diff.add) priced.push({ line, sign: 1 });
         messages += await prepareRestatementMessages(
           this.deps.pool,
           tenantId,
           close.data,
           { ...r, diagnoses: r.diff.after.diagnoses },
           ref,
-          { ...build, now },
+          { ...build, now, fees: this.deps.fees },
         );
       }
     }
-    return { closes: closes.map((c) => c.data.closeId), messages, restatements };
+    return { closes: closes.map((c) => c.data.closeId), messages, restatements, fees: this.price(priced) };
+  }
+
+  /** Price lines with the pure `feeOf` (a reversal negative); the basis names each year used. */
+  private price(lines: readonly { line: ClosedLineData; sign: 1 | -1 }[]): FeeSummary {
+    const fees = lines.map(({ line, sign }) =>
+      feeOf(this.deps.fees, line.code, sign * line.units, line.serviceDate),
+    );
+    const totals = feeTotals(fees);
+    const years = [...new Set(fees.filter((f) => f.basis).map((f) => `CY${f.year}`))].sort();
+    return {
+      amountCents: totals.pricedCents,
+      unpriced: totals.unpriced,
+      basis: this.deps.fees
+        ? `${years.join('+') || 'no year priced'} ${this.deps.fees.source}`
+        : 'none (no fee table in the data folder)',
+    };
   }
 
   private async referenceOf(ev: Evaluation): Promise<ChargeReference> {

@@ -1,1 +1,2 @@
 export * from './billing-office';
+export * from './fee-schedule.loader';

@@ -288,6 +288,7 @@ describe('DFT^P03', () => {
     month: '2026-10',
     diagnoses: ['E119', 'I10'],
     entries: [{ kind: 'charge', line: line(), transactionId: 'CL0123456789ABCDEF01.1' }],
+    fees: null,
     ...over,
   });
 
