@@ -393,6 +393,47 @@ describe('month close and the HL7 v2 charge feed (real PostgreSQL, real HAPI rec
           add: [{ code: '99439', units: 2 }],
         }),
       ]);
+      // Live (projector's lines) and audit replay (its own determinations) compute the same
+      // restatements since the close with the same pure function: each late entry's 99439 x1 -> x2.
+      const live = (res.body.items as { changesSinceClose: unknown[] }[])[0]!.changesSinceClose;
+      const replay = createReplayContext(config, { pool });
+      const report = await replay.runner.run(
+        {
+          tenantId: tenant,
+          month: MONTH,
+          asOf: null,
+          source: 'store',
+          rules: null,
+          patientId: null,
+          format: 'json',
+        },
+        replay.source('store'),
+      );
+      expect(
+        report.restatements.map(({ closeId, organizationId, ...diff }) => {
+          expect([closeId, organizationId]).toEqual([close.closeId, ORG]);
+          return diff;
+        }),
+      ).toEqual(live);
+      expect(
+        (
+          live as {
+            patientId: string;
+            reverse: { code: string; units: number }[];
+            add: { code: string; units: number }[];
+            explanation: { entriesAdded: string[] }[];
+          }[]
+        ).map((r) => [
+          r.patientId,
+          r.reverse.map((l) => `${l.code}x${l.units}`),
+          r.add.map((l) => `${l.code}x${l.units}`),
+          r.explanation[0]!.entriesAdded,
+        ]),
+      ).toEqual([
+        ['P03', ['99439x1'], ['99439x2'], ['P03-LATE1']],
+        ['P04', ['99439x1'], ['99439x2'], ['P04-LATE1']],
+        ['P05', ['99439x1'], ['99439x2'], ['P05-LATE1']],
+      ]);
       const csv = await request(app.getHttpServer())
         .get(`/v1/tenants/${tenant}/billing-office.csv?month=${MONTH}`)
         .set('authorization', `Bearer ${token}`);

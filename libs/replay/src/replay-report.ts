@@ -1,4 +1,15 @@
+import type { RestatementDiff } from '@careledger/domain';
 import type { ReplaySource } from './replay-options';
+
+/**
+ * A change since a close in force (ADR 0611 as amended): the closed lines to reverse and the lines
+ * to add, with the explanation diff, from the domain's `restatementsSinceClose`, the same function
+ * query-api's billing-office view calls over the projector's billing lines. Never digested.
+ */
+export interface ReplayRestatement extends Omit<RestatementDiff, 'after'> {
+  closeId: string;
+  organizationId: string;
+}
 
 /**
  * The determination of one patient-month as the rules engine returns it (shared/conformance/README.md
@@ -137,6 +148,11 @@ export interface ReplayReport {
   /** Whether drift was checked (the stored projections exist for this tenant-month). */
   driftChecked: boolean;
   claimMismatches: ClaimMismatch[];
+  /**
+   * Per close in force as of the replay's knowledge time, what changed since it (whole-tenant
+   * replays only; a patient replay lists none). Not part of the digest.
+   */
+  restatements: ReplayRestatement[];
   chainBreaks: ChainBreak[];
   /** Events that fail contract validation (excluded from determinations). */
   invalidEvents: InvalidEvent[];

@@ -1,5 +1,10 @@
 import type { ContractEvent, RecordedEvent } from '@careledger/domain/events/event-types';
-import { validateContractEvent } from '@careledger/domain';
+import {
+  monthCloseStates,
+  practitionerOrganizations,
+  restatementsSinceClose,
+  validateContractEvent,
+} from '@careledger/domain';
 import type { ReferenceData } from '@careledger/domain/reference/reference-data';
 import { ruleSetFor as engineRuleSetFor } from '@careledger/domain/rules/rule-set.registry';
 import { expandClaimMismatches } from './claim-mismatch';
@@ -14,6 +19,7 @@ import {
   type DriftItem,
   type InvalidEvent,
   type ReplayReport,
+  type ReplayRestatement,
 } from './replay-report';
 
 /** RULES' `determineMonth` (the projector's own function), injected so the runner stays I/O-free. */
@@ -74,6 +80,7 @@ export interface ReplayEvaluation {
   determinations: Determination[];
   invalidEvents: InvalidEvent[];
   claimMismatches: ClaimMismatch[];
+  restatements: ReplayRestatement[];
   rulesVersion: string;
   eventsVisible: number;
   /** Determine another patient of the tenant under the same options (null: no events visible). */
@@ -178,14 +185,35 @@ export function evaluateReplay(
   invalidEvents.sort((a, b) =>
     a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : a.streamVersion - b.streamVersion,
   );
+  const sorted = sortDeterminations(determinations);
   return {
-    determinations: sortDeterminations(determinations),
+    determinations: sorted,
     invalidEvents,
     claimMismatches,
+    restatements: options.patientId === null ? sinceCloses(referenceContract, options.month, sorted) : [],
     rulesVersion: ruleSetFor(options),
     eventsVisible: visible.count,
     determine,
   };
+}
+
+/** What changed since each close of the month in force among the visible tenant events. */
+function sinceCloses(
+  tenantEvents: readonly ContractEvent[],
+  month: string,
+  determinations: readonly Determination[],
+): ReplayRestatement[] {
+  const organizations = practitionerOrganizations(tenantEvents);
+  const out: ReplayRestatement[] = [];
+  for (const s of [...monthCloseStates(tenantEvents).values()].sort((a, b) =>
+    a.organizationId < b.organizationId ? -1 : a.organizationId > b.organizationId ? 1 : 0,
+  )) {
+    if (s.month !== month || !s.current) continue;
+    const close = s.current.data;
+    for (const { after: _after, ...diff } of restatementsSinceClose(close, determinations, organizations))
+      out.push({ closeId: close.closeId, organizationId: close.organizationId, ...diff });
+  }
+  return out;
 }
 
 /**
@@ -254,6 +282,7 @@ export class ReplayRunner {
       drift: drift ?? [],
       driftChecked: drift !== null,
       claimMismatches: evaluation.claimMismatches,
+      restatements: evaluation.restatements,
       chainBreaks,
       invalidEvents: evaluation.invalidEvents,
       streamsVerified: log.streamCount,
