@@ -370,6 +370,7 @@ export class BillingOffice {
     const fees = lines.map(({ line, sign }) =>
       feeOf(this.deps.fees, line.code, sign * line.units, line.serviceDate),
     );
+    if (fees.length === 0) return { amountCents: 0, unpriced: [], basis: 'no new lines' };
     const totals = feeTotals(fees);
     const years = [...new Set(fees.filter((f) => f.basis).map((f) => `CY${f.year}`))].sort();
     return {
