@@ -142,7 +142,8 @@ export class AccessMatrix {
 
   /** Closes (as billing) a month nobody closed in tenant `t`, so that a reopen can succeed. */
   private async closeFresh(t: SeededTenant): Promise<string> {
-    const month = freshMonth(this.fresh());
+    this.fresh();
+    const month = freshMonth(this.n);
     const billing = await this.w.platform.token(t.tenantId, ['billing'], []);
     const r = await call(this.w.platform.url('care-api'), 'POST', `/v1/tenants/${t.tenantId}/month-closes`, {
       token: billing,
@@ -284,6 +285,7 @@ export class AccessMatrix {
   private ctx(t: SeededTenant, rule: PolicyRule): RequestContext {
     return {
       fresh: this.fresh(),
+      sequence: this.n,
       patientId: t.patients[0].patientId,
       departmentId: rule.departmentScoped ? D1 : undefined,
       marker: this.w.marker,
