@@ -27,7 +27,7 @@ let h: CareApiHarness;
 let tenant: string;
 
 async function tenantStream(): Promise<ContractEvent[]> {
-  return (await h.store.readStream(tenant));
+  return await h.store.readStream(tenant);
 }
 
 beforeAll(async () => {
