@@ -6,7 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { mintDevToken } from '@careledger/auth';
-import { determineMonth } from '@careledger/domain';
+import { determineMonth, feeOf, feeTotals } from '@careledger/domain';
 import { createHttpApp } from '@careledger/http';
 import { ProjectionEngine, readProjectionState } from '@careledger/read-models';
 import { QueryApiModule } from '../../apps/query-api/src/query-api.module';
@@ -22,7 +22,7 @@ import type { ContractEvent, DomainError, MonthClosed } from '@careledger/domain
 import { EventStore } from '@careledger/event-store';
 import { testConfig } from '@careledger/testing/infra';
 import { createReplayContext } from '../../apps/audit/src/replay/replay-context';
-import { BillingOffice } from '../../tools/cli/billing/billing-office';
+import { BillingOffice, loadFeeSchedule } from '@careledger/billing-office';
 import { startReceiver, type RunningReceiver } from '../hl7-receiver/hapi-receiver';
 
 /**
@@ -148,6 +148,7 @@ beforeAll(async () => {
   office = new BillingOffice({
     pool,
     referenceData: loadReferenceData(config.dataDir),
+    fees: loadFeeSchedule(config.dataDir),
     outboxTopics: [],
     now: () => clock,
   });
@@ -218,7 +219,18 @@ describe('month close and the HL7 v2 charge feed (real PostgreSQL, real HAPI rec
   it('a clean month: one DFT^P03 per patient-month and billing practitioner, all AA, totals equal the closed lines', async () => {
     clock = new Date('2025-05-04T09:00:00Z');
     const prepared = await office.prepareCharges(tenant, MONTH, ORG, receiverConfig);
-    expect(prepared).toEqual({ closes: [close.closeId], messages: 3, restatements: 0 });
+    expect(prepared).toEqual({
+      closes: [close.closeId],
+      messages: 3,
+      restatements: 0,
+      fees: {
+        amountCents: 3 * 6049 + 3 * 4593,
+        unpriced: [],
+        basis: expect.stringMatching(
+          /^CY2025 CMS PFS national non-facility \(GPCI 1\.0\) from data\/README\.md/,
+        ),
+      },
+    });
     const r = await restartReceiver();
     const result = await deliverPending(pool, scope(), delivery());
     expect(result).toMatchObject({ acknowledged: 3, naks: 0, deadLettered: 0, pending: 0 });
@@ -231,13 +243,24 @@ describe('month close and the HL7 v2 charge feed (real PostgreSQL, real HAPI rec
     for (const p of close.patients) for (const l of p.lines) closed[l.code] = (closed[l.code] ?? 0) + l.units;
     expect(fed).toEqual(closed);
     expect(accepted.every((m) => m.ft1.every((f) => f.date === '20250430' && f.type === 'CG'))).toBe(true);
+    // Fee totals: the amounts HAPI parsed from FT1-11 equal the closed lines priced from the data.
+    const cents = (a: string | null) => Math.round(Number(a) * 100);
+    const fedCents = accepted.flatMap((m) => m.ft1).reduce((n, f) => n + cents(f.amount), 0);
+    const fees = loadFeeSchedule(config.dataDir);
+    const closedFees = close.patients.flatMap((p) =>
+      p.lines.map((l) => feeOf(fees, l.code, l.units, l.serviceDate)),
+    );
+    expect(closedFees.every((f) => f.amountCents !== null && f.year === 2025)).toBe(true);
+    expect(fedCents).toBe(feeTotals(closedFees).pricedCents);
+    expect(fedCents).toBe(3 * 6049 + 3 * 4593); // CY2025 national non-facility 99490 and 99439
   });
 
   it('a late entry after close: a restatement, NAKed once and retried, acknowledged, reversal linked to the original', async () => {
     await append(`${tenant}:P03`, [lateEntry('P03', 'P03-LATE1', 20, '2025-05-10T15:00:00Z')]);
     clock = new Date('2025-05-10T16:00:00Z');
     const prepared = await office.prepareCharges(tenant, MONTH, ORG, receiverConfig);
-    expect(prepared).toMatchObject({ messages: 1, restatements: 1 });
+    // The net fee of the restatement: 99439 x1 reversed (-45.93), x2 charged (+91.86).
+    expect(prepared).toMatchObject({ messages: 1, restatements: 1, fees: { amountCents: 4593 } });
     const { rows } = await pool.query<{
       diff: { explanation: { entriesAdded: string[]; minutesBefore: number; minutesAfter: number }[] };
       status: string;
@@ -261,9 +284,9 @@ describe('month close and the HL7 v2 charge feed (real PostgreSQL, real HAPI rec
     });
     expect(restated.units_by_code).toEqual({ '99439': 1 }); // -1 (reversal of x1) + 2 (new x2)
     const fed = r.accepted().find((m) => m.controlId === restated.control_id)!;
-    expect(fed.ft1.map((f) => [f.type, f.code, f.units, f.original])).toEqual([
-      ['CD', '99439', -1, original.control_id],
-      ['CG', '99439', 2, original.control_id],
+    expect(fed.ft1.map((f) => [f.type, f.code, f.units, f.amount, f.original])).toEqual([
+      ['CD', '99439', -1, '-45.93', original.control_id],
+      ['CG', '99439', 2, '91.86', original.control_id],
     ]);
     expect(fed.ft1[0]!.transactionId.startsWith(`${original.control_id}.`)).toBe(true);
     const status = await pool.query(`SELECT status FROM charge_restatements WHERE tenant_id = $1`, [tenant]);
@@ -369,6 +392,47 @@ describe('month close and the HL7 v2 charge feed (real PostgreSQL, real HAPI rec
           reverse: [{ code: '99439', units: 1 }],
           add: [{ code: '99439', units: 2 }],
         }),
+      ]);
+      // Live (projector's lines) and audit replay (its own determinations) compute the same
+      // restatements since the close with the same pure function: each late entry's 99439 x1 -> x2.
+      const live = (res.body.items as { changesSinceClose: unknown[] }[])[0]!.changesSinceClose;
+      const replay = createReplayContext(config, { pool });
+      const report = await replay.runner.run(
+        {
+          tenantId: tenant,
+          month: MONTH,
+          asOf: null,
+          source: 'store',
+          rules: null,
+          patientId: null,
+          format: 'json',
+        },
+        replay.source('store'),
+      );
+      expect(
+        report.restatements.map(({ closeId, organizationId, ...diff }) => {
+          expect([closeId, organizationId]).toEqual([close.closeId, ORG]);
+          return diff;
+        }),
+      ).toEqual(live);
+      expect(
+        (
+          live as {
+            patientId: string;
+            reverse: { code: string; units: number }[];
+            add: { code: string; units: number }[];
+            explanation: { entriesAdded: string[] }[];
+          }[]
+        ).map((r) => [
+          r.patientId,
+          r.reverse.map((l) => `${l.code}x${l.units}`),
+          r.add.map((l) => `${l.code}x${l.units}`),
+          r.explanation[0]!.entriesAdded,
+        ]),
+      ).toEqual([
+        ['P03', ['99439x1'], ['99439x2'], ['P03-LATE1']],
+        ['P04', ['99439x1'], ['99439x2'], ['P04-LATE1']],
+        ['P05', ['99439x1'], ['99439x2'], ['P05-LATE1']],
       ]);
       const csv = await request(app.getHttpServer())
         .get(`/v1/tenants/${tenant}/billing-office.csv?month=${MONTH}`)

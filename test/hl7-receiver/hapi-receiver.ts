@@ -71,6 +71,8 @@ export interface AcceptedMessage {
     type: 'CG' | 'CD';
     code: string;
     units: number;
+    /** FT1-11 extended amount in USD as sent (`-45.93`), null when the line has no fee. */
+    amount: string | null;
     transactionId: string;
     date: string;
     original: string | null;

@@ -2,8 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
-import { loadConfig, type CareLedgerConfig } from '@careledger/config';
+import { loadConfig, loadReferenceData, type CareLedgerConfig } from '@careledger/config';
 import { AuthModule, rateLimitSubjectOf } from '@careledger/auth';
+import { BillingOffice, loadFeeSchedule } from '@careledger/billing-office';
 import { EventStore } from '@careledger/event-store';
 import { EventStoreMetrics, OutboxMetrics } from '@careledger/observability';
 import {
@@ -23,7 +24,7 @@ import { ImportEventsService } from './import/import-events.service';
 import { outboxSnapshot } from './relay/outbox-snapshot';
 import { RelayService } from './relay/relay.service';
 import { CommandRunner } from './shared/command-runner.service';
-import { CLOCK, EVENT_STORE, type Clock } from './shared/tokens';
+import { BILLING_OFFICE, CLOCK, EVENT_STORE, type Clock } from './shared/tokens';
 
 /**
  * The write side: one controller and CQRS handler per command, the import endpoint, the event
@@ -68,6 +69,20 @@ export class CareApiModule {
             new OutboxMetrics(registry, () => outboxSnapshot(pool, cfg.kafka.eventsTopic)),
         },
         { provide: CLOCK, useValue: (() => new Date().toISOString()) satisfies Clock },
+        {
+          // Month close (issue 16): the same replay and deciders as `careledger billing close`.
+          provide: BILLING_OFFICE,
+          inject: [PG_POOL, CONFIG, EVENT_STORE, CLOCK],
+          useFactory: (pool: Pool, cfg: CareLedgerConfig, store: EventStore, clock: Clock) =>
+            new BillingOffice({
+              pool,
+              store,
+              referenceData: () => loadReferenceData(cfg.dataDir),
+              fees: loadFeeSchedule(cfg.dataDir),
+              outboxTopics: [cfg.kafka.eventsTopic],
+              now: () => new Date(clock()),
+            }),
+        },
         CommandRunner,
         ImportEventsService,
         ...COMMAND_HANDLERS,

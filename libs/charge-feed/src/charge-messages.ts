@@ -8,6 +8,7 @@ import {
   type ChargeParties,
   type ClosedLineData,
   type ClosedPatientMonthData,
+  type FeeSchedule,
   type MonthClosed,
   type RestatementDiff,
 } from '@careledger/domain';
@@ -30,6 +31,8 @@ export interface ChargeReference {
 export interface BuildOptions {
   receiver: { application: string; facility: string };
   now: string;
+  /** The fee data FT1-11/12 are priced from (null: none; every FT1 says so). */
+  fees: FeeSchedule | null;
 }
 
 /** `CL` + 18 hex digits of SHA-256 over the source and the parties: 20 characters (MSH-10 is ST 20). */
@@ -139,6 +142,7 @@ export async function prepareCloseMessages(
           month: close.month,
           diagnoses: p.diagnoses,
           entries,
+          fees: opts.fees,
         });
         built.push({
           controlId,
@@ -246,6 +250,7 @@ export async function prepareRestatementMessages(
       month: close.month,
       diagnoses: restatement.diagnoses,
       entries,
+      fees: opts.fees,
       ...(previous ? { originalControlId: previous.controlId } : {}),
     });
     if (

@@ -182,12 +182,28 @@ public final class HapiMllpReceiver {
         throw new HL7Exception("FT1-20 needs a valid NPI");
       if (ordered.length == 0 || !npiValid(ordered[0].getIDNumber().getValue()))
         throw new HL7Exception("FT1-21 needs a valid NPI");
+      // FT1-11/12 (CP, MO quantity & denomination): both present or both empty; USD; extended = unit x qty.
+      String extended = ft1.getTransactionAmountExtended().getPrice().getQuantity().getValue();
+      String unit = ft1.getTransactionAmountUnit().getPrice().getQuantity().getValue();
+      String amount = null;
+      if (extended != null || unit != null) {
+        if (extended == null || unit == null) throw new HL7Exception("FT1-11 and FT1-12 must both be valued or both empty");
+        if (!"USD".equals(ft1.getTransactionAmountExtended().getPrice().getDenomination().getValue())
+            || !"USD".equals(ft1.getTransactionAmountUnit().getPrice().getDenomination().getValue()))
+          throw new HL7Exception("FT1-11/12 must be in USD");
+        java.math.BigDecimal ext = new java.math.BigDecimal(extended);
+        java.math.BigDecimal per = new java.math.BigDecimal(unit);
+        if (per.signum() < 0 || ext.compareTo(per.multiply(java.math.BigDecimal.valueOf(qty))) != 0)
+          throw new HL7Exception("FT1-11 must equal FT1-12 times FT1-10");
+        amount = ext.toPlainString();
+      }
       for (CE dx : ft1.getDiagnosisCodeFT1())
         if (!diagnoses.contains(dx.getIdentifier().getValue()))
           throw new HL7Exception("FT1-19 names a diagnosis without a DG1: " + dx.getIdentifier().getValue());
       if (ft1s.length() > 0) ft1s.append(',');
       ft1s.append("{\"type\":\"").append(kind).append("\",\"code\":\"").append(code)
           .append("\",\"units\":").append(qty)
+          .append(",\"amount\":").append(quote(amount))
           .append(",\"transactionId\":\"").append(ft1.getTransactionID().getValue())
           .append("\",\"date\":\"").append(date)
           .append("\",\"original\":").append(quote(ft1.getFillerOrderNumber().getEntityIdentifier().getValue()))

@@ -4,7 +4,7 @@ import { ALL_ROLES, type PolicyRule, ruleFor } from './access-policy';
 import { type Endpoint, fillPath } from './openapi';
 import { call, type HttpResult, type Platform } from './platform';
 import { allIds, D1, D2, MONTH, type SeededTenant } from './two-tenants';
-import { careTimeEvent, type RequestContext, validRequestFor } from './valid-requests';
+import { careTimeEvent, freshMonth, type RequestContext, validRequestFor } from './valid-requests';
 
 /**
  * The access matrix of issue 20 (ADR 0805): every endpoint of every OpenAPI document x every role x
@@ -130,6 +130,7 @@ export class AccessMatrix {
       carePlanId: p.carePlanIds[0]!,
     };
     if (createFresh && e.method === 'POST') {
+      if (e.path.endsWith('/month-reopenings')) v.closedMonth = await this.closeFresh(t);
       for (const name of e.pathParams) {
         if (name === 'entryId') v.entryId = await this.importFresh(t, 'entryId');
         if (name === 'consentId') v.consentId = await this.importFresh(t, 'consentId');
@@ -137,6 +138,19 @@ export class AccessMatrix {
       }
     }
     return v;
+  }
+
+  /** Closes (as billing) a month nobody closed in tenant `t`, so that a reopen can succeed. */
+  private async closeFresh(t: SeededTenant): Promise<string> {
+    this.fresh();
+    const month = freshMonth(this.n);
+    const billing = await this.w.platform.token(t.tenantId, ['billing'], []);
+    const r = await call(this.w.platform.url('care-api'), 'POST', `/v1/tenants/${t.tenantId}/month-closes`, {
+      token: billing,
+      body: { month, organizationId: 'ORG-MAINST' },
+    });
+    if (r.status >= 300) throw new Error(`matrix setup: closing ${month} answered ${r.status}: ${r.text}`);
+    return month;
   }
 
   /** Imports (as admin) a copy of the seeded patient's object under a new id, so a void/revoke/resolve can succeed. */
@@ -271,6 +285,7 @@ export class AccessMatrix {
   private ctx(t: SeededTenant, rule: PolicyRule): RequestContext {
     return {
       fresh: this.fresh(),
+      sequence: this.n,
       patientId: t.patients[0].patientId,
       departmentId: rule.departmentScoped ? D1 : undefined,
       marker: this.w.marker,
@@ -293,7 +308,11 @@ export class AccessMatrix {
     const label = `${e.app} ${e.method} ${e.path} as ${role} (${leg})`;
     const write = e.method !== 'GET';
     const before = await this.w.eventCount();
-    const r = await this.send(e, caller.tenantId, values, token, this.ctx(caller, rule));
+    const ctx = {
+      ...this.ctx(caller, rule),
+      ...(values.closedMonth ? { closedMonth: values.closedMonth } : {}),
+    };
+    const r = await this.send(e, caller.tenantId, values, token, ctx);
     const after = await this.w.eventCount();
     if (refusal !== null) {
       if (r.status !== refusal)

@@ -81,6 +81,21 @@ export const POLICY: PolicyRule[] = [
     path: new RegExp(`${P}/month-claims$`),
     allowed: ['billing'],
   },
+  {
+    // issue 16, ADR 0616: the billing office closes; reopening is privileged (ADR 0610)
+    name: 'month close',
+    app: 'care-api',
+    method: 'POST',
+    path: new RegExp(`${T}/month-closes$`),
+    allowed: ['billing'],
+  },
+  {
+    name: 'month reopen',
+    app: 'care-api',
+    method: 'POST',
+    path: new RegExp(`${T}/month-reopenings$`),
+    allowed: ['admin'],
+  },
   // query-api: reads
   {
     name: 'access log (query-api)',

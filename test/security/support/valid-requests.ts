@@ -14,6 +14,18 @@ export interface RequestContext {
   departmentId?: string;
   marker: string;
   tenantId: string;
+  /** The matrix's request number (unique per matrix run). */
+  sequence?: number;
+  /** A month the matrix closed for this request (a reopen needs one). */
+  closedMonth?: string;
+}
+
+/**
+ * A month no earlier request closed: the matrix's request number (`sequence`) counted in months from
+ * 1000-01, long over, so every allowed close is a first close.
+ */
+export function freshMonth(sequence: number): string {
+  return `${1000 + Math.floor(sequence / 12)}-${String((sequence % 12) + 1).padStart(2, '0')}`;
 }
 
 export type ValidRequest = {
@@ -159,6 +171,14 @@ export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest>
       program: 'CCM',
       billingPractitionerId: 'DR-PCP1',
       lines: [{ code: '99490', units: 1 }],
+    },
+  }),
+  'POST /v1/tenants/{tenantId}/month-closes': (c) => ({ body: { month: freshMonth(c.sequence ?? 0) } }),
+  'POST /v1/tenants/{tenantId}/month-reopenings': (c) => ({
+    body: {
+      month: c.closedMonth ?? MONTH,
+      organizationId: 'ORG-MAINST',
+      reason: `${c.marker} access matrix reopen`,
     },
   }),
   // query-api

@@ -108,7 +108,8 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
         process.stderr.write(
           `audit replay: digest ${report.digest} (${report.rulesVersion}, as of ${report.asOf ?? 'all recorded'}), ` +
             `${report.determinations.length} patient-months, ${report.drift.length} drift, ` +
-            `${report.claimMismatches.length} claim mismatches, ${report.chainBreaks.length} chain breaks\n`,
+            `${report.claimMismatches.length} claim mismatches, ${report.chainBreaks.length} chain breaks, ` +
+            `${report.restatements.length} restatements since close\n`,
         );
       } catch (err) {
         if (isBadInput(err)) {

@@ -7,7 +7,7 @@ import {
   loadReferenceData,
   type CareLedgerConfig,
 } from '@careledger/config';
-import { DomainError } from '@careledger/domain';
+import { DomainError, formatCents } from '@careledger/domain';
 import { createPgPool } from '@careledger/http';
 import {
   deliverPending,
@@ -16,7 +16,12 @@ import {
   requeueDeadLetter,
   resolveRestatement,
 } from '@careledger/charge-feed';
-import { BillingNotClosedError, BillingOffice } from '../billing/billing-office';
+import {
+  BillingNotClosedError,
+  BillingOffice,
+  loadFeeSchedule,
+  type FeeSummary,
+} from '@careledger/billing-office';
 import type { RegisterCommand } from '../command.types';
 
 /**
@@ -72,6 +77,7 @@ async function withOffice(
   const office = new BillingOffice({
     pool,
     referenceData: loadReferenceData(config.dataDir),
+    fees: loadFeeSchedule(config.dataDir),
     outboxTopics: [config.kafka.eventsTopic],
   });
   try {
@@ -99,6 +105,11 @@ const units = (u: Record<string, number>): string =>
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([c, n]) => `${c}x${n}`)
     .join(' ') || 'none';
+
+/** `USD 318.26 (CY2025 CMS PFS ...)`, then each code without a fee and why (never a silent zero). */
+const fees = (f: FeeSummary): string =>
+  `USD ${formatCents(f.amountCents)} (${f.basis})` +
+  (f.unpriced.length > 0 ? `; no fee: ${f.unpriced.map((u) => `${u.code} ${u.reason}`).join(', ')}` : '');
 
 const example = (...lines: string[]): string =>
   `\nExamples:\n${lines.map((l) => `  npm run --silent careledger -- ${l}`).join('\n')}\n`;
@@ -135,7 +146,7 @@ export const registerBilling: RegisterCommand = (program: Command, setExit) => {
         for (const c of closed)
           process.stdout.write(
             `closed ${c.closeId}: ${c.patientMonths} patient-months, ${c.lines} lines (${units(c.units)}), ` +
-              `as of ${c.asOf}, replay digest ${c.replayDigest}\n`,
+              `as of ${c.asOf}, replay digest ${c.replayDigest}\n  fees ${fees(c.fees)}\n`,
           );
       }),
     );
@@ -198,7 +209,8 @@ export const registerBilling: RegisterCommand = (program: Command, setExit) => {
           flags.out,
         );
         process.stdout.write(
-          `prepared ${prepared.messages} new messages, ${prepared.restatements} new restatements (${prepared.closes.join(', ')})\n`,
+          `prepared ${prepared.messages} new messages, ${prepared.restatements} new restatements (${prepared.closes.join(', ')}), ` +
+            `net fees ${fees(prepared.fees)}\n`,
         );
         for (const f of files) process.stdout.write(`wrote ${f.file}: ${f.messages} messages\n`);
       }),
@@ -243,7 +255,8 @@ export const registerBilling: RegisterCommand = (program: Command, setExit) => {
           },
         );
         process.stdout.write(
-          `prepared ${prepared.messages} new messages, ${prepared.restatements} new restatements; ` +
+          `prepared ${prepared.messages} new messages, ${prepared.restatements} new restatements, ` +
+            `net fees ${fees(prepared.fees)}; ` +
             `acknowledged ${r.acknowledged}, NAKs ${r.naks}, dead-lettered ${r.deadLettered}, still pending ${r.pending}\n`,
         );
         if (r.pending > 0 || r.deadLettered > 0) setExit(1);

@@ -1,11 +1,2 @@
-/**
- * Which patient-months a replay covers. The zone lookups and the activity test are DOMAIN's, the
- * same functions the projector calls (ARCHITECTURE.md: projection and replay share one pure path).
- */
-export {
-  hasActivityInMonth,
-  indexReference,
-  instantInMonth,
-  monthZonesOf,
-  type ReferenceIndex,
-} from '@careledger/domain';
+/** Moved to libs/replay so care-api's month close runs the same replay (ADR 0616). */
+export * from '@careledger/replay/patient-month-scope';

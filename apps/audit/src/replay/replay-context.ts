@@ -2,19 +2,16 @@ import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import { createPgPool } from '@careledger/http';
 import { loadReferenceData, type CareLedgerConfig } from '@careledger/config';
-import { determineMonth } from '@careledger/domain';
 import { EventStore } from '@careledger/event-store';
 import { createKafka } from '@careledger/kafka';
 import { ProjectionDriftChecker } from './projection-drift.checker';
 import type { ReplaySource } from './replay-options';
-import type { Determination } from './replay-report';
-import { ReplayRunner, type DetermineMonthFn, type ReplayEventSource } from './replay-runner';
+import { DETERMINE_MONTH } from '@careledger/replay';
+import { ReplayRunner, type ReplayEventSource } from './replay-runner';
 import { KafkaEventSource } from './sources/kafka-event.source';
 import { StoreEventSource } from './sources/store-event.source';
 
-/** The engine's function, seen through the report's structural determination type. */
-export const DETERMINE_MONTH: DetermineMonthFn = (events, opts) =>
-  determineMonth(events, opts) as unknown as Determination;
+export { DETERMINE_MONTH };
 
 /** Everything a replay needs, built from configuration (CLI) or from Nest providers (HTTP). */
 export interface ReplayContext {

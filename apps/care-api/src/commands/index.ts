@@ -2,6 +2,8 @@ import { AmendCareTimeController } from './amend-care-time/amend-care-time.contr
 import { AmendCareTimeHandler } from './amend-care-time/amend-care-time.handler';
 import { ClaimMonthController } from './claim-month/claim-month.controller';
 import { ClaimMonthHandler } from './claim-month/claim-month.handler';
+import { CloseMonthController } from './close-month/close-month.controller';
+import { CloseMonthHandler } from './close-month/close-month.handler';
 import { CompleteEncounterController } from './complete-encounter/complete-encounter.controller';
 import { CompleteEncounterHandler } from './complete-encounter/complete-encounter.handler';
 import { DiagnoseConditionController } from './diagnose-condition/diagnose-condition.controller';
@@ -22,6 +24,8 @@ import { RegisterPatientController } from './register-patient/register-patient.c
 import { RegisterPatientHandler } from './register-patient/register-patient.handler';
 import { RegisterPractitionerController } from './register-practitioner/register-practitioner.controller';
 import { RegisterPractitionerHandler } from './register-practitioner/register-practitioner.handler';
+import { ReopenMonthController } from './reopen-month/reopen-month.controller';
+import { ReopenMonthHandler } from './reopen-month/reopen-month.handler';
 import { ResolveConditionController } from './resolve-condition/resolve-condition.controller';
 import { ResolveConditionHandler } from './resolve-condition/resolve-condition.handler';
 import { ReviseCarePlanController } from './revise-care-plan/revise-care-plan.controller';
@@ -35,6 +39,7 @@ import { VoidCareTimeHandler } from './void-care-time/void-care-time.handler';
 export const COMMAND_CONTROLLERS = [
   AmendCareTimeController,
   ClaimMonthController,
+  CloseMonthController,
   CompleteEncounterController,
   DiagnoseConditionController,
   EstablishCarePlanController,
@@ -45,6 +50,7 @@ export const COMMAND_CONTROLLERS = [
   RegisterOrganizationController,
   RegisterPatientController,
   RegisterPractitionerController,
+  ReopenMonthController,
   ResolveConditionController,
   ReviseCarePlanController,
   RevokeConsentController,
@@ -55,6 +61,7 @@ export const COMMAND_CONTROLLERS = [
 export const COMMAND_HANDLERS = [
   AmendCareTimeHandler,
   ClaimMonthHandler,
+  CloseMonthHandler,
   CompleteEncounterHandler,
   DiagnoseConditionHandler,
   EstablishCarePlanHandler,
@@ -65,6 +72,7 @@ export const COMMAND_HANDLERS = [
   RegisterOrganizationHandler,
   RegisterPatientHandler,
   RegisterPractitionerHandler,
+  ReopenMonthHandler,
   ResolveConditionHandler,
   ReviseCarePlanHandler,
   RevokeConsentHandler,

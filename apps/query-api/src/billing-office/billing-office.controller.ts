@@ -62,7 +62,10 @@ export class BillingOfficeController {
     summary: 'Per organization: month status, totals per code, open restatements with their age',
   })
   @ApiOkResponse({
-    description: '{ items: [{ organizationId, month, status, totals, openRestatements, ... }] }',
+    description:
+      '{ items: [{ organizationId, month, status, closeId, closedAt, replayDigest, messages, totals, ' +
+      'openRestatements (the charge feed), changesSinceClose (live: the projected lines against the ' +
+      'close, reverse/add/explanation, the same function as the audit replay restatements) }] }',
   })
   async get(@Param('tenantId') tenantId: string, @Query() q: BillingOfficeQueryDto, @Req() req: Request) {
     return { items: await this.read(tenantId, q, req) };

@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { monthCloseStates, type ContractEvent, type MonthClosed } from '@careledger/domain';
+import {
+  monthCloseStates,
+  restatementsSinceClose,
+  type ContractEvent,
+  type DeterminedMonth,
+  type MonthClosed,
+  type RestatementDiff,
+} from '@careledger/domain';
 import { PG_POOL } from '@careledger/http';
 
 /** Where one organization's month stands for the billing office (ADR 0615). */
@@ -25,6 +32,42 @@ export interface OrganizationMonth {
   /** Units per code: as closed, and net of every acknowledged message (charges minus reversals). */
   totals: { code: string; closedUnits: number; acknowledgedUnits: number }[];
   openRestatements: OpenRestatement[];
+  /**
+   * What changed since the close in force, live from the projector's billing lines through the
+   * domain's `restatementsSinceClose` (the function the audit replay's `restatements` call): the
+   * closed lines to reverse, the lines to add and why, before any charge-feed run. Empty when open.
+   */
+  changesSinceClose: Omit<RestatementDiff, 'after'>[];
+}
+
+interface BillingLineRow {
+  patient_id: string;
+  code: string;
+  units: number;
+  practitioner_id: string;
+  program: string | null;
+  service_date: string | null;
+  rule: string | null;
+  counted_minutes: number | null;
+  entry_ids: string[];
+}
+
+/** The projector's billing lines of a month as determinations (the shape the close reads). */
+function determinationsOf(rows: readonly BillingLineRow[], month: string): DeterminedMonth[] {
+  const byPatient = new Map<string, DeterminedMonth>();
+  for (const r of rows) {
+    const d = byPatient.get(r.patient_id) ?? { patientId: r.patient_id, month, lines: [] };
+    (d.lines as DeterminedMonth['lines'][number][]).push({
+      code: r.code,
+      units: r.units,
+      practitionerId: r.practitioner_id,
+      program: r.program ?? '',
+      ...(r.service_date ? { date: r.service_date } : {}),
+      explanation: { rule: r.rule ?? '', countedMinutes: r.counted_minutes ?? 0, entryIds: r.entry_ids },
+    });
+    byPatient.set(r.patient_id, d);
+  }
+  return [...byPatient.values()];
 }
 
 /**
@@ -36,7 +79,7 @@ export class BillingOfficeService {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async month(tenantId: string, month: string, version: number, now: Date): Promise<OrganizationMonth[]> {
-    const [events, orgs, messages, restatements] = await Promise.all([
+    const [events, orgs, messages, restatements, lines, practitioners] = await Promise.all([
       this.pool.query<{ event: ContractEvent }>(
         `SELECT event FROM projected_events
           WHERE model_version = $1 AND tenant_id = $2 AND patient_id IS NULL AND type IN ('MonthClosed', 'MonthReopened')
@@ -69,7 +112,20 @@ export class BillingOfficeService {
            FROM charge_restatements WHERE tenant_id = $1 AND month = $2 ORDER BY created_at, restatement_id`,
         [tenantId, month],
       ),
+      this.pool.query<BillingLineRow>(
+        `SELECT patient_id, code, units, practitioner_id, program, service_date, rule, counted_minutes, entry_ids
+           FROM billing_lines WHERE model_version = $1 AND tenant_id = $2 AND month = $3
+          ORDER BY patient_id, line_no`,
+        [version, tenantId, month],
+      ),
+      this.pool.query<{ ref_id: string; organization_id: string }>(
+        `SELECT ref_id, organization_id FROM reference_data
+          WHERE model_version = $1 AND tenant_id = $2 AND kind = 'practitioner'`,
+        [version, tenantId],
+      ),
     ]);
+    const determinations = determinationsOf(lines.rows, month);
+    const practitionerOrganization = new Map(practitioners.rows.map((r) => [r.ref_id, r.organization_id]));
     const states = monthCloseStates(events.rows.map((r) => r.event));
     const ids = new Set(orgs.rows.map((r) => r.ref_id));
     for (const s of states.values()) if (s.month === month) ids.add(s.organizationId);
@@ -125,6 +181,11 @@ export class BillingOfficeService {
           reverse: summary(r.diff.reverse),
           add: summary(r.diff.add),
         })),
+        changesSinceClose: close
+          ? restatementsSinceClose(close.data, determinations, practitionerOrganization).map(
+              ({ after: _after, ...diff }) => diff,
+            )
+          : [],
       };
     });
   }

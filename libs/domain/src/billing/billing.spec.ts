@@ -12,7 +12,12 @@ import {
   monthCloseStates,
   serviceDateOf,
 } from './month-close';
-import { restateMonth, restatePatientMonth } from './restatement';
+import {
+  practitionerOrganizations,
+  restatementsSinceClose,
+  restateMonth,
+  restatePatientMonth,
+} from './restatement';
 
 const actor = { userId: 'u-bill-1', role: 'billing', departmentId: 'billing' };
 const line = (over: Partial<ClosedLineData> = {}): ClosedLineData => ({
@@ -288,6 +293,7 @@ describe('DFT^P03', () => {
     month: '2026-10',
     diagnoses: ['E119', 'I10'],
     entries: [{ kind: 'charge', line: line(), transactionId: 'CL0123456789ABCDEF01.1' }],
+    fees: null,
     ...over,
   });
 
@@ -365,5 +371,98 @@ describe('restatements ignore what does not change a charge', () => {
       lines: [line({ countedMinutes: 38, entryIds: ['E1', 'E2', 'E3'] })],
     };
     expect(restatePatientMonth(base, now)).toBeNull();
+  });
+});
+
+describe('restatements since a close (the live view and the audit replay call this one function)', () => {
+  const determined = (patientId: string, units: number, entryIds: string[], practitionerId = 'DR-1') => ({
+    patientId,
+    month: '2026-10',
+    lines: [
+      {
+        code: '99439',
+        units,
+        practitionerId,
+        program: 'CCM',
+        explanation: { rule: 'CCM staff add-on', countedMinutes: 20 + 20 * units, entryIds },
+      },
+    ],
+  });
+  const close = {
+    organizationId: 'ORG-1',
+    month: '2026-10',
+    patients: [
+      {
+        patientId: 'P1',
+        diagnoses: ['E119'],
+        lines: [
+          line({ code: '99439', units: 1, rule: 'CCM staff add-on', countedMinutes: 40, entryIds: ['E1'] }),
+        ],
+      },
+    ],
+  };
+  const orgs = new Map([
+    ['DR-1', 'ORG-1'],
+    ['DR-9', 'ORG-9'],
+  ]);
+
+  it('given a late entry after close, when the month is determined again, then the closed line is reversed and the corrected one added', () => {
+    const [diff, ...rest] = restatementsSinceClose(close, [determined('P1', 2, ['E1', 'LATE'])], orgs);
+    expect(rest).toEqual([]);
+    expect(diff).toMatchObject({
+      patientId: 'P1',
+      reverse: [{ code: '99439', units: 1 }],
+      add: [{ code: '99439', units: 2 }],
+      explanation: [
+        { entriesAdded: ['LATE'], minutesBefore: 40, minutesAfter: 60, unitsBefore: 1, unitsAfter: 2 },
+      ],
+      after: { diagnoses: ['E119'] },
+    });
+  });
+
+  it('nothing changed, another organization, another month: no restatement; a new patient-month: all lines added', () => {
+    expect(restatementsSinceClose(close, [determined('P1', 1, ['E1'])], orgs)).toEqual([]);
+    expect(
+      restatementsSinceClose(close, [determined('P1', 1, ['E1']), determined('P2', 1, ['X'], 'DR-9')], orgs),
+    ).toEqual([]);
+    expect(
+      restatementsSinceClose(
+        close,
+        [{ ...determined('P1', 1, ['E1']) }, { ...determined('P3', 1, ['Y']), month: '2026-11' }],
+        orgs,
+      ),
+    ).toEqual([]);
+    const [late] = restatementsSinceClose(
+      close,
+      [determined('P1', 1, ['E1']), determined('P2', 1, ['Z'])],
+      orgs,
+    );
+    expect(late).toMatchObject({
+      patientId: 'P2',
+      reverse: [],
+      add: [{ code: '99439', units: 1 }],
+      after: { diagnoses: [] },
+    });
+  });
+
+  it('the practitioner-organization map follows the latest registration', () => {
+    const reg = (organizationId: string): ContractEvent =>
+      ({
+        type: 'PractitionerRegistered',
+        schemaVersion: 1,
+        tenantId: 't1',
+        occurredAt: '2026-01-01T00:00:00Z',
+        recordedAt: '2026-01-01T00:00:00Z',
+        actor,
+        data: {
+          practitionerId: 'DR-1',
+          organizationId,
+          name: 'x',
+          role: 'physician',
+          credential: 'MD',
+          canBillEM: true,
+        },
+      }) as unknown as ContractEvent;
+    expect(practitionerOrganizations([reg('ORG-1'), reg('ORG-2')])).toEqual(new Map([['DR-1', 'ORG-2']]));
   });
 });

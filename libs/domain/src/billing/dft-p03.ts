@@ -1,5 +1,6 @@
 import type { ClosedLineData } from '../events/event-types';
 import { ChargeFeedReferenceError } from './billing.errors';
+import { feeOf, formatCents, type FeeSchedule, type LineFee } from './fee-schedule';
 import {
   HL7_SEGMENT_SEPARATOR,
   hl7Components,
@@ -48,6 +49,11 @@ export interface ChargeMessageInput {
   originalControlId?: string;
   /** P production, T training/test (MSH-11). */
   processingId?: 'P' | 'T';
+  /**
+   * The fee data (ADR 0617): FT1-11/12 carry the amount of each priced line; a line without a fee
+   * leaves them empty and is listed in `ChargeMessage.fees` with its reason. Null: no fee data.
+   */
+  fees: FeeSchedule | null;
 }
 
 /** The built message: HL7 text (segments separated by CR) and what it carries, for totals. */
@@ -56,6 +62,8 @@ export interface ChargeMessage {
   text: string;
   /** Net units per code (charges minus reversals). */
   unitsByCode: Record<string, number>;
+  /** Each FT1's fee in FT1 order (a reversal's amount negative), with the reason where it has none. */
+  fees: LineFee[];
 }
 
 /** Which identifiers are missing for these parties, named as the reference data names them. */
@@ -131,10 +139,13 @@ export function buildDftP03(input: ChargeMessageInput): ChargeMessage {
   segments.push(hl7Segment('ZBE', ['1', hl7Components(organization.npi), hl7Components(organization.tin)]));
   const diagnosisField = hl7Repeat(input.diagnoses.map((d) => hl7Components(icd10WithDot(d), '', 'I10')));
   const unitsByCode: Record<string, number> = {};
+  const fees: LineFee[] = [];
   input.entries.forEach((entry, i) => {
     const { line } = entry;
     const sign = entry.kind === 'reversal' ? -1 : 1;
     unitsByCode[line.code] = (unitsByCode[line.code] ?? 0) + sign * line.units;
+    const fee = feeOf(input.fees, line.code, sign * line.units, line.serviceDate);
+    fees.push(fee);
     const fields = new Array<string>(31).fill('');
     fields[0] = String(i + 1);
     fields[1] = hl7Components(entry.transactionId);
@@ -144,6 +155,11 @@ export function buildDftP03(input: ChargeMessageInput): ChargeMessage {
     fields[5] = entry.kind === 'reversal' ? 'CD' : 'CG';
     fields[6] = hl7Components(line.code, '', codingSystemOf(line.code));
     fields[9] = String(sign * line.units);
+    // FT1-11 extended and FT1-12 unit amount (CP: MO quantity & denomination); empty = no fee.
+    if (fee.amountCents !== null && fee.unitCents !== null) {
+      fields[10] = `${formatCents(fee.amountCents)}&USD`;
+      fields[11] = `${formatCents(fee.unitCents)}&USD`;
+    }
     fields[18] = diagnosisField;
     fields[19] = xcnNpi(billingPractitioner.npi!);
     fields[20] = xcnNpi(billingPractitioner.npi!);
@@ -160,5 +176,6 @@ export function buildDftP03(input: ChargeMessageInput): ChargeMessage {
     controlId: input.controlId,
     text: segments.join(HL7_SEGMENT_SEPARATOR) + HL7_SEGMENT_SEPARATOR,
     unitsByCode,
+    fees,
   };
 }

@@ -1,5 +1,10 @@
-import type { ClosedLineData, ClosedPatientMonthData } from '../events/event-types';
-import { lineKey } from './month-close';
+import type {
+  ClosedLineData,
+  ClosedPatientMonthData,
+  ContractEvent,
+  MonthClosed,
+} from '../events/event-types';
+import { closedPatientMonths, lineKey, type DeterminedMonth } from './month-close';
 
 /**
  * Restatements (ADR 0611): a later determination of a closed patient-month, compared with what was
@@ -106,4 +111,35 @@ export function restateMonth(
     if (diff) out.push(diff);
   }
   return out;
+}
+
+/** Which organization each practitioner is registered in (latest registration wins, stream order). */
+export function practitionerOrganizations(tenantEvents: readonly ContractEvent[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of tenantEvents)
+    if (e.type === 'PractitionerRegistered') out.set(e.data.practitionerId, e.data.organizationId);
+  return out;
+}
+
+/**
+ * What changed since a close (ADR 0611 as amended): the close's frozen lines against the month's
+ * determinations now, for the close's organization. The one function the live view (query-api, over
+ * the projector's billing lines) and the audit replay (over its own determinations) both call, so a
+ * late entry after close shows the same reversal and corrected line in both, before any feed run.
+ * Cumulative: it compares with what the close froze, not with what a later restatement sent (the
+ * charge feed's baseline). Diagnoses of `after` are the close's (lines decide a restatement).
+ */
+export function restatementsSinceClose(
+  close: Pick<MonthClosed['data'], 'organizationId' | 'month' | 'patients'>,
+  determinations: readonly DeterminedMonth[],
+  practitionerOrganization: ReadonlyMap<string, string>,
+): RestatementDiff[] {
+  const diagnoses = new Map(close.patients.map((p) => [p.patientId, p.diagnoses]));
+  const current = closedPatientMonths(
+    determinations.filter((d) => d.month === close.month),
+    close.organizationId,
+    practitionerOrganization,
+    (patientId) => diagnoses.get(patientId) ?? [],
+  );
+  return restateMonth(close.patients, current);
 }

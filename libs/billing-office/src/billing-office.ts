@@ -8,13 +8,17 @@ import {
   monthCloseStates,
   restateMonth,
   type Actor,
+  feeOf,
+  feeTotals,
+  type ClosedLineData,
   type ContractEvent,
+  type FeeSchedule,
   type MonthClosed,
   type MonthReopened,
   type RecordedEvent,
   type ReferenceData,
 } from '@careledger/domain';
-import { EventStore } from '@careledger/event-store';
+import { EventStore, type AppendOptions, type AppendResult } from '@careledger/event-store';
 import {
   baselines,
   prepareCloseMessages,
@@ -23,10 +27,7 @@ import {
   type BuildOptions,
   type ChargeReference,
 } from '@careledger/charge-feed';
-import { DETERMINE_MONTH } from '../../../apps/audit/src/replay/replay-context';
-import { replayDigest } from '../../../apps/audit/src/replay/replay-digest';
-import { ReplayEventLog } from '../../../apps/audit/src/replay/replay-event-log';
-import { evaluateReplay } from '../../../apps/audit/src/replay/replay-runner';
+import { DETERMINE_MONTH, evaluateReplay, ReplayEventLog, replayDigest } from '@careledger/replay';
 
 /**
  * The billing office's acts (issue 16, ADR 0610-0613): close a month, reopen it, and turn a closed
@@ -49,13 +50,42 @@ interface Evaluation {
 
 export interface BillingOfficeDeps {
   pool: Pool;
-  referenceData: ReferenceData;
+  /** The ICD-10-CM data, or how to load it on the first close (care-api boots without reading it). */
+  referenceData: ReferenceData | (() => ReferenceData);
   outboxTopics: readonly string[];
   now?: () => Date;
+  /** The fee data charge lines are priced from (`loadFeeSchedule`); null: none, every line says so. */
+  fees: FeeSchedule | null;
+  /** The event store to read and append through (care-api passes its instrumented one). */
+  store?: EventStore;
+}
+
+/** A close decided but not appended yet: the events, what they close, the tenant stream version read. */
+export interface PlannedClose {
+  events: MonthClosed[];
+  outcomes: Omit<CloseOutcome, 'globalPosition'>[];
+  expectedVersion: number;
+}
+
+/** A reopen decided but not appended yet. */
+export interface PlannedReopen {
+  event: MonthReopened;
+  closeId: string;
+  expectedVersion: number;
+}
+
+/** Fee totals of a set of lines (ADR 0617): the priced amount and the codes without a fee, with why. */
+export interface FeeSummary {
+  amountCents: number;
+  unpriced: { code: string; reason: string }[];
+  /** The data the amounts come from and their basis (`CY2025 national non-facility`), or `none`. */
+  basis: string;
 }
 
 export interface CloseOutcome {
   closeId: string;
+  /** The closed lines priced from the fee data (what the charge feed will send in FT1-11). */
+  fees: FeeSummary;
   organizationId: string;
   patientMonths: number;
   lines: number;
@@ -70,7 +100,7 @@ export class BillingOffice {
   private readonly now: () => Date;
 
   constructor(private readonly deps: BillingOfficeDeps) {
-    this.store = new EventStore(deps.pool, { outboxTopics: deps.outboxTopics });
+    this.store = deps.store ?? new EventStore(deps.pool, { outboxTopics: deps.outboxTopics });
     this.now = deps.now ?? (() => new Date());
   }
 
@@ -90,7 +120,8 @@ export class BillingOffice {
     };
     const evaluation = evaluateReplay(log, options, {
       determineMonth: DETERMINE_MONTH,
-      referenceData: this.deps.referenceData,
+      referenceData:
+        typeof this.deps.referenceData === 'function' ? this.deps.referenceData() : this.deps.referenceData,
       policy: 'higher_value',
     });
     const visible = log.visible(asOf);
@@ -134,7 +165,41 @@ export class BillingOffice {
     month: string,
     organizationId: string | undefined,
     actor: Actor,
+    append: Partial<AppendOptions> = {},
   ): Promise<CloseOutcome[]> {
+    const { outcomes } = await this.closeAndAppend(tenantId, month, organizationId, actor, append);
+    return outcomes;
+  }
+
+  /** `close`, returning the store's append result too (care-api answers with its receipt). */
+  async closeAndAppend(
+    tenantId: string,
+    month: string,
+    organizationId: string | undefined,
+    actor: Actor,
+    append: Partial<AppendOptions> = {},
+  ): Promise<{ outcomes: CloseOutcome[]; result: AppendResult }> {
+    const plan = await this.planClose(tenantId, month, organizationId, actor);
+    const result = await this.store.append(tenantId, plan.expectedVersion, plan.events, {
+      correlationId: `billing-close:${tenantId}:${month}`,
+      ...append,
+    });
+    return {
+      outcomes: plan.outcomes.map((o) => ({ ...o, globalPosition: result.globalPosition })),
+      result,
+    };
+  }
+
+  /**
+   * Decide a close with the pure `decideClose` over the tenant stream and the replay as of now:
+   * the `MonthClosed` events to append (one per organization) and the version they expect.
+   */
+  async planClose(
+    tenantId: string,
+    month: string,
+    organizationId: string | undefined,
+    actor: Actor,
+  ): Promise<PlannedClose> {
     const now = this.now();
     const asOf = now.toISOString();
     const ev = await this.evaluate(tenantId, month, asOf);
@@ -183,20 +248,17 @@ export class BillingOffice {
           patientMonths: patients.length,
           lines: patients.reduce((n, p) => n + p.lines.length, 0),
           units,
+          fees: this.price(patients.flatMap((p) => p.lines.map((l) => ({ line: l, sign: 1 as const })))),
           replayDigest: ev.digest,
           asOf,
         },
       });
     }
-    const result = await this.store.append(
-      tenantId,
-      ev.tenantEvents.length,
-      planned.map((p) => p.event),
-      {
-        correlationId: `billing-close:${tenantId}:${month}`,
-      },
-    );
-    return planned.map((p) => ({ ...p.outcome, globalPosition: result.globalPosition }));
+    return {
+      events: planned.map((p) => p.event),
+      outcomes: planned.map((p) => p.outcome),
+      expectedVersion: ev.tenantEvents.length,
+    };
   }
 
   /** Reopen a closed month (privileged: the caller passes an admin actor; the event is the log). */
@@ -206,7 +268,24 @@ export class BillingOffice {
     organizationId: string,
     reason: string,
     actor: Actor,
+    append: Partial<AppendOptions> = {},
   ): Promise<string> {
+    const plan = await this.planReopen(tenantId, month, organizationId, reason, actor);
+    await this.store.append(tenantId, plan.expectedVersion, [plan.event], {
+      correlationId: `billing-reopen:${tenantId}:${month}`,
+      ...append,
+    });
+    return plan.closeId;
+  }
+
+  /** Decide a reopen with the pure `decideReopen`: the `MonthReopened` event and the version it expects. */
+  async planReopen(
+    tenantId: string,
+    month: string,
+    organizationId: string,
+    reason: string,
+    actor: Actor,
+  ): Promise<PlannedReopen> {
     const tenantEvents = await this.store.readStream(tenantId);
     const closed = decideReopen(monthCloseStates(tenantEvents), organizationId, month, reason);
     const at = this.now().toISOString();
@@ -219,10 +298,7 @@ export class BillingOffice {
       actor,
       data: { closeId: closed.data.closeId, organizationId, month, reason },
     };
-    await this.store.append(tenantId, tenantEvents.length, [event], {
-      correlationId: `billing-reopen:${tenantId}:${month}`,
-    });
-    return closed.data.closeId;
+    return { event, closeId: closed.data.closeId, expectedVersion: tenantEvents.length };
   }
 
   /** The closes in force for a month (one per closed organization). */
@@ -244,8 +320,8 @@ export class BillingOffice {
     tenantId: string,
     month: string,
     organizationId: string | undefined,
-    build: Omit<BuildOptions, 'now'>,
-  ): Promise<{ closes: string[]; messages: number; restatements: number }> {
+    build: Omit<BuildOptions, 'now' | 'fees'>,
+  ): Promise<{ closes: string[]; messages: number; restatements: number; fees: FeeSummary }> {
     const closes = await this.currentCloses(tenantId, month, organizationId);
     if (closes.length === 0) throw new BillingNotClosedError(month, organizationId);
     const now = this.now().toISOString();
@@ -255,8 +331,16 @@ export class BillingOffice {
     const practitionerOrganization = new Map([...practitioners].map(([id, p]) => [id, p.organizationId]));
     let messages = 0;
     let restatements = 0;
+    const priced: { line: ClosedLineData; sign: 1 | -1 }[] = [];
     for (const close of closes) {
-      messages += await prepareCloseMessages(this.deps.pool, tenantId, close.data, ref, { ...build, now });
+      const fresh = await prepareCloseMessages(this.deps.pool, tenantId, close.data, ref, {
+        ...build,
+        now,
+        fees: this.deps.fees,
+      });
+      messages += fresh;
+      if (fresh > 0)
+        for (const p of close.data.patients) for (const line of p.lines) priced.push({ line, sign: 1 });
       const current = closedPatientMonths(
         ev.determinations,
         close.data.organizationId,
@@ -266,17 +350,36 @@ export class BillingOffice {
       const diffs = restateMonth(await baselines(this.deps.pool, tenantId, close.data), current);
       for (const r of await recordRestatements(this.deps.pool, tenantId, close.data, diffs, now)) {
         restatements++;
+        for (const line of r.diff.reverse) priced.push({ line, sign: -1 });
+        for (const line of r.diff.add) priced.push({ line, sign: 1 });
         messages += await prepareRestatementMessages(
           this.deps.pool,
           tenantId,
           close.data,
           { ...r, diagnoses: r.diff.after.diagnoses },
           ref,
-          { ...build, now },
+          { ...build, now, fees: this.deps.fees },
         );
       }
     }
-    return { closes: closes.map((c) => c.data.closeId), messages, restatements };
+    return { closes: closes.map((c) => c.data.closeId), messages, restatements, fees: this.price(priced) };
+  }
+
+  /** Price lines with the pure `feeOf` (a reversal negative); the basis names each year used. */
+  private price(lines: readonly { line: ClosedLineData; sign: 1 | -1 }[]): FeeSummary {
+    const fees = lines.map(({ line, sign }) =>
+      feeOf(this.deps.fees, line.code, sign * line.units, line.serviceDate),
+    );
+    if (fees.length === 0) return { amountCents: 0, unpriced: [], basis: 'no new lines' };
+    const totals = feeTotals(fees);
+    const years = [...new Set(fees.filter((f) => f.basis).map((f) => `CY${f.year}`))].sort();
+    return {
+      amountCents: totals.pricedCents,
+      unpriced: totals.unpriced,
+      basis: this.deps.fees
+        ? `${years.join('+') || 'no year priced'} ${this.deps.fees.source}`
+        : 'none (no fee table in the data folder)',
+    };
   }
 
   private async referenceOf(ev: Evaluation): Promise<ChargeReference> {

@@ -1,0 +1,2 @@
+export * from './billing-office';
+export * from './fee-schedule.loader';
