@@ -40,7 +40,8 @@ export function ensureConsoleBuilt(log: (line: string) => void = () => undefined
       '--logLevel',
       'warn',
     ],
-    { cwd: root, encoding: 'utf8' },
+    // NODE_ENV from the caller (jest sets "test") would make vite bundle React's development build.
+    { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
   );
   if (r.status !== 0) {
     throw new Error(`the console build failed (vite exit ${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
