@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { repoRoot } from '@careledger/config';
@@ -30,6 +31,9 @@ if (!enabled) {
   );
 }
 const suite = enabled ? describe : describe.skip;
+
+/** Issue 14: the console's JavaScript is at most 350 KB gzipped on first load. */
+const FIRST_LOAD_JS_LIMIT_KB = 350;
 
 const SHOTS =
   process.env.CARELEDGER_CONSOLE_SCREENSHOTS === 'docs'
@@ -191,10 +195,7 @@ suite('the web console in a real browser (issue 14)', () => {
     // The fragment token is taken and removed from the address bar.
     await page.getByTestId('worklist').waitFor();
     expect(new URL(page.url()).hash).toBe('');
-    const renderMs = await page.getByTestId('worklist').getAttribute('data-render-ms');
-    process.stdout.write(`console e2e: worklist rendered ${renderMs} ms after its data arrived \n`);
     await checkA11y(page, 'worklist');
-    await shot(page, 'worklist');
     const row = page.locator(`tr[data-patient="${patientId}"][data-program="${program}"]`);
     if ((await row.count()) > 0) {
       await expect(row.getByTestId('billed').textContent()).resolves.not.toContain(nextCode);
@@ -341,7 +342,21 @@ suite('the web console in a real browser (issue 14)', () => {
   it('signs in with OpenID Connect (Authorization Code + PKCE) and reads through the APIs with the JWT', async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
+    // First load: every JavaScript file the sign-in page fetches, gzipped as a CDN would serve it.
+    const scripts: Promise<{ url: string; gz: number }>[] = [];
+    page.on('response', (r) => {
+      if (new URL(r.url()).pathname.endsWith('.js'))
+        scripts.push(r.body().then((b) => ({ url: r.url(), gz: zlib.gzipSync(b).length })));
+    });
     await page.goto(`${env.consoleUrl}/`);
+    await page.getByRole('button', { name: 'Sign in with your organization' }).waitFor();
+    const firstLoad = await Promise.all(scripts);
+    const gzKb = firstLoad.reduce((n, s) => n + s.gz, 0) / 1024;
+    process.stdout.write(
+      `console e2e: first load ${firstLoad.length} JavaScript files, ${gzKb.toFixed(1)} KB gzipped (limit ${FIRST_LOAD_JS_LIMIT_KB})\n`,
+    );
+    expect(firstLoad.length).toBeGreaterThan(0);
+    expect(gzKb).toBeLessThanOrEqual(FIRST_LOAD_JS_LIMIT_KB);
     await checkA11y(page, 'sign-in');
     await shot(page, 'sign-in');
     await page.getByRole('button', { name: 'Sign in with your organization' }).click();
@@ -358,6 +373,14 @@ suite('the web console in a real browser (issue 14)', () => {
     await page.getByRole('option', { name: previousMonth(), exact: true }).click();
     await page.locator('tr[data-patient]').first().waitFor({ timeout: 30_000 });
     await expect(page.locator('tr[data-patient]').count()).resolves.toBeGreaterThan(0);
+    // Reported, not asserted (issue 14): from the month's data arriving to the table's commit.
+    const renderMs = await page.getByTestId('worklist').getAttribute('data-render-ms');
+    const total = await page.getByTestId('worklist-count').textContent();
+    process.stdout.write(
+      `console e2e: care manager's worklist of ${previousMonth()} (${total}) rendered ${renderMs} ms after its data arrived\n`,
+    );
+    await checkA11y(page, 'worklist (signed in with OIDC)');
+    await shot(page, 'worklist');
     await context.close();
   });
 
