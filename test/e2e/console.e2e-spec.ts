@@ -167,7 +167,11 @@ beforeAll(async () => {
   if (!enabled) return;
   // Required but absent: fail before starting the platform (launchChromium names the package).
   if (chromiumMissing) await launchChromium();
+  const t0 = Date.now();
   [{ browser, close: closeBrowser }] = await Promise.all([launchChromium(), env.start()]);
+  process.stdout.write(
+    `console e2e: platform ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (console build, apps, provider, patients imported and projected)\n`,
+  );
 });
 
 afterAll(async () => {
