@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { repoRoot } from '@careledger/config';
-import { launchChromium } from './console/chromium';
+import { CHROMIUM, launchChromium } from './console/chromium';
 import { ConsolePlatform } from './console/console-platform';
 
 /**
@@ -16,11 +17,23 @@ import { ConsolePlatform } from './console/console-platform';
 jest.setTimeout(240_000);
 
 /**
- * Not yet part of `npm test`: the suite takes several minutes on two busy cores and three of its
- * tests still fail (see ADR 1000 "Not done"). `npm run test:console` runs it.
+ * Part of `npm test`. Only a machine without Debian's chromium skips it, and says so; where the browser
+ * is required (CI=true, or CARELEDGER_CONSOLE_E2E=1 as `.ci/run` and `npm run test:console` set) a
+ * missing chromium fails the suite instead, so CI can never pass without having run it.
  */
-const enabled = process.env.CARELEDGER_CONSOLE_E2E === '1';
+const chromiumMissing = !fs.existsSync(CHROMIUM);
+const required = /^(1|true)$/i.test(process.env.CI ?? '') || process.env.CARELEDGER_CONSOLE_E2E === '1';
+const enabled = !chromiumMissing || required;
+if (!enabled) {
+  process.stdout.write(
+    `console e2e: SKIPPED, ${CHROMIUM} not found (apt-get install -y chromium, or set CARELEDGER_CHROMIUM); ` +
+      'CI=true or CARELEDGER_CONSOLE_E2E=1 turn this into a failure\n',
+  );
+}
 const suite = enabled ? describe : describe.skip;
+
+/** Issue 14: the console's JavaScript is at most 350 KB gzipped on first load. */
+const FIRST_LOAD_JS_LIMIT_KB = 350;
 
 const SHOTS =
   process.env.CARELEDGER_CONSOLE_SCREENSHOTS === 'docs'
@@ -104,10 +117,12 @@ async function timerTarget(): Promise<{
 let browser: Browser;
 let closeBrowser: () => Promise<void>;
 const axeFindings: string[] = [];
+const axeScreens: string[] = [];
 const month = new Date().toISOString().slice(0, 7);
 
 async function checkA11y(page: Page, screen: string): Promise<void> {
   const result = await new AxeBuilder({ page }).analyze();
+  axeScreens.push(screen);
   for (const v of result.violations) {
     if (v.impact === 'serious' || v.impact === 'critical') {
       axeFindings.push(
@@ -150,20 +165,27 @@ async function signedInPage(role: Parameters<ConsolePlatform['token']>[0], at = 
 
 beforeAll(async () => {
   if (!enabled) return;
+  // Required but absent: fail before starting the platform (launchChromium names the package).
+  if (chromiumMissing) await launchChromium();
+  const t0 = Date.now();
   [{ browser, close: closeBrowser }] = await Promise.all([launchChromium(), env.start()]);
+  process.stdout.write(
+    `console e2e: platform ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (console build, apps, provider, patients imported and projected)\n`,
+  );
 });
 
 afterAll(async () => {
-  if (!enabled) return;
+  if (!enabled || chromiumMissing) return;
   await closeBrowser?.();
   await env.stop();
-  if (axeFindings.length === 0)
-    process.stdout.write('console e2e: axe found 0 serious or critical violations\n');
+  process.stdout.write(
+    `console e2e: axe checked ${axeScreens.length} screens (${axeScreens.join('; ')}); any serious or critical violation failed its test\n`,
+  );
 });
 
 afterEach(() => {
-  // Every screen of every test so far: no serious or critical accessibility violation.
-  expect(axeFindings).toEqual([]);
+  // Every screen this test visited: no serious or critical accessibility violation.
+  expect(axeFindings.splice(0)).toEqual([]);
 });
 
 suite('the web console in a real browser (issue 14)', () => {
@@ -177,10 +199,7 @@ suite('the web console in a real browser (issue 14)', () => {
     // The fragment token is taken and removed from the address bar.
     await page.getByTestId('worklist').waitFor();
     expect(new URL(page.url()).hash).toBe('');
-    const renderMs = await page.getByTestId('worklist').getAttribute('data-render-ms');
-    process.stdout.write(`console e2e: worklist rendered ${renderMs} ms after its data arrived \n`);
     await checkA11y(page, 'worklist');
-    await shot(page, 'worklist');
     const row = page.locator(`tr[data-patient="${patientId}"][data-program="${program}"]`);
     if ((await row.count()) > 0) {
       await expect(row.getByTestId('billed').textContent()).resolves.not.toContain(nextCode);
@@ -270,6 +289,7 @@ suite('the web console in a real browser (issue 14)', () => {
       (v) => /not eligible.*no active consent/i.test(v),
     );
     await expect(consent.getByRole('status').textContent()).resolves.toMatch(/revoked/);
+    await checkA11y(page, 'patient page after a consent revocation');
     await page.context().close();
   });
 
@@ -326,7 +346,21 @@ suite('the web console in a real browser (issue 14)', () => {
   it('signs in with OpenID Connect (Authorization Code + PKCE) and reads through the APIs with the JWT', async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
+    // First load: every JavaScript file the sign-in page fetches, gzipped as a CDN would serve it.
+    const scripts: Promise<{ url: string; gz: number }>[] = [];
+    page.on('response', (r) => {
+      if (new URL(r.url()).pathname.endsWith('.js'))
+        scripts.push(r.body().then((b) => ({ url: r.url(), gz: zlib.gzipSync(b).length })));
+    });
     await page.goto(`${env.consoleUrl}/`);
+    await page.getByRole('button', { name: 'Sign in with your organization' }).waitFor();
+    const firstLoad = await Promise.all(scripts);
+    const gzKb = firstLoad.reduce((n, s) => n + s.gz, 0) / 1024;
+    process.stdout.write(
+      `console e2e: first load ${firstLoad.length} JavaScript files, ${gzKb.toFixed(1)} KB gzipped (limit ${FIRST_LOAD_JS_LIMIT_KB})\n`,
+    );
+    expect(firstLoad.length).toBeGreaterThan(0);
+    expect(gzKb).toBeLessThanOrEqual(FIRST_LOAD_JS_LIMIT_KB);
     await checkA11y(page, 'sign-in');
     await shot(page, 'sign-in');
     await page.getByRole('button', { name: 'Sign in with your organization' }).click();
@@ -339,11 +373,42 @@ suite('the web console in a real browser (issue 14)', () => {
     await page.waitForURL((u) => u.origin === env.consoleUrl);
     await page.getByTestId('worklist').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('who').textContent()).resolves.toContain('oidc-care-manager');
-    await page.getByLabel('Month', { exact: true }).click();
+    await page.getByRole('combobox', { name: 'Month', exact: true }).click();
     await page.getByRole('option', { name: previousMonth(), exact: true }).click();
     await page.locator('tr[data-patient]').first().waitFor({ timeout: 30_000 });
     await expect(page.locator('tr[data-patient]').count()).resolves.toBeGreaterThan(0);
+    // Reported, not asserted (issue 14): from the month's data arriving to the table's commit.
+    const renderMs = await page.getByTestId('worklist').getAttribute('data-render-ms');
+    const total = await page.getByTestId('worklist-count').textContent();
+    process.stdout.write(
+      `console e2e: care manager's worklist of ${previousMonth()} (${total}) rendered ${renderMs} ms after its data arrived\n`,
+    );
+    await checkA11y(page, 'worklist (signed in with OIDC)');
+    await shot(page, 'worklist');
     await context.close();
+  });
+
+  it("an admin sees the projector's version, lag and partitions on the operator screen, and nothing else", async () => {
+    const page = await signedInPage('admin', '/');
+    await page.getByTestId('partitions').waitFor();
+    await expect(page.getByRole('navigation').textContent()).resolves.toBe('Operator');
+    const health = (await (
+      await fetch(`http://127.0.0.1:${env.platform.env.CARELEDGER_PROJECTOR_PORT}/health`)
+    ).json()) as {
+      projection: { version: number; partitions: unknown[] };
+    };
+    await expect(page.getByTestId('projection-version').textContent()).resolves.toBe(
+      `Version: ${health.projection.version}`,
+    );
+    await expect(page.locator('[data-testid="partitions"] tr[data-partition]').count()).resolves.toBe(
+      health.projection.partitions.length,
+    );
+    expect(health.projection.partitions.length).toBeGreaterThan(0);
+    await checkA11y(page, 'operator');
+    await shot(page, 'operator');
+    await page.goto(`${env.consoleUrl}/worklist`);
+    await page.getByTestId('forbidden').waitFor();
+    await page.context().close();
   });
 
   it('billing sees the month close with totals, charts and a CSV export', async () => {

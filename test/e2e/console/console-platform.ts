@@ -7,7 +7,7 @@ import { loadReferenceData } from '@careledger/config';
 import { generateHealthSystem } from '@careledger/testing/generator';
 import { testConfig } from '@careledger/testing/infra';
 import { importBatches } from '../../../tools/cli/demo/demo.step';
-import { ensureConsoleBuilt } from '../../../tools/cli/commands/console-build';
+import { ensureConsoleBuiltAsync } from '../../../tools/cli/commands/console-build';
 import { AppProcess } from '../../reliability/support/app-process';
 import { freePort, pollUntil } from '../../reliability/support/free-port';
 import { call, ensureTopic, Platform } from '../../security/support/platform';
@@ -42,15 +42,19 @@ async function startOidcProvider(port: number, redirectUri: string, tenantId: st
   const lines: string[] = [];
   for (const s of [child.stdout, child.stderr])
     readline.createInterface({ input: s }).on('line', (l) => lines.push(l));
+  // 90 s like the apps: it boots beside them and the console build, on two shared cores.
   await pollUntil(
     'the OIDC provider to listen',
     () => {
       if (child.exitCode !== null) throw new Error(`oidc-provider exited: ${lines.join('\n')}`);
       return lines.some((l) => l.includes('oidc-provider listening'));
     },
-    30_000,
+    90_000,
     100,
-  );
+  ).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
   return child;
 }
 
@@ -90,11 +94,20 @@ export class ConsolePlatform {
         CARELEDGER_CONSOLE_OIDC_CLIENT_ID: CLIENT_ID,
       },
     });
-    ensureConsoleBuilt();
-    await ensureTopic(base.kafka.brokers[0]!, topic, 3);
-    await ensureTopic(base.kafka.brokers[0]!, `${topic}.dlq`, 1);
-    this.oidc = await startOidcProvider(oidcPort, `${this.consoleUrl}/oidc/callback`, this.tenant);
-    await this.platform.start();
+    // The build, the topics, the provider and the four apps proceed together (CI time, issue 14).
+    const build = ensureConsoleBuiltAsync();
+    await Promise.all([
+      ensureTopic(base.kafka.brokers[0]!, topic, 3),
+      ensureTopic(base.kafka.brokers[0]!, `${topic}.dlq`, 1),
+    ]);
+    // Each started process is kept as soon as it exists, so stop() ends it even if another step fails.
+    await Promise.all([
+      startOidcProvider(oidcPort, `${this.consoleUrl}/oidc/callback`, this.tenant).then((c) => {
+        this.oidc = c;
+      }),
+      this.platform.start(),
+      build,
+    ]);
     this.console = new AppProcess(
       'console',
       'apps/console/src/main.ts',

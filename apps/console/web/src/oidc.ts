@@ -52,11 +52,23 @@ export async function startOidcSignIn(settings: OidcSettings): Promise<void> {
   window.location.assign(url.href);
 }
 
+let completing: Promise<void> | null = null;
+
+/**
+ * The redirect back, once per page load: the pending verifier is single-use, so a second call (an
+ * effect re-run when the settings object is replaced, React's StrictMode double effects) must share
+ * the first exchange instead of failing with "No sign-in was started".
+ */
+export function completeOidcSignIn(settings: OidcSettings): Promise<void> {
+  completing ??= exchangeCode(settings);
+  return completing;
+}
+
 /**
  * The redirect back: checks state, exchanges the code with the verifier, validates the ID token's
  * claims, and keeps the access token (a JWT the APIs verify through the provider's JWKS).
  */
-export async function completeOidcSignIn(settings: OidcSettings): Promise<void> {
+async function exchangeCode(settings: OidcSettings): Promise<void> {
   const pending = JSON.parse(sessionStorage.getItem(PENDING) ?? 'null') as {
     codeVerifier: string;
     state: string;

@@ -116,7 +116,7 @@ export function TimerPanel({ session, patientId, providers, onSubmitted }: Panel
             {timer.status === 'running' && <Button onClick={t.pause}>Pause</Button>}
             {timer.status === 'paused' && <Button onClick={t.resume}>Resume</Button>}
             {(timer.status === 'running' || timer.status === 'paused') && (
-              <Button color="green.9" onClick={() => void t.stop()}>
+              <Button color="teal.9" onClick={() => void t.stop()}>
                 Stop and submit {timerMinutes(timer, t.now)} min
               </Button>
             )}
@@ -278,8 +278,8 @@ export function ConsentPanel({ session, patientId, providers, onSubmitted }: Pan
   const [method, setMethod] = useState('verbal');
   const [explained, setExplained] = useState(true);
   const [revokeId, setRevokeId] = useState('');
-  const [obtainedOn] = useState(new Date().toISOString().slice(0, 10));
-  const [revokedOn] = useState(new Date().toISOString().slice(0, 10));
+  const [obtainedOn, setObtainedOn] = useState(new Date().toISOString().slice(0, 10));
+  const [revokedOn, setRevokedOn] = useState(new Date().toISOString().slice(0, 10));
   const [captured, setCaptured] = useState<string[]>(
     () => JSON.parse(sessionStorage.getItem(`careledger.consents.${patientId}`) ?? '[]') as string[],
   );
@@ -339,6 +339,13 @@ export function ConsentPanel({ session, patientId, providers, onSubmitted }: Pan
           checked={explained}
           onChange={(e) => setExplained(e.currentTarget.checked)}
         />
+        <TextInput
+          label="Obtained on"
+          type="date"
+          value={obtainedOn}
+          onChange={(e) => setObtainedOn(e.currentTarget.value)}
+          description="A consent recorded after the fact keeps the day it was obtained"
+        />
         <Button onClick={capture} loading={s.busy}>
           Record consent
         </Button>
@@ -347,6 +354,12 @@ export function ConsentPanel({ session, patientId, providers, onSubmitted }: Pan
           value={revokeId}
           onChange={(e) => setRevokeId(e.currentTarget.value.trim())}
           description={captured.length ? `Recorded here: ${captured.join(', ')}` : undefined}
+        />
+        <TextInput
+          label="Revoked on"
+          type="date"
+          value={revokedOn}
+          onChange={(e) => setRevokedOn(e.currentTarget.value)}
         />
         <Button color="red.9" variant="outline" onClick={revoke} disabled={!revokeId} loading={s.busy}>
           Revoke consent
