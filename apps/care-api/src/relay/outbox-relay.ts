@@ -271,6 +271,8 @@ export class OutboxRelay {
     this.options.observer?.published(events.length);
     this.stats.lastPublishedPosition = positions[positions.length - 1]!;
     this.stats.lastError = null;
+    // One line per traced command in the batch, with its trace and publish-span ids (ADR 0310).
+    for (const t of spans.traces()) this.logger.info({ topic: this.options.topic, ...t }, 'events published');
     return events.length;
   }
 }
