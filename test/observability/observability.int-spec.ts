@@ -314,6 +314,7 @@ describe('observability: Prometheus metrics and OpenTelemetry traces of the runn
       name: 'exception',
       attributes: { 'exception.type': 'error', 'exception.message': 'P0001' },
     });
+    expect(JSON.stringify(failed)).not.toContain('injected projector failure');
     expect(await logLine('projector', 'batch failed; kafkajs retries it', traceId)).toMatchObject({
       spanId: failed.spanId,
       code: 'P0001',
