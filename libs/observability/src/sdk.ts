@@ -25,8 +25,8 @@ export function tracingSettings(): Record<string, string | number> {
 }
 
 /**
- * Starts OpenTelemetry for one process when `endpoint` (CARELEDGER_OTEL_ENDPOINT) is set: the Node
- * SDK with the AsyncLocalStorage context manager, W3C trace-context propagation and an OTLP/HTTP
+ * Starts OpenTelemetry tracing for one process when `endpoint` (CARELEDGER_OTEL_ENDPOINT) is set: the
+ * Node SDK (traces only) with the AsyncLocalStorage context manager, W3C trace-context propagation and an OTLP/HTTP
  * (JSON) exporter to `<endpoint>/v1/traces`. No automatic instrumentation (ADR 0310): the spans are
  * made by CareLedger itself at the HTTP edge, the append, the relay's publish and the projector's
  * write, with route templates and counts as attributes and never a URL, id or body.
@@ -39,6 +39,11 @@ export function startTracing(serviceName: string, endpoint: string | undefined):
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': serviceName, 'service.namespace': 'careledger' }),
     spanProcessors: [processor],
+    // Traces only: metrics are Prometheus's (/metrics), and CareLedger emits no OpenTelemetry logs.
+    // Left unset, NodeSDK would add an OTLP metrics reader exporting to localhost:4318 every minute
+    // and an OTLP log exporter, whatever CARELEDGER_OTEL_ENDPOINT says.
+    metricReaders: [],
+    logRecordProcessors: [],
     instrumentations: [],
     autoDetectResources: false,
   });
