@@ -1,40 +1,70 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
+import { storage, Store } from 'nestjs-pino/storage';
+import pino from 'pino';
 import { loadConfig, repoRoot } from '@careledger/config';
 import type { ContractEvent } from '@careledger/domain';
 import { EventStore } from '@careledger/event-store';
 import {
   createRegistry,
   EventStoreMetrics,
+  flushTracing,
   HttpMetrics,
   inSpan,
   shutdownTracing,
   SpanKind,
   startTracing,
+  tracingSettings,
 } from '@careledger/observability';
+import { benchPool, dropBenchDatabase, recreateBenchDatabase } from './lib/bench-db';
 
 /**
  * Instrumentation cost (issue 19, ADR 0310): the write path a command takes (one event appended to
  * its patient's stream, outbox row included, real PostgreSQL) with and without the instrumentation:
  * the HTTP histogram observation, the server span, the append span, the append metrics and the
- * traceparent on the outbox row, spans exported over OTLP/HTTP to a local sink and the registry
- * scraped every second like Prometheus does. Each measurement is its own process (a tracing SDK is
- * global to a process), alternating without/with, three pairs in one run; the figure is the ratio of
- * the median throughputs. `npm run bench:instrumentation` (after `npm run build`); the database is the
- * configured one (its name must contain "test" or "bench").
+ * traceparent on the outbox row, spans exported over OTLP/HTTP with the production settings
+ * (`startTracing`, sampler and batching included) and the registry scraped every second like
+ * Prometheus does. Both modes run each command inside nestjs-pino's AsyncLocalStorage, as every app
+ * does per request, so the context manager's promise hooks are charged only for what tracing adds.
  *
- *   node dist/bench/instrumentation.bench.js            parent: runs the pairs, writes bench/results
- *   node dist/bench/instrumentation.bench.js --one with child: one measurement, JSON on stdout
+ * Each measurement is its own process (a tracing SDK is global to a process). A round runs one
+ * process of each mode back to back, the order alternating from round to round (ABBA), so a drift of
+ * the machine's load hits both modes alike; the figure is the median of the rounds' with/without
+ * ratios. The warm-up's spans are exported before the clock starts (the exporter loads its HTTP
+ * transport on first use). The OTLP receiver is this parent process (a collector is another process,
+ * not the app's event loop). Besides throughput each child reports its own CPU time per event, a
+ * second view of the same cost (also disturbed by a busy machine, differently).
+ *
+ *   npm run bench:instrumentation [-- --rounds 7 --events 3000 --breakdown --no-write]
+ *     --breakdown adds metrics-only and traces-only processes to each round; --no-write prints the
+ *     report without writing bench/results/<date>-small-instrumentation.json
+ *   node dist/bench/instrumentation.bench.js --one <mode>     child: one measurement, JSON on stdout
+ *
+ * The database is the bench's own, `careledger_bench_instr_<CARELEDGER_DB_NAME>`, dropped and
+ * recreated per run (the configured database is never touched).
  */
-const WARMUP = 150;
-const MEASURED = 600;
+const WARMUP = 300;
 const CONCURRENCY = 4;
-const PAIRS = 3;
+const ROUTE = '/v1/tenants/:tenantId/patients/:patientId/care-time';
+
+type Mode = 'without' | 'with' | 'metrics' | 'traces';
+const MODES: Record<Mode, { metrics: boolean; traces: boolean }> = {
+  without: { metrics: false, traces: false },
+  with: { metrics: true, traces: true },
+  metrics: { metrics: true, traces: false },
+  traces: { metrics: false, traces: true },
+};
+
+interface One {
+  eventsPerSecond: number;
+  cpuMicrosPerEvent: number;
+  spansStarted: number;
+}
 
 function careTime(tenantId: string, patientId: string, i: number): ContractEvent {
   return {
@@ -58,43 +88,23 @@ function careTime(tenantId: string, patientId: string, i: number): ContractEvent
   };
 }
 
-async function measureOne(
-  instrumented: boolean,
-): Promise<{ eventsPerSecond: number; spansExported: number }> {
+/** One child: warm-up, then `measured` appends timed in wall and CPU time. */
+async function measureOne(mode: Mode, measured: number, otlp: string | undefined): Promise<One> {
   const config = loadConfig();
-  if (!/test|bench/i.test(config.db.database)) throw new Error(`refusing database ${config.db.database}`);
-  let spansExported = 0;
-  const sink = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      spansExported += (
-        Buffer.concat(chunks)
-          .toString()
-          .match(/"spanId"/g) ?? []
-      ).length;
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-  if (instrumented) startTracing('bench', `http://127.0.0.1:${(sink.address() as AddressInfo).port}`);
+  const { metrics, traces } = MODES[mode];
+  if (traces) startTracing('bench', otlp);
   const registry = createRegistry('bench');
-  const httpMetrics = new HttpMetrics(registry);
-  const pool = new Pool({
-    host: config.db.host,
-    port: config.db.port,
-    user: config.db.user,
-    password: config.db.password || undefined,
-    database: config.db.database,
-    max: CONCURRENCY,
-  });
+  const httpMetrics = metrics ? new HttpMetrics(registry) : undefined;
+  const pool = benchPool(config.db, CONCURRENCY);
   const store = new EventStore(pool, {
     outboxTopics: ['careledger.bench.instrumentation'],
-    ...(instrumented ? { observer: new EventStoreMetrics(registry) } : {}),
+    ...(metrics ? { observer: new EventStoreMetrics(registry) } : {}),
   });
-  const scrape = instrumented ? setInterval(() => void registry.metrics(), 1_000) : undefined;
+  const scrape = metrics ? setInterval(() => void registry.metrics(), 1_000) : undefined;
+  const requestLogger = pino({ level: 'silent' });
   const tenant = `t-bench-${randomUUID().slice(0, 8)}`;
   const versions = new Map<string, number>();
+  let spansStarted = 0;
   const command = async (i: number): Promise<void> => {
     const patient = `P${i % 64}`;
     const streamId = `${tenant}:${patient}`;
@@ -103,15 +113,17 @@ async function measureOne(
       versions.set(streamId, expected + 1);
       await store.append(streamId, expected, [careTime(tenant, patient, i)], { correlationId: randomUUID() });
     };
-    if (!instrumented) return run();
-    const started = process.hrtime.bigint();
-    await inSpan('POST /v1/tenants/:tenantId/patients/:patientId/care-time', { kind: SpanKind.SERVER }, run);
-    httpMetrics.observe(
-      'POST',
-      '/v1/tenants/:tenantId/patients/:patientId/care-time',
-      201,
-      Number(process.hrtime.bigint() - started) / 1e9,
-    );
+    const instrumented = async (): Promise<void> => {
+      const started = process.hrtime.bigint();
+      await inSpan(`POST ${ROUTE}`, { kind: SpanKind.SERVER }, async (span) => {
+        if (span.isRecording()) spansStarted += 2; // the server span and the append span
+        await run();
+      });
+      httpMetrics?.observe('POST', ROUTE, 201, Number(process.hrtime.bigint() - started) / 1e9);
+    };
+    // Every app runs each request inside nestjs-pino's AsyncLocalStorage (its request logger), with
+    // or without instrumentation; so does every command here, in both modes.
+    return storage.run(new Store(requestLogger), !metrics && !traces ? run : instrumented);
   };
   const drive = async (from: number, count: number): Promise<void> => {
     // Each worker owns the patients i % CONCURRENCY: no two appends race for one stream's version.
@@ -122,72 +134,190 @@ async function measureOne(
     );
   };
   await drive(0, WARMUP);
+  // The warm-up's spans leave before the clock starts, and the exporter's lazily loaded transport
+  // is loaded by then (the first export would otherwise compile modules inside the measured window).
+  await flushTracing();
+  spansStarted = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  await drive(WARMUP, MEASURED);
+  await drive(WARMUP, measured);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
   if (scrape) clearInterval(scrape);
   await shutdownTracing();
-  await pool.query(`DELETE FROM outbox WHERE topic = 'careledger.bench.instrumentation'`);
   await pool.end();
-  sink.close();
-  return { eventsPerSecond: MEASURED / seconds, spansExported };
+  return {
+    eventsPerSecond: measured / seconds,
+    cpuMicrosPerEvent: (cpu.user + cpu.system) / measured,
+    spansStarted,
+  };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-function parent(): void {
-  const rounds: { without: number; with: number; spans: number }[] = [];
-  const one = (mode: string) => {
-    const r = spawnSync(process.execPath, [__filename, '--one', mode], {
-      encoding: 'utf8',
-      env: process.env,
+/** The OTLP/HTTP receiver: counts the spans it is sent (each carries one `"spanId"` key). */
+async function startReceiver(): Promise<{ url: string; spans: () => number; close: () => void }> {
+  let spans = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      spans += (
+        Buffer.concat(chunks)
+          .toString()
+          .match(/"spanId"/g) ?? []
+      ).length;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
-    if (r.status !== 0) throw new Error(`${mode} run failed: ${r.stderr}`);
-    return JSON.parse(r.stdout.trim().split('\n').pop()!) as {
-      eventsPerSecond: number;
-      spansExported: number;
-    };
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    spans: () => spans,
+    close: () => server.close(),
   };
-  for (let p = 0; p < PAIRS; p++) {
-    const without = one('without');
-    const withIt = one('with');
-    rounds.push({
-      without: without.eventsPerSecond,
-      with: withIt.eventsPerSecond,
-      spans: withIt.spansExported,
+}
+
+function runChild(mode: Mode, measured: number, env: NodeJS.ProcessEnv): Promise<One> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [__filename, '--one', mode, String(measured)], { env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${mode} run failed (exit ${code}): ${err}`));
+      resolve(JSON.parse(out.trim().split('\n').pop()!) as One);
     });
-    process.stderr.write(
-      `pair ${p + 1}: without ${without.eventsPerSecond.toFixed(0)} ev/s, with ${withIt.eventsPerSecond.toFixed(0)} ev/s\n`,
+  });
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+function flag(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const n = Number(args[i + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
+  return n;
+}
+
+async function parent(args: string[]): Promise<void> {
+  const rounds = flag(args, '--rounds', 7);
+  const measured = flag(args, '--events', 3000);
+  const modes: Mode[] = args.includes('--breakdown')
+    ? ['without', 'metrics', 'traces', 'with']
+    : ['without', 'with'];
+  const base = loadConfig();
+  const db = { ...base.db, database: instrumentationDatabaseName(base.db.database) };
+  const log = (l: string): boolean => process.stderr.write(`${l}\n`);
+  log(`bench: recreating database ${db.database} ...`);
+  await recreateBenchDatabase(db).catch((err: unknown) => {
+    throw new Error(
+      `bench: PostgreSQL at ${db.host}:${db.port} refused the bench database (${String(err)}); ` +
+        'is it up (npm run infra:up)?',
     );
+  });
+  const receiver = await startReceiver();
+  const env = { ...process.env, CARELEDGER_DB_NAME: db.database, CARELEDGER_OTEL_ENDPOINT: receiver.url };
+  const loadBefore = os.loadavg();
+  const results: Record<string, One>[] = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? modes : [...modes].reverse();
+      const round: Record<string, One> = {};
+      for (const mode of order) round[mode] = await runChild(mode, measured, env);
+      results.push(round);
+      log(
+        `round ${r + 1}/${rounds}: ` +
+          modes
+            .map(
+              (m) =>
+                `${m} ${round[m]!.eventsPerSecond.toFixed(0)} ev/s ${round[m]!.cpuMicrosPerEvent.toFixed(0)} us`,
+            )
+            .join(', '),
+      );
+    }
+  } finally {
+    receiver.close();
+    await dropBenchDatabase(db);
   }
-  const ratio = median(rounds.map((r) => r.with)) / median(rounds.map((r) => r.without));
-  const date = new Date().toISOString().slice(0, 10);
-  const result = {
-    date,
+  const report = summarize(results, modes, { rounds, measured, receiverSpans: receiver.spans(), loadBefore });
+  const file = path.join(repoRoot(), 'bench', 'results', `${report.date}-small-instrumentation.json`);
+  if (!args.includes('--no-write')) fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+  if (!args.includes('--no-write')) process.stdout.write(`written: ${path.relative(repoRoot(), file)}\n`);
+}
+
+function summarize(
+  results: Record<string, One>[],
+  modes: Mode[],
+  run: { rounds: number; measured: number; receiverSpans: number; loadBefore: number[] },
+) {
+  const ratio = (m: Mode) => median(results.map((r) => r[m]!.eventsPerSecond / r.without!.eventsPerSecond));
+  const cpu = (m: Mode) => median(results.map((r) => r[m]!.cpuMicrosPerEvent));
+  const value = ratio('with');
+  const spansStarted = results.reduce((n, r) => n + r.with!.spansStarted, 0);
+  return {
+    date: new Date().toISOString().slice(0, 10),
     scale: 'small',
     figure: 'instrumentation_throughput_ratio',
-    value: Number(ratio.toFixed(3)),
-    costPercent: Number(((1 - ratio) * 100).toFixed(1)),
+    value: Number(value.toFixed(3)),
+    costPercent: Number(((1 - value) * 100).toFixed(1)),
     target: 'cost under 5 % (ratio above 0.95)',
-    method: `${PAIRS} alternating pairs, each a fresh process: ${WARMUP} warm-up + ${MEASURED} measured appends, ${CONCURRENCY} concurrent`,
-    rounds,
+    method:
+      `${run.rounds} rounds, each one fresh process per mode in alternating order: ${WARMUP} warm-up + ` +
+      `${run.measured} measured appends, ${CONCURRENCY} concurrent; value = median of the rounds' ` +
+      'with/without throughput ratios',
+    tracing: {
+      ...tracingSettings(),
+      // The SDK's standard variables, which an operator may set to sample (ADR 0310); unset here by default.
+      ...(process.env.OTEL_TRACES_SAMPLER ? { sampler: process.env.OTEL_TRACES_SAMPLER } : {}),
+      ...(process.env.OTEL_TRACES_SAMPLER_ARG ? { samplerArg: process.env.OTEL_TRACES_SAMPLER_ARG } : {}),
+      exporter: 'OTLP/HTTP JSON to a receiver in the bench parent process',
+    },
+    spans: { recordedInMeasuredWindows: spansStarted, receivedIncludingWarmUp: run.receiverSpans },
+    medians: Object.fromEntries(
+      modes.map((m) => [
+        m,
+        {
+          eventsPerSecond: Number(median(results.map((r) => r[m]!.eventsPerSecond)).toFixed(0)),
+          ratioToWithout: Number(ratio(m).toFixed(3)),
+          cpuMicrosPerEvent: Number(cpu(m).toFixed(1)),
+        },
+      ]),
+    ),
+    machine: {
+      cpus: os.cpus().length,
+      loadAverageBefore: run.loadBefore.map((l) => Number(l.toFixed(2))),
+      loadAverageAfter: os.loadavg().map((l) => Number(l.toFixed(2))),
+    },
+    rounds: results,
   };
-  const file = path.join(repoRoot(), 'bench', 'results', `${date}-small-instrumentation.json`);
-  fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify(result)}\nwritten: ${path.relative(repoRoot(), file)}\n`);
 }
 
-if (process.argv[2] === '--one') {
-  measureOne(process.argv[3] === 'with').then(
-    (r) => {
-      process.stdout.write(`${JSON.stringify(r)}\n`);
-      process.exit(0);
-    },
+/** The bench's own database (the bench helpers only ever drop `careledger_bench*` databases). */
+export function instrumentationDatabaseName(configured: string): string {
+  const suffix = configured.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  return `careledger_bench_instr_${suffix}`.slice(0, 63);
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const main =
+    args[0] === '--one'
+      ? measureOne(args[1] as Mode, Number(args[2]), process.env.CARELEDGER_OTEL_ENDPOINT).then((r) =>
+          process.stdout.write(`${JSON.stringify(r)}\n`),
+        )
+      : parent(args);
+  main.then(
+    () => process.exit(0),
     (err: unknown) => {
       process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
       process.exit(1);
     },
   );
-} else {
-  parent();
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
+import { Client } from 'pg';
 import { mintDevToken } from '@careledger/auth';
 import { type ConfigKey, repoRoot } from '@careledger/config';
 import { createKafka, ensureTopics } from '@careledger/kafka';
@@ -60,6 +61,17 @@ describe('observability: Prometheus metrics and OpenTelemetry traces of the runn
   };
   const config = testConfig(overrides);
   const app = (name: AppName): AppProcess => apps.find((a) => a.name === name)!;
+  /** The JSON log line an app wrote (its real stdout) with that message and trace id, waited for. */
+  const logLine = (name: AppName, msg: string, traceId: string): Promise<Record<string, unknown>> =>
+    eventually(
+      `${name} logs "${msg}" with trace ${traceId}`,
+      async () =>
+        app(name)
+          .lines.filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .find((l) => l.msg === msg && l.traceId === traceId),
+      10_000,
+    );
 
   beforeAll(async () => {
     const kafka = createKafka(config.kafka, { clientIdSuffix: 'obs-test' });
@@ -108,10 +120,15 @@ describe('observability: Prometheus metrics and OpenTelemetry traces of the runn
   const token = (roles: ('admin' | 'care_manager')[], departments: string[] = [], sub?: string) =>
     mintDevToken(config, { tenantId: tenant, roles, departments, ...(sub ? { sub } : {}) });
 
-  async function post(pathname: string, bearer: string, body: object): Promise<Response> {
+  async function post(
+    pathname: string,
+    bearer: string,
+    body: object,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const res = await fetch(`${app('care-api').url}/v1/tenants/${tenant}${pathname}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
     });
     if (res.status !== 201) throw new Error(`POST ${pathname}: ${res.status} ${await res.text()}`);
@@ -240,5 +257,73 @@ describe('observability: Prometheus metrics and OpenTelemetry traces of the runn
       traceId: chain.server.traceId,
       res: { statusCode: 201 },
     });
+    // The relay's and the projector's lines about this command carry its trace and their span's id.
+    expect(await logLine('care-api', 'events published', chain.server.traceId)).toMatchObject({
+      spanId: publish.spanId,
+      events: 1,
+    });
+    expect(await logLine('projector', 'events projected', chain.server.traceId)).toMatchObject({
+      spanId: chain.write.spanId,
+      events: 1,
+    });
   }, 45_000);
+
+  it('records a failed projector batch as an error span with an exception event and a log line; its retry is a new span', async () => {
+    const nurse = await token(['care_manager'], ['primary-care'], 'u-rn-7');
+    // A trigger on the projector's offsets for this run's topic only: the batch's PostgreSQL
+    // transaction fails (SQLSTATE P0001) until it is dropped, and kafkajs retries the batch.
+    const db = new Client({ ...config.db, password: config.db.password || undefined });
+    const fn = `obs_fail_${run.replace(/-/g, '').slice(0, 16)}`;
+    await db.connect();
+    await db.query(
+      `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected projector failure'; END $$`,
+    );
+    await db.query(
+      `CREATE TRIGGER ${fn} BEFORE INSERT OR UPDATE ON projector_offsets FOR EACH ROW
+       WHEN (NEW.topic = '${config.kafka.eventsTopic}') EXECUTE FUNCTION ${fn}()`,
+    );
+    const traceId = randomBytes(16).toString('hex');
+    const writes = () => receiver.spans.filter((s) => s.traceId === traceId && s.name === 'projector.write');
+    let failed: ReceivedSpan;
+    try {
+      await post(
+        '/patients/P01/care-time',
+        nurse,
+        {
+          entryId: 'e-fail',
+          program: 'CCM',
+          performerId: 'rn-7',
+          performerRole: 'clinical_staff',
+          billingPractitionerId: 'md-1',
+          startedAt: '2025-03-05T14:00:00-05:00',
+          minutes: 5,
+          activity: 'synthetic phone follow-up',
+        },
+        { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+      );
+      failed = await eventually('the failed batch exported', async () =>
+        writes().find((s) => s.status.code === 2),
+      );
+    } finally {
+      await db.query(`DROP TRIGGER IF EXISTS ${fn} ON projector_offsets`);
+      await db.query(`DROP FUNCTION IF EXISTS ${fn}()`);
+      await db.end();
+    }
+    expect(failed).toMatchObject({ service: 'projector', kind: 5, status: { code: 2, message: 'P0001' } });
+    expect(failed.events).toContainEqual({
+      name: 'exception',
+      attributes: { 'exception.type': 'error', 'exception.message': 'P0001' },
+    });
+    expect(JSON.stringify(failed)).not.toContain('injected projector failure');
+    expect(await logLine('projector', 'batch failed; kafkajs retries it', traceId)).toMatchObject({
+      spanId: failed.spanId,
+      code: 'P0001',
+    });
+    const retried = await eventually('the retried batch exported', async () =>
+      writes().find((s) => s.status.code !== 2),
+    );
+    expect(retried.spanId).not.toBe(failed.spanId);
+    expect(retried.parentSpanId).toBe(failed.parentSpanId);
+    expect(await logLine('projector', 'events projected', traceId)).toMatchObject({ spanId: retried.spanId });
+  }, 60_000);
 });

@@ -3,20 +3,31 @@ import type { Registry } from 'prom-client';
 import { decodeHeaders } from '@careledger/kafka';
 import {
   contextFromTraceparent,
+  errorCodeOf,
+  failSpan,
   type PartitionLag,
   ProjectorMetrics,
   type Span,
   SpanKind,
+  spanFields,
   tracer,
 } from '@careledger/observability';
 import type { BatchResult } from '@careledger/read-models';
 
 /**
- * One batch as the telemetry sees it: started when it arrives, ended after its commit. A batch that
- * throws is retried by kafkajs; its spans are never ended, so never exported, and the retry has its own.
+ * One batch as the telemetry sees it: started when it arrives, ended after its commit, or failed when
+ * it throws before it ended (kafkajs then retries it from the last resolved offset, and the retry has
+ * its own spans).
  */
 export interface BatchTelemetry {
   end(result: BatchResult): void;
+  fail(err: unknown): void;
+}
+
+/** Where the per-trace batch lines go (ids and counts only). */
+export interface TelemetryLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
 }
 
 /** The telemetry port of the projector runner: called at the batch boundary only. */
@@ -33,7 +44,11 @@ export type OffsetsBehind = () => Promise<{ partition: number; events: number }[
  * The projector's metrics and spans (ADR 0310). Each batch: its duration, events applied, months
  * recomputed and events dead-lettered; one `projector.write` consumer span per distinct trace of its
  * messages (the W3C `traceparent` header the relay set), a child of the relay's publish span, ended
- * when the read models and offsets are committed. Lag is read at scrape time: events from Kafka's high
+ * when the read models and offsets are committed, or with an error status and an `exception` event when
+ * the batch fails. Each of those spans also gets a log line carrying its `traceId` and `spanId` (the
+ * event's trace, as the relay's `traceparent` header names it): `events projected` at info, `batch
+ * failed` at warn. Without an OTLP endpoint the spans are no-ops that keep the header's ids, so the
+ * lines carry the command's trace id either way. Lag is read at scrape time: events from Kafka's high
  * watermark against the PostgreSQL-stored offsets, seconds since the partition last made progress while
  * events wait (0 when caught up).
  */
@@ -46,6 +61,7 @@ export class ProjectorTelemetry implements ProjectorTelemetryPort {
   constructor(
     registry: Registry,
     private readonly now: () => number = Date.now,
+    private readonly logger?: TelemetryLogger,
   ) {
     this.metrics = new ProjectorMetrics(registry, () => this.lag());
   }
@@ -78,29 +94,35 @@ export class ProjectorTelemetry implements ProjectorTelemetryPort {
     messages: readonly KafkaMessage[];
   }): BatchTelemetry {
     const started = process.hrtime.bigint();
-    const spans = new Map<string, Span>();
+    const spans = new Map<string, { span: Span; events: number }>();
     for (const m of info.messages) {
       const parent = decodeHeaders(m.headers).traceparent;
-      if (!parent || spans.has(parent)) continue;
-      spans.set(
-        parent,
-        tracer().startSpan(
-          'projector.write',
-          {
-            kind: SpanKind.CONSUMER,
-            attributes: {
-              'messaging.system': 'kafka',
-              'messaging.destination.name': info.topic,
-              'messaging.destination.partition.id': String(info.partition),
-              'messaging.batch.message_count': info.messages.length,
-            },
+      if (!parent) continue;
+      const known = spans.get(parent);
+      if (known) {
+        known.events++;
+        continue;
+      }
+      const span = tracer().startSpan(
+        'projector.write',
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': info.topic,
+            'messaging.destination.partition.id': String(info.partition),
+            'messaging.batch.message_count': info.messages.length,
           },
-          contextFromTraceparent(parent),
-        ),
+        },
+        contextFromTraceparent(parent),
       );
+      spans.set(parent, { span, events: 1 });
     }
+    const partition = info.partition;
+    let ended = false;
     return {
       end: (result) => {
+        ended = true;
         this.metrics.batch({
           seconds: Number(process.hrtime.bigint() - started) / 1e9,
           applied: result.applied,
@@ -108,12 +130,25 @@ export class ProjectorTelemetry implements ProjectorTelemetryPort {
           writtenMonths: result.writtenMonths,
           deadLettered: result.deadLettered,
         });
-        for (const span of spans.values()) {
+        for (const { span, events } of spans.values()) {
           span.setAttribute('careledger.events_applied', result.applied);
           span.setAttribute('careledger.months_recomputed', result.recomputedMonths);
           span.setAttribute('careledger.months_written', result.writtenMonths);
           if (result.stale) span.setAttribute('careledger.stale', true);
+          this.logger?.info({ ...spanFields(span), partition, events }, 'events projected');
           span.end();
+        }
+      },
+      fail: (err) => {
+        if (ended) return;
+        ended = true;
+        const code = errorCodeOf(err);
+        for (const { span, events } of spans.values()) {
+          this.logger?.warn(
+            { ...spanFields(span), partition, events, code },
+            'batch failed; kafkajs retries it',
+          );
+          failSpan(span, err);
         }
       },
     };

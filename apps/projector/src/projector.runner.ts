@@ -1,6 +1,7 @@
-import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, Producer } from 'kafkajs';
 import type { Pool } from 'pg';
-import { publishToDlq } from '@careledger/kafka';
+import { decodeHeaders, publishToDlq } from '@careledger/kafka';
+import { traceIdOf } from '@careledger/observability';
 import {
   type BatchResult,
   type BulkLoad,
@@ -116,7 +117,12 @@ export class ProjectorRunner {
       error,
     });
     this.opts.logger?.warn(
-      { partition, offset: message.offset, code: error.code },
+      {
+        ...traceIdOf(decodeHeaders(message.headers as IHeaders | undefined).traceparent),
+        partition,
+        offset: message.offset,
+        code: error.code,
+      },
       'poison event parked on the DLQ',
     );
   }
@@ -195,40 +201,46 @@ export class ProjectorRunner {
       messages: batch.messages,
     });
     const version = this.version;
-    const result = await this.engine.applyBatch({
-      version,
-      topic: batch.topic,
-      partition,
-      messages: batch.messages,
-      highWatermark: batch.highWatermark,
-      guard: (state) =>
-        this.opts.mode.kind === 'live'
-          ? state.activeVersion === version
-          : this.opts.mode.kind === 'pinned' ||
-            state.buildingVersion === version ||
-            state.activeVersion === version,
-    });
-    if (result.stale) {
-      telemetry?.end(result);
-      if (this.opts.mode.kind === 'live') {
-        // A rebuild switched the active version: continue in the new version from its own offsets.
-        this.version = await this.resolveVersion();
-        this.opts.logger?.info({ from: version, to: this.version }, 'active read-model version switched');
-        this.positioned.clear();
-        this.engine.dropMemory();
-      } else {
-        this.opts.logger?.warn({ version }, 'rebuild no longer wanted; stopping');
-        this.stopping = true;
+    try {
+      const result = await this.engine.applyBatch({
+        version,
+        topic: batch.topic,
+        partition,
+        messages: batch.messages,
+        highWatermark: batch.highWatermark,
+        guard: (state) =>
+          this.opts.mode.kind === 'live'
+            ? state.activeVersion === version
+            : this.opts.mode.kind === 'pinned' ||
+              state.buildingVersion === version ||
+              state.activeVersion === version,
+      });
+      if (result.stale) {
+        telemetry?.end(result);
+        if (this.opts.mode.kind === 'live') {
+          // A rebuild switched the active version: continue in the new version from its own offsets.
+          this.version = await this.resolveVersion();
+          this.opts.logger?.info({ from: version, to: this.version }, 'active read-model version switched');
+          this.positioned.clear();
+          this.engine.dropMemory();
+        } else {
+          this.opts.logger?.warn({ version }, 'rebuild no longer wanted; stopping');
+          this.stopping = true;
+        }
+        return;
       }
-      return;
+      this.applied += result.applied;
+      for (const m of batch.messages) payload.resolveOffset(m.offset);
+      await payload.commitOffsetsIfNecessary();
+      await payload.heartbeat();
+      this.opts.telemetry?.progressed(partition);
+      telemetry?.end(result);
+      this.opts.onBatch?.({ partition, version, result });
+    } catch (err) {
+      // kafkajs retries the batch from the last resolved offset; spans not ended yet end with the error.
+      telemetry?.fail(err);
+      throw err;
     }
-    this.applied += result.applied;
-    for (const m of batch.messages) payload.resolveOffset(m.offset);
-    await payload.commitOffsetsIfNecessary();
-    await payload.heartbeat();
-    this.opts.telemetry?.progressed(partition);
-    telemetry?.end(result);
-    this.opts.onBatch?.({ partition, version, result });
   }
 
   /**

@@ -29,8 +29,11 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(PROJECTOR_HEALTH) holder: ProjectorHealthHolder,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
-    this.telemetry = new ProjectorTelemetry(registry);
     this.logger.setContext('projector');
+    this.telemetry = new ProjectorTelemetry(registry, Date.now, {
+      info: (o, m) => this.logger.info(o, m),
+      warn: (o, m) => this.logger.warn(o, m),
+    });
     holder.service = this;
   }
 

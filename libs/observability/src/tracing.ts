@@ -10,9 +10,15 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 
-/** The tracer every CareLedger span comes from (a no-op until {@link startTracing} ran). */
+let cachedTracer: Tracer | undefined;
+
+/**
+ * The tracer every CareLedger span comes from (a no-op until {@link startTracing} ran). Looked up
+ * once: before the SDK starts the API hands out a proxy that binds to the SDK's tracer when it does,
+ * so the cached one is right either way and no span pays for the provider's name lookup.
+ */
 export function tracer(): Tracer {
-  return trace.getTracer('careledger');
+  return (cachedTracer ??= trace.getTracer('careledger'));
 }
 
 /** Trace and span id of the active span, for log lines; empty when nothing is traced. */
@@ -25,30 +31,66 @@ export function traceFields(): { traceId?: string; spanId?: string } {
 }
 
 /**
- * The W3C `traceparent` of a context (the active one by default), or undefined when it holds no
- * sampled span. Only ids and flags: never anything from the event.
+ * The W3C `traceparent` of a context's span (the active one by default), or undefined when it holds
+ * no valid span context. Only ids and flags: never anything from the event. Formatted here rather
+ * than through the global propagator (which allocates a carrier per call, on every append and every
+ * published trace): the outbox column and the Kafka header are W3C trace context by contract,
+ * whichever propagators an operator configures for HTTP.
  */
 export function traceparentOf(ctx: Context = context.active()): string | undefined {
-  const carrier: Record<string, string> = {};
-  propagation.inject(ctx, carrier);
-  return carrier.traceparent;
+  const span = trace.getSpan(ctx);
+  if (!span) return undefined;
+  const sc = span.spanContext();
+  if (!trace.isSpanContextValid(sc)) return undefined;
+  return `00-${sc.traceId}-${sc.spanId}-${sc.traceFlags & 1 ? '01' : '00'}`;
 }
 
-/** The context a W3C `traceparent` (and optional `tracestate`) continues; ROOT when absent or invalid. */
-export function contextFromTraceparent(traceparent: string | undefined, tracestate?: string): Context {
-  if (!traceparent) return ROOT_CONTEXT;
-  const carrier: Record<string, string> = { traceparent };
-  if (tracestate) carrier.tracestate = tracestate;
-  return propagation.extract(ROOT_CONTEXT, carrier);
+/**
+ * The trace id a W3C `traceparent` names (for a log line about a message outside any span), empty
+ * when the header is absent or malformed.
+ */
+export function traceIdOf(traceparent: string | undefined): { traceId?: string } {
+  const sc = trace.getSpanContext(contextFromTraceparent(traceparent));
+  return sc ? { traceId: sc.traceId } : {};
 }
 
-/** Ends a span with an error status (the error's code or class name only: messages may echo input). */
-export function failSpan(span: Span, err: unknown): void {
+/** Trace and span id of a span, for a log line about the work it covers (empty when not valid). */
+export function spanFields(span: Span): { traceId?: string; spanId?: string } {
+  const sc = span.spanContext();
+  return trace.isSpanContextValid(sc) ? { traceId: sc.traceId, spanId: sc.spanId } : {};
+}
+
+/** Version 00 of W3C trace context: version, trace id, parent span id, flags (lower-case hex). */
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/**
+ * The context a W3C `traceparent` continues (a remote parent); ROOT when absent or invalid. Parsed
+ * here like {@link traceparentOf} formats it, so it works whether or not the SDK (and its global
+ * propagator) runs in this process: a projector without an OTLP endpoint still logs the trace ids.
+ */
+export function contextFromTraceparent(traceparent: string | undefined): Context {
+  const m = traceparent ? TRACEPARENT.exec(traceparent) : null;
+  if (!m) return ROOT_CONTEXT;
+  const parent = { traceId: m[1]!, spanId: m[2]!, traceFlags: parseInt(m[3]!, 16) & 1, isRemote: true };
+  return trace.isSpanContextValid(parent) ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
+}
+
+/** The stable code of an error (`AREA.REASON`, PostgreSQL's SQLSTATE, ...), else its class name. */
+export function errorCodeOf(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
-  span.setStatus({
-    code: SpanStatusCode.ERROR,
-    message: typeof code === 'string' ? code : err instanceof Error ? err.name : 'error',
-  });
+  return typeof code === 'string' ? code : err instanceof Error ? err.name : 'error';
+}
+
+/**
+ * Ends a span with an error status and an `exception` event (OpenTelemetry's semantic convention):
+ * `exception.type` is the error's class name and `exception.message` its stable code, or the class
+ * name again. Never the error's own message or stack: messages may echo input (PHI).
+ */
+export function failSpan(span: Span, err: unknown): void {
+  const type = err instanceof Error ? err.name : 'error';
+  const reason = errorCodeOf(err);
+  span.addEvent('exception', { 'exception.type': type, 'exception.message': reason });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
   span.end();
 }
 

@@ -10,6 +10,9 @@ export interface ReceivedSpan {
   name: string;
   kind: number;
   attributes: Record<string, string | number | boolean>;
+  /** OTLP status code (0 unset, 1 ok, 2 error) and its message. */
+  status: { code: number; message: string };
+  events: { name: string; attributes: Record<string, string | number | boolean> }[];
 }
 
 interface OtlpValue {
@@ -33,6 +36,8 @@ interface OtlpTraces {
         name: string;
         kind: number;
         attributes?: OtlpAttribute[];
+        status?: { code?: number; message?: string };
+        events?: { name: string; attributes?: OtlpAttribute[] }[];
       }[];
     }[];
   }[];
@@ -97,6 +102,8 @@ export class OtlpReceiver {
             name: s.name,
             kind: s.kind,
             attributes: attributesOf(s.attributes),
+            status: { code: s.status?.code ?? 0, message: s.status?.message ?? '' },
+            events: (s.events ?? []).map((e) => ({ name: e.name, attributes: attributesOf(e.attributes) })),
           });
         }
       }

@@ -11,6 +11,9 @@ export interface RelayLogger {
   error(obj: object, msg?: string): void;
 }
 
+/** The ids of a sent batch's publish spans (one per traced command). */
+type PublishedTraces = ReturnType<ReturnType<typeof publishSpans>['traces']>;
+
 /** Options of {@link OutboxRelay}. */
 export interface OutboxRelayOptions {
   /** The Kafka topic; the relay publishes only the outbox rows written for it. */
@@ -263,13 +266,13 @@ export class OutboxRelay {
         // Awaited below; the handler only keeps a rejection meanwhile from counting as unhandled.
         next.catch(() => undefined);
         // A failed send rejects here; the prefetched rows are simply read again later.
-        await sending.catch(async (err: unknown) => {
+        const traces = await sending.catch(async (err: unknown) => {
           await next.catch(() => undefined);
           await this.recordFailure(positions, err);
           throw err;
         });
         await marking;
-        marking = this.markPublished(positions, rows.length);
+        marking = this.markPublished(positions, rows.length, traces);
         marking.catch(() => undefined);
         published += rows.length;
         if (!full) break;
@@ -282,7 +285,10 @@ export class OutboxRelay {
     }
   }
 
-  private async send(rows: readonly (RecordedEventRow & { traceparent: string | null })[]): Promise<void> {
+  /** Sends one batch; resolves with the batch's traces (ids only) once Kafka acknowledged it. */
+  private async send(
+    rows: readonly (RecordedEventRow & { traceparent: string | null })[],
+  ): Promise<PublishedTraces> {
     const events = rows.map(rowToRecordedEvent);
     const spans = publishSpans(
       this.options.topic,
@@ -293,6 +299,7 @@ export class OutboxRelay {
       const messages = events.map((e, i) => spans.withTraceHeader(toEventMessage(e), i));
       await producer.send({ topic: this.options.topic, acks: -1, messages });
       spans.end();
+      return spans.traces();
     } catch (err) {
       spans.fail(err);
       throw err;
@@ -307,7 +314,11 @@ export class OutboxRelay {
     ).catch(() => undefined);
   }
 
-  private async markPublished(positions: readonly number[], count: number): Promise<void> {
+  private async markPublished(
+    positions: readonly number[],
+    count: number,
+    traces: PublishedTraces,
+  ): Promise<void> {
     await this.client!.query(
       `UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL
        WHERE topic = $1 AND global_position = ANY($2::bigint[])`,
@@ -317,5 +328,7 @@ export class OutboxRelay {
     this.options.observer?.published(count);
     this.stats.lastPublishedPosition = positions[positions.length - 1]!;
     this.stats.lastError = null;
+    // One line per traced command in the batch, with its trace and publish-span ids (ADR 0310).
+    for (const t of traces) this.logger.info({ topic: this.options.topic, ...t }, 'events published');
   }
 }

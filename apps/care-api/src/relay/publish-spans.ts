@@ -4,6 +4,7 @@ import {
   failSpan,
   type Span,
   SpanKind,
+  spanFields,
   trace,
   traceparentOf,
   tracer,
@@ -15,6 +16,8 @@ export interface PublishSpans {
   withTraceHeader(message: Message, index: number): Message;
   end(): void;
   fail(err: unknown): void;
+  /** One entry per publish span: its ids (the command's trace) and how many messages it covers. */
+  traces(): { traceId?: string; spanId?: string; events: number }[];
 }
 
 /**
@@ -57,6 +60,9 @@ export function publishSpans(topic: string, traceparents: readonly (string | nul
     },
     fail(err) {
       for (const { span } of byParent.values()) failSpan(span, err);
+    },
+    traces() {
+      return [...byParent.values()].map(({ span, count }) => ({ ...spanFields(span), events: count }));
     },
   };
 }
