@@ -13,7 +13,7 @@ export const BILLING_PROGRAMS: readonly BillingProgram[] = ['CCM', 'PCM', 'BHI',
 
 /** Per-encounter add-ons (90833/90836/90838, 90863) carry this pseudo-program on their lines. */
 export const ADD_ON_PROGRAM = 'ADDON' as const;
-export type LineProgram = BillingProgram | typeof ADD_ON_PROGRAM | 'TCM';
+export type LineProgram = BillingProgram | typeof ADD_ON_PROGRAM | 'TCM' | 'RPM' | 'RTM';
 
 /** Why a line was billed. */
 export interface LineExplanation {
@@ -89,6 +89,8 @@ export type FlagCode =
   | 'NOT_BILLABLE_G0506'
   /** A TCM visit with a recorded transition that cannot bill 99495/99496 (detail says why). */
   | 'NOT_BILLABLE_TCM'
+  /** Extension 1.1: a remote-monitoring period or month that bills no device or management code, and why. */
+  | 'NOT_BILLABLE_MONITORING'
   /** Compliance review: two entries of one staff member overlap in time (same or different programs). */
   | 'OVERLAPPING_TIME'
   /** Compliance review: the same minutes of one staff member are logged under two programs. */
