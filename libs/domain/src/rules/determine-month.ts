@@ -122,5 +122,6 @@ function evaluate(ctx: MonthContext): MonthDetermination {
     excludedEntries: sortExcluded(ctx.excluded),
     flags: sortFlags(ctx.flags),
     minutes,
+    ...(ctx.monitoringMinutes.length > 0 ? { monitoringMinutes: ctx.monitoringMinutes } : {}),
   };
 }

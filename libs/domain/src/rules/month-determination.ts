@@ -142,6 +142,18 @@ export interface MonthDetermination {
   excludedEntries: ExcludedEntry[];
   flags: Flag[];
   minutes: ProgramMinutes[];
+  /**
+   * Extension 1.1: remote-monitoring management minutes per billed family and practitioner
+   * (docs/rules/remote-monitoring.md). Absent when there are none, so v1 determinations are unchanged.
+   */
+  monitoringMinutes?: MonitoringMinutes[];
+}
+
+/** Management minutes of one remote-monitoring family (RPM or RTM) and billing practitioner this month. */
+export interface MonitoringMinutes {
+  monitoring: 'RPM' | 'RTM';
+  practitionerId: string;
+  countedMinutes: number;
 }
 
 /** How to choose between exclusive, compliant alternatives (per-tenant configuration). */

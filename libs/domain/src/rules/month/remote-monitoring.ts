@@ -29,19 +29,26 @@ export function remoteMonitoring(ctx: MonthContext): void {
   if (periods.length === 0) return;
   const byFamily: Record<MonitoringKind, BillingLine[]> = { RPM: [], RTM: [] };
   const counted: Record<MonitoringKind, Set<string>> = { RPM: new Set(), RTM: new Set() };
+  const minutes: Record<MonitoringKind, { practitionerId: string; countedMinutes: number }[]> = {
+    RPM: [],
+    RTM: [],
+  };
   for (const kind of ['RPM', 'RTM'] as const) {
     const own = periods.filter((p) => p.monitoring === kind);
     byFamily[kind].push(...deviceLines(ctx, kind, own));
     for (const bp of [...new Set(own.map((p) => p.billingPractitionerId))].sort()) {
       const touching = own.filter((p) => p.billingPractitionerId === bp && overlapsMonth(ctx, p));
       if (touching.length === 0) continue;
+      const m = managementEntries(ctx, bp).reduce((sum, t) => sum + t.minutes, 0);
+      if (m > 0) minutes[kind].push({ practitionerId: bp, countedMinutes: m });
       const lines = managementLines(ctx, kind, bp, touching[0]!.periodId, counted[kind]);
       byFamily[kind].push(...lines);
     }
   }
-  const kept = chooseFamily(ctx, periods, byFamily);
+  const kept = chooseFamily(ctx, periods, byFamily, minutes);
   if (kept === null) return;
   ctx.lines.push(...byFamily[kept]);
+  for (const m of minutes[kept]) ctx.monitoringMinutes.push({ monitoring: kept, ...m });
   // Minutes billed as monitoring management are no longer "no time-based code" (v1 histories never get here).
   for (let i = ctx.excluded.length - 1; i >= 0; i--) {
     const x = ctx.excluded[i]!;
@@ -167,6 +174,23 @@ function managementLines(
   return result.map((r) => line(ctx, kind, r.code, r.units, anchor, rule, minutes, ids));
 }
 
+/** The management thresholds of a family (first-10 code where the year has one, base, add-ons) up to `counted`. */
+export function monitoringThresholds(
+  family: MonitoringFamily,
+  counted: number,
+): { minutes: number; code: string }[] {
+  const m = family.management;
+  const out = family.managementShort
+    ? [{ minutes: family.managementShort.threshold, code: family.managementShort.code }]
+    : [];
+  out.push({ minutes: m.threshold, code: m.baseCode });
+  if (m.addOnCode !== null) {
+    const units = Math.max(1, Math.floor((counted - m.threshold) / m.addOnEvery) + 1);
+    for (let k = 1; k <= units; k++) out.push({ minutes: m.threshold + k * m.addOnEvery, code: m.addOnCode });
+  }
+  return out;
+}
+
 /** Management codes for a month's minutes: first 20 + each further full 20; else the first-10 code. */
 export function managementCodes(
   family: MonitoringFamily,
@@ -189,13 +213,20 @@ function chooseFamily(
   ctx: MonthContext,
   periods: MonitoringPeriodFact[],
   byFamily: Record<MonitoringKind, BillingLine[]>,
+  minutes: Record<MonitoringKind, unknown[]>,
 ): MonitoringKind | null {
+  const earliest = (among: readonly MonitoringKind[]): MonitoringKind | null =>
+    periods.find((p) => overlapsMonth(ctx, p) && among.includes(p.monitoring))?.monitoring ??
+    among[0] ??
+    null;
   const billing = (['RPM', 'RTM'] as const).filter((k) => byFamily[k].length > 0);
-  if (billing.length < 2) return billing[0] ?? null;
+  if (billing.length === 1) return billing[0]!;
+  // Nothing bills: a family with minutes still shows on the worklist (its next threshold).
+  if (billing.length === 0) return earliest((['RPM', 'RTM'] as const).filter((k) => minutes[k].length > 0));
   const first = periods.find((p) => overlapsMonth(ctx, p) && billing.includes(p.monitoring));
   const kept = first?.monitoring ?? 'RPM';
   const dropped = kept === 'RPM' ? 'RTM' : 'RPM';
-  const codes = byFamily[dropped].map((l) => `${l.code}x${l.units}`).join('+');
+  const codes = byFamily[dropped].map((l) => `${l.code}x${l.units}`).join('+') || 'its minutes';
   ctx.flag(
     'EXCLUSIVE_CHOICE',
     `${dropped}: not billed ${codes}; RPM and RTM are not billed in one month, ${kept} (the earlier period) is kept`,
