@@ -54,7 +54,9 @@ export interface MonitoringFamily {
   /** Set-up and patient education, once per family and billing practitioner. */
   readonly setupCode: string;
   /** Device-supply codes by device category (RPM: physiologic; RTM: respiratory, musculoskeletal, cbt). */
-  readonly device: Readonly<Partial<Record<'physiologic' | 'respiratory' | 'musculoskeletal' | 'cbt', MonitoringDeviceCodes>>>;
+  readonly device: Readonly<
+    Partial<Record<'physiologic' | 'respiratory' | 'musculoskeletal' | 'cbt', MonitoringDeviceCodes>>
+  >;
   /** Treatment management per calendar month: first 20 minutes, each further 20 (no cap). */
   readonly management: FullTimeTable;
   /** The first-10-minutes management code and its threshold; null in a year without it (CY2025). */

@@ -26,7 +26,10 @@ export const MONITORING_CY2025: RuleSet['remoteMonitoring'] = {
   shortDeviceFromDays: 2,
 };
 
-export const COMMON_TABLES: Omit<RuleSet, 'version' | 'year' | 'feeSource' | 'feesCents' | 'remoteMonitoring' | 'feesNotSourced'> = {
+export const COMMON_TABLES: Omit<
+  RuleSet,
+  'version' | 'year' | 'feeSource' | 'feesCents' | 'remoteMonitoring' | 'feesNotSourced'
+> = {
   ccm: {
     staff: { threshold: 20, baseCode: '99490', addOnCode: '99439', addOnEvery: 20, addOnMaxUnits: 2 },
     personal: { threshold: 30, baseCode: '99491', addOnCode: '99437', addOnEvery: 30, addOnMaxUnits: null },
