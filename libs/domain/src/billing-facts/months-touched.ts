@@ -93,6 +93,14 @@ export function monthsTouchedBy(event: ContractEvent): string[] {
     case 'CarePlanRevised':
       months = dateMonth(d.revisedOn);
       break;
+    case 'MonitoringDataRecorded': {
+      // The period's device line bills in its start month; its management minutes count in every
+      // month the 30-day period overlaps.
+      const start =
+        typeof d.periodStartOn === 'string' ? Date.parse(`${d.periodStartOn}T00:00:00Z`) : Number.NaN;
+      months = Number.isNaN(start) ? [] : monthsOfInterval(start, start + 29 * 86_400_000);
+      break;
+    }
     case 'MonthClaimed':
       months = typeof d.month === 'string' && MONTH_RE.test(d.month) ? [d.month] : [];
       break;

@@ -135,6 +135,9 @@ export function hasActivityInMonth(
         // Local calendar dates of the organization concerned: the month is the date's own.
         if (e.data.on.slice(0, 7) === month) return true;
         break;
+      case 'MonitoringDataRecorded':
+        if (e.data.periodStartOn.slice(0, 7) === month) return true;
+        break;
       case 'CareTimeLogged':
         instants.push(e.data.startedAt);
         break;

@@ -2,6 +2,7 @@ import { localDateOf } from '../calendar/zoned-calendar';
 import type { MonthDetermination } from '../rules/month-determination';
 import type { CocmMonthTable, FullTimeTable, RuleSet } from '../rules/rule-set';
 import { ruleSetFor } from '../rules/rule-set.registry';
+import { monitoringThresholds } from '../rules/month/remote-monitoring';
 import type { PatientMonthContext } from './patient-month-context';
 
 /** A minutes threshold of a time table and the code it reaches. */
@@ -103,10 +104,19 @@ export function worklistItems(
     return [];
   }
   const items = new Map<string, WorklistItem>();
-  for (const m of determination.minutes ?? []) {
+  // Remote-monitoring management minutes (extension 1.1) run through the same threshold search.
+  const monitoring = (determination.monitoringMinutes ?? []).map((m) => ({
+    program: m.monitoring,
+    practitionerId: m.practitionerId,
+    countedMinutes: m.countedMinutes,
+  }));
+  for (const m of [...(determination.minutes ?? []), ...monitoring]) {
     const k = `${m.program}\u0000${m.practitionerId}`;
     if (items.has(k)) continue;
-    const thresholds = thresholdsOf(rules, context, m, month);
+    const thresholds =
+      m.program === 'RPM' || m.program === 'RTM'
+        ? monitoringThresholds(rules.remoteMonitoring[m.program], m.countedMinutes)
+        : thresholdsOf(rules, context, m, month);
     if (thresholds === null) continue;
     const next = thresholds.find((t) => t.minutes > m.countedMinutes) ?? null;
     items.set(k, {

@@ -5,6 +5,8 @@ import {
   ENCOUNTER_KINDS,
   MDM_LEVELS,
   ORGANIZATION_KINDS,
+  MONITORING_DEVICE_CATEGORIES,
+  MONITORING_KINDS,
   PRACTITIONER_ROLES,
   PROGRAMS,
   type ContractEventType,
@@ -60,10 +62,39 @@ export const CURRENT_SCHEMA_VERSIONS: Readonly<Record<ContractEventType, number>
   CareTimeVoided: 1,
   PsychotherapyProvided: 1,
   PharmacologicManagementProvided: 1,
+  MonitoringDataRecorded: 1,
   MonthClaimed: 1,
   MonthClosed: 1,
   MonthReopened: 1,
 };
+
+/** Days of one remote-monitoring device period (CPT: "each 30 days"). */
+export const MONITORING_PERIOD_DAYS = 30;
+
+/** RPM carries physiologic devices only, RTM the three non-physiologic families; data days in the period, distinct. */
+function monitoringPeriodIssues(data: Record<string, unknown>, path: string): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const physiologic = data.deviceCategory === 'physiologic';
+  if ((data.monitoring === 'RPM') !== physiologic)
+    issues.push({
+      field: `${path}.deviceCategory`,
+      message: physiologic ? 'physiologic devices are RPM' : 'RPM needs a physiologic device',
+    });
+  const start = Date.parse(`${String(data.periodStartOn)}T00:00:00Z`);
+  const days = Array.isArray(data.dataDays) ? (data.dataDays as string[]) : [];
+  const seen = new Set<string>();
+  days.forEach((d, i) => {
+    const offset = (Date.parse(`${d}T00:00:00Z`) - start) / 86_400_000;
+    if (seen.has(d)) issues.push({ field: `${path}.dataDays[${i}]`, message: 'duplicate date' });
+    else if (!(offset >= 0 && offset < MONITORING_PERIOD_DAYS))
+      issues.push({
+        field: `${path}.dataDays[${i}]`,
+        message: `must fall in the ${MONITORING_PERIOD_DAYS}-day period starting periodStartOn`,
+      });
+    seen.add(d);
+  });
+  return issues;
+}
 
 /** Minutes of one entry or one session: a whole number from 1 to a full day. */
 export const MINUTES_RANGE = { min: 1, max: 1440 } as const;
@@ -281,6 +312,20 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
   PharmacologicManagementProvided: {
     stream: 'patient',
     data: { encounterId: required(safeId), practitionerId: required(safeId), on: required(localDate) },
+  },
+  // Extension 1.1 (docs/contract/EVENTS-extension-1.1.md, docs/rules/remote-monitoring.md).
+  MonitoringDataRecorded: {
+    stream: 'patient',
+    data: {
+      periodId: required(safeId),
+      monitoring: required(oneOf(MONITORING_KINDS)),
+      deviceCategory: required(oneOf(MONITORING_DEVICE_CATEGORIES)),
+      billingPractitionerId: required(safeId),
+      periodStartOn: required(localDate),
+      dataDays: required(arrayOf(localDate, { maxItems: MONITORING_PERIOD_DAYS })),
+      setupOn: optional(localDate),
+    },
+    check: monitoringPeriodIssues,
   },
   MonthClaimed: {
     stream: 'patient',

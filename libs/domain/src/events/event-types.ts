@@ -268,6 +268,32 @@ export type PharmacologicManagementProvided = DomainEvent<
   { encounterId: string; practitionerId: string; on: LocalDate }
 >;
 
+/** Extension 1.1: remote monitoring families (RPM physiologic, RTM therapeutic). */
+export const MONITORING_KINDS = ['RPM', 'RTM'] as const;
+export type MonitoringKind = (typeof MONITORING_KINDS)[number];
+/** Extension 1.1: what a monitoring device measures (RPM: physiologic; RTM: the three CPT families). */
+export const MONITORING_DEVICE_CATEGORIES = ['physiologic', 'respiratory', 'musculoskeletal', 'cbt'] as const;
+export type MonitoringDeviceCategory = (typeof MONITORING_DEVICE_CATEGORIES)[number];
+
+/**
+ * Extension 1.1: the device data of one 30-day remote-monitoring period (clinical). `dataDays` are
+ * the distinct local dates on which the device recorded or transmitted data, inside the period that
+ * starts on `periodStartOn`; `setupOn` is the date of the set-up and patient education (first period).
+ * A later event for the same `periodId` replaces the earlier one (the device vendor's final count).
+ */
+export type MonitoringDataRecorded = DomainEvent<
+  'MonitoringDataRecorded',
+  {
+    periodId: string;
+    monitoring: MonitoringKind;
+    deviceCategory: MonitoringDeviceCategory;
+    billingPractitionerId: string;
+    periodStartOn: LocalDate;
+    dataDays: LocalDate[];
+    setupOn?: LocalDate;
+  }
+>;
+
 /** What was actually submitted for a month; replays compare against it. */
 export type MonthClaimed = DomainEvent<
   'MonthClaimed',
@@ -340,6 +366,7 @@ export type PatientEvent =
   | CareTimeVoided
   | PsychotherapyProvided
   | PharmacologicManagementProvided
+  | MonitoringDataRecorded
   | MonthClaimed;
 
 /** Any event of contract v1, at its current schema version. */
@@ -369,6 +396,7 @@ export const PATIENT_EVENT_TYPES: readonly PatientEvent['type'][] = [
   'CareTimeVoided',
   'PsychotherapyProvided',
   'PharmacologicManagementProvided',
+  'MonitoringDataRecorded',
   'MonthClaimed',
 ];
 

@@ -259,6 +259,30 @@ describe('validateContractEvent', () => {
     expect(badFields({ ...careTimeLogged(), tenantId: 42 })).toEqual(['tenantId']);
   });
 
+  it('checks MonitoringDataRecorded (extension 1.1): family and device agree, data days distinct and in the period', () => {
+    const period = {
+      ...envelope,
+      type: 'MonitoringDataRecorded',
+      data: {
+        periodId: 'M-1',
+        monitoring: 'RPM',
+        deviceCategory: 'physiologic',
+        billingPractitionerId: 'DR-1',
+        periodStartOn: '2026-03-02',
+        dataDays: ['2026-03-02', '2026-03-31'],
+        setupOn: '2026-03-02',
+      },
+    };
+    expect(badFields(period)).toEqual([]);
+    expect(badFields(withData(period, { deviceCategory: 'respiratory' }))).toEqual(['data.deviceCategory']);
+    expect(badFields(withData(period, { monitoring: 'RTM' }))).toEqual(['data.deviceCategory']);
+    expect(badFields(withData(period, { monitoring: 'CCM' }))).toEqual(['data.monitoring']);
+    expect(
+      badFields(withData(period, { dataDays: ['2026-03-02', '2026-03-02', '2026-04-01', '2026-03-01'] })),
+    ).toEqual(['data.dataDays[1]', 'data.dataDays[2]', 'data.dataDays[3]']);
+    expect(badFields(withData(period, { setupOn: '2026-3-2' }))).toEqual(['data.setupOn']);
+  });
+
   it('checks MonthClaimed months and lines', () => {
     const claim = {
       ...envelope,

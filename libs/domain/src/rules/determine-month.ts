@@ -24,6 +24,7 @@ import {
   sortRecord,
 } from './month/flags';
 import { MonthContext } from './month/month-context';
+import { remoteMonitoring } from './month/remote-monitoring';
 import { transitionalCare } from './month/tcm';
 import { chooseAcrossPrograms, emitProgramLines, timedResults } from './month/timed-programs';
 import { foldPatientFacts } from './patient-facts';
@@ -101,6 +102,7 @@ function evaluate(ctx: MonthContext): MonthDetermination {
   addOns(ctx);
   ccmInitiatingAddOn(ctx);
   transitionalCare(ctx, apcmWinner);
+  remoteMonitoring(ctx);
   flagCocmConsultation(ctx);
   flagNotPayableByMedicare(ctx);
   complianceFlags(ctx);
@@ -120,5 +122,6 @@ function evaluate(ctx: MonthContext): MonthDetermination {
     excludedEntries: sortExcluded(ctx.excluded),
     flags: sortFlags(ctx.flags),
     minutes,
+    ...(ctx.monitoringMinutes.length > 0 ? { monitoringMinutes: ctx.monitoringMinutes } : {}),
   };
 }

@@ -24,6 +24,8 @@ const TYPE_PRECEDENCE: Record<ContractEventType, number> = {
   CareTimeVoided: 12,
   PsychotherapyProvided: 13,
   PharmacologicManagementProvided: 14,
+  // extension 1.1; a fractional rank keeps every v1 event's precedence (and the replay digest) unchanged
+  MonitoringDataRecorded: 14.5,
   MonthClaimed: 15,
   // billing-office events (issue 16): after every fact of the month they close or reopen
   MonthClosed: 16,
@@ -56,6 +58,8 @@ export function entityIdOf(e: ContractEvent): string {
     case 'CareTimeAmended':
     case 'CareTimeVoided':
       return e.data.entryId;
+    case 'MonitoringDataRecorded':
+      return e.data.periodId;
     case 'MonthClaimed':
       return `${e.data.month}|${e.data.program}|${e.data.billingPractitionerId}`;
     case 'MonthClosed':

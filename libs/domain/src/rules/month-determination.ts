@@ -13,7 +13,7 @@ export const BILLING_PROGRAMS: readonly BillingProgram[] = ['CCM', 'PCM', 'BHI',
 
 /** Per-encounter add-ons (90833/90836/90838, 90863) carry this pseudo-program on their lines. */
 export const ADD_ON_PROGRAM = 'ADDON' as const;
-export type LineProgram = BillingProgram | typeof ADD_ON_PROGRAM | 'TCM';
+export type LineProgram = BillingProgram | typeof ADD_ON_PROGRAM | 'TCM' | 'RPM' | 'RTM';
 
 /** Why a line was billed. */
 export interface LineExplanation {
@@ -89,6 +89,8 @@ export type FlagCode =
   | 'NOT_BILLABLE_G0506'
   /** A TCM visit with a recorded transition that cannot bill 99495/99496 (detail says why). */
   | 'NOT_BILLABLE_TCM'
+  /** Extension 1.1: a remote-monitoring period or month that bills no device or management code, and why. */
+  | 'NOT_BILLABLE_MONITORING'
   /** Compliance review: two entries of one staff member overlap in time (same or different programs). */
   | 'OVERLAPPING_TIME'
   /** Compliance review: the same minutes of one staff member are logged under two programs. */
@@ -140,6 +142,18 @@ export interface MonthDetermination {
   excludedEntries: ExcludedEntry[];
   flags: Flag[];
   minutes: ProgramMinutes[];
+  /**
+   * Extension 1.1: remote-monitoring management minutes per billed family and practitioner
+   * (docs/rules/remote-monitoring.md). Absent when there are none, so v1 determinations are unchanged.
+   */
+  monitoringMinutes?: MonitoringMinutes[];
+}
+
+/** Management minutes of one remote-monitoring family (RPM or RTM) and billing practitioner this month. */
+export interface MonitoringMinutes {
+  monitoring: 'RPM' | 'RTM';
+  practitionerId: string;
+  countedMinutes: number;
 }
 
 /** How to choose between exclusive, compliant alternatives (per-tenant configuration). */

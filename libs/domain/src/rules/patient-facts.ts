@@ -5,6 +5,8 @@ import type {
   ContractEvent,
   EncounterKind,
   MdmLevel,
+  MonitoringDeviceCategory,
+  MonitoringKind,
   OrganizationKind,
   PractitionerRole,
   Program,
@@ -123,6 +125,18 @@ export interface ClaimFact {
   lines: { code: string; units: number }[];
 }
 
+/** One 30-day remote-monitoring device period (extension 1.1); the latest event per period wins. */
+export interface MonitoringPeriodFact {
+  periodId: string;
+  monitoring: MonitoringKind;
+  deviceCategory: MonitoringDeviceCategory;
+  billingPractitionerId: string;
+  periodStartOn: string;
+  /** Distinct local dates with device data, sorted. */
+  dataDays: string[];
+  setupOn: string | null;
+}
+
 export interface PatientFacts {
   organizations: Map<string, OrganizationFact>;
   practitioners: Map<string, PractitionerFact>;
@@ -139,6 +153,8 @@ export interface PatientFacts {
   pharmacologic: Map<string, PharmacologicFact>;
   /** Latest claim per `month|program|practitioner`. */
   claims: Map<string, ClaimFact>;
+  /** Remote-monitoring device periods by period id (extension 1.1). */
+  monitoringPeriods: Map<string, MonitoringPeriodFact>;
 }
 
 /** Folds ordered events into facts. Pure; `events` must already be in the engine's total order. */
@@ -157,6 +173,7 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
     psychotherapy: new Map(),
     pharmacologic: new Map(),
     claims: new Map(),
+    monitoringPeriods: new Map(),
   };
   for (const e of events) {
     switch (e.type) {
@@ -304,6 +321,17 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           encounterId: e.data.encounterId,
           practitionerId: e.data.practitionerId,
           on: e.data.on,
+        });
+        break;
+      case 'MonitoringDataRecorded':
+        f.monitoringPeriods.set(e.data.periodId, {
+          periodId: e.data.periodId,
+          monitoring: e.data.monitoring,
+          deviceCategory: e.data.deviceCategory,
+          billingPractitionerId: e.data.billingPractitionerId,
+          periodStartOn: e.data.periodStartOn,
+          dataDays: [...new Set(e.data.dataDays)].sort(),
+          setupOn: e.data.setupOn ?? null,
         });
         break;
       case 'MonthClaimed':

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { RULE_SETS, RuleSetError, ruleSetFor } from './rule-set.registry';
 
 /** The fee tables are data copied from shared/data/README.md; this re-reads them code by code. */
@@ -63,4 +65,39 @@ describe('rule sets', () => {
     expect(RULE_SETS.CY2025.rhcFqhc).toBe('individual_codes');
     expect(RULE_SETS.CY2026.rhcFqhc).toBe('individual_codes');
   });
+});
+
+describe('null fees say why (issue 17)', () => {
+  const readme = readFileSync(resolve(__dirname, '../../../../../shared/data/README.md'), 'utf8');
+  /** Codes that have a row in the shared fee table. */
+  const tabulated = new Set([...readme.matchAll(/^\| ([0-9A-Z]{5}) \|/gm)].map((m) => m[1]));
+
+  it.each(Object.values(RULE_SETS).map((r) => [r.version, r] as const))(
+    '%s: every null fee is status I or listed as not sourced, never both, and not in the shared table',
+    (_v, rules) => {
+      const nulls = Object.entries(rules.feesCents)
+        .filter(([, v]) => v === null)
+        .map(([c]) => c)
+        .sort();
+      const explained = [...rules.notPayableByMedicare, ...rules.feesNotSourced].sort();
+      expect(nulls).toEqual(explained);
+      for (const c of rules.feesNotSourced) expect(tabulated.has(c)).toBe(false);
+      expect(tabulated.has('99490')).toBe(true);
+    },
+  );
+
+  it.each(Object.values(RULE_SETS).map((r) => [r.version, r] as const))(
+    '%s: every remote-monitoring code has an explicit fee entry',
+    (_v, rules) => {
+      const rm = rules.remoteMonitoring;
+      const codes = (['RPM', 'RTM'] as const).flatMap((k) => [
+        rm[k].setupCode,
+        rm[k].management.baseCode,
+        rm[k].management.addOnCode!,
+        ...(rm[k].managementShort ? [rm[k].managementShort.code] : []),
+        ...Object.values(rm[k].device).flatMap((d) => [d.full, ...(d.short ? [d.short] : [])]),
+      ]);
+      for (const c of codes) expect(Object.keys(rules.feesCents)).toContain(c);
+    },
+  );
 });

@@ -42,6 +42,27 @@ export interface PsychotherapyRange {
   readonly maxMinutes: number | null;
 }
 
+/** Device-supply codes of one device category: 16-30 data days, and 2-15 days where the year has the code. */
+export interface MonitoringDeviceCodes {
+  readonly full: string;
+  /** Null in a year without a short-duration device code (CY2025). */
+  readonly short: string | null;
+}
+
+/** One remote-monitoring family (RPM or RTM) of a rule set (docs/rules/remote-monitoring.md). */
+export interface MonitoringFamily {
+  /** Set-up and patient education, once per family and billing practitioner. */
+  readonly setupCode: string;
+  /** Device-supply codes by device category (RPM: physiologic; RTM: respiratory, musculoskeletal, cbt). */
+  readonly device: Readonly<
+    Partial<Record<'physiologic' | 'respiratory' | 'musculoskeletal' | 'cbt', MonitoringDeviceCodes>>
+  >;
+  /** Treatment management per calendar month: first 20 minutes, each further 20 (no cap). */
+  readonly management: FullTimeTable;
+  /** The first-10-minutes management code and its threshold; null in a year without it (CY2025). */
+  readonly managementShort: { readonly code: string; readonly threshold: number } | null;
+}
+
 /** How rural health clinics and FQHCs bill care management in the rule set's year. */
 export type RhcFqhcBilling = 'individual_codes';
 
@@ -123,6 +144,21 @@ export interface RuleSet {
     /** Days of the service period starting on the discharge date; one TCM per period. */
     readonly periodDays: number;
   };
+  /** Remote physiologic and therapeutic monitoring (docs/rules/remote-monitoring.md). */
+  readonly remoteMonitoring: {
+    readonly RPM: MonitoringFamily;
+    readonly RTM: MonitoringFamily;
+    /** Data days in a 30-day period for the full device code (16-30 days). */
+    readonly fullDeviceFromDays: number;
+    /** Data days for the short device code (2-15 days), where the year has one. */
+    readonly shortDeviceFromDays: number;
+  };
+  /**
+   * Codes whose CY national amount is not in ../shared/data/README.md and could not be sourced: their
+   * `feesCents` entry is null for that reason, not because the code is unpaid (status I codes are in
+   * `notPayableByMedicare`). Every null fee is in exactly one of the two lists (rule-set.registry.spec).
+   */
+  readonly feesNotSourced: readonly string[];
   /** Compliance review thresholds (flags only; docs/rules/compliance-review.md). */
   readonly compliance: {
     /** One staff member's minutes for this patient on one local date above this are implausible. */

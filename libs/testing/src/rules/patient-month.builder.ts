@@ -309,6 +309,30 @@ export class PatientMonthBuilder {
     );
   }
 
+  /** A remote-monitoring 30-day device period with its data days (extension 1.1). */
+  monitoring(
+    periodId: string,
+    monitoring: 'RPM' | 'RTM',
+    billingPractitionerId: string,
+    periodStartOn: string,
+    dataDays: string[],
+    extra: {
+      deviceCategory?: 'physiologic' | 'respiratory' | 'musculoskeletal' | 'cbt';
+      setupOn?: string;
+    } = {},
+  ): this {
+    const data: Record<string, unknown> = {
+      periodId,
+      monitoring,
+      deviceCategory: extra.deviceCategory ?? (monitoring === 'RPM' ? 'physiologic' : 'musculoskeletal'),
+      billingPractitionerId,
+      periodStartOn,
+      dataDays,
+    };
+    if (extra.setupOn !== undefined) data.setupOn = extra.setupOn;
+    return this.push('MonitoringDataRecorded', data, PatientMonthBuilder.noon(periodStartOn), undefined);
+  }
+
   claim(
     month: string,
     program: Program,

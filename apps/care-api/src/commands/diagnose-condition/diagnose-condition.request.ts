@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, MaxLength } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsBoolean, IsId, IsLocalDate, IsOptional, CommandRequestBase } from '../../shared/request-fields';
 
 /** Body of `Record a diagnosis`: the ConditionDiagnosed data, plus the actor's department. */
@@ -31,4 +31,11 @@ export class DiagnoseConditionRequest extends CommandRequestBase {
   @IsOptional()
   @IsBoolean()
   behavioral?: boolean;
+
+  @ApiPropertyOptional({ description: 'Extension 1.1: months the condition is expected to last (1-1200)' })
+  @IsOptional()
+  @IsInt({ message: '$property must be a whole number of months, 1-1200' })
+  @Min(1, { message: '$property must be a whole number of months, 1-1200' })
+  @Max(1200, { message: '$property must be a whole number of months, 1-1200' })
+  expectedDurationMonths?: number;
 }

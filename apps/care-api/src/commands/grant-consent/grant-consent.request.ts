@@ -40,4 +40,11 @@ export class GrantConsentRequest extends CommandRequestBase {
   @IsOptional()
   @IsLocalDate()
   episodeStartedOn?: string;
+
+  @ApiPropertyOptional({
+    description: 'Extension 1.1, CoCM: the patient permits consultation with a psychiatric specialist',
+  })
+  @IsOptional()
+  @IsBoolean()
+  specialistConsultationPermitted?: boolean;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
-import { BILLING_CODE_PATTERN, PRACTITIONER_ROLES, PROGRAMS } from '@careledger/domain';
+import { BILLING_CODE_PATTERN, CARE_SETTINGS, PRACTITIONER_ROLES, PROGRAMS } from '@careledger/domain';
 import {
   IsId,
   IsInstant,
@@ -49,4 +49,9 @@ export class LogCareTimeRequest extends CommandRequestBase {
   @IsOptional()
   @Matches(BILLING_CODE_PATTERN, { message: '$property must be a 5-character billing code such as 99490' })
   separatelyBilledAs?: string;
+
+  @ApiPropertyOptional({ enum: CARE_SETTINGS, description: 'Extension 1.1: where the patient was' })
+  @IsOptional()
+  @IsOneOf(CARE_SETTINGS)
+  careSetting?: (typeof CARE_SETTINGS)[number];
 }

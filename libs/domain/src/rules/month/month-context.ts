@@ -12,6 +12,7 @@ import {
   type ExclusiveChoicePolicy,
   type Flag,
   type FlagCode,
+  type MonitoringMinutes,
 } from '../month-determination';
 import type { ConsentFact, PatientFacts } from '../patient-facts';
 import type { RuleSet } from '../rule-set';
@@ -52,6 +53,8 @@ export class MonthContext {
   readonly excluded: ExcludedEntry[] = [];
   readonly lines: BillingLine[] = [];
   readonly providerOfRecord: Partial<Record<BillingProgram, string>> = {};
+  /** Remote-monitoring management minutes of the billed family (extension 1.1). */
+  readonly monitoringMinutes: MonitoringMinutes[] = [];
   readonly firstDate: string;
   readonly lastDate: string;
   private readonly unknownPractitioners = new Set<string>();

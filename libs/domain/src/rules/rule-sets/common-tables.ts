@@ -4,7 +4,32 @@ import type { RuleSet } from '../rule-set';
  * Time-to-code tables that CY2025 and CY2026 share (RULES.md 4). Kept as one value so the two years
  * cannot drift apart by a typo; a year that changes a table spreads this and overrides the part.
  */
-export const COMMON_TABLES: Omit<RuleSet, 'version' | 'year' | 'feeSource' | 'feesCents'> = {
+/** RPM and RTM as in CY2025 (no short-duration codes); CY2026 adds them (docs/rules/remote-monitoring.md). */
+export const MONITORING_CY2025: RuleSet['remoteMonitoring'] = {
+  RPM: {
+    setupCode: '99453',
+    device: { physiologic: { full: '99454', short: null } },
+    management: { threshold: 20, baseCode: '99457', addOnCode: '99458', addOnEvery: 20, addOnMaxUnits: null },
+    managementShort: null,
+  },
+  RTM: {
+    setupCode: '98975',
+    device: {
+      respiratory: { full: '98976', short: null },
+      musculoskeletal: { full: '98977', short: null },
+      cbt: { full: '98978', short: null },
+    },
+    management: { threshold: 20, baseCode: '98980', addOnCode: '98981', addOnEvery: 20, addOnMaxUnits: null },
+    managementShort: null,
+  },
+  fullDeviceFromDays: 16,
+  shortDeviceFromDays: 2,
+};
+
+export const COMMON_TABLES: Omit<
+  RuleSet,
+  'version' | 'year' | 'feeSource' | 'feesCents' | 'remoteMonitoring' | 'feesNotSourced'
+> = {
   ccm: {
     staff: { threshold: 20, baseCode: '99490', addOnCode: '99439', addOnEvery: 20, addOnMaxUnits: 2 },
     personal: { threshold: 30, baseCode: '99491', addOnCode: '99437', addOnEvery: 30, addOnMaxUnits: null },

@@ -1,5 +1,5 @@
 import type { RuleSet } from '../rule-set';
-import { COMMON_TABLES } from './common-tables';
+import { COMMON_TABLES, MONITORING_CY2025 } from './common-tables';
 
 /**
  * CY2025 Medicare rule set. Fees: CMS PFS RVU25D (released 2025-09-11), CF 32.3465, national
@@ -34,6 +34,34 @@ export const CY2025: RuleSet = {
     // TCM: no national amounts in shared/data/README.md and none sourced for this year (issue 17).
     '99495': null,
     '99496': null,
+    // RPM/RTM (docs/rules/remote-monitoring.md): no national amounts in shared/data/README.md, none sourced
+    // from a CMS file for this year (issue 17); listed in feesNotSourced so the null says why.
+    '99453': null,
+    '99454': null,
+    '99457': null,
+    '99458': null,
+    '98975': null,
+    '98976': null,
+    '98977': null,
+    '98978': null,
+    '98980': null,
+    '98981': null,
   },
   ...COMMON_TABLES,
+  remoteMonitoring: MONITORING_CY2025,
+  feesNotSourced: [
+    'G0506',
+    '99495',
+    '99496',
+    '99453',
+    '99454',
+    '99457',
+    '99458',
+    '98975',
+    '98976',
+    '98977',
+    '98978',
+    '98980',
+    '98981',
+  ],
 };

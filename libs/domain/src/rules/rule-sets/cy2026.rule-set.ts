@@ -1,5 +1,5 @@
 import type { RuleSet } from '../rule-set';
-import { COMMON_TABLES } from './common-tables';
+import { COMMON_TABLES, MONITORING_CY2025 } from './common-tables';
 
 /**
  * CY2026 Medicare rule set. Fees: CMS PFS 2026 July release (2026-06-30), non-QPP CF 33.4009,
@@ -35,6 +35,63 @@ export const CY2026: RuleSet = {
     // TCM: no national amounts in shared/data/README.md and none sourced for this year (issue 17).
     '99495': null,
     '99496': null,
+    // RPM/RTM (docs/rules/remote-monitoring.md): no national amounts in shared/data/README.md, none sourced
+    // from a CMS file for this year (issue 17); listed in feesNotSourced so the null says why.
+    '99453': null,
+    '99454': null,
+    '99457': null,
+    '99458': null,
+    '98975': null,
+    '98976': null,
+    '98977': null,
+    '98978': null,
+    '98980': null,
+    '98981': null,
+    '99445': null,
+    '99470': null,
+    '98984': null,
+    '98985': null,
+    '98986': null,
+    '98979': null,
   },
   ...COMMON_TABLES,
+  // CY2026 adds the 2-15 day device codes and the first-10-minutes management codes (docs/rules/remote-monitoring.md).
+  remoteMonitoring: {
+    ...MONITORING_CY2025,
+    RPM: {
+      ...MONITORING_CY2025.RPM,
+      device: { physiologic: { full: '99454', short: '99445' } },
+      managementShort: { code: '99470', threshold: 10 },
+    },
+    RTM: {
+      ...MONITORING_CY2025.RTM,
+      device: {
+        respiratory: { full: '98976', short: '98984' },
+        musculoskeletal: { full: '98977', short: '98985' },
+        cbt: { full: '98978', short: '98986' },
+      },
+      managementShort: { code: '98979', threshold: 10 },
+    },
+  },
+  feesNotSourced: [
+    'G0506',
+    '99495',
+    '99496',
+    '99453',
+    '99454',
+    '99457',
+    '99458',
+    '98975',
+    '98976',
+    '98977',
+    '98978',
+    '98980',
+    '98981',
+    '99445',
+    '99470',
+    '98984',
+    '98985',
+    '98986',
+    '98979',
+  ],
 };
