@@ -10,6 +10,7 @@ import { registerToken } from './token.command';
 import { registerProjections } from './projections.command';
 import { registerHelpExamples } from './help-examples.command';
 import { registerBilling } from './billing.command';
+import { registerFhir } from './fhir.command';
 
 export type { RegisterCommand } from '../command.types';
 
@@ -25,6 +26,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerToken,
   registerProjections,
   registerBilling,
+  registerFhir,
   // last: examples for every command registered above that has none of its own
   registerHelpExamples,
 ];
