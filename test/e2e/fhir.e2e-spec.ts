@@ -19,10 +19,10 @@ import { QueryApiModule } from '../../apps/query-api/src/query-api.module';
 import { validateFhirFiles } from '../../tools/cli/fhir/fhir-validator';
 
 /**
- * The FHIR R4 base of query-api (ADR 1100) over HTTP on read models the real projection engine wrote
+ * The FHIR R4 base of query-api (ADR 1110) over HTTP on read models the real projection engine wrote
  * into the test database: CapabilityStatement, read/vread/_history/search of every exported type,
  * tenancy, roles, department scope and the access log, and every exported type (and the Bundles)
- * validated by the real HAPI FHIR validator in one JVM (ADR 1101): 0 errors each, warnings listed.
+ * validated by the real HAPI FHIR validator in one JVM (ADR 1111): 0 errors each, warnings listed.
  */
 const run = randomBytes(3).toString('hex');
 const config = testConfig({

@@ -192,6 +192,13 @@ describe('npm start in a clean working copy (issue 9)', () => {
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(health.status).toBe(200);
     }
+    // Issue 15: the FHIR R4 base is listed and serves its CapabilityStatement as application/fhir+json.
+    const fhirBase = `http://127.0.0.1:${ports.query}/fhir/R4`;
+    expect(block).toMatch(new RegExp(`^  fhir +${fhirBase.replace(/[./]/g, '\\$&')} `, 'm'));
+    const metadata = await fetch(`${fhirBase}/metadata`);
+    expect(metadata.status).toBe(200);
+    expect(metadata.headers.get('content-type')).toMatch(/^application\/fhir\+json/);
+    expect(((await metadata.json()) as { resourceType: string }).resourceType).toBe('CapabilityStatement');
     // Issue 14: the console is served and listed.
     expect(block).toMatch(new RegExp(`^  console +http://127\\.0\\.0\\.1:${ports.console}/`, 'm'));
     const index = await fetch(`http://127.0.0.1:${ports.console}/`, { headers: { accept: 'text/html' } });

@@ -19,7 +19,7 @@ import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 /**
  * Validates FHIR R4 JSON files with HAPI FHIR's instance validator (the HL7 reference validator's core),
  * offline: the R4 core profiles, value sets and common code systems come from the jars. One JVM validates
- * every file given, so a test pays the start-up once (ADR 1101).
+ * every file given, so a test pays the start-up once (ADR 1111).
  *
  * <p>Prints one JSON line per file: {"file", "errors", "warnings", "messages": [{"severity", "location",
  * "message"}]}. Exit status 0 when no file has an error (warnings do not fail), 1 when one does, 2 on

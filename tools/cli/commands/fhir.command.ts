@@ -4,7 +4,7 @@ import type { RegisterCommand } from '../command.types';
 import { FhirValidatorUnavailableError, validateFhirFiles } from '../fhir/fhir-validator';
 
 /**
- * `careledger fhir validate FILE...`: the HAPI FHIR R4 validator the tests use (ADR 1101). Prints, per
+ * `careledger fhir validate FILE...`: the HAPI FHIR R4 validator the tests use (ADR 1111). Prints, per
  * file, PASS or FAIL with the error and warning counts and every error and warning with its location.
  * Exit 0 when every file has 0 errors (warnings do not fail), 1 when one has an error, 2 on bad input.
  */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { repoRoot } from '@careledger/config';
 
 /**
- * The HAPI FHIR R4 validator (ADR 1101), built once and cached in `<infra dir>/fhir-validator/`: the jars
+ * The HAPI FHIR R4 validator (ADR 1111), built once and cached in `<infra dir>/fhir-validator/`: the jars
  * of deploy/fhir-validator/pom.xml come from Maven Central through `mvn -q dependency:copy-dependencies`,
  * exactly as deploy/local/infra.js fetches Kafka's, and CareLedgerFhirValidator.java is compiled with
  * javac against them. Nothing is rebuilt while the pom text and the source are unchanged.

@@ -34,7 +34,7 @@ export class ProjectionConsistencyInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
-    // The FHIR base has no tenant in its path (ADR 1100): it reads the token's tenant.
+    // The FHIR base has no tenant in its path (ADR 1110): it reads the token's tenant.
     const tenantId = req.params?.['tenantId'] ?? (hasPrincipal(req) ? principalOf(req).tenantId : undefined);
     if (typeof tenantId !== 'string') return next.handle();
     return from(this.prepare(req, res, tenantId)).pipe(switchMap(() => next.handle()));

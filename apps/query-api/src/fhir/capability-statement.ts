@@ -21,7 +21,7 @@ const SEARCH_PARAMS: NonNullable<
 ];
 
 /**
- * The CapabilityStatement of `/fhir/R4/metadata` (ADR 1100): read, version read, history and
+ * The CapabilityStatement of `/fhir/R4/metadata` (ADR 1110): read, version read, history and
  * search of the exported types; nothing is writable yet, so no create/update/transaction is listed.
  */
 export function capabilityStatement(baseUrl: string, software: string, date: string): CapabilityStatement {

@@ -44,7 +44,7 @@ export interface FhirExported {
   current: boolean;
 }
 
-/** Identifier systems of CareLedger's ids (ADR 1100). */
+/** Identifier systems of CareLedger's ids (ADR 1110). */
 export const SYSTEMS = {
   patient: 'urn:careledger:patient',
   ehrPatient: 'urn:careledger:ehr-patient',
@@ -100,7 +100,7 @@ function emit(
 }
 
 /**
- * The FHIR R4 resources of one patient's events, every version of each (ADR 1100): Patient
+ * The FHIR R4 resources of one patient's events, every version of each (ADR 1110): Patient
  * (identifiers only), Condition, Encounter (visits, and each care-time entry with `length`),
  * EpisodeOfCare and Consent per program consent, CarePlan per care-plan version. Pure: the same
  * events give the same resources, so a replay exports what the live system exported.
@@ -348,7 +348,7 @@ function emitCarePlans(acc: Acc, patientId: string, events: readonly FhirSourceE
   }
 }
 
-/** A billing line as a ChargeItem (ADR 1100): code, quantity, performer, month, rule and entries. */
+/** A billing line as a ChargeItem (ADR 1110): code, quantity, performer, month, rule and entries. */
 export function chargeItemOf(line: FhirBillingLine): FhirExported {
   const [y, m] = line.month.split('-').map(Number) as [number, number];
   const last = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);

@@ -20,7 +20,7 @@ import type { FhirExported } from './fhir-resources.mapper';
 import { type FhirQuery, FhirSearchParamError, matches, parseDateParam, patientParam } from './fhir-search';
 import { FHIR_TYPES, FhirService, type FhirType, notFound } from './fhir.service';
 
-/** The FHIR base path (ADR 1100). */
+/** The FHIR base path (ADR 1110). */
 export const FHIR_BASE = 'fhir/R4';
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 const ID = /^[A-Za-z0-9.-]{1,64}$/;
@@ -56,7 +56,7 @@ const urlOf = (req: Request, r: Resource & { id?: string }): string =>
   `${baseUrl(req)}/${r.resourceType}/${r.id}`;
 
 /**
- * `/fhir/R4` on query-api (ADR 1100): CapabilityStatement, read, vread, instance history and search
+ * `/fhir/R4` on query-api (ADR 1110): CapabilityStatement, read, vread, instance history and search
  * of the exported types, as `application/fhir+json`. The tenant is the token's; the roles, the
  * department scope and the access log are query-api's own guards and interceptor.
  */

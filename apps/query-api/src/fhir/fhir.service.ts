@@ -28,7 +28,7 @@ export type FhirType = (typeof FHIR_TYPES)[number];
 export const MAX_PATIENTS_PER_SEARCH = 200;
 
 /**
- * The FHIR export of one or more patients (ADR 1100): the projector's copy of the events
+ * The FHIR export of one or more patients (ADR 1110): the projector's copy of the events
  * (`projected_events`) folded by the pure mapper, and the stored billing lines as ChargeItems.
  * A patient outside the caller's department scope (ADR 0804) answers like an absent one.
  */
