@@ -64,7 +64,7 @@ function safeIds(source: unknown): Record<string, string> {
   return out;
 }
 
-/** The patient a FHIR request names (`Patient/{id}`, `?patient=` or `?subject=`, ADR 1100), if any. */
+/** The patient a FHIR request names (`Patient/{id}`, `?patient=` or `?subject=`, ADR 1110), if any. */
 function fhirPatientOf(req: Request): string | undefined {
   const params = req.params as Record<string, string | undefined>;
   if (params.type === 'Patient' && params.id) return SAFE_VALUE.test(params.id) ? params.id : undefined;
