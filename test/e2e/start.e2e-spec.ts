@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -81,6 +82,22 @@ async function runCurl(
   expect(token).toBeTruthy();
   const res = await fetch(m[2]!, { headers: { authorization: `Bearer ${token}` } });
   return { status: res.status, body: await res.text() };
+}
+
+/** One GET on its own connection (no keep-alive pool). */
+function getOnce(url: string): Promise<{ status: number; contentType: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), body }),
+      );
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+  });
 }
 
 interface Totals {
@@ -192,6 +209,15 @@ describe('npm start in a clean working copy (issue 9)', () => {
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(health.status).toBe(200);
     }
+    // Issue 15: the FHIR R4 base is listed and serves its CapabilityStatement as application/fhir+json.
+    const fhirBase = `http://127.0.0.1:${ports.query}/fhir/R4`;
+    expect(block).toMatch(new RegExp(`^  fhir +${fhirBase.replace(/[./]/g, '\\$&')} `, 'm'));
+    // Not through fetch: its pooled keep-alive socket would sit idle through the long replay below and
+    // be closed by the server under the next request to query-api.
+    const metadata = await getOnce(`${fhirBase}/metadata`);
+    expect(metadata.status).toBe(200);
+    expect(metadata.contentType).toMatch(/^application\/fhir\+json/);
+    expect((JSON.parse(metadata.body) as { resourceType: string }).resourceType).toBe('CapabilityStatement');
     // Issue 14: the console is served and listed.
     expect(block).toMatch(new RegExp(`^  console +http://127\\.0\\.0\\.1:${ports.console}/`, 'm'));
     const index = await fetch(`http://127.0.0.1:${ports.console}/`, { headers: { accept: 'text/html' } });

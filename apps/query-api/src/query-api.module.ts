@@ -6,6 +6,8 @@ import { BillingOfficeController } from './billing-office/billing-office.control
 import { BillingOfficeService } from './billing-office/billing-office.service';
 import { ProjectionConsistencyInterceptor } from './consistency/projection-consistency.interceptor';
 import { ProjectionStatusService } from './consistency/projection-status.service';
+import { FhirController } from './fhir/fhir.controller';
+import { FhirService } from './fhir/fhir.service';
 import { PatientMonthController } from './patient-months/patient-month.controller';
 import { PatientMonthService, REFERENCE_DATA } from './patient-months/patient-month.service';
 import { CLOCK, type Clock, ReadModelQueryService } from './read-models/read-model-query.service';
@@ -31,7 +33,7 @@ export class QueryApiModule {
         AccessLogModule.forRoot({ app: 'query-api' }),
         HealthModule.register({ name: 'query-api' }),
       ],
-      controllers: [ReadModelsController, PatientMonthController, BillingOfficeController],
+      controllers: [ReadModelsController, PatientMonthController, BillingOfficeController, FhirController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? (() => new Date()) },
         { provide: REFERENCE_DATA, useValue: loadReferenceData(config.dataDir) },
@@ -40,6 +42,7 @@ export class QueryApiModule {
         ReadModelQueryService,
         PatientMonthService,
         BillingOfficeService,
+        FhirService,
       ],
     };
   }

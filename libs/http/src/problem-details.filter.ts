@@ -84,7 +84,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
   }
 
-  private toProblem(exception: unknown): ProblemError {
+  /** The problem an exception answers with (also used by the FHIR base's OperationOutcome filter). */
+  toProblem(exception: unknown): ProblemError {
     if (exception instanceof ProblemError) return exception;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

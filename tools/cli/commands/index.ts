@@ -11,6 +11,7 @@ import { registerProjections } from './projections.command';
 import { registerHelpExamples } from './help-examples.command';
 import { registerBilling } from './billing.command';
 import { registerExport } from './export.command';
+import { registerFhir } from './fhir.command';
 
 export type { RegisterCommand } from '../command.types';
 
@@ -27,6 +28,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerProjections,
   registerBilling,
   registerExport,
+  registerFhir,
   // last: examples for every command registered above that has none of its own
   registerHelpExamples,
 ];

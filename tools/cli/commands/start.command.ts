@@ -200,6 +200,8 @@ export async function startPlatform(
           : `  ${a.name.padEnd(10)} ${base(a.port(config))}/docs   health: ${base(a.port(config))}/health` +
             `   metrics: ${base(a.port(config))}/metrics`,
       ),
+      // Issue 15: the FHIR R4 base lives on query-api (ADR 1110); its CapabilityStatement is public.
+      `  ${'fhir'.padEnd(10)} ${base(config.http.queryApiPort)}/fhir/R4   metadata: ${base(config.http.queryApiPort)}/fhir/R4/metadata`,
       `  Traces: ${config.otelEndpoint ? `OTLP to ${config.otelEndpoint}` : 'off (set CARELEDGER_OTEL_ENDPOINT to export OTLP)'}; dashboard and alerts: deploy/grafana, deploy/prometheus`,
       ...lines,
       `  Ready in ${Math.round((Date.now() - startedAt) / 1000)} s. Ctrl-C stops the apps; npm run infra:down stops Kafka.`,

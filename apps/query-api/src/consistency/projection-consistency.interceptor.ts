@@ -1,7 +1,7 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { from, type Observable, switchMap } from 'rxjs';
-import { assertTenant, principalOf } from '@careledger/auth';
+import { assertTenant, PRINCIPAL_KEY, principalOf } from '@careledger/auth';
 import { ProblemError } from '@careledger/http';
 import { ProjectionStatusService } from './projection-status.service';
 
@@ -14,6 +14,10 @@ export function readVersionOf(req: object): number {
   if (typeof v !== 'number')
     throw new Error('read version not set: ProjectionConsistencyInterceptor missing');
   return v;
+}
+
+function hasPrincipal(req: Request): boolean {
+  return (req as unknown as Record<string, unknown>)[PRINCIPAL_KEY] !== undefined;
 }
 
 /**
@@ -30,7 +34,8 @@ export class ProjectionConsistencyInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
-    const tenantId = req.params?.['tenantId'];
+    // The FHIR base has no tenant in its path (ADR 1110): it reads the token's tenant.
+    const tenantId = req.params?.['tenantId'] ?? (hasPrincipal(req) ? principalOf(req).tenantId : undefined);
     if (typeof tenantId !== 'string') return next.handle();
     return from(this.prepare(req, res, tenantId)).pipe(switchMap(() => next.handle()));
   }

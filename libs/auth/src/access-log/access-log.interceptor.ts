@@ -64,9 +64,21 @@ function safeIds(source: unknown): Record<string, string> {
   return out;
 }
 
+/** The patient a FHIR request names (`Patient/{id}`, `?patient=` or `?subject=`, ADR 1110), if any. */
+function fhirPatientOf(req: Request): string | undefined {
+  const params = req.params as Record<string, string | undefined>;
+  if (params.type === 'Patient' && params.id) return SAFE_VALUE.test(params.id) ? params.id : undefined;
+  const q = req.query as Record<string, unknown>;
+  const raw = q.patient ?? q.subject;
+  const id = typeof raw === 'string' ? raw.replace(/^Patient\//, '') : undefined;
+  return id !== undefined && SAFE_VALUE.test(id) ? id : undefined;
+}
+
 function countOf(body: unknown): number | undefined {
   if (Array.isArray(body)) return body.length;
   if (body && typeof body === 'object') {
+    if (Array.isArray((body as { entry?: unknown }).entry))
+      return (body as { entry: unknown[] }).entry.length;
     for (const key of ['items', 'data', 'rows', 'lines']) {
       const v = (body as Record<string, unknown>)[key];
       if (Array.isArray(v)) return v.length;
@@ -125,7 +137,7 @@ export class AccessLogInterceptor implements NestInterceptor {
         action: declared?.action || `${req.method} ${route}`,
         method: req.method,
         route,
-        patientId: params.patientId ?? query.patientId ?? null,
+        patientId: params.patientId ?? query.patientId ?? fhirPatientOf(req) ?? null,
         target: {
           ...query,
           ...params,

@@ -1,0 +1,121 @@
+import { chargeItemOf, type FhirSourceEvent, patientResources, provenanceOf } from './fhir-resources.mapper';
+
+const actor = { userId: 'u-1', role: 'physician', departmentId: 'primary-care' };
+let n = 0;
+const ev = (type: string, recordedAt: string, data: Record<string, unknown>): FhirSourceEvent =>
+  ({
+    type,
+    schemaVersion: 1,
+    tenantId: 't',
+    patientId: 'P1',
+    occurredAt: recordedAt,
+    recordedAt,
+    actor,
+    data,
+    eventId: `e${++n}`,
+  }) as unknown as FhirSourceEvent;
+
+describe('FHIR mapping of a patient stream', () => {
+  const events = [
+    ev('PatientRegistered', '2025-01-01T00:00:00Z', { organizationId: 'ORG', ehrPatientId: 'MRN-9' }),
+    ev('ConditionDiagnosed', '2025-01-02T00:00:00Z', {
+      conditionId: 'C1',
+      icd10: 'E11.9',
+      diagnosedOn: '2025-01-02',
+    }),
+    ev('ConditionResolved', '2025-02-01T00:00:00Z', { conditionId: 'C1', resolvedOn: '2025-02-01' }),
+    ev('ConsentGranted', '2025-01-03T00:00:00Z', {
+      consentId: 'CN1',
+      program: 'CCM',
+      billingPractitionerId: 'DR1',
+      method: 'verbal',
+      obtainedAt: '2025-01-03T10:00:00-05:00',
+      costSharingExplained: true,
+    }),
+    ev('ConsentRevoked', '2025-03-10T00:00:00Z', { consentId: 'CN1', revokedAt: '2025-03-10T09:00:00Z' }),
+    ev('CareTimeLogged', '2025-03-02T00:00:00Z', {
+      entryId: 'E1',
+      program: 'CCM',
+      performerId: 'RN1',
+      performerRole: 'clinical_staff',
+      billingPractitionerId: 'DR1',
+      startedAt: '2025-03-01T10:00:00-05:00',
+      minutes: 20,
+      activity: 'medication review',
+    }),
+    ev('CareTimeAmended', '2025-03-03T00:00:00Z', { entryId: 'E1', minutes: 25, reason: 'typo' }),
+    ev('CareTimeVoided', '2025-03-04T00:00:00Z', { entryId: 'E1', reason: 'wrong patient' }),
+  ];
+  const out = patientResources('P1', events);
+  const current = (type: string, id: string) =>
+    out.find((x) => x.current && x.resource.resourceType === type && x.resource.id === id)!
+      .resource as never as Record<string, unknown> & { meta: { versionId: string; lastUpdated: string } };
+
+  it('keeps identifiers only on Patient, and a resolved Condition as version 2', () => {
+    expect(current('Patient', 'P1')).toMatchObject({
+      identifier: [
+        { system: 'urn:careledger:patient', value: 'P1' },
+        { system: 'urn:careledger:ehr-patient', value: 'MRN-9' },
+      ],
+    });
+    expect(Object.keys(current('Patient', 'P1')).sort()).toEqual(
+      ['identifier', 'id', 'managingOrganization', 'meta', 'resourceType'].sort(),
+    );
+    const c = current('Condition', 'C1');
+    expect(c.meta.versionId).toBe('2');
+    expect(c.abatementDateTime).toBe('2025-02-01');
+    expect(JSON.stringify(c.clinicalStatus)).toContain('"resolved"');
+  });
+
+  it('ends a revoked Consent and its EpisodeOfCare at the revocation', () => {
+    const consent = current('Consent', 'CN1');
+    expect(consent.status).toBe('inactive');
+    expect(consent.provision).toMatchObject({
+      period: { start: '2025-01-03T15:00:00.000Z', end: '2025-03-10T09:00:00.000Z' },
+    });
+    expect(current('EpisodeOfCare', 'CN1')).toMatchObject({
+      status: 'finished',
+      period: { end: '2025-03-10T09:00:00.000Z' },
+    });
+  });
+
+  it('versions a care-time Encounter per amendment and marks a void entered-in-error', () => {
+    const versions = out.filter((x) => x.resource.resourceType === 'Encounter' && x.resource.id === 'E1');
+    expect(
+      versions.map((v) => [v.resource.meta.versionId, (v.resource as { status: string }).status]),
+    ).toEqual([
+      ['1', 'finished'],
+      ['2', 'finished'],
+      ['3', 'entered-in-error'],
+    ]);
+    expect((versions[1]!.resource as { length: { value: number } }).length.value).toBe(25);
+    expect(versions[2]!.resource.meta.lastUpdated).toBe('2025-03-04T00:00:00.000Z');
+    const prov = provenanceOf(versions[2]!, new Map(events.map((e) => [e.eventId, e])));
+    expect((prov.resource as { target: { reference: string }[] }).target[0]!.reference).toBe(
+      'Encounter/E1/_history/3',
+    );
+    expect(JSON.stringify(prov.resource)).toContain(events[7]!.eventId);
+  });
+
+  it('gives a ChargeItem the month as occurrencePeriod and cites the rule and entries', () => {
+    const item = chargeItemOf({
+      patientId: 'P1',
+      month: '2024-02',
+      lineNo: 1,
+      code: 'G0511',
+      units: 1,
+      practitionerId: 'DR1',
+      program: 'CCM',
+      rulesVersion: 'CY2024',
+      rule: 'rhc',
+      entryIds: ['E1'],
+      lastUpdated: '2024-02-10T00:00:00Z',
+      eventIds: ['e1'],
+    }).resource as never as Record<string, unknown>;
+    expect(item).toMatchObject({
+      occurrencePeriod: { start: '2024-02-01', end: '2024-02-29' },
+      code: { coding: [{ system: 'urn:oid:2.16.840.1.113883.6.285', code: 'G0511' }] },
+      supportingInformation: [{ identifier: { value: 'CY2024#rhc' } }, { reference: 'Encounter/E1' }],
+    });
+  });
+});

@@ -1,0 +1,405 @@
+import type {
+  CarePlan,
+  ChargeItem,
+  Condition,
+  Consent,
+  Encounter,
+  EpisodeOfCare,
+  Patient,
+  Provenance,
+  Reference,
+  Resource,
+} from '@medplum/fhirtypes';
+import type { ContractEvent } from '@careledger/domain';
+import { carePlanVersionRows } from '@careledger/read-models';
+
+/** An event as query-api reads it from `projected_events` (envelope + platform metadata). */
+export type FhirSourceEvent = ContractEvent & { eventId: string };
+
+/** A stored billing line (`billing_lines`) as the ChargeItem export needs it. */
+export interface FhirBillingLine {
+  patientId: string;
+  month: string;
+  lineNo: number;
+  code: string;
+  units: number;
+  practitionerId: string;
+  program: string;
+  rulesVersion: string;
+  rule: string;
+  entryIds: string[];
+  /** Recording time of the newest event behind the line (meta.lastUpdated). */
+  lastUpdated: string;
+  /** Ids of the events behind the line (the time entries' events), for Provenance. */
+  eventIds: string[];
+}
+
+/** One exported resource version and the events it was derived from. */
+export interface FhirExported {
+  resource: Resource & { id: string; meta: { versionId: string; lastUpdated: string } };
+  /** First and last day (or instant) the resource is about, for `date` search; null when timeless. */
+  period: { start: string; end: string } | null;
+  eventIds: string[];
+  /** False for an older version (only `_history` shows it). */
+  current: boolean;
+}
+
+/** Identifier systems of CareLedger's ids (ADR 1110). */
+export const SYSTEMS = {
+  patient: 'urn:careledger:patient',
+  ehrPatient: 'urn:careledger:ehr-patient',
+  event: 'urn:careledger:event',
+  user: 'urn:careledger:user',
+  rule: 'urn:careledger:rule',
+  program: 'urn:careledger:program',
+  activity: 'urn:careledger:care-activity',
+  icd10cm: 'http://hl7.org/fhir/sid/icd-10-cm',
+  cpt: 'http://www.ama-assn.org/go/cpt',
+  hcpcs: 'urn:oid:2.16.840.1.113883.6.285',
+  actCode: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+  ucum: 'http://unitsofmeasure.org',
+} as const;
+
+/** A literal reference; its target type comes from where it is used. */
+const ref = <T extends Resource>(type: T['resourceType'], id: string): Reference<T> => ({
+  reference: `${type}/${id}`,
+});
+const dateOf = (instant: string): string => instant.slice(0, 10);
+const addMinutes = (instant: string, minutes: number): string =>
+  new Date(Date.parse(instant) + minutes * 60_000).toISOString();
+
+interface Acc {
+  out: FhirExported[];
+  versions: Map<string, number>;
+}
+
+function emit(
+  acc: Acc,
+  resource: Resource & { id: string },
+  events: readonly FhirSourceEvent[],
+  period: FhirExported['period'],
+): void {
+  const key = `${resource.resourceType}/${resource.id}`;
+  const version = (acc.versions.get(key) ?? 0) + 1;
+  acc.versions.set(key, version);
+  for (const prev of acc.out)
+    if (`${prev.resource.resourceType}/${prev.resource.id}` === key) prev.current = false;
+  const lastUpdated = events
+    .map((e) => e.recordedAt)
+    .sort()
+    .at(-1)!;
+  acc.out.push({
+    resource: {
+      ...resource,
+      meta: { versionId: String(version), lastUpdated: new Date(lastUpdated).toISOString() },
+    },
+    period,
+    eventIds: events.map((e) => e.eventId),
+    current: true,
+  });
+}
+
+/**
+ * The FHIR R4 resources of one patient's events, every version of each (ADR 1110): Patient
+ * (identifiers only), Condition, Encounter (visits, and each care-time entry with `length`),
+ * EpisodeOfCare and Consent per program consent, CarePlan per care-plan version. Pure: the same
+ * events give the same resources, so a replay exports what the live system exported.
+ */
+export function patientResources(patientId: string, events: readonly FhirSourceEvent[]): FhirExported[] {
+  const acc: Acc = { out: [], versions: new Map() };
+  const subject: Reference<Patient> = ref('Patient', patientId);
+  const conditions = new Map<string, { resource: Condition; events: FhirSourceEvent[]; start: string }>();
+  const consents = new Map<
+    string,
+    { data: Extract<ContractEvent, { type: 'ConsentGranted' }>['data']; events: FhirSourceEvent[] }
+  >();
+  const entries = new Map<
+    string,
+    {
+      data: Extract<ContractEvent, { type: 'CareTimeLogged' }>['data'];
+      events: FhirSourceEvent[];
+      voided: boolean;
+    }
+  >();
+  for (const e of events) {
+    if (e.patientId !== patientId) continue;
+    switch (e.type) {
+      case 'PatientRegistered': {
+        const p: Patient = {
+          resourceType: 'Patient',
+          id: patientId,
+          identifier: [
+            { system: SYSTEMS.patient, value: patientId },
+            ...(e.data.ehrPatientId ? [{ system: SYSTEMS.ehrPatient, value: e.data.ehrPatientId }] : []),
+          ],
+          managingOrganization: ref('Organization', e.data.organizationId),
+        };
+        emit(acc, p as Patient & { id: string }, [e], null);
+        break;
+      }
+      case 'ConditionDiagnosed': {
+        const c: Condition = {
+          resourceType: 'Condition',
+          id: e.data.conditionId,
+          clinicalStatus: clinical('active'),
+          verificationStatus: {
+            coding: [
+              { system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' },
+            ],
+          },
+          code: { coding: [{ system: SYSTEMS.icd10cm, code: e.data.icd10 }] },
+          subject,
+          onsetDateTime: e.data.diagnosedOn,
+          recordedDate: e.recordedAt,
+        };
+        conditions.set(e.data.conditionId, { resource: c, events: [e], start: e.data.diagnosedOn });
+        emit(acc, c as Condition & { id: string }, [e], { start: e.data.diagnosedOn, end: '9999-12-31' });
+        break;
+      }
+      case 'ConditionResolved': {
+        const c = conditions.get(e.data.conditionId);
+        if (!c) break;
+        c.events.push(e);
+        c.resource = {
+          ...c.resource,
+          clinicalStatus: clinical('resolved'),
+          abatementDateTime: e.data.resolvedOn,
+        };
+        emit(acc, c.resource as Condition & { id: string }, c.events, {
+          start: c.start,
+          end: e.data.resolvedOn,
+        });
+        break;
+      }
+      case 'EncounterCompleted': {
+        const enc: Encounter = {
+          resourceType: 'Encounter',
+          id: e.data.encounterId,
+          status: 'finished',
+          class: { system: SYSTEMS.actCode, code: 'AMB', display: 'ambulatory' },
+          type: [{ coding: [{ system: 'urn:careledger:encounter-kind', code: e.data.kind }] }],
+          subject,
+          participant: [{ individual: ref('Practitioner', e.data.practitionerId) }],
+          period: { start: e.data.on, end: e.data.on },
+        };
+        emit(acc, enc as Encounter & { id: string }, [e], { start: e.data.on, end: e.data.on });
+        break;
+      }
+      case 'ConsentGranted':
+        consents.set(e.data.consentId, { data: e.data, events: [e] });
+        emitConsent(acc, patientId, e.data, [e], null);
+        break;
+      case 'ConsentRevoked': {
+        const c = consents.get(e.data.consentId);
+        if (!c) break;
+        c.events.push(e);
+        emitConsent(acc, patientId, c.data, c.events, e.data.revokedAt);
+        break;
+      }
+      case 'CareTimeLogged':
+        entries.set(e.data.entryId, { data: { ...e.data }, events: [e], voided: false });
+        emitCareTime(acc, patientId, entries.get(e.data.entryId)!);
+        break;
+      case 'CareTimeAmended': {
+        const t = entries.get(e.data.entryId);
+        if (!t) break;
+        const { entryId: _id, reason: _reason, ...changes } = e.data;
+        t.data = {
+          ...t.data,
+          ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
+        };
+        t.events.push(e);
+        emitCareTime(acc, patientId, t);
+        break;
+      }
+      case 'CareTimeVoided': {
+        const t = entries.get(e.data.entryId);
+        if (!t) break;
+        t.voided = true;
+        t.events.push(e);
+        emitCareTime(acc, patientId, t);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  emitCarePlans(acc, patientId, events);
+  return acc.out;
+}
+
+function clinical(code: 'active' | 'resolved'): Condition['clinicalStatus'] {
+  return { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code }] };
+}
+
+function emitConsent(
+  acc: Acc,
+  patientId: string,
+  d: Extract<ContractEvent, { type: 'ConsentGranted' }>['data'],
+  events: FhirSourceEvent[],
+  revokedAt: string | null,
+): void {
+  const end = revokedAt ? new Date(revokedAt).toISOString() : undefined;
+  const start = new Date(d.obtainedAt).toISOString();
+  const consent: Consent = {
+    resourceType: 'Consent',
+    id: d.consentId,
+    status: revokedAt ? 'inactive' : 'active',
+    scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'treatment' }] },
+    category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+    patient: ref('Patient', patientId),
+    dateTime: start,
+    performer: [ref('Patient', patientId)],
+    policyRule: { coding: [{ system: SYSTEMS.actCode, code: 'OPTIN' }] },
+    provision: {
+      type: 'permit',
+      period: { start, ...(end ? { end } : {}) },
+      code: [{ coding: [{ system: SYSTEMS.program, code: d.program }] }],
+    },
+  };
+  const period = { start: dateOf(start), end: end ? dateOf(end) : '9999-12-31' };
+  emit(acc, consent as Consent & { id: string }, events, period);
+  const episode: EpisodeOfCare = {
+    resourceType: 'EpisodeOfCare',
+    id: d.consentId,
+    status: revokedAt ? 'finished' : 'active',
+    type: [{ coding: [{ system: SYSTEMS.program, code: d.program }] }],
+    patient: ref('Patient', patientId),
+    careManager: ref('Practitioner', d.billingPractitionerId),
+    period: { start: d.episodeStartedOn ?? dateOf(start), ...(end ? { end } : {}) },
+  };
+  emit(acc, episode as EpisodeOfCare & { id: string }, events, { ...period, start: episode.period!.start! });
+}
+
+function emitCareTime(
+  acc: Acc,
+  patientId: string,
+  t: {
+    data: Extract<ContractEvent, { type: 'CareTimeLogged' }>['data'];
+    events: FhirSourceEvent[];
+    voided: boolean;
+  },
+): void {
+  const start = new Date(t.data.startedAt).toISOString();
+  const end = addMinutes(start, t.data.minutes);
+  const encounter: Encounter = {
+    resourceType: 'Encounter',
+    id: t.data.entryId,
+    status: t.voided ? 'entered-in-error' : 'finished',
+    class: { system: SYSTEMS.actCode, code: 'VR', display: 'virtual' },
+    type: [
+      {
+        coding: [
+          { system: SYSTEMS.activity, code: t.data.activity.replace(/\s+/g, '_').slice(0, 64) || 'care' },
+        ],
+      },
+    ],
+    serviceType: { coding: [{ system: SYSTEMS.program, code: t.data.program }] },
+    subject: ref('Patient', patientId),
+    participant: [
+      {
+        type: [
+          {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'PPRF' }],
+          },
+        ],
+        individual: ref('Practitioner', t.data.performerId),
+      },
+      {
+        type: [
+          {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'ATND' }],
+          },
+        ],
+        individual: ref('Practitioner', t.data.billingPractitionerId),
+      },
+    ],
+    period: { start, end },
+    length: { value: t.data.minutes, unit: 'min', system: SYSTEMS.ucum, code: 'min' },
+  };
+  emit(acc, encounter as Encounter & { id: string }, t.events, { start: dateOf(start), end: dateOf(end) });
+}
+
+function emitCarePlans(acc: Acc, patientId: string, events: readonly FhirSourceEvent[]): void {
+  const own = events.filter((e) => e.patientId === patientId);
+  const byId = new Map(own.map((e) => [e.eventId, e]));
+  const rows = carePlanVersionRows(own[0]?.tenantId ?? '', patientId, own);
+  for (const row of rows) {
+    const source = byId.get(row.event_id)!;
+    const plan: CarePlan = {
+      resourceType: 'CarePlan',
+      id: row.care_plan_id,
+      status: row.effective_to ? 'revoked' : 'active',
+      intent: 'plan',
+      category: [{ coding: [{ system: SYSTEMS.program, code: row.program }] }],
+      subject: ref('Patient', patientId),
+      period: { start: row.effective_from, ...(row.effective_to ? { end: row.effective_to } : {}) },
+      author: ref('Practitioner', row.author_id),
+      note: [
+        ...row.content.problems.map((p) => ({ text: `Problem: ${p}` })),
+        ...row.content.goals.map((g) => ({ text: `Goal: ${g}` })),
+        ...row.content.interventions.map((i) => ({ text: `Intervention: ${i}` })),
+      ],
+    };
+    emit(acc, plan as CarePlan & { id: string }, [source], {
+      start: row.effective_from,
+      end: row.effective_to ?? '9999-12-31',
+    });
+  }
+}
+
+/** A billing line as a ChargeItem (ADR 1110): code, quantity, performer, month, rule and entries. */
+export function chargeItemOf(line: FhirBillingLine): FhirExported {
+  const [y, m] = line.month.split('-').map(Number) as [number, number];
+  const last = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+  const item: ChargeItem & { id: string } = {
+    resourceType: 'ChargeItem',
+    id: `${line.patientId}.${line.month}.${line.lineNo}`,
+    status: 'billable',
+    code: { coding: [{ system: /^\d/.test(line.code) ? SYSTEMS.cpt : SYSTEMS.hcpcs, code: line.code }] },
+    subject: ref('Patient', line.patientId),
+    occurrencePeriod: { start: `${line.month}-01`, end: last },
+    performer: [{ actor: ref('Practitioner', line.practitionerId) }],
+    quantity: { value: line.units },
+    supportingInformation: [
+      {
+        identifier: { system: SYSTEMS.rule, value: `${line.rulesVersion}#${line.rule}` },
+        display: `rule ${line.rule}`,
+      },
+      ...line.entryIds.map((id) => ref('Encounter', id)),
+    ],
+  };
+  return {
+    resource: { ...item, meta: { versionId: '1', lastUpdated: new Date(line.lastUpdated).toISOString() } },
+    period: { start: `${line.month}-01`, end: last },
+    eventIds: line.eventIds,
+    current: true,
+  };
+}
+
+/** The Provenance of an exported resource version: its target and the events behind it. */
+export function provenanceOf(x: FhirExported, events: ReadonlyMap<string, FhirSourceEvent>): FhirExported {
+  const { resourceType, id, meta } = x.resource;
+  const agents = [
+    ...new Set(x.eventIds.map((e) => events.get(e)?.actor.userId).filter((u): u is string => !!u)),
+  ];
+  const provenance: Provenance & { id: string } = {
+    resourceType: 'Provenance',
+    id: `${resourceType}.${id}.${meta.versionId}`.slice(0, 64),
+    target: [{ reference: `${resourceType}/${id}/_history/${meta.versionId}` }],
+    recorded: meta.lastUpdated,
+    agent: (agents.length > 0 ? agents : ['careledger']).map((u) => ({
+      who: { identifier: { system: SYSTEMS.user, value: u } },
+    })),
+    entity: x.eventIds.map((e) => ({
+      role: 'source',
+      what: { identifier: { system: SYSTEMS.event, value: e } },
+    })),
+  };
+  return {
+    resource: { ...provenance, meta: { versionId: '1', lastUpdated: meta.lastUpdated } },
+    period: x.period,
+    eventIds: x.eventIds,
+    current: x.current,
+  };
+}
