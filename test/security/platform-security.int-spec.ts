@@ -38,7 +38,7 @@ const RUN = randomUUID().slice(0, 8);
 const TENANT = `sec-a-${RUN}`;
 const OTHER_TENANT = `sec-b-${RUN}`;
 const DEPARTMENT = D1;
-const FUZZ_RUNS_TOTAL = suiteCount('CARELEDGER_FUZZ_RUNS', 600, 10_000);
+const FUZZ_RUNS_TOTAL = suiteCount('CARELEDGER_FUZZ_RUNS', 400, 10_000);
 /** The fuzz's seed: recorded in the report; `CARELEDGER_FUZZ_SEED=<seed> npm run test:fuzz` replays it. */
 const FUZZ_SEED = /^\d+$/.test(process.env.CARELEDGER_FUZZ_SEED ?? '')
   ? Number(process.env.CARELEDGER_FUZZ_SEED)

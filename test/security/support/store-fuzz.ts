@@ -364,6 +364,10 @@ export class StoreFuzzer {
   async run(requests: number, only?: string[]): Promise<FuzzResult> {
     const kinds = only ? KINDS.filter(([k]) => only.includes(k)) : KINDS;
     const total = kinds.reduce((s, [, w]) => s + w, 0);
+    // Every bad token once first, so that each is tried however short the run; then the seeded mix.
+    if (kinds.some(([k]) => k === 'bad-token'))
+      for (let i = 0; i < Object.keys(this.w.badTokens).length && this.result.requests < requests; i++)
+        await this.one('bad-token');
     while (this.result.requests < requests) {
       let x = this.rnd() * total;
       const kind = kinds.find(([, w]) => (x -= w) < 0)![0];

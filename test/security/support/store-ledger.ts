@@ -23,14 +23,22 @@ export interface Receipt {
   keyStored: boolean;
 }
 
+// One pass over each table: events and keys by their tenant indexes, the outbox (no tenant column) by
+// the tenant part of its stream ids (`tenant` or `tenant:patient`; tenant ids hold no colon).
 const SNAPSHOT_SQL = `
+  WITH t AS (SELECT unnest($1::text[]) AS tenant_id),
+       e AS (SELECT tenant_id, count(*) AS n, max(global_position) AS max_position
+               FROM events WHERE tenant_id = ANY($1::text[]) GROUP BY tenant_id),
+       o AS (SELECT split_part(stream_id, ':', 1) AS tenant_id, count(*) AS n
+               FROM outbox WHERE split_part(stream_id, ':', 1) = ANY($1::text[]) GROUP BY 1),
+       k AS (SELECT tenant_id, count(*) AS n
+               FROM idempotency_keys WHERE tenant_id = ANY($1::text[]) GROUP BY tenant_id)
   SELECT t.tenant_id,
-         (SELECT count(*) FROM events e WHERE e.tenant_id = t.tenant_id)::int AS events,
-         coalesce((SELECT max(global_position) FROM events e WHERE e.tenant_id = t.tenant_id), 0)::bigint::text AS max_position,
-         (SELECT count(*) FROM outbox o
-           WHERE o.stream_id = t.tenant_id OR left(o.stream_id, length(t.tenant_id) + 1) = t.tenant_id || ':')::int AS outbox,
-         (SELECT count(*) FROM idempotency_keys k WHERE k.tenant_id = t.tenant_id)::int AS keys
-    FROM unnest($1::text[]) AS t(tenant_id)`;
+         coalesce(e.n, 0)::int AS events,
+         coalesce(e.max_position, 0)::bigint::text AS max_position,
+         coalesce(o.n, 0)::int AS outbox,
+         coalesce(k.n, 0)::int AS keys
+    FROM t LEFT JOIN e USING (tenant_id) LEFT JOIN o USING (tenant_id) LEFT JOIN k USING (tenant_id)`;
 
 export async function snapshot(db: Pool, tenants: string[]): Promise<Record<string, TenantTally>> {
   const { rows } = await db.query<{
