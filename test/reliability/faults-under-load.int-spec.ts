@@ -7,6 +7,7 @@ import { mintDevToken } from '@careledger/auth';
 import { loadConfig } from '@careledger/config';
 import { migrateDatabase } from '@careledger/read-models';
 import { call } from '../security/support/platform';
+import { scanForMarker } from '../security/support/phi-scan';
 import { recordSuite, suiteCount } from '../security/support/reliability-report';
 import { AppProcess } from './support/app-process';
 import {
@@ -37,6 +38,8 @@ const COMMANDS = suiteCount('CARELEDGER_FAULT_COMMANDS', 600, 5000);
 const PATIENTS = 50;
 const CONCURRENCY = 8;
 const TENANT = `faults-${randomUUID().slice(0, 8)}`;
+/** Planted in every command's free text and in a coded field of rejected ones: no log line may carry it. */
+const MARKER = `PHIMARK${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 const SCENARIO = path.resolve(
   __dirname,
   '../../../shared/conformance/scenarios/09-ccm-voided-and-amended-entries.json',
@@ -97,7 +100,8 @@ beforeAll(async () => {
   const [apiPort, projectorPort, q, a] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   env = {
     CARELEDGER_ENV: 'test',
-    CARELEDGER_LOG_LEVEL: 'warn',
+    // Every level, so that the PHI scan reads what a debugging operator would see during the faults.
+    CARELEDGER_LOG_LEVEL: 'debug',
     CARELEDGER_DB_HOST: '127.0.0.1',
     CARELEDGER_DB_PORT: String(pg.port),
     CARELEDGER_DB_NAME: 'careledger_faults_test',
@@ -159,6 +163,7 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
   let next = 0;
   let done = 0;
   let retries = 0;
+  const errorBodies: string[] = [];
 
   const send = async (i: number): Promise<void> => {
     const patientId = `FP${i % PATIENTS}`;
@@ -171,9 +176,17 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
       billingPractitionerId: 'DR-PCP1',
       startedAt: `2025-06-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00-04:00`,
       minutes,
-      activity: 'synthetic follow-up call',
+      activity: `synthetic follow-up call ${MARKER}`,
       departmentId: 'primary-care',
     };
+    if (i % 10 === 0) {
+      // A rejected twin with the marker in a coded field: its problem body must not echo it.
+      const bad = await call(apiUrl, 'POST', `/v1/tenants/${TENANT}/patients/${patientId}/care-time`, {
+        token,
+        body: { ...body, entryId: `F-bad-${i}`, performerRole: MARKER },
+      }).catch(() => undefined);
+      if (bad) errorBodies.push(bad.text);
+    }
     const until = Date.now() + 180_000;
     for (;;) {
       if (failed) throw new Error('another client failed');
@@ -359,8 +372,15 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
       { pool, tenantId: TENANT },
       { pool: rebuildPool, tenantId: TENANT },
     );
+    // The PHI scan of the fault run: every line every process wrote at debug level and up, across its
+    // restarts and crashes, and every rejected command's problem body.
+    const phi = scanForMarker(MARKER, {
+      logLines: [api, relay, projector, rebuild].flatMap((p) => p.lines),
+      problemBodies: errorBodies,
+    });
     recordSuite('faults', {
       counters: {
+        phiMarkersFound: phi.found,
         faultsInjected: faults.length,
         commandsAccepted: accepted.length,
         eventsChecked: allIds.length,
@@ -385,6 +405,8 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
         rebuildEqual: comparison.diffs.length === 0,
         patients: PATIENTS,
         concurrency: CONCURRENCY,
+        phiScanned: phi.scanned,
+        phiSamples: phi.samples.map((x) => x.split(MARKER).join('PHIMARK<random>')),
       },
     });
     expect({ lost, duplicated, countedWrong, entriesCountedTwice }).toEqual({
@@ -394,6 +416,8 @@ it(`loses and duplicates nothing through relay, projector, broker and PostgreSQL
       entriesCountedTwice: [],
     });
     expect(comparison.diffs).toEqual([]);
+    expect(phi.scanned.logLines).toBeGreaterThan(0);
+    expect(phi.samples).toEqual([]);
     expect(comparison.rows).toBeGreaterThan(PATIENTS);
   } finally {
     await rebuild.kill('SIGKILL');

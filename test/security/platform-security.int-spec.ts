@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
@@ -10,26 +9,45 @@ import { testConfig } from '@careledger/testing/infra';
 import { AccessMatrix } from './support/access-matrix';
 import { ALL_ROLES, ruleFor } from './support/access-policy';
 import { type Endpoint, fillPath, PUBLIC_PATHS } from './support/openapi';
-import { call, ensureTopic, Platform, type HttpResult } from './support/platform';
-import { recordSuite, suiteCount } from './support/reliability-report';
+import { call, ensureTopic, type HttpAppName, Platform, type HttpResult } from './support/platform';
+import { type FaultHooks, FaultProxy, unverifiedClaims } from './support/fault-proxy';
+import { RELIABILITY_FULL, recordSuite, suiteCount } from './support/reliability-report';
 import { D1, MONTH, seedTenant, type SeededTenant } from './support/two-tenants';
-import { validRequestFor } from './support/valid-requests';
-import { commandBodyArbitrary } from './support/schema-arbitrary';
+import { careTimeEvent, validRequestFor } from './support/valid-requests';
+import { kafkaTexts, scanForMarker } from './support/phi-scan';
+import { badTokens, TestIdentityProvider } from './support/fuzz-tokens';
+import {
+  bodyLimitBytes,
+  type FuzzService,
+  type FuzzWorld,
+  StoreFuzzer,
+  shareCheck,
+} from './support/store-fuzz';
+import { StoreLedger } from './support/store-ledger';
 
 /**
  * Issue 8 against the four apps running as real processes on the real PostgreSQL (careledger_test) and
  * the shared Kafka broker (a topic of this run's own):
  *  - the role x tenant x department matrix over every endpoint of every OpenAPI document;
- *  - fast-check fuzzing of every command body and the import endpoint (never a 5xx, never a partial append);
- *  - the PHI scan: free text carries a unique marker; no log line, Kafka key or header, and no problem
- *    body contains it, and analysts never receive free-text fields.
+ *  - the store fuzz of issue 20 over all three apps, tokens, idempotency reuse and large imports, from a
+ *    recorded seed, with every tenant's events, outbox and keys checked after each request (ADR 0809);
+ *  - the PHI scan: free-text and coded fields carry a unique marker; no log line (debug and up), problem or
+ *    fuzz error body, Kafka key or header (topic and DLQ), access-log row or export contains it;
+ *  - each of those checks run once against a deliberately broken build (a fault proxy), where it must fail.
  */
 const MARKER = `PHIMARK${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 const RUN = randomUUID().slice(0, 8);
 const TENANT = `sec-a-${RUN}`;
 const OTHER_TENANT = `sec-b-${RUN}`;
 const DEPARTMENT = D1;
-const FUZZ_RUNS_TOTAL = suiteCount('CARELEDGER_FUZZ_RUNS', 1200, 10_000);
+const FUZZ_RUNS_TOTAL = suiteCount('CARELEDGER_FUZZ_RUNS', 400, 10_000);
+/** The fuzz's seed: recorded in the report; `CARELEDGER_FUZZ_SEED=<seed> npm run test:fuzz` replays it. */
+const FUZZ_SEED = /^\d+$/.test(process.env.CARELEDGER_FUZZ_SEED ?? '')
+  ? Number(process.env.CARELEDGER_FUZZ_SEED)
+  : Math.floor(Math.random() * 2 ** 31);
+/** Every error body the fuzz received (the PHI scan reads them). */
+const fuzzErrorBodies: string[] = [];
+const idp = new TestIdentityProvider();
 
 // The helper's own database and broker (CARELEDGER_DB_NAME, CARELEDGER_KAFKA_BROKERS), never fixed names.
 const infra = testConfig();
@@ -48,16 +66,6 @@ const platform = new Platform({
 
 const tenantA = seedTenant(TENANT, `S${RUN.slice(0, 4)}A`, MARKER);
 const tenantB = seedTenant(OTHER_TENANT, `S${RUN.slice(0, 4)}B`, MARKER);
-
-async function eventCount(tenantId: string): Promise<{ count: number; versions: string }> {
-  const { rows } = await db.query<{ count: string; versions: string | null }>(
-    `SELECT coalesce(sum(n), 0)::text AS count,
-            coalesce(string_agg(stream_id || '@' || v::text, ',' ORDER BY stream_id), '') AS versions
-       FROM (SELECT stream_id, max(stream_version) AS v, count(*) AS n FROM events WHERE tenant_id = $1 GROUP BY stream_id) s`,
-    [tenantId],
-  );
-  return { count: Number(rows[0]?.count ?? 0), versions: rows[0]?.versions ?? '' };
-}
 
 async function eventTotal(tenantId: string): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
@@ -80,6 +88,76 @@ function pathValues(tenantId: string, patientId: string): Record<string, string>
     consentId: p.consentIds[0]!,
     carePlanId: p.carePlanIds[0]!,
   };
+}
+
+/**
+ * What the store fuzz needs for tenant `t` (seeded): valid tokens for each app (HS256 and RS256 from
+ * the test identity provider), the bad tokens, tenants A's and B's cursors and job ids (tried on t's
+ * paths), and a ledger over every tenant of this run.
+ */
+async function fuzzWorld(t: SeededTenant, alsoWatch: string[] = []): Promise<FuzzWorld> {
+  const all = [D1, 'behavioral-health', 'administration'];
+  const claims = {
+    tenantId: t.tenantId,
+    roles: ['admin', 'care_manager', 'practitioner', 'billing'],
+    departments: all,
+  };
+  const docs = {
+    'care-api': await platform.openApi('care-api'),
+    'query-api': await platform.openApi('query-api'),
+    audit: await platform.openApi('audit'),
+  };
+  return {
+    platform,
+    db,
+    tenant: t,
+    patients: [...t.patients],
+    others: [tenantA, tenantB],
+    marker: MARKER,
+    endpoints,
+    docs,
+    tokens: {
+      care: await platform.token(t.tenantId, ['admin', 'care_manager', 'practitioner', 'billing'], all),
+      careRs: await idp.sign({ ...claims, sub: 'u-fuzz-rs' }, platform.config.auth),
+      read: await platform.token(
+        t.tenantId,
+        ['billing', 'auditor', 'care_manager', 'practitioner'],
+        [D1, 'behavioral-health'],
+      ),
+      analyst: await platform.token(t.tenantId, ['analyst']),
+      auditor: await platform.token(t.tenantId, ['auditor']),
+    },
+    badTokens: {
+      ...(await badTokens(idp, platform.env.CARELEDGER_AUTH_DEV_KEY!, platform.config.auth, claims)),
+      otherTenant: {
+        token: await platform.token(OTHER_TENANT, ['admin', 'care_manager', 'billing', 'auditor'], all),
+        status: 404,
+      },
+    },
+    foreignCursors: Object.values(cursors),
+    foreignJobIds: Object.values(jobIds),
+    ledger: new StoreLedger(db, [TENANT, OTHER_TENANT, t.tenantId, ...alsoWatch]),
+    bodyLimitBytes: bodyLimitBytes(platform.config.http.bodyLimit),
+  };
+}
+
+/** The access matrix over tenants A and B, sending through `p` (the platform, or a broken build of it). */
+function matrixOn(p: Platform): AccessMatrix {
+  return new AccessMatrix({
+    platform: p,
+    a: tenantA,
+    b: tenantB,
+    marker: MARKER,
+    jobIds,
+    cursors,
+    eventCount: async () =>
+      (
+        await db.query<{ n: string }>('SELECT count(*)::text AS n FROM events WHERE tenant_id IN ($1, $2)', [
+          TENANT,
+          OTHER_TENANT,
+        ])
+      ).rows.map((r) => Number(r.n))[0]!,
+  });
 }
 
 let endpoints: Endpoint[] = [];
@@ -117,7 +195,12 @@ async function seed(t: SeededTenant): Promise<void> {
 beforeAll(async () => {
   await ensureTopic(BROKERS, topic, 3);
   await ensureTopic(BROKERS, dlqTopic, 1);
-  await platform.start();
+  await idp.start();
+  await platform.start({
+    CARELEDGER_AUTH_JWKS_URL: idp.url,
+    // The fuzz sends imports up to the body limit: the configured 5 MB at full counts, 1 MB in npm test.
+    ...(RELIABILITY_FULL ? {} : { CARELEDGER_HTTP_BODY_LIMIT: '1mb' }),
+  });
   endpoints = await platform.endpoints();
   seededPatient = tenantA.patients[0].patientId;
   await seed(tenantA);
@@ -175,26 +258,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await platform.stop();
+  await idp.stop();
   await db.end();
 });
 
 describe('authorization matrix (every endpoint x role x department x tenant, real objects, exact outcomes)', () => {
-  const matrix = () =>
-    new AccessMatrix({
-      platform,
-      a: tenantA,
-      b: tenantB,
-      marker: MARKER,
-      jobIds,
-      cursors,
-      eventCount: async () =>
-        (
-          await db.query<{ n: string }>(
-            'SELECT count(*)::text AS n FROM events WHERE tenant_id IN ($1, $2)',
-            [TENANT, OTHER_TENANT],
-          )
-        ).rows.map((r) => Number(r.n))[0]!,
-    });
+  const matrix = () => matrixOn(platform);
 
   it('has a rule and a valid request for every endpoint of every OpenAPI document, and no catch-all', () => {
     const tenantEndpoints = endpoints.filter((e) => e.path.startsWith('/v1/'));
@@ -424,150 +493,86 @@ describe('token verification and hardening', () => {
   }, 120_000);
 });
 
-describe('fuzzing every command body and the import endpoint', () => {
-  it(`never answers 5xx and never appends part of a rejected request (${FUZZ_RUNS_TOTAL} requests)`, async () => {
-    const commands = endpoints.filter((e) => e.app === 'care-api' && e.method === 'POST');
-    expect(commands.length).toBeGreaterThan(0);
-    const doc = await platform.openApi('care-api');
-    const fuzzTenant = `sec-f-${RUN}`;
-    const roles: Role[] = ['admin', 'care_manager', 'practitioner', 'billing'];
-    const token = await platform.token(fuzzTenant, roles, [
-      DEPARTMENT,
-      'administration',
-      'behavioral-health',
-    ]);
-    // Seed the fuzz tenant with the scenario, so that commands on its patient get past "unknown patient".
-    const fuzzSeed = seedTenant(fuzzTenant, `S${RUN.slice(0, 4)}F`, MARKER);
-    const seed = { events: fuzzSeed.events, patientId: fuzzSeed.patients[0].patientId };
-    const seeded = await call(platform.url('care-api'), 'POST', `/v1/tenants/${fuzzTenant}/events:import`, {
-      token,
-      body: seed.events,
+describe('store fuzz (every app, tokens, idempotency, large imports, Unicode)', () => {
+  it(`never answers 5xx, answers the contract's outcomes exactly, and never writes part of a request (${FUZZ_RUNS_TOTAL} requests)`, async () => {
+    // The fuzz tenant: the scenario's patient copied into many groups (no stream grows long at 10,000
+    // requests), each with its consents, conditions, care plans and entries.
+    const groups = Math.max(2, Math.ceil(FUZZ_RUNS_TOTAL / 200));
+    const copies = Array.from({ length: groups }, (_, g) =>
+      seedTenant(`sec-f-${RUN}`, `S${RUN.slice(0, 4)}F${g}`, MARKER),
+    );
+    const fuzzTenant: SeededTenant = {
+      ...copies[0]!,
+      events: copies.flatMap((c, g) =>
+        g === 0 ? c.events : c.events.filter((e) => e.patientId !== undefined),
+      ),
+    };
+    const fuzzPatients = copies.flatMap((c) => c.patients);
+    const tenantId = fuzzTenant.tenantId;
+    const admin = await platform.token(tenantId, ['admin'], [DEPARTMENT, 'administration']);
+    const seeded = await call(platform.url('care-api'), 'POST', `/v1/tenants/${tenantId}/events:import`, {
+      token: admin,
+      body: fuzzTenant.events,
     });
     expect([200, 201]).toContain(seeded.status);
-    const perEndpoint = Math.ceil(FUZZ_RUNS_TOTAL / commands.length);
-    // Values that exist in the seeded tenant, by property name (practitioners, consents, entries, ...).
-    const samples: Record<string, unknown[]> = { departmentId: [DEPARTMENT] };
-    for (const ev of seed.events) {
-      for (const [k, v] of Object.entries((ev.data as Record<string, unknown>) ?? {})) {
-        const known = (samples[k] ??= []);
-        if ((typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && !known.includes(v))
-          known.push(v);
-      }
-    }
-    let requests = 0;
-    let fiveHundreds = 0;
-    let partial = 0;
-    const statuses: Record<number, number> = {};
-    const failures: string[] = [];
-    for (const e of commands) {
-      const isImport = e.path.endsWith('events:import');
-      const bodyArb = isImport
-        ? fc.array(
-            fc.oneof(
-              fc.constantFrom(...seed.events).map((ev) => ({ ...ev, tenantId: fuzzTenant })),
-              fc.constantFrom(...seed.events).chain((ev) =>
-                fc
-                  .record({
-                    k: fc.constantFrom(...Object.keys(ev), 'data', 'type', 'occurredAt'),
-                    v: fc.jsonValue({ maxDepth: 2 }),
-                  })
-                  .map(({ k, v }) => ({ ...ev, tenantId: fuzzTenant, [k]: v })),
-              ),
-              fc.jsonValue({ maxDepth: 3 }),
-            ),
-            { maxLength: 6 },
-          )
-        : commandBodyArbitrary(doc, e.bodySchema, MARKER, samples);
-      const patientArb = fc.oneof(
-        { arbitrary: fc.constant(seed.patientId), weight: 8 },
-        { arbitrary: fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/), weight: 2 },
-      );
-      // Path ids (entry, consent, care plan, condition) mostly name things that exist, so amend/void/revoke get deep.
-      const idArb = (name: string): fc.Arbitrary<string> => {
-        const known = [
-          ...new Set(
-            seed.events
-              .map((ev) => (ev.data as Record<string, unknown>)[name])
-              .filter((v): v is string => typeof v === 'string'),
-          ),
-        ];
-        return known.length > 0
-          ? fc.oneof(
-              { arbitrary: fc.constantFrom(...known), weight: 8 },
-              { arbitrary: fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/), weight: 2 },
-            )
-          : fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/);
-      };
-      const extraParams = e.pathParams.filter((p) => p !== 'tenantId' && p !== 'patientId');
-      const paramsArb = fc.record(Object.fromEntries(extraParams.map((p) => [p, idArb(p)]))) as fc.Arbitrary<
-        Record<string, string>
-      >;
-      await fc
-        .assert(
-          fc.asyncProperty(
-            bodyArb,
-            patientArb,
-            paramsArb,
-            fc.boolean(),
-            async (body, patientId, params, idempotent) => {
-              const before = await eventCount(fuzzTenant);
-              const url = fillPath(e.path, { ...params, tenantId: fuzzTenant, patientId });
-              let res: HttpResult;
-              try {
-                res = await call(platform.url('care-api'), 'POST', url, {
-                  token,
-                  body,
-                  headers: idempotent ? { 'idempotency-key': randomUUID() } : {},
-                });
-              } catch (err) {
-                failures.push(`${e.path}: request failed: ${String(err)}`);
-                return false;
-              }
-              requests++;
-              statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-              const after = await eventCount(fuzzTenant);
-              if (res.status >= 500) {
-                fiveHundreds++;
-                failures.push(
-                  `${e.path} -> ${res.status}: ${res.text.slice(0, 300)} for ${JSON.stringify(body).slice(0, 300)}`,
-                );
-              }
-              if (res.status >= 400 && (after.count !== before.count || after.versions !== before.versions)) {
-                partial++;
-                failures.push(`${e.path} -> ${res.status} but appended ${after.count - before.count} events`);
-              }
-              if (res.status < 300) {
-                const ids = (res.body as { eventIds?: unknown[] } | undefined)?.eventIds;
-                if (Array.isArray(ids) && after.count - before.count !== ids.length) {
-                  partial++;
-                  failures.push(
-                    `${e.path} -> ${res.status} reported ${ids.length} events, appended ${after.count - before.count}`,
-                  );
-                }
-              }
-              return res.status < 500;
-            },
-          ),
-          {
-            numRuns: perEndpoint,
-            seed: Number(process.env.CARELEDGER_FUZZ_SEED ?? Date.now() % 2 ** 31),
-            endOnFailure: false,
-          },
-        )
-        .catch((err: unknown) => failures.push(String(err).slice(0, 2000)));
-    }
+    // Large imports go to a tenant of their own (a command re-reads its patient's stream).
+    const large = seedTenant(`sec-l-${RUN}`, `S${RUN.slice(0, 4)}L`, MARKER);
+    const largeAdmin = await platform.token(large.tenantId, ['admin'], [DEPARTMENT]);
+    expect(
+      (
+        await call(platform.url('care-api'), 'POST', `/v1/tenants/${large.tenantId}/events:import`, {
+          token: largeAdmin,
+          body: large.events,
+        })
+      ).status,
+    ).toBe(201);
+    const world = { ...(await fuzzWorld(fuzzTenant, [large.tenantId])), patients: fuzzPatients };
+    await world.ledger.reset();
+    const fuzzer = new StoreFuzzer(world, FUZZ_SEED);
+    await fuzzer.largeImports(large, largeAdmin);
+    const result = await fuzzer.run(FUZZ_RUNS_TOTAL);
+    fuzzErrorBodies.push(...result.errorBodies);
+    const share = shareCheck(result);
+    const services = (Object.keys(result.byService) as FuzzService[]).filter(
+      (s) => result.byService[s].requests > 0,
+    );
     recordSuite('fuzz', {
-      counters: { fuzzRequests: requests, fuzz5xx: fiveHundreds, partialAppends: partial },
+      counters: {
+        fuzzRequests: result.requests,
+        fuzz5xx: result.fiveHundreds,
+        partialAppends: result.partialWrites,
+        crossTenantLeaks: result.crossTenant,
+      },
+      facts: { fuzzServices: services, fuzz2xxShare: share.share, fuzzSeed: FUZZ_SEED },
+      seed: FUZZ_SEED,
+      counts: { requests: FUZZ_RUNS_TOTAL },
       details: {
-        endpoints: commands.map((c) => c.path),
-        perEndpoint,
-        statuses,
-        failures: failures.slice(0, 20),
+        replay: `CARELEDGER_FUZZ_SEED=${FUZZ_SEED} CARELEDGER_FUZZ_RUNS=${FUZZ_RUNS_TOTAL} npm run test:fuzz`,
+        byService: result.byService,
+        byKind: result.byKind,
+        statuses: result.statuses,
+        storeChecks: world.ledger.checks,
+        wrongOutcomes: result.wrongOutcomes,
+        idempotencyReuse: result.idempotency,
+        badTokensSent: result.badTokensSent,
+        largeImports: result.largeImports,
+        errorBodies: result.errorBodies.length,
+        failures: result.failures.slice(0, 20),
       },
     });
-    expect(failures).toEqual([]);
-    expect(requests).toBeGreaterThanOrEqual(FUZZ_RUNS_TOTAL);
-  }, 600_000);
+    const replay = `replay with: CARELEDGER_FUZZ_SEED=${FUZZ_SEED} CARELEDGER_FUZZ_RUNS=${FUZZ_RUNS_TOTAL} npm run test:fuzz`;
+    expect({ failures: result.failures.slice(0, 20), share: share.failure, replay }).toEqual({
+      failures: [],
+      share: null,
+      replay,
+    });
+    expect(services).toEqual(['care-api', 'query-api', 'audit']);
+    expect(result.idempotency.sameBody).toBeGreaterThan(0);
+    expect(result.idempotency.differentBody).toBeGreaterThan(0);
+    expect(Object.keys(result.badTokensSent).sort()).toEqual(Object.keys(world.badTokens).sort());
+    expect(world.ledger.checks).toBe(result.requests);
+    expect(result.largeImports.map((l) => l.status)).toEqual([201, 413]);
+  }, 900_000);
 });
 
 describe('PHI-safe by construction', () => {
@@ -605,81 +610,323 @@ describe('PHI-safe by construction', () => {
     );
   }, 120_000);
 
-  it('no log line, Kafka key or header, problem body or access-log row carries a free-text marker', async () => {
-    // Problem bodies: free text in fields that fail validation must not be echoed.
+  it('no log line (debug and up), problem body, fuzz error body, Kafka key or header (topic and DLQ), access-log row or export carries a marker', async () => {
+    // Problem bodies: free text and coded fields that fail validation must not be echoed.
     const cm = await platform.token(TENANT, ['care_manager', 'practitioner'], [DEPARTMENT]);
-    const problems: HttpResult[] = [];
+    const problems: string[] = [];
     for (const e of endpoints.filter((x) => x.app === 'care-api' && x.method === 'POST')) {
       const url = fillPath(e.path, pathValues(TENANT, seededPatient));
+      for (const body of [
+        { activity: MARKER, reason: MARKER, minutes: MARKER, startedAt: MARKER, goals: [MARKER] },
+        { program: MARKER, icd10: MARKER, code: MARKER, kind: MARKER, method: MARKER, performerRole: MARKER },
+      ])
+        problems.push((await call(platform.url('care-api'), 'POST', url, { token: cm, body })).text);
       problems.push(
-        await call(platform.url('care-api'), 'POST', url, {
-          token: cm,
-          body: { activity: MARKER, reason: MARKER, minutes: MARKER, startedAt: MARKER, goals: [MARKER] },
-        }),
-      );
-      problems.push(
-        await call(platform.url('care-api'), 'POST', url, {
-          token: cm,
-          rawBody: `{"activity": "${MARKER}", `,
-        }),
+        (
+          await call(platform.url('care-api'), 'POST', url, {
+            token: cm,
+            rawBody: `{"activity": "${MARKER}", `,
+          })
+        ).text,
       );
     }
-    const echoed = problems.filter((p) => p.text.includes(MARKER)).map((p) => p.text.slice(0, 200));
-    // Kafka: every key and header of this run's topics.
+    const reader = await platform.token(TENANT, ['billing', 'auditor', 'care_manager'], [DEPARTMENT]);
+    // Never a well-formed code (an accepted id or code is logged as what was asked for, and is no PHI).
+    const notACode = encodeURIComponent(`${MARKER} x`);
+    for (const q of ['month', 'program', 'code', 'cursor', 'asOf'].map((k) => `${k}=${notACode}`))
+      problems.push(
+        (
+          await call(platform.url('query-api'), 'GET', `/v1/tenants/${TENANT}/billing-lines?${q}`, {
+            token: reader,
+          })
+        ).text,
+      );
+    const auditor = await platform.token(TENANT, ['auditor']);
+    problems.push(
+      (
+        await call(platform.url('audit'), 'POST', `/v1/tenants/${TENANT}/replays`, {
+          token: auditor,
+          body: { month: MARKER, patientId: MARKER, note: MARKER },
+        })
+      ).text,
+    );
+    // Exports, as every role that may read them.
+    const exportsRead: string[] = [];
+    for (const e of endpoints.filter((x) => x.app === 'query-api' && x.path.endsWith('.csv'))) {
+      for (const role of ruleFor(e)?.allowed ?? []) {
+        const token = await platform.token(TENANT, [role], role === 'care_manager' ? [DEPARTMENT] : []);
+        const r = await call(
+          platform.url('query-api'),
+          'GET',
+          `${fillPath(e.path, { tenantId: TENANT })}?month=${MONTH}`,
+          {
+            token,
+          },
+        );
+        expect(`${e.path} as ${role}: ${r.status}`).toBe(`${e.path} as ${role}: 200`);
+        exportsRead.push(r.text);
+      }
+    }
+    // The DLQ: poison events carrying the marker in free text and coded fields, and a non-JSON value.
     const kafka = new Kafka({
       clientId: `sec-scan-${RUN}`,
       brokers: BROKERS.split(','),
       logLevel: logLevel.NOTHING,
     });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: [
+        {
+          key: `${TENANT}:${seededPatient}`,
+          value: JSON.stringify({
+            type: 'CareTimeLogged',
+            schemaVersion: 1,
+            tenantId: TENANT,
+            patientId: seededPatient,
+            occurredAt: MARKER,
+            data: { program: MARKER, activity: MARKER, minutes: MARKER, performerRole: MARKER },
+          }),
+          headers: { 'event-id': randomUUID() },
+        },
+        {
+          key: `${TENANT}:${seededPatient}`,
+          value: `{"activity":"${MARKER}"`,
+          headers: { 'event-id': randomUUID() },
+        },
+      ],
+    });
+    await producer.disconnect();
+    // Kafka: every key and header of this run's topic and DLQ.
+    const published = await db.query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM outbox WHERE topic = $1',
+      [topic],
+    );
     const consumer = kafka.consumer({ groupId: `sec-scan-${RUN}` });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic, dlqTopic], fromBeginning: true });
-    const expected = await db.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM outbox o JOIN events e USING (global_position) WHERE e.tenant_id IN ($1, $2)`,
-      [TENANT, `sec-f-${RUN}`],
-    );
+    const kafkaTextsSeen: string[] = [];
     let messages = 0;
-    const keyLeaks: string[] = [];
+    let dlqMessages = 0;
     await consumer.run({
       eachMessage: async ({ message, topic: t }) => {
         messages++;
-        const key = message.key?.toString() ?? '';
-        if (key.includes(MARKER)) keyLeaks.push(`${t} key`);
-        for (const [name, v] of Object.entries(message.headers ?? {})) {
-          const s = Array.isArray(v) ? v.map(String).join(',') : String(v ?? '');
-          if (s.includes(MARKER) || name.includes(MARKER)) keyLeaks.push(`${t} header ${name}`);
-        }
+        if (t === dlqTopic) dlqMessages++;
+        kafkaTextsSeen.push(...kafkaTexts(message));
       },
     });
     await pollUntil(
-      'every published event to be scanned',
-      () => messages >= Number(expected.rows[0]!.n),
-      60_000,
+      `every published event (${published.rows[0]!.n}) and both poison events (on the DLQ) to be scanned`,
+      () => messages - dlqMessages >= Number(published.rows[0]!.n) + 2 && dlqMessages >= 2,
+      240_000,
       250,
     );
     await consumer.disconnect();
-    const accessRows = await db.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM access_log WHERE target::text LIKE $1 OR route LIKE $1`,
-      [`%${MARKER}%`],
+    const accessRows = await db.query<{ row: string }>(
+      `SELECT a::text AS row FROM access_log a WHERE tenant_id = ANY($1::text[])`,
+      [[TENANT, OTHER_TENANT, `sec-f-${RUN}`]],
     );
     const logLines = platform.allLogLines();
-    const logLeaks = logLines.filter((l) => l.includes(MARKER));
+    const scan = scanForMarker(MARKER, {
+      logLines,
+      problemBodies: problems,
+      fuzzErrorBodies,
+      kafkaKeysAndHeaders: kafkaTextsSeen,
+      accessLog: accessRows.rows.map((r) => r.row),
+      exports: exportsRead,
+    });
     recordSuite('phi', {
-      counters: {
-        phiMarkersFound: logLeaks.length + keyLeaks.length + echoed.length + Number(accessRows.rows[0]!.n),
-      },
+      counters: { phiMarkersFound: scan.found },
       details: {
-        marker: 'PHIMARK<random>',
-        logLinesScanned: logLines.length,
+        marker: 'PHIMARK<random>, in free-text and coded fields',
+        logLevel: platform.env.CARELEDGER_LOG_LEVEL,
+        scanned: scan.scanned,
+        bySource: scan.bySource,
         kafkaMessagesScanned: messages,
-        problemBodiesScanned: problems.length,
-        leaks: logLeaks.length + keyLeaks.length + echoed.length,
+        dlqMessagesScanned: dlqMessages,
+        samples: scan.samples.map((x) => x.split(MARKER).join('PHIMARK<random>')),
       },
     });
     expect(logLines.length).toBeGreaterThan(0);
-    expect(logLeaks.slice(0, 5)).toEqual([]);
-    expect(keyLeaks.slice(0, 5)).toEqual([]);
-    expect(echoed.slice(0, 5)).toEqual([]);
-    expect(Number(accessRows.rows[0]!.n)).toBe(0);
+    expect(accessRows.rows.length).toBeGreaterThan(0);
+    expect(exportsRead.join('').length).toBeGreaterThan(0);
+    expect(scan.samples).toEqual([]);
+    expect(scan.found).toBe(0);
+  }, 360_000);
+});
+
+/**
+ * Issue 20, "checks that can fail": each check above, run once against a deliberately broken build (a
+ * fault proxy in front of the real app, or a write behind the store's back), must report the fault.
+ */
+describe('each security check fails on a deliberately broken build', () => {
+  let tx: SeededTenant;
+  const proxies: FaultProxy[] = [];
+  const through = async (app: HttpAppName, hooks: FaultHooks): Promise<string> => {
+    const p = new FaultProxy(platform.url(app), hooks);
+    await p.start();
+    proxies.push(p);
+    return p.url;
+  };
+  const allThrough = async (hooks: FaultHooks) => ({
+    'care-api': await through('care-api', hooks),
+    'query-api': await through('query-api', hooks),
+    audit: await through('audit', hooks),
+  });
+
+  beforeAll(async () => {
+    tx = seedTenant(`sec-x-${RUN}`, `S${RUN.slice(0, 4)}X`, MARKER);
+    const admin = await platform.token(tx.tenantId, ['admin'], [DEPARTMENT]);
+    const r = await call(platform.url('care-api'), 'POST', `/v1/tenants/${tx.tenantId}/events:import`, {
+      token: admin,
+      body: tx.events,
+    });
+    expect(r.status).toBe(201);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const p of proxies) await p.stop();
+  });
+
+  it('the access matrix reports a guard that lets a clinical caller read another department', async () => {
+    // The broken guard: a clinical token is widened to both departments before query-api sees it.
+    const url = await through('query-api', {
+      request: async (r) => {
+        const c = unverifiedClaims((r.headers.authorization ?? '').replace(/^Bearer /, ''));
+        const roles = (c.roles ?? []) as Role[];
+        if (typeof c.tenantId === 'string' && roles.some((x) => x === 'care_manager' || x === 'practitioner'))
+          r.headers.authorization = `Bearer ${await platform.token(c.tenantId, roles, [D1, 'behavioral-health'], String(c.sub))}`;
+        return r;
+      },
+    });
+    const leaky = Object.assign(
+      Object.create(Object.getPrototypeOf(platform) as object) as Platform,
+      platform,
+      {
+        url: (app: HttpAppName) => (app === 'query-api' ? url : platform.url(app)),
+      },
+    );
+    const m = matrixOn(leaky);
+    for (const e of endpoints.filter(
+      (x) => x.app === 'query-api' && /(monthly-minutes|\/months\/\{month\})$/.test(x.path),
+    ))
+      await m.run(e);
+    expect(m.result.departmentLeaks).toBeGreaterThan(0);
+    expect(m.result.mismatches.join('\n')).toMatch(
+      /another department's patient|of behavioral-health|of primary-care/,
+    );
   }, 180_000);
+
+  it('the store check reports an append no answer reported, an orphan outbox row and a stray idempotency key', async () => {
+    const ledger = new StoreLedger(db, [tx.tenantId]);
+    await ledger.reset();
+    expect(await ledger.check('clean')).toEqual([]);
+    // A write the answer does not account for (as a rejected request that appended would be).
+    const admin = await platform.token(tx.tenantId, ['admin'], [DEPARTMENT]);
+    const ctx = { fresh: RUN, patientId: tx.patients[0].patientId, marker: MARKER, tenantId: tx.tenantId };
+    const r = await call(platform.url('care-api'), 'POST', `/v1/tenants/${tx.tenantId}/events:import`, {
+      token: admin,
+      body: [careTimeEvent(ctx, `UNREPORTED-${RUN}`)],
+    });
+    expect(r.status).toBe(201);
+    ledger.accept(tx.tenantId, null);
+    const unreported = await ledger.check('unreported append');
+    expect(unreported.map((d) => d.replace(/ \d+, receipts say \d+$/, ''))).toEqual([
+      `unreported append: tenant ${tx.tenantId} events`,
+      `unreported append: tenant ${tx.tenantId} maxPosition`,
+      `unreported append: tenant ${tx.tenantId} outbox`,
+    ]);
+    // An outbox row without its event (the foreign key is gone since ADR 0404), on a topic no relay reads.
+    const orphanTopic = `${topic}.fault-injection`;
+    await db.query(
+      `INSERT INTO outbox (global_position, topic, event_id, stream_id, published_at) VALUES ($1, $2, $3, $4, now())`,
+      [-Date.now(), orphanTopic, randomUUID(), `${tx.tenantId}:${tx.patients[0].patientId}`],
+    );
+    const key = `stray-${RUN}`;
+    await db.query(
+      `INSERT INTO idempotency_keys (tenant_id, idempotency_key, request_hash, status_code, response) VALUES ($1, $2, repeat('0', 64), 201, '{}')`,
+      [tx.tenantId, key],
+    );
+    try {
+      const stray = await ledger.check('stray rows');
+      expect(stray.map((d) => d.replace(/ \d+, receipts say \d+$/, ''))).toEqual([
+        `stray rows: tenant ${tx.tenantId} outbox`,
+        `stray rows: tenant ${tx.tenantId} keys`,
+      ]);
+    } finally {
+      await db.query('DELETE FROM outbox WHERE topic = $1', [orphanTopic]);
+      await db.query('DELETE FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2', [
+        tx.tenantId,
+        key,
+      ]);
+    }
+  }, 60_000);
+
+  it('the idempotency check reports a build that ignores Idempotency-Key', async () => {
+    const world = await fuzzWorld(tx);
+    const url = await through('care-api', {
+      request: (r) => {
+        delete r.headers['idempotency-key'];
+        return r;
+      },
+    });
+    await world.ledger.reset();
+    const fuzzer = new StoreFuzzer({ ...world, urls: { 'care-api': url } }, FUZZ_SEED);
+    const result = await fuzzer.run(40, ['care-valid', 'idempotency-same', 'idempotency-different']);
+    expect(result.idempotency.sameBody + result.idempotency.differentBody).toBeGreaterThan(0);
+    expect(result.failures.filter((f) => f.startsWith('idempotency-')).length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('the token check reports a guard that accepts any token', async () => {
+    const world = await fuzzWorld(tx);
+    const good: Record<string, string> = {};
+    const urls = await allThrough({
+      request: (r) => {
+        if (r.headers.authorization) r.headers.authorization = `Bearer ${good.token}`;
+        return r;
+      },
+    });
+    good.token = world.tokens.care;
+    await world.ledger.reset();
+    const result = await new StoreFuzzer({ ...world, urls }, FUZZ_SEED).run(
+      Object.keys(world.badTokens).length,
+      ['bad-token'],
+    );
+    expect(result.failures.filter((f) => f.startsWith('bad token')).length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('the 2xx-share check reports a build where nothing gets through, and the 5xx count a failing one', async () => {
+    const world = await fuzzWorld(tx);
+    let n = 0;
+    const urls = await allThrough({
+      request: (r) => ({ ...r, headers: { ...r.headers, authorization: 'Bearer broken' } }),
+      response: (res) => (++n % 5 === 0 ? { ...res, status: 502 } : res),
+    });
+    await world.ledger.reset();
+    const result = await new StoreFuzzer({ ...world, urls }, FUZZ_SEED).run(30);
+    expect(shareCheck(result).failure).toMatch(/^only \d+\.\d % of 30 requests reached a 2xx/);
+    expect(result.fiveHundreds).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('the PHI scan reports an error filter that echoes the request body', async () => {
+    const world = await fuzzWorld(tx);
+    const url = await through('care-api', {
+      response: (res, req) => {
+        if (res.status < 400 || req.body.length === 0) return res;
+        const problem = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
+        const body = Buffer.from(
+          JSON.stringify({ ...problem, detail: `rejected ${req.body.toString('utf8')}` }),
+        );
+        return { ...res, body };
+      },
+    });
+    await world.ledger.reset();
+    const result = await new StoreFuzzer({ ...world, urls: { 'care-api': url } }, FUZZ_SEED).run(30, [
+      'care-schema',
+    ]);
+    const scan = scanForMarker(MARKER, { fuzzErrorBodies: result.errorBodies });
+    expect(scan.found).toBeGreaterThan(0);
+    expect(scan.samples[0]).toMatch(/^fuzzErrorBodies: /);
+  }, 120_000);
 });

@@ -69,7 +69,8 @@ export class Platform {
     return `http://127.0.0.1:${this.ports.get(app)}`;
   }
 
-  async start(): Promise<void> {
+  /** Starts the apps; `extraEnv` (e.g. a JWKS URL known only once its server listens) is added last. */
+  async start(extraEnv: Record<string, string> = {}): Promise<void> {
     const ports: Record<string, string> = {};
     for (const app of HTTP_APPS) {
       const p = await freePort();
@@ -93,6 +94,7 @@ export class Platform {
       CARELEDGER_PROJECTOR_PORT: String(projectorPort),
       ...ports,
       ...(this.target.extraEnv ?? {}),
+      ...extraEnv,
     };
     this.config = loadConfig(this.env);
     for (const name of this.which) {

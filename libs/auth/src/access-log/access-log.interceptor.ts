@@ -36,6 +36,8 @@ interface PrincipalLike {
 
 /** Values that may be written to the access log: opaque ids, dates, codes. Anything else is dropped. */
 const SAFE_VALUE = /^[A-Za-z0-9._:+-]{1,128}$/;
+/** Parameter names that may be written. */
+const SAFE_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 /** Paths that are exports or replays whatever their HTTP method. */
 const EXPORT_OR_REPLAY = /(export|replay|\.csv)/i;
 
@@ -56,7 +58,7 @@ function safeIds(source: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!source || typeof source !== 'object') return out;
   for (const [k, v] of Object.entries(source as Record<string, unknown>)) {
-    if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(k)) continue;
+    if (!SAFE_KEY.test(k)) continue;
     const value = Array.isArray(v) ? v.join(',') : v;
     if (typeof value === 'string' && SAFE_VALUE.test(value)) out[k] = value;
     else if (typeof value === 'number' && Number.isFinite(value)) out[k] = String(value);
@@ -126,7 +128,17 @@ export class AccessLogInterceptor implements NestInterceptor {
 
     const entry = (status: number, body?: unknown): AccessLogEntry => {
       const params = safeIds(req.params);
-      const query = safeIds(req.query);
+      // Query values only once validation accepted them (ADR 0801): a failed request's values are
+      // whatever the caller typed, so only their names are kept (issue 20's PHI scan found a coded
+      // filter value that failed validation stored verbatim).
+      const query =
+        status < 400
+          ? safeIds(req.query)
+          : Object.fromEntries(
+              Object.keys(req.query ?? {})
+                .filter((k) => SAFE_KEY.test(k))
+                .map((k) => [k, 'not-recorded']),
+            );
       const returned = countOf(body);
       return {
         tenantId: principal.tenantId,
@@ -137,7 +149,8 @@ export class AccessLogInterceptor implements NestInterceptor {
         action: declared?.action || `${req.method} ${route}`,
         method: req.method,
         route,
-        patientId: params.patientId ?? query.patientId ?? fhirPatientOf(req) ?? null,
+        patientId:
+          params.patientId ?? (status < 400 ? (query.patientId ?? fhirPatientOf(req)) : undefined) ?? null,
         target: {
           ...query,
           ...params,
