@@ -494,85 +494,89 @@ describe('token verification and hardening', () => {
 });
 
 describe('store fuzz (every app, tokens, idempotency, large imports, Unicode)', () => {
-  it(`never answers 5xx, answers the contract's outcomes exactly, and never writes part of a request (${FUZZ_RUNS_TOTAL} requests)`, async () => {
-    // The fuzz tenant: the scenario's patient copied into many groups (no stream grows long at 10,000
-    // requests), each with its consents, conditions, care plans and entries.
-    const groups = Math.max(2, Math.ceil(FUZZ_RUNS_TOTAL / 200));
-    const copies = Array.from({ length: groups }, (_, g) =>
-      seedTenant(`sec-f-${RUN}`, `S${RUN.slice(0, 4)}F${g}`, MARKER),
-    );
-    const fuzzTenant: SeededTenant = {
-      ...copies[0]!,
-      events: copies.flatMap((c, g) =>
-        g === 0 ? c.events : c.events.filter((e) => e.patientId !== undefined),
-      ),
-    };
-    const fuzzPatients = copies.flatMap((c) => c.patients);
-    const tenantId = fuzzTenant.tenantId;
-    const admin = await platform.token(tenantId, ['admin'], [DEPARTMENT, 'administration']);
-    const seeded = await call(platform.url('care-api'), 'POST', `/v1/tenants/${tenantId}/events:import`, {
-      token: admin,
-      body: fuzzTenant.events,
-    });
-    expect([200, 201]).toContain(seeded.status);
-    // Large imports go to a tenant of their own (a command re-reads its patient's stream).
-    const large = seedTenant(`sec-l-${RUN}`, `S${RUN.slice(0, 4)}L`, MARKER);
-    const largeAdmin = await platform.token(large.tenantId, ['admin'], [DEPARTMENT]);
-    expect(
-      (
-        await call(platform.url('care-api'), 'POST', `/v1/tenants/${large.tenantId}/events:import`, {
-          token: largeAdmin,
-          body: large.events,
-        })
-      ).status,
-    ).toBe(201);
-    const world = { ...(await fuzzWorld(fuzzTenant, [large.tenantId])), patients: fuzzPatients };
-    await world.ledger.reset();
-    const fuzzer = new StoreFuzzer(world, FUZZ_SEED);
-    await fuzzer.largeImports(large, largeAdmin);
-    const result = await fuzzer.run(FUZZ_RUNS_TOTAL);
-    fuzzErrorBodies.push(...result.errorBodies);
-    const share = shareCheck(result);
-    const services = (Object.keys(result.byService) as FuzzService[]).filter(
-      (s) => result.byService[s].requests > 0,
-    );
-    recordSuite('fuzz', {
-      counters: {
-        fuzzRequests: result.requests,
-        fuzz5xx: result.fiveHundreds,
-        partialAppends: result.partialWrites,
-        crossTenantLeaks: result.crossTenant,
-      },
-      facts: { fuzzServices: services, fuzz2xxShare: share.share, fuzzSeed: FUZZ_SEED },
-      seed: FUZZ_SEED,
-      counts: { requests: FUZZ_RUNS_TOTAL },
-      details: {
-        replay: `CARELEDGER_FUZZ_SEED=${FUZZ_SEED} CARELEDGER_FUZZ_RUNS=${FUZZ_RUNS_TOTAL} npm run test:fuzz`,
-        byService: result.byService,
-        byKind: result.byKind,
-        statuses: result.statuses,
-        storeChecks: world.ledger.checks,
-        wrongOutcomes: result.wrongOutcomes,
-        idempotencyReuse: result.idempotency,
-        badTokensSent: result.badTokensSent,
-        largeImports: result.largeImports,
-        errorBodies: result.errorBodies.length,
-        failures: result.failures.slice(0, 20),
-      },
-    });
-    const replay = `replay with: CARELEDGER_FUZZ_SEED=${FUZZ_SEED} CARELEDGER_FUZZ_RUNS=${FUZZ_RUNS_TOTAL} npm run test:fuzz`;
-    expect({ failures: result.failures.slice(0, 20), share: share.failure, replay }).toEqual({
-      failures: [],
-      share: null,
-      replay,
-    });
-    expect(services).toEqual(['care-api', 'query-api', 'audit']);
-    expect(result.idempotency.sameBody).toBeGreaterThan(0);
-    expect(result.idempotency.differentBody).toBeGreaterThan(0);
-    expect(Object.keys(result.badTokensSent).sort()).toEqual(Object.keys(world.badTokens).sort());
-    expect(world.ledger.checks).toBe(result.requests);
-    expect(result.largeImports.map((l) => l.status)).toEqual([201, 413]);
-  }, 900_000);
+  it(
+    `never answers 5xx, answers the contract's outcomes exactly, and never writes part of a request (${FUZZ_RUNS_TOTAL} requests)`,
+    async () => {
+      // The fuzz tenant: the scenario's patient copied into many groups (no stream grows long at 10,000
+      // requests), each with its consents, conditions, care plans and entries.
+      const groups = Math.max(2, Math.ceil(FUZZ_RUNS_TOTAL / 200));
+      const copies = Array.from({ length: groups }, (_, g) =>
+        seedTenant(`sec-f-${RUN}`, `S${RUN.slice(0, 4)}F${g}`, MARKER),
+      );
+      const fuzzTenant: SeededTenant = {
+        ...copies[0]!,
+        events: copies.flatMap((c, g) =>
+          g === 0 ? c.events : c.events.filter((e) => e.patientId !== undefined),
+        ),
+      };
+      const fuzzPatients = copies.flatMap((c) => c.patients);
+      const tenantId = fuzzTenant.tenantId;
+      const admin = await platform.token(tenantId, ['admin'], [DEPARTMENT, 'administration']);
+      const seeded = await call(platform.url('care-api'), 'POST', `/v1/tenants/${tenantId}/events:import`, {
+        token: admin,
+        body: fuzzTenant.events,
+      });
+      expect([200, 201]).toContain(seeded.status);
+      // Large imports go to a tenant of their own (a command re-reads its patient's stream).
+      const large = seedTenant(`sec-l-${RUN}`, `S${RUN.slice(0, 4)}L`, MARKER);
+      const largeAdmin = await platform.token(large.tenantId, ['admin'], [DEPARTMENT]);
+      expect(
+        (
+          await call(platform.url('care-api'), 'POST', `/v1/tenants/${large.tenantId}/events:import`, {
+            token: largeAdmin,
+            body: large.events,
+          })
+        ).status,
+      ).toBe(201);
+      const world = { ...(await fuzzWorld(fuzzTenant, [large.tenantId])), patients: fuzzPatients };
+      await world.ledger.reset();
+      const fuzzer = new StoreFuzzer(world, FUZZ_SEED);
+      await fuzzer.largeImports(large, largeAdmin);
+      const result = await fuzzer.run(FUZZ_RUNS_TOTAL);
+      fuzzErrorBodies.push(...result.errorBodies);
+      const share = shareCheck(result);
+      const services = (Object.keys(result.byService) as FuzzService[]).filter(
+        (s) => result.byService[s].requests > 0,
+      );
+      recordSuite('fuzz', {
+        counters: {
+          fuzzRequests: result.requests,
+          fuzz5xx: result.fiveHundreds,
+          partialAppends: result.partialWrites,
+          crossTenantLeaks: result.crossTenant,
+        },
+        facts: { fuzzServices: services, fuzz2xxShare: share.share, fuzzSeed: FUZZ_SEED },
+        seed: FUZZ_SEED,
+        counts: { requests: FUZZ_RUNS_TOTAL },
+        details: {
+          replay: `CARELEDGER_FUZZ_SEED=${FUZZ_SEED} CARELEDGER_FUZZ_RUNS=${FUZZ_RUNS_TOTAL} npm run test:fuzz`,
+          byService: result.byService,
+          byKind: result.byKind,
+          statuses: result.statuses,
+          storeChecks: world.ledger.checks,
+          wrongOutcomes: result.wrongOutcomes,
+          idempotencyReuse: result.idempotency,
+          badTokensSent: result.badTokensSent,
+          largeImports: result.largeImports,
+          errorBodies: result.errorBodies.length,
+          failures: result.failures.slice(0, 20),
+        },
+      });
+      const replay = `replay with: CARELEDGER_FUZZ_SEED=${FUZZ_SEED} CARELEDGER_FUZZ_RUNS=${FUZZ_RUNS_TOTAL} npm run test:fuzz`;
+      expect({ failures: result.failures.slice(0, 20), share: share.failure, replay }).toEqual({
+        failures: [],
+        share: null,
+        replay,
+      });
+      expect(services).toEqual(['care-api', 'query-api', 'audit']);
+      expect(result.idempotency.sameBody).toBeGreaterThan(0);
+      expect(result.idempotency.differentBody).toBeGreaterThan(0);
+      expect(Object.keys(result.badTokensSent).sort()).toEqual(Object.keys(world.badTokens).sort());
+      expect(world.ledger.checks).toBe(result.requests);
+      expect(result.largeImports.map((l) => l.status)).toEqual([201, 413]);
+    },
+    Math.max(900_000, FUZZ_RUNS_TOTAL * 250),
+  );
 });
 
 describe('PHI-safe by construction', () => {
