@@ -231,6 +231,13 @@ describe('query-api (real PostgreSQL read models)', () => {
       (await get(`/v1/tenants/${tenantId}/patients/${patientId}/months/2025-03?asOf=yesterday`, ['auditor']))
         .status,
     ).toBe(400);
+    // A well-formed instant on a date that does not exist answered 500 before (the store fuzz found it).
+    const feb30 = await get(
+      `/v1/tenants/${tenantId}/patients/${patientId}/months/2025-03?asOf=2025-02-30T00:00:00Z`,
+      ['auditor'],
+    );
+    expect(feb30.status).toBe(400);
+    expect(JSON.stringify(feb30.body)).toContain('asOf');
   });
 
   it('answers 409 with the current position when minPosition is not reached within the bound', async () => {

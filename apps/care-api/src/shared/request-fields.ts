@@ -4,6 +4,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsISO8601,
   IsOptional,
   IsString,
   Matches,
@@ -31,6 +32,11 @@ export const IsInstant = (): PropertyDecorator => (target, key) => {
   Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, {
     message: '$property must be an ISO-8601 instant with an offset, e.g. 2025-03-04T14:00:00-05:00',
   })(target, key);
+  // The pattern alone admits 2025-02-30.
+  IsISO8601({ strict: true }, { message: '$property must be an ISO-8601 instant on a date that exists' })(
+    target,
+    key,
+  );
 };
 /** A local calendar date `YYYY-MM-DD`. */
 export const IsLocalDate = (): PropertyDecorator => (target, key) => {

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Req, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Min } from 'class-validator';
+import { IsInt, IsISO8601, IsOptional, Matches, Min } from 'class-validator';
 import type { Request } from 'express';
 import { AccessLogged, CurrentPrincipal, type Principal, Roles } from '@careledger/auth';
 import { ProblemError } from '@careledger/http';
@@ -24,6 +24,8 @@ export class MonthQueryDto {
   @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, {
     message: 'asOf must be an ISO-8601 instant with an offset',
   })
+  // The pattern admits 2025-02-30: a date that does not exist answered 500 (found by the store fuzz).
+  @IsISO8601({ strict: true }, { message: 'asOf must be an ISO-8601 instant on a date that exists' })
   asOf?: string;
 
   @ApiPropertyOptional()
