@@ -48,10 +48,22 @@ export async function createTopic(kafka: Kafka, topic: string, partitions: numbe
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
-      waitForLeaders: true,
-    });
+    // kafkajs' own leader wait gives up when a fresh broker answers "does not host this
+    // topic-partition" for a moment (seen in CI): poll the metadata instead, within a bound.
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const ready = await admin
+        .fetchTopicMetadata({ topics: [topic] })
+        .then((m) => {
+          const parts = m.topics[0]?.partitions ?? [];
+          return parts.length === partitions && parts.every((p) => p.leader >= 0);
+        })
+        .catch(() => false);
+      if (ready) break;
+      if (Date.now() > until) throw new Error(`topic ${topic}: no leader for every partition within 60 s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
   } finally {
     await admin.disconnect();
   }
