@@ -130,6 +130,8 @@ export function evolve(state: PatientState, event: ContractEvent): PatientState 
     case 'PsychotherapyProvided':
       return { ...s, psychotherapy: put(s.psychotherapy, event.data.encounterId, event.data.on) };
     case 'MonitoringDataRecorded':
+    case 'NavigationServicesInitiated':
+    case 'NavigationTimeLogged':
       // Device data changes no state a command decides on (a later period event replaces an earlier one).
       return s;
     case 'PharmacologicManagementProvided':
