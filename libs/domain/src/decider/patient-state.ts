@@ -132,7 +132,7 @@ export function evolve(state: PatientState, event: ContractEvent): PatientState 
     case 'MonitoringDataRecorded':
     case 'NavigationServicesInitiated':
     case 'NavigationTimeLogged':
-      // Device data changes no state a command decides on (a later period event replaces an earlier one).
+      // Device data and navigation facts change no state a command decides on (the latest event per id wins).
       return s;
     case 'PharmacologicManagementProvided':
       return {

@@ -320,7 +320,14 @@ export type NavigationServicesInitiated = DomainEvent<
  */
 export type NavigationTimeLogged = DomainEvent<
   'NavigationTimeLogged',
-  { entryId: string; initiationId: string; performerId: string; startedAt: Instant; minutes: number; voided?: boolean }
+  {
+    entryId: string;
+    initiationId: string;
+    performerId: string;
+    startedAt: Instant;
+    minutes: number;
+    voided?: boolean;
+  }
 >;
 
 /** What was actually submitted for a month; replays compare against it. */
