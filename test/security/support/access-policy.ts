@@ -59,7 +59,7 @@ export const POLICY: PolicyRule[] = [
     app: 'care-api',
     method: 'POST',
     path: new RegExp(
-      `${P}/(conditions|conditions/\\{conditionId\\}/resolve|encounters|psychotherapy|pharmacologic-management)$`,
+      `${P}/(conditions|conditions/\\{conditionId\\}/resolve|encounters|psychotherapy|pharmacologic-management|navigation-initiations)$`,
     ),
     allowed: ['practitioner'],
     departmentScoped: true,
@@ -69,7 +69,7 @@ export const POLICY: PolicyRule[] = [
     app: 'care-api',
     method: 'POST',
     path: new RegExp(
-      `${P}/(consents|consents/\\{consentId\\}/revoke|care-plans|care-plans/\\{carePlanId\\}/revisions|care-time|care-time/\\{entryId\\}/(amendments|void))$`,
+      `${P}/(consents|consents/\\{consentId\\}/revoke|care-plans|care-plans/\\{carePlanId\\}/revisions|care-time|care-time/\\{entryId\\}/(amendments|void)|navigation-time)$`,
     ),
     allowed: CLINICAL,
     departmentScoped: true,
