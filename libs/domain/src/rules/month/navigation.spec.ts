@@ -104,6 +104,16 @@ describe('CHI/PIN in the month', () => {
 });
 
 describe('initiating visit', () => {
+  it('given minutes under an initiation never recorded, then nothing bills and the flag names the entry', () => {
+    given(withChw().navigationTime('T1', 'N9', 'CHW-1', '2026-03-05T10:00:00-05:00', 60))
+      .when('2026-03')
+      .then((d) => {
+        expect(lines(d)).toEqual([]);
+        expect(detail(d, 'NOT_BILLABLE_NAVIGATION')).toBe('entry T1: initiation N9 is not recorded');
+        expect('navigationMinutes' in d).toBe(false);
+      });
+  });
+
   it('given a 99211 (E/M level 1), then nothing bills, the minutes are NO_INITIATING_VISIT and the flag says why', () => {
     given(
       withChw()

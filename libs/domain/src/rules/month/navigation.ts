@@ -31,7 +31,8 @@ interface Candidate {
  * minutes are distinct entries by construction.
  */
 export function navigationServices(ctx: MonthContext): void {
-  if (ctx.facts.navigationInitiations.size === 0) return;
+  if (ctx.facts.navigationInitiations.size === 0 && ctx.facts.navigationEntries.size === 0) return;
+  flagUnknownInitiations(ctx);
   const rules = ctx.rules.navigation;
   const busy = busyIntervals(ctx);
   const claimed = new Map<string, [number, number][]>();
@@ -43,6 +44,17 @@ export function navigationServices(ctx: MonthContext): void {
       if (c !== null) candidates.push(c);
     }
     bill(ctx, rules[service], candidates);
+  }
+}
+
+/** Minutes under an initiation that was never recorded bill nothing; said in their month (performer's zone). */
+function flagUnknownInitiations(ctx: MonthContext): void {
+  const entries = [...ctx.facts.navigationEntries.values()].sort((a, b) => cmp(a.entryId, b.entryId));
+  for (const t of entries) {
+    if (t.voided || ctx.facts.navigationInitiations.has(t.initiationId)) continue;
+    const cal = ctx.calendarIn(ctx.zoneOf(t.performerId));
+    if (t.startedMs < cal.startMs || t.startedMs >= cal.endMs) continue;
+    ctx.flag('NOT_BILLABLE_NAVIGATION', `entry ${t.entryId}: initiation ${t.initiationId} is not recorded`);
   }
 }
 
