@@ -63,7 +63,7 @@ export type ExclusionReason =
   | 'NO_TIME_BASED_CODE'
   /** Extension 1.1: minutes spent while the patient was an inpatient (CCM). */
   | 'INPATIENT'
-  /** Extension 1.3: navigation minutes of a staff member that overlap another counted entry of theirs. */
+  /** Extension 1.3: navigation minutes of a staff member that overlap another logged entry of theirs. */
   | 'COUNTED_ELSEWHERE';
 
 /** A time entry (part) that bills nothing this month, with its reason. */

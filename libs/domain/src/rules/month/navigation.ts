@@ -23,7 +23,7 @@ interface Candidate {
  * practitioner's own initiating visit (an E/M of level 2-5 where the level is known, an AWV, or the
  * visit of TCM) and the consent date. Minutes (`NavigationTimeLogged`, auxiliary personnel under the
  * initiation) count from the later of the visit date and the consent date, in the billing
- * practitioner's calendar month. A staff member's minutes that overlap another counted entry of
+ * practitioner's calendar month. A staff member's minutes that overlap another logged entry of
  * theirs (care-management time of any program, or another navigation entry) count once:
  * the overlap is excluded `COUNTED_ELSEWHERE`. 60 minutes -> the base code, each further full 30 ->
  * the add-on. One practitioner bills a service in a month (most minutes, then earliest initiation).
