@@ -62,7 +62,7 @@ export const POLICY: PolicyRule[] = [
     app: 'care-api',
     method: 'POST',
     path: new RegExp(
-      `${P}/(conditions|conditions/\\{conditionId\\}/resolve|encounters|psychotherapy|pharmacologic-management)$`,
+      `${P}/(conditions|conditions/\\{conditionId\\}/resolve|encounters|psychotherapy|pharmacologic-management|navigation-initiations)$`,
     ),
     allowed: ['practitioner'],
     departmentScoped: true,
@@ -72,7 +72,7 @@ export const POLICY: PolicyRule[] = [
     app: 'care-api',
     method: 'POST',
     path: new RegExp(
-      `${P}/(consents|consents/\\{consentId\\}/revoke|care-plans|care-plans/\\{carePlanId\\}/revisions|care-time|care-time/\\{entryId\\}/(amendments|void))$`,
+      `${P}/(consents|consents/\\{consentId\\}/revoke|care-plans|care-plans/\\{carePlanId\\}/revisions|care-time|care-time/\\{entryId\\}/(amendments|void)|navigation-time)$`,
     ),
     allowed: CLINICAL,
     departmentScoped: true,

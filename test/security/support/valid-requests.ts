@@ -165,6 +165,27 @@ export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest>
   [`POST ${P}/pharmacologic-management`]: (c) => ({
     body: { encounterId: `PM-${c.fresh}`, practitionerId: 'DR-PCP1', on: date(14), ...dept(c) },
   }),
+  // extension 1.3 (issue 17): navigation and integration services
+  [`POST ${P}/navigation-initiations`]: (c) => ({
+    body: {
+      initiationId: `NI-${c.fresh}`,
+      service: 'CHI',
+      billingPractitionerId: 'DR-PCP1',
+      initiatingEncounterId: `V-${c.fresh}`,
+      consentObtainedOn: date(12),
+      ...dept(c),
+    },
+  }),
+  [`POST ${P}/navigation-time`]: (c) => ({
+    body: {
+      entryId: `NT-${c.fresh}`,
+      initiationId: `NI-${c.fresh}`,
+      performerId: 'RN-MAIN1',
+      startedAt: at(22),
+      minutes: 5,
+      ...dept(c),
+    },
+  }),
   [`POST ${P}/month-claims`]: () => ({
     body: {
       month: MONTH,

@@ -14,6 +14,8 @@ import type {
   PatientEvent,
   PatientRegistered,
   PharmacologicManagementProvided,
+  NavigationServicesInitiated,
+  NavigationTimeLogged,
   PsychotherapyProvided,
 } from '../events/event-types';
 
@@ -57,6 +59,13 @@ export type ProvidePharmacologicManagement = PatientCommandOf<
   'ProvidePharmacologicManagement',
   PharmacologicManagementProvided
 >;
+/** Extension 1.3: initiate CHI, PIN or PIN peer support at an initiating visit. */
+export type InitiateNavigationServices = PatientCommandOf<
+  'InitiateNavigationServices',
+  NavigationServicesInitiated
+>;
+/** Extension 1.3: log (or correct, or void) navigation minutes of auxiliary personnel. */
+export type LogNavigationTime = PatientCommandOf<'LogNavigationTime', NavigationTimeLogged>;
 /** Record what was submitted for a month. */
 export type ClaimMonth = PatientCommandOf<'ClaimMonth', MonthClaimed>;
 
@@ -75,6 +84,8 @@ export type PatientCommand =
   | VoidCareTime
   | ProvidePsychotherapy
   | ProvidePharmacologicManagement
+  | InitiateNavigationServices
+  | LogNavigationTime
   | ClaimMonth;
 
 export type PatientCommandType = PatientCommand['type'];
@@ -99,5 +110,7 @@ export const PATIENT_COMMAND_EVENTS: Readonly<
   VoidCareTime: { event: 'CareTimeVoided' },
   ProvidePsychotherapy: { event: 'PsychotherapyProvided' },
   ProvidePharmacologicManagement: { event: 'PharmacologicManagementProvided' },
+  InitiateNavigationServices: { event: 'NavigationServicesInitiated' },
+  LogNavigationTime: { event: 'NavigationTimeLogged', occurredAtFrom: 'startedAt' },
   ClaimMonth: { event: 'MonthClaimed' },
 };

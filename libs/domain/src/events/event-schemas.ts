@@ -7,6 +7,7 @@ import {
   ORGANIZATION_KINDS,
   MONITORING_DEVICE_CATEGORIES,
   MONITORING_KINDS,
+  NAVIGATION_SERVICES,
   PRACTITIONER_ROLES,
   PROGRAMS,
   type ContractEventType,
@@ -63,6 +64,8 @@ export const CURRENT_SCHEMA_VERSIONS: Readonly<Record<ContractEventType, number>
   PsychotherapyProvided: 1,
   PharmacologicManagementProvided: 1,
   MonitoringDataRecorded: 1,
+  NavigationServicesInitiated: 1,
+  NavigationTimeLogged: 1,
   MonthClaimed: 1,
   MonthClosed: 1,
   MonthReopened: 1,
@@ -326,6 +329,28 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       setupOn: optional(localDate),
     },
     check: monitoringPeriodIssues,
+  },
+  // Extension 1.3 (docs/contract/EVENTS-extension-1.3.md, docs/rules/navigation-and-integration.md).
+  NavigationServicesInitiated: {
+    stream: 'patient',
+    data: {
+      initiationId: required(safeId),
+      service: required(oneOf(NAVIGATION_SERVICES)),
+      billingPractitionerId: required(safeId),
+      initiatingEncounterId: required(safeId),
+      consentObtainedOn: required(localDate),
+    },
+  },
+  NavigationTimeLogged: {
+    stream: 'patient',
+    data: {
+      entryId: required(safeId),
+      initiationId: required(safeId),
+      performerId: required(safeId),
+      startedAt: required(instant),
+      minutes: required(minutes),
+      voided: optional(boolean),
+    },
   },
   MonthClaimed: {
     stream: 'patient',

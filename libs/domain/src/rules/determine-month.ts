@@ -24,6 +24,7 @@ import {
   sortRecord,
 } from './month/flags';
 import { MonthContext } from './month/month-context';
+import { navigationServices } from './month/navigation';
 import { remoteMonitoring } from './month/remote-monitoring';
 import { transitionalCare } from './month/tcm';
 import { chooseAcrossPrograms, emitProgramLines, timedResults } from './month/timed-programs';
@@ -103,6 +104,7 @@ function evaluate(ctx: MonthContext): MonthDetermination {
   ccmInitiatingAddOn(ctx);
   transitionalCare(ctx, apcmWinner);
   remoteMonitoring(ctx);
+  navigationServices(ctx);
   flagCocmConsultation(ctx);
   flagNotPayableByMedicare(ctx);
   complianceFlags(ctx);
@@ -123,5 +125,6 @@ function evaluate(ctx: MonthContext): MonthDetermination {
     flags: sortFlags(ctx.flags),
     minutes,
     ...(ctx.monitoringMinutes.length > 0 ? { monitoringMinutes: ctx.monitoringMinutes } : {}),
+    ...(ctx.facts.navigationInitiations.size > 0 ? { navigationMinutes: ctx.navigationMinutes } : {}),
   };
 }

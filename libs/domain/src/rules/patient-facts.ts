@@ -7,6 +7,7 @@ import type {
   MdmLevel,
   MonitoringDeviceCategory,
   MonitoringKind,
+  NavigationService,
   OrganizationKind,
   PractitionerRole,
   Program,
@@ -137,6 +138,26 @@ export interface MonitoringPeriodFact {
   setupOn: string | null;
 }
 
+/** Extension 1.3: one initiation of CHI, PIN or PIN peer support; the latest event per id wins. */
+export interface NavigationInitiationFact {
+  initiationId: string;
+  service: NavigationService;
+  billingPractitionerId: string;
+  initiatingEncounterId: string;
+  consentObtainedOn: string;
+}
+
+/** Extension 1.3: navigation minutes of auxiliary personnel under an initiation; the latest event per id wins. */
+export interface NavigationEntryFact {
+  entryId: string;
+  initiationId: string;
+  performerId: string;
+  startedAt: string;
+  startedMs: number;
+  minutes: number;
+  voided: boolean;
+}
+
 export interface PatientFacts {
   organizations: Map<string, OrganizationFact>;
   practitioners: Map<string, PractitionerFact>;
@@ -155,6 +176,9 @@ export interface PatientFacts {
   claims: Map<string, ClaimFact>;
   /** Remote-monitoring device periods by period id (extension 1.1). */
   monitoringPeriods: Map<string, MonitoringPeriodFact>;
+  /** Navigation and integration initiations and minutes by id (extension 1.3). */
+  navigationInitiations: Map<string, NavigationInitiationFact>;
+  navigationEntries: Map<string, NavigationEntryFact>;
 }
 
 /** Folds ordered events into facts. Pure; `events` must already be in the engine's total order. */
@@ -174,6 +198,8 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
     pharmacologic: new Map(),
     claims: new Map(),
     monitoringPeriods: new Map(),
+    navigationInitiations: new Map(),
+    navigationEntries: new Map(),
   };
   for (const e of events) {
     switch (e.type) {
@@ -332,6 +358,20 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           periodStartOn: e.data.periodStartOn,
           dataDays: [...new Set(e.data.dataDays)].sort(),
           setupOn: e.data.setupOn ?? null,
+        });
+        break;
+      case 'NavigationServicesInitiated':
+        f.navigationInitiations.set(e.data.initiationId, { ...e.data });
+        break;
+      case 'NavigationTimeLogged':
+        f.navigationEntries.set(e.data.entryId, {
+          entryId: e.data.entryId,
+          initiationId: e.data.initiationId,
+          performerId: e.data.performerId,
+          startedAt: e.data.startedAt,
+          startedMs: Date.parse(e.data.startedAt),
+          minutes: e.data.minutes,
+          voided: e.data.voided === true,
         });
         break;
       case 'MonthClaimed':

@@ -46,6 +46,14 @@ export const CY2025: RuleSet = {
     '98978': null,
     '98980': null,
     '98981': null,
+    // CHI/PIN (docs/rules/navigation-and-integration.md): no national amounts in shared/data/README.md,
+    // none sourced from a CMS file for this year (issue 17); listed in feesNotSourced.
+    G0019: null,
+    G0022: null,
+    G0023: null,
+    G0024: null,
+    G0140: null,
+    G0146: null,
   },
   ...COMMON_TABLES,
   remoteMonitoring: MONITORING_CY2025,
@@ -63,5 +71,12 @@ export const CY2025: RuleSet = {
     '98978',
     '98980',
     '98981',
+    // CHI/PIN (extension 1.3)
+    'G0019',
+    'G0022',
+    'G0023',
+    'G0024',
+    'G0140',
+    'G0146',
   ],
 };

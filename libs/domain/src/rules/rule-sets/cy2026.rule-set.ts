@@ -53,6 +53,14 @@ export const CY2026: RuleSet = {
     '98985': null,
     '98986': null,
     '98979': null,
+    // CHI/PIN (docs/rules/navigation-and-integration.md): no national amounts in shared/data/README.md,
+    // none sourced from a CMS file for this year (issue 17); listed in feesNotSourced.
+    G0019: null,
+    G0022: null,
+    G0023: null,
+    G0024: null,
+    G0140: null,
+    G0146: null,
   },
   ...COMMON_TABLES,
   // CY2026 adds the 2-15 day device codes and the first-10-minutes management codes (docs/rules/remote-monitoring.md).
@@ -93,5 +101,12 @@ export const CY2026: RuleSet = {
     '98985',
     '98986',
     '98979',
+    // CHI/PIN (extension 1.3)
+    'G0019',
+    'G0022',
+    'G0023',
+    'G0024',
+    'G0140',
+    'G0146',
   ],
 };
