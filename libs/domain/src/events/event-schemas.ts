@@ -227,7 +227,12 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       costSharingExplained: required(boolean),
       episodeStartedOn: optional(localDate),
       specialistConsultationPermitted: optional(boolean),
+      underApcm: optional(boolean),
     },
+    check: (data, path) =>
+      data.underApcm === undefined || data.program === 'CoCM' || data.program === 'BHI'
+        ? []
+        : [{ field: `${path}.underApcm`, message: 'is only given for a CoCM or BHI consent' }],
   },
   ConsentRevoked: {
     stream: 'patient',

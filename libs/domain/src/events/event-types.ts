@@ -186,6 +186,8 @@ export type ConsentGranted = DomainEvent<
     episodeStartedOn?: LocalDate;
     /** Extension 1.1 (CoCM): the patient permits consultation with a psychiatric specialist. */
     specialistConsultationPermitted?: boolean;
+    /** Extension 1.2 (CoCM/BHI, CY2026): the behavioral care is furnished under APCM (add-ons G0568-G0570). */
+    underApcm?: boolean;
   }
 >;
 

@@ -283,6 +283,27 @@ describe('validateContractEvent', () => {
     expect(badFields(withData(period, { setupOn: '2026-3-2' }))).toEqual(['data.setupOn']);
   });
 
+  it('checks ConsentGranted.underApcm (extension 1.2): a boolean, only on a CoCM or BHI consent', () => {
+    const consent = (program: string, underApcm: unknown) => ({
+      ...envelope,
+      type: 'ConsentGranted',
+      data: {
+        consentId: 'CN-1',
+        program,
+        billingPractitionerId: 'DR-1',
+        method: 'verbal',
+        obtainedAt: '2026-03-02T09:00:00-05:00',
+        costSharingExplained: true,
+        underApcm,
+      },
+    });
+    expect(badFields(consent('CoCM', true))).toEqual([]);
+    expect(badFields(consent('BHI', false))).toEqual([]);
+    expect(badFields(consent('CCM', true))).toEqual(['data.underApcm']);
+    expect(badFields(consent('APCM', false))).toEqual(['data.underApcm']);
+    expect(badFields(consent('CoCM', 'yes'))).toEqual(['data.underApcm']);
+  });
+
   it('checks MonthClaimed months and lines', () => {
     const claim = {
       ...envelope,

@@ -91,6 +91,8 @@ export type FlagCode =
   | 'NOT_BILLABLE_TCM'
   /** Extension 1.1: a remote-monitoring period or month that bills no device or management code, and why. */
   | 'NOT_BILLABLE_MONITORING'
+  /** Extension 1.2: CoCM/BHI consented under APCM that bills no APCM add-on (G0568-G0570), and why. */
+  | 'NOT_BILLABLE_APCM_ADDON'
   /** Compliance review: two entries of one staff member overlap in time (same or different programs). */
   | 'OVERLAPPING_TIME'
   /** Compliance review: the same minutes of one staff member are logged under two programs. */

@@ -67,6 +67,8 @@ export interface ConsentFact {
   episodeStartedOn: string | null;
   /** CoCM: permission to consult a psychiatric specialist (extension 1.1); null when not recorded. */
   specialistConsultationPermitted: boolean | null;
+  /** CoCM/BHI furnished under APCM (extension 1.2, CY2026 add-ons); false when not recorded. */
+  underApcm: boolean;
 }
 
 /** A moderate/high-MDM, substantial change of a plan on a date (for the complex-CCM criteria). */
@@ -243,6 +245,7 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           costSharingExplained: e.data.costSharingExplained,
           episodeStartedOn: e.data.episodeStartedOn ?? null,
           specialistConsultationPermitted: e.data.specialistConsultationPermitted ?? null,
+          underApcm: e.data.underApcm === true,
         });
         break;
       case 'ConsentRevoked': {

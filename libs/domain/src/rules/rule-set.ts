@@ -109,6 +109,17 @@ export interface RuleSet {
     readonly multipleQmb: string;
     readonly multipleFrom: number;
   };
+  /**
+   * CY2026 APCM behavioral-health add-ons (docs/rules/apcm-behavioral-add-ons.md): CoCM or BHI furnished
+   * under APCM by the practitioner billing APCM that month; `excludes` are the standalone codes that
+   * practitioner does not bill that month. Null in a year without them (CY2025).
+   */
+  readonly apcmBehavioralAddOns: {
+    readonly cocmInitial: string;
+    readonly cocmSubsequent: string;
+    readonly bhi: string;
+    readonly excludes: readonly string[];
+  } | null;
   readonly psychotherapyAddOns: readonly PsychotherapyRange[];
   /** Pharmacologic-management add-on code (only for practitioners who cannot bill E/M). */
   readonly pharmacologicAddOn: string;

@@ -189,6 +189,7 @@ export class PatientMonthBuilder {
       costSharingExplained?: boolean;
       episodeStartedOn?: string;
       specialistConsultationPermitted?: boolean;
+      underApcm?: boolean;
       recordedAt?: string;
     } = {},
   ): this {
@@ -203,6 +204,7 @@ export class PatientMonthBuilder {
     if (extra.episodeStartedOn !== undefined) data.episodeStartedOn = extra.episodeStartedOn;
     if (extra.specialistConsultationPermitted !== undefined)
       data.specialistConsultationPermitted = extra.specialistConsultationPermitted;
+    if (extra.underApcm !== undefined) data.underApcm = extra.underApcm;
     return this.push('ConsentGranted', data, obtainedAt, extra.recordedAt);
   }
 

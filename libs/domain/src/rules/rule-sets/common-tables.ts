@@ -28,7 +28,13 @@ export const MONITORING_CY2025: RuleSet['remoteMonitoring'] = {
 
 export const COMMON_TABLES: Omit<
   RuleSet,
-  'version' | 'year' | 'feeSource' | 'feesCents' | 'remoteMonitoring' | 'feesNotSourced'
+  | 'version'
+  | 'year'
+  | 'feeSource'
+  | 'feesCents'
+  | 'remoteMonitoring'
+  | 'feesNotSourced'
+  | 'apcmBehavioralAddOns'
 > = {
   ccm: {
     staff: { threshold: 20, baseCode: '99490', addOnCode: '99439', addOnEvery: 20, addOnMaxUnits: 2 },

@@ -49,6 +49,8 @@ export const CY2025: RuleSet = {
   },
   ...COMMON_TABLES,
   remoteMonitoring: MONITORING_CY2025,
+  // The APCM behavioral-health add-ons start in CY2026 (docs/rules/apcm-behavioral-add-ons.md).
+  apcmBehavioralAddOns: null,
   feesNotSourced: [
     'G0506',
     '99495',

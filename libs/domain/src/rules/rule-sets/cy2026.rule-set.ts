@@ -53,8 +53,19 @@ export const CY2026: RuleSet = {
     '98985': null,
     '98986': null,
     '98979': null,
+    // APCM behavioral-health add-ons: no national amounts in shared/data/README.md, none sourced (issue 17).
+    G0568: null,
+    G0569: null,
+    G0570: null,
   },
   ...COMMON_TABLES,
+  // CoCM initial / subsequent month and general BHI furnished under APCM (CMS-1832-F; apcm-behavioral-add-ons.md).
+  apcmBehavioralAddOns: {
+    cocmInitial: 'G0568',
+    cocmSubsequent: 'G0569',
+    bhi: 'G0570',
+    excludes: ['99484', '99492', '99493', '99494', 'G2214'],
+  },
   // CY2026 adds the 2-15 day device codes and the first-10-minutes management codes (docs/rules/remote-monitoring.md).
   remoteMonitoring: {
     ...MONITORING_CY2025,
@@ -93,5 +104,8 @@ export const CY2026: RuleSet = {
     '98985',
     '98986',
     '98979',
+    'G0568',
+    'G0569',
+    'G0570',
   ],
 };
