@@ -101,6 +101,9 @@ export function monthsTouchedBy(event: ContractEvent): string[] {
       months = Number.isNaN(start) ? [] : monthsOfInterval(start, start + 29 * 86_400_000);
       break;
     }
+    case 'DigitalTherapySupplied':
+      months = dateMonth(d.suppliedOn);
+      break;
     case 'MonthClaimed':
       months = typeof d.month === 'string' && MONTH_RE.test(d.month) ? [d.month] : [];
       break;

@@ -82,6 +82,11 @@ function thresholdsOf(
         isCocmInitialMonth(context, m.practitionerId, month) ? rules.cocm.initial : rules.cocm.subsequent,
         m.countedMinutes,
       );
+    case 'DMHT':
+      return monitoringThresholds(
+        { management: rules.digitalMentalHealth.management, managementShort: null },
+        m.countedMinutes,
+      );
     default:
       return null;
   }

@@ -129,6 +129,7 @@ export function evolve(state: PatientState, event: ContractEvent): PatientState 
       };
     case 'PsychotherapyProvided':
       return { ...s, psychotherapy: put(s.psychotherapy, event.data.encounterId, event.data.on) };
+    case 'DigitalTherapySupplied':
     case 'MonitoringDataRecorded':
       // Device data changes no state a command decides on (a later period event replaces an earlier one).
       return s;

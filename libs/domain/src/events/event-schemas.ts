@@ -7,6 +7,8 @@ import {
   ORGANIZATION_KINDS,
   MONITORING_DEVICE_CATEGORIES,
   MONITORING_KINDS,
+  DIGITAL_THERAPY_REGULATIONS,
+  MONITORING_ACTIVITIES,
   PRACTITIONER_ROLES,
   PROGRAMS,
   type ContractEventType,
@@ -63,6 +65,7 @@ export const CURRENT_SCHEMA_VERSIONS: Readonly<Record<ContractEventType, number>
   PsychotherapyProvided: 1,
   PharmacologicManagementProvided: 1,
   MonitoringDataRecorded: 1,
+  DigitalTherapySupplied: 1,
   MonthClaimed: 1,
   MonthClosed: 1,
   MonthReopened: 1,
@@ -283,7 +286,13 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       activity: required(text()),
       separatelyBilledAs: optional(billingCode),
       careSetting: optional(oneOf(CARE_SETTINGS)),
+      digitalTherapyCourseId: optional(safeId),
+      monitoringActivity: optional(oneOf(MONITORING_ACTIVITIES)),
     },
+    check: (data, path) =>
+      data.monitoringActivity === undefined || data.program === 'RPM'
+        ? []
+        : [{ field: `${path}.monitoringActivity`, message: 'is only given for a program RPM entry' }],
   },
   CareTimeAmended: {
     stream: 'patient',
@@ -331,6 +340,16 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       setupOn: optional(localDate),
     },
     check: monitoringPeriodIssues,
+  },
+  // Extension 1.2 (docs/contract/EVENTS-extension-1.2.md, docs/rules/digital-mental-health-treatment.md).
+  DigitalTherapySupplied: {
+    stream: 'patient',
+    data: {
+      courseId: required(safeId),
+      billingPractitionerId: required(safeId),
+      deviceRegulation: required(oneOf(DIGITAL_THERAPY_REGULATIONS)),
+      suppliedOn: required(localDate),
+    },
   },
   MonthClaimed: {
     stream: 'patient',

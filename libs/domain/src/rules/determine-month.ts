@@ -25,6 +25,7 @@ import {
   sortRecord,
 } from './month/flags';
 import { MonthContext } from './month/month-context';
+import { digitalMentalHealth } from './month/digital-mental-health';
 import { remoteMonitoring } from './month/remote-monitoring';
 import { transitionalCare } from './month/tcm';
 import { chooseAcrossPrograms, emitProgramLines, timedResults } from './month/timed-programs';
@@ -105,6 +106,7 @@ function evaluate(ctx: MonthContext): MonthDetermination {
   ccmInitiatingAddOn(ctx);
   transitionalCare(ctx, apcmWinner);
   remoteMonitoring(ctx);
+  digitalMentalHealth(ctx);
   flagCocmConsultation(ctx);
   flagNotPayableByMedicare(ctx);
   complianceFlags(ctx);

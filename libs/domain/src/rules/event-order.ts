@@ -26,6 +26,8 @@ const TYPE_PRECEDENCE: Record<ContractEventType, number> = {
   PharmacologicManagementProvided: 14,
   // extension 1.1; a fractional rank keeps every v1 event's precedence (and the replay digest) unchanged
   MonitoringDataRecorded: 14.5,
+  // extension 1.2, likewise between the v1 ranks
+  DigitalTherapySupplied: 14.6,
   MonthClaimed: 15,
   // billing-office events (issue 16): after every fact of the month they close or reopen
   MonthClosed: 16,
@@ -60,6 +62,8 @@ export function entityIdOf(e: ContractEvent): string {
       return e.data.entryId;
     case 'MonitoringDataRecorded':
       return e.data.periodId;
+    case 'DigitalTherapySupplied':
+      return e.data.courseId;
     case 'MonthClaimed':
       return `${e.data.month}|${e.data.program}|${e.data.billingPractitionerId}`;
     case 'MonthClosed':

@@ -13,7 +13,7 @@ export const BILLING_PROGRAMS: readonly BillingProgram[] = ['CCM', 'PCM', 'BHI',
 
 /** Per-encounter add-ons (90833/90836/90838, 90863) carry this pseudo-program on their lines. */
 export const ADD_ON_PROGRAM = 'ADDON' as const;
-export type LineProgram = BillingProgram | typeof ADD_ON_PROGRAM | 'TCM' | 'RPM' | 'RTM';
+export type LineProgram = BillingProgram | typeof ADD_ON_PROGRAM | 'TCM' | 'RPM' | 'RTM' | 'DMHT';
 
 /** Why a line was billed. */
 export interface LineExplanation {
@@ -93,6 +93,8 @@ export type FlagCode =
   | 'NOT_BILLABLE_MONITORING'
   /** Extension 1.2: CoCM/BHI consented under APCM that bills no APCM add-on (G0568-G0570), and why. */
   | 'NOT_BILLABLE_APCM_ADDON'
+  /** Extension 1.2: a DMHT course or month that bills no G0552/G0553, and why. */
+  | 'NOT_BILLABLE_DMHT'
   /** Compliance review: two entries of one staff member overlap in time (same or different programs). */
   | 'OVERLAPPING_TIME'
   /** Compliance review: the same minutes of one staff member are logged under two programs. */
@@ -153,7 +155,8 @@ export interface MonthDetermination {
 
 /** Management minutes of one remote-monitoring family (RPM or RTM) and billing practitioner this month. */
 export interface MonitoringMinutes {
-  monitoring: 'RPM' | 'RTM';
+  /** Extension 1.2 adds `DMHT` (treatment management) and `RPM_INTERPRETATION` (99091 time). */
+  monitoring: 'RPM' | 'RTM' | 'DMHT' | 'RPM_INTERPRETATION';
   practitionerId: string;
   countedMinutes: number;
 }

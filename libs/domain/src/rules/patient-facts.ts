@@ -101,6 +101,10 @@ export interface TimeEntryFact {
   separatelyBilledAs: string | null;
   /** Where the patient was (extension 1.1); null when not recorded. */
   careSetting: CareSetting | null;
+  /** DMHT course the minutes manage (extension 1.2); null when not recorded. */
+  digitalTherapyCourseId: string | null;
+  /** `data_interpretation`: 99091 time (extension 1.2, program RPM); null when not recorded. */
+  monitoringActivity: 'data_interpretation' | null;
   /** When the entry was first recorded (epoch ms of `recordedAt`; compliance review). */
   recordedMs: number;
   voided: boolean;
@@ -157,6 +161,16 @@ export interface PatientFacts {
   claims: Map<string, ClaimFact>;
   /** Remote-monitoring device periods by period id (extension 1.1). */
   monitoringPeriods: Map<string, MonitoringPeriodFact>;
+  /** DMHT device courses by course id (extension 1.2). */
+  digitalTherapyCourses: Map<string, DigitalTherapyCourseFact>;
+}
+
+/** One DMHT device course (extension 1.2 `DigitalTherapySupplied`; the latest event of a course wins). */
+export interface DigitalTherapyCourseFact {
+  courseId: string;
+  billingPractitionerId: string;
+  deviceRegulation: '882.5801' | '882.5803';
+  suppliedOn: string;
 }
 
 /** Folds ordered events into facts. Pure; `events` must already be in the engine's total order. */
@@ -176,6 +190,7 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
     pharmacologic: new Map(),
     claims: new Map(),
     monitoringPeriods: new Map(),
+    digitalTherapyCourses: new Map(),
   };
   for (const e of events) {
     switch (e.type) {
@@ -285,6 +300,8 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           minutes: e.data.minutes,
           separatelyBilledAs: e.data.separatelyBilledAs ?? null,
           careSetting: e.data.careSetting ?? null,
+          digitalTherapyCourseId: e.data.digitalTherapyCourseId ?? null,
+          monitoringActivity: e.data.monitoringActivity ?? null,
           recordedMs: Date.parse(e.recordedAt),
           voided: false,
         });
@@ -336,6 +353,9 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           dataDays: [...new Set(e.data.dataDays)].sort(),
           setupOn: e.data.setupOn ?? null,
         });
+        break;
+      case 'DigitalTherapySupplied':
+        f.digitalTherapyCourses.set(e.data.courseId, { ...e.data });
         break;
       case 'MonthClaimed':
         f.claims.set(`${e.data.month}|${e.data.program}|${e.data.billingPractitionerId}`, {

@@ -120,6 +120,16 @@ export interface RuleSet {
     readonly bhi: string;
     readonly excludes: readonly string[];
   } | null;
+  /**
+   * Digital mental health treatment (docs/rules/digital-mental-health-treatment.md): the device supply
+   * code once per course, the monthly treatment-management table, and the FDA regulations whose devices
+   * the year's codes cover.
+   */
+  readonly digitalMentalHealth: {
+    readonly supplyCode: string;
+    readonly management: FullTimeTable;
+    readonly deviceRegulations: readonly string[];
+  };
   readonly psychotherapyAddOns: readonly PsychotherapyRange[];
   /** Pharmacologic-management add-on code (only for practitioners who cannot bill E/M). */
   readonly pharmacologicAddOn: string;

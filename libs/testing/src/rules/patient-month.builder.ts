@@ -253,7 +253,13 @@ export class PatientMonthBuilder {
     billingPractitionerId: string,
     startedAt: string,
     minutes: number,
-    extra: { separatelyBilledAs?: string; careSetting?: CareSetting; recordedAt?: string } = {},
+    extra: {
+      separatelyBilledAs?: string;
+      careSetting?: CareSetting;
+      recordedAt?: string;
+      digitalTherapyCourseId?: string;
+      monitoringActivity?: 'data_interpretation';
+    } = {},
   ): this {
     const data: Record<string, unknown> = {
       entryId,
@@ -267,6 +273,9 @@ export class PatientMonthBuilder {
     };
     if (extra.separatelyBilledAs !== undefined) data.separatelyBilledAs = extra.separatelyBilledAs;
     if (extra.careSetting !== undefined) data.careSetting = extra.careSetting;
+    if (extra.digitalTherapyCourseId !== undefined)
+      data.digitalTherapyCourseId = extra.digitalTherapyCourseId;
+    if (extra.monitoringActivity !== undefined) data.monitoringActivity = extra.monitoringActivity;
     return this.push('CareTimeLogged', data, startedAt, extra.recordedAt);
   }
 
@@ -333,6 +342,21 @@ export class PatientMonthBuilder {
     };
     if (extra.setupOn !== undefined) data.setupOn = extra.setupOn;
     return this.push('MonitoringDataRecorded', data, PatientMonthBuilder.noon(periodStartOn), undefined);
+  }
+
+  /** A DMHT device supplied for one course of treatment (extension 1.2). */
+  digitalTherapy(
+    courseId: string,
+    billingPractitionerId: string,
+    suppliedOn: string,
+    deviceRegulation: '882.5801' | '882.5803' = '882.5801',
+  ): this {
+    return this.push(
+      'DigitalTherapySupplied',
+      { courseId, billingPractitionerId, deviceRegulation, suppliedOn },
+      PatientMonthBuilder.noon(suppliedOn),
+      undefined,
+    );
   }
 
   claim(

@@ -176,7 +176,7 @@ function managementLines(
 
 /** The management thresholds of a family (first-10 code where the year has one, base, add-ons) up to `counted`. */
 export function monitoringThresholds(
-  family: MonitoringFamily,
+  family: Pick<MonitoringFamily, 'management' | 'managementShort'>,
   counted: number,
 ): { minutes: number; code: string }[] {
   const m = family.management;
@@ -193,7 +193,7 @@ export function monitoringThresholds(
 
 /** Management codes for a month's minutes: first 20 + each further full 20; else the first-10 code. */
 export function managementCodes(
-  family: MonitoringFamily,
+  family: Pick<MonitoringFamily, 'management' | 'managementShort'>,
   minutes: number,
 ): { code: string; units: number }[] {
   const m = family.management;

@@ -1,5 +1,5 @@
 import type { RuleSet } from '../rule-set';
-import { COMMON_TABLES, MONITORING_CY2025 } from './common-tables';
+import { COMMON_TABLES, DMHT_CY2025, MONITORING_CY2025 } from './common-tables';
 
 /**
  * CY2026 Medicare rule set. Fees: CMS PFS 2026 July release (2026-06-30), non-QPP CF 33.4009,
@@ -57,6 +57,10 @@ export const CY2026: RuleSet = {
     G0568: null,
     G0569: null,
     G0570: null,
+    // DMHT: G0552 is contractor-priced; no national amounts sourced (issue 17).
+    G0552: null,
+    G0553: null,
+    G0554: null,
   },
   ...COMMON_TABLES,
   // CoCM initial / subsequent month and general BHI furnished under APCM (CMS-1832-F; apcm-behavioral-add-ons.md).
@@ -66,6 +70,8 @@ export const CY2026: RuleSet = {
     bhi: 'G0570',
     excludes: ['99484', '99492', '99493', '99494', 'G2214'],
   },
+  // CY2026 adds digital therapy devices for ADHD, 21 CFR 882.5803 (docs/rules/digital-mental-health-treatment.md).
+  digitalMentalHealth: { ...DMHT_CY2025, deviceRegulations: ['882.5801', '882.5803'] },
   // CY2026 adds the 2-15 day device codes and the first-10-minutes management codes (docs/rules/remote-monitoring.md).
   remoteMonitoring: {
     ...MONITORING_CY2025,
@@ -107,5 +113,8 @@ export const CY2026: RuleSet = {
     'G0568',
     'G0569',
     'G0570',
+    'G0552',
+    'G0553',
+    'G0554',
   ],
 };
