@@ -87,6 +87,10 @@ function thresholdsOf(
         { management: rules.digitalMentalHealth.management, managementShort: null },
         m.countedMinutes,
       );
+    case 'RPM_INTERPRETATION': {
+      const i = rules.remoteMonitoring.interpretation;
+      return [{ minutes: i.threshold, code: i.code }];
+    }
     default:
       return null;
   }

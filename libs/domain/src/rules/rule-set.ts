@@ -173,6 +173,15 @@ export interface RuleSet {
     readonly fullDeviceFromDays: number;
     /** Data days for the short device code (2-15 days), where the year has one. */
     readonly shortDeviceFromDays: number;
+    /**
+     * 99091: the practitioner's own collection and interpretation of the data, `threshold` minutes in the
+     * month; not billed with `notWith` (the same practitioner's RPM management codes that month).
+     */
+    readonly interpretation: {
+      readonly code: string;
+      readonly threshold: number;
+      readonly notWith: readonly string[];
+    };
   };
   /**
    * Codes whose CY national amount is not in ../shared/data/README.md and could not be sourced: their

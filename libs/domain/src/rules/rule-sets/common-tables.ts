@@ -24,6 +24,7 @@ export const MONITORING_CY2025: RuleSet['remoteMonitoring'] = {
   },
   fullDeviceFromDays: 16,
   shortDeviceFromDays: 2,
+  interpretation: { code: '99091', threshold: 30, notWith: ['99457', '99458'] },
 };
 
 /** DMHT as in CY2025 (computerized behavioral therapy devices, 21 CFR 882.5801); CY2026 adds ADHD devices. */

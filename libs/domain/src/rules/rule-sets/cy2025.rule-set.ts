@@ -46,6 +46,7 @@ export const CY2025: RuleSet = {
     '98978': null,
     '98980': null,
     '98981': null,
+    '99091': null,
     // DMHT (docs/rules/digital-mental-health-treatment.md): G0552 is contractor-priced; none sourced (issue 17).
     G0552: null,
     G0553: null,
@@ -70,6 +71,7 @@ export const CY2025: RuleSet = {
     '98978',
     '98980',
     '98981',
+    '99091',
     'G0552',
     'G0553',
     'G0554',

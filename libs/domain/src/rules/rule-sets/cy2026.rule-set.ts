@@ -53,6 +53,7 @@ export const CY2026: RuleSet = {
     '98985': null,
     '98986': null,
     '98979': null,
+    '99091': null,
     // APCM behavioral-health add-ons: no national amounts in shared/data/README.md, none sourced (issue 17).
     G0568: null,
     G0569: null,
@@ -89,6 +90,8 @@ export const CY2026: RuleSet = {
       },
       managementShort: { code: '98979', threshold: 10 },
     },
+    // 99470 is the shorter RPM management code of CY2026: not billed with 99091 either (reading).
+    interpretation: { ...MONITORING_CY2025.interpretation, notWith: ['99457', '99458', '99470'] },
   },
   feesNotSourced: [
     'G0506',
@@ -110,6 +113,7 @@ export const CY2026: RuleSet = {
     '98985',
     '98986',
     '98979',
+    '99091',
     'G0568',
     'G0569',
     'G0570',
