@@ -18,6 +18,22 @@ const CONSENT = {
   costSharingExplained: true,
 };
 
+const PERIOD = {
+  periodId: 'mp-x',
+  monitoring: 'RPM',
+  deviceCategory: 'physiologic',
+  billingPractitionerId: 'md-1',
+  periodStartOn: '2026-03-02',
+  dataDays: ['2026-03-02', '2026-03-03'],
+  setupOn: '2026-03-02',
+};
+const COURSE = {
+  courseId: 'dt-x',
+  billingPractitionerId: 'md-1',
+  deviceRegulation: '882.5803',
+  suppliedOn: '2026-03-02',
+};
+
 /** Accepted: name, who, path, body, and the event type + data fields that must arrive. */
 const ACCEPTED: [string, Who, string, object, string, object][] = [
   [
@@ -35,6 +51,32 @@ const ACCEPTED: [string, Who, string, object, string, object][] = [
     { ...CONSENT, consentId: 'cs-y', program: 'BHI', underApcm: false },
     'ConsentGranted',
     { underApcm: false },
+  ],
+  ['a monitoring period', 'nurse', 'monitoring-data', PERIOD, 'MonitoringDataRecorded', PERIOD],
+  [
+    'the same period again (the final count replaces it)',
+    'practitioner',
+    'monitoring-data',
+    { ...PERIOD, dataDays: ['2026-03-04'] },
+    'MonitoringDataRecorded',
+    { periodId: 'mp-x', dataDays: ['2026-03-04'] },
+  ],
+  ['a DMHT device supply', 'practitioner', 'digital-therapy', COURSE, 'DigitalTherapySupplied', COURSE],
+  [
+    'digitalTherapyCourseId on care time',
+    'nurse',
+    'care-time',
+    { ...BODY.careTime('e-x1'), digitalTherapyCourseId: 'dt-x' },
+    'CareTimeLogged',
+    { digitalTherapyCourseId: 'dt-x' },
+  ],
+  [
+    'monitoringActivity on program-RPM care time',
+    'practitioner',
+    'care-time',
+    { ...BODY.careTime('e-x2'), program: 'RPM', monitoringActivity: 'data_interpretation' },
+    'CareTimeLogged',
+    { program: 'RPM', monitoringActivity: 'data_interpretation' },
   ],
 ];
 
@@ -56,6 +98,51 @@ const REJECTED: [string, Who, string, object, number, string, string][] = [
     { ...CONSENT, consentId: 'cs-b2', program: 'CCM', underApcm: true },
     400,
     'underApcm',
+    'EVENT.INVALID',
+  ],
+  [
+    'a period with repeated data days',
+    'nurse',
+    'monitoring-data',
+    { ...PERIOD, periodId: 'mp-b1', dataDays: ['2026-03-02', '2026-03-02'] },
+    400,
+    'dataDays',
+    'REQUEST.INVALID',
+  ],
+  [
+    'a data day outside the 30-day period',
+    'nurse',
+    'monitoring-data',
+    { ...PERIOD, periodId: 'mp-b2', dataDays: ['2026-04-01'] },
+    400,
+    'dataDays[0]',
+    'EVENT.INVALID',
+  ],
+  [
+    'an RTM period with a physiologic device',
+    'nurse',
+    'monitoring-data',
+    { ...PERIOD, periodId: 'mp-b3', monitoring: 'RTM' },
+    400,
+    'deviceCategory',
+    'EVENT.INVALID',
+  ],
+  [
+    'a device regulation outside the list',
+    'practitioner',
+    'digital-therapy',
+    { ...COURSE, courseId: 'dt-b1', deviceRegulation: '882.5802' },
+    400,
+    'deviceRegulation',
+    'REQUEST.INVALID',
+  ],
+  [
+    'monitoringActivity on CCM care time',
+    'nurse',
+    'care-time',
+    { ...BODY.careTime('e-b1'), monitoringActivity: 'data_interpretation' },
+    400,
+    'monitoringActivity',
     'EVENT.INVALID',
   ],
 ];
@@ -97,6 +184,17 @@ describe('care-api accepts the extension 1.2 fields and events', () => {
     const last = events[events.length - 1]!;
     expect(last.type).toBe(type);
     expect(last.data).toEqual(expect.objectContaining(fields));
+  });
+
+  it('refuses a monitoring period from a role outside the policy (billing), appending nothing', async () => {
+    const billing = await h.token(tenant, ['billing'], ['primary-care']);
+    const before = await h.store.readTenant(tenant);
+    const res = await request(h.http)
+      .post(`/v1/tenants/${tenant}${P}/monitoring-data`)
+      .set('Authorization', `Bearer ${billing}`)
+      .send({ ...PERIOD, periodId: 'mp-b9' });
+    expect(res.status).toBe(403);
+    expect((await h.store.readTenant(tenant)).length).toBe(before.length);
   });
 
   it.each(REJECTED)(

@@ -18,6 +18,8 @@ import { ProvidePharmacologicManagementController } from './provide-pharmacologi
 import { ProvidePharmacologicManagementHandler } from './provide-pharmacologic-management/provide-pharmacologic-management.handler';
 import { ProvidePsychotherapyController } from './provide-psychotherapy/provide-psychotherapy.controller';
 import { ProvidePsychotherapyHandler } from './provide-psychotherapy/provide-psychotherapy.handler';
+import { RecordMonitoringDataController } from './record-monitoring-data/record-monitoring-data.controller';
+import { RecordMonitoringDataHandler } from './record-monitoring-data/record-monitoring-data.handler';
 import { RegisterOrganizationController } from './register-organization/register-organization.controller';
 import { RegisterOrganizationHandler } from './register-organization/register-organization.handler';
 import { RegisterPatientController } from './register-patient/register-patient.controller';
@@ -32,6 +34,8 @@ import { ReviseCarePlanController } from './revise-care-plan/revise-care-plan.co
 import { ReviseCarePlanHandler } from './revise-care-plan/revise-care-plan.handler';
 import { RevokeConsentController } from './revoke-consent/revoke-consent.controller';
 import { RevokeConsentHandler } from './revoke-consent/revoke-consent.handler';
+import { SupplyDigitalTherapyController } from './supply-digital-therapy/supply-digital-therapy.controller';
+import { SupplyDigitalTherapyHandler } from './supply-digital-therapy/supply-digital-therapy.handler';
 import { VoidCareTimeController } from './void-care-time/void-care-time.controller';
 import { VoidCareTimeHandler } from './void-care-time/void-care-time.handler';
 
@@ -47,6 +51,7 @@ export const COMMAND_CONTROLLERS = [
   LogCareTimeController,
   ProvidePharmacologicManagementController,
   ProvidePsychotherapyController,
+  RecordMonitoringDataController,
   RegisterOrganizationController,
   RegisterPatientController,
   RegisterPractitionerController,
@@ -54,6 +59,7 @@ export const COMMAND_CONTROLLERS = [
   ResolveConditionController,
   ReviseCarePlanController,
   RevokeConsentController,
+  SupplyDigitalTherapyController,
   VoidCareTimeController,
 ];
 
@@ -69,6 +75,7 @@ export const COMMAND_HANDLERS = [
   LogCareTimeHandler,
   ProvidePharmacologicManagementHandler,
   ProvidePsychotherapyHandler,
+  RecordMonitoringDataHandler,
   RegisterOrganizationHandler,
   RegisterPatientHandler,
   RegisterPractitionerHandler,
@@ -76,5 +83,6 @@ export const COMMAND_HANDLERS = [
   ResolveConditionHandler,
   ReviseCarePlanHandler,
   RevokeConsentHandler,
+  SupplyDigitalTherapyHandler,
   VoidCareTimeHandler,
 ];

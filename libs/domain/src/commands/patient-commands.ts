@@ -8,8 +8,10 @@ import type {
   ConditionResolved,
   ConsentGranted,
   ConsentRevoked,
+  DigitalTherapySupplied,
   EncounterCompleted,
   Instant,
+  MonitoringDataRecorded,
   MonthClaimed,
   PatientEvent,
   PatientRegistered,
@@ -57,6 +59,10 @@ export type ProvidePharmacologicManagement = PatientCommandOf<
   'ProvidePharmacologicManagement',
   PharmacologicManagementProvided
 >;
+/** Record the device data days of one 30-day remote-monitoring period (extension 1.1). */
+export type RecordMonitoringData = PatientCommandOf<'RecordMonitoringData', MonitoringDataRecorded>;
+/** Record a DMHT device supplied for one course of treatment (extension 1.2). */
+export type SupplyDigitalTherapy = PatientCommandOf<'SupplyDigitalTherapy', DigitalTherapySupplied>;
 /** Record what was submitted for a month. */
 export type ClaimMonth = PatientCommandOf<'ClaimMonth', MonthClaimed>;
 
@@ -75,6 +81,8 @@ export type PatientCommand =
   | VoidCareTime
   | ProvidePsychotherapy
   | ProvidePharmacologicManagement
+  | RecordMonitoringData
+  | SupplyDigitalTherapy
   | ClaimMonth;
 
 export type PatientCommandType = PatientCommand['type'];
@@ -99,5 +107,7 @@ export const PATIENT_COMMAND_EVENTS: Readonly<
   VoidCareTime: { event: 'CareTimeVoided' },
   ProvidePsychotherapy: { event: 'PsychotherapyProvided' },
   ProvidePharmacologicManagement: { event: 'PharmacologicManagementProvided' },
+  RecordMonitoringData: { event: 'MonitoringDataRecorded' },
+  SupplyDigitalTherapy: { event: 'DigitalTherapySupplied' },
   ClaimMonth: { event: 'MonthClaimed' },
 };

@@ -125,6 +125,10 @@ export function checkPatientInvariants(state: PatientState, event: PatientEvent)
       if (entry.voided) throw new CareTimeEntryVoidedError(event.data.entryId);
       return;
     }
+    case 'MonitoringDataRecorded':
+    case 'DigitalTherapySupplied':
+      // A later event of the same period or course replaces the earlier one (the vendor's final count).
+      return;
     case 'MonthClaimed':
       // Claims are recorded as submitted, resubmissions included; replays compare against them.
       return;
