@@ -1,3 +1,5 @@
+import { patientMonthContext } from '../../billing-facts/patient-month-context';
+import { worklistItems } from '../../billing-facts/worklist';
 import {
   BHCM,
   MonthSpecification,
@@ -152,5 +154,31 @@ describe('APCM behavioral-health add-ons (CY2026)', () => {
           'CY2025 has no APCM behavioral-health add-on codes',
         );
       });
+  });
+
+  it('given CoCM billed as the add-on, then the worklist shows the add-on billed and no next threshold; standalone CoCM keeps its next code', () => {
+    const reference = testReference();
+    const under = cocm(apcmPatient(), true).time('E1', 'CoCM', BHCM, 'DR-1', '2026-03-05T10:00:00-05:00', 10);
+    const d = under.determine('2026-03', { reference });
+    expect(worklistItems(patientMonthContext('P1', under.events), d, '2026-03')).toEqual([
+      expect.objectContaining({
+        program: 'CoCM',
+        billedCodes: ['G0568'],
+        nextCode: null,
+        nextThreshold: null,
+      }),
+    ]);
+    const v1 = cocm(apcmPatient(), undefined).time(
+      'E1',
+      'CoCM',
+      BHCM,
+      'DR-1',
+      '2026-03-05T10:00:00-05:00',
+      10,
+    );
+    const d1 = v1.determine('2026-03', { reference });
+    expect(worklistItems(patientMonthContext('P1', v1.events), d1, '2026-03')).toEqual([
+      expect.objectContaining({ program: 'CoCM', billedCodes: [], nextCode: 'G2214', nextThreshold: 16 }),
+    ]);
   });
 });
