@@ -125,4 +125,21 @@ describe('DMHT: device supply and treatment management', () => {
       }),
     ]);
   });
+
+  it('given program-RPM minutes naming a DMHT course with an RPM device period, then they bill DMHT only, never RPM management', () => {
+    const days = Array.from({ length: 18 }, (_, i) => `2026-03-${String(i + 2).padStart(2, '0')}`);
+    given(
+      clinic()
+        .monitoring('M1', 'RPM', 'DR-1', '2026-03-02', days)
+        .digitalTherapy('DT1', 'DR-1', '2026-02-20')
+        .time('E1', 'RPM', RN, 'DR-1', '2026-03-05T10:00:00-05:00', 25, course),
+    )
+      .when('2026-03')
+      .then((d) => {
+        expect(lines(d)).toEqual(['99454x1@DR-1#2026-03-02', 'G0553x1@DR-1']);
+        expect(d.monitoringMinutes).toEqual([
+          { monitoring: 'DMHT', practitionerId: 'DR-1', countedMinutes: 25 },
+        ]);
+      });
+  });
 });

@@ -80,6 +80,7 @@ export function interpretationEntries(ctx: MonthContext, bp: string): TimeEntryF
   const out: TimeEntryFact[] = [];
   for (const t of ctx.facts.entries.values()) {
     if (t.program !== 'RPM' || t.monitoringActivity !== 'data_interpretation') continue;
+    if (t.digitalTherapyCourseId !== null) continue; // DMHT minutes count only for DMHT
     if (t.billingPractitionerId !== bp || t.voided || t.separatelyBilledAs !== null) continue;
     if (t.startedMs < cal.startMs || t.startedMs >= cal.endMs) continue;
     out.push(t);

@@ -152,6 +152,8 @@ function managementEntries(ctx: MonthContext, bp: string): TimeEntryFact[] {
       continue;
     // 99091 time (extension 1.2) is not treatment management (month/remote-interpretation.ts).
     if (t.monitoringActivity === 'data_interpretation') continue;
+    // DMHT management minutes (extension 1.2) count only for DMHT (month/digital-mental-health.ts).
+    if (t.digitalTherapyCourseId !== null) continue;
     if (t.startedMs < cal.startMs || t.startedMs >= cal.endMs) continue;
     const own = t.performerId === bp && ctx.rules.ownMinutesRoles.includes(t.performerRole);
     if (!own && t.performerRole !== 'clinical_staff') continue;
