@@ -12,6 +12,10 @@ import { EstablishCarePlanController } from './establish-care-plan/establish-car
 import { EstablishCarePlanHandler } from './establish-care-plan/establish-care-plan.handler';
 import { GrantConsentController } from './grant-consent/grant-consent.controller';
 import { GrantConsentHandler } from './grant-consent/grant-consent.handler';
+import { InitiateNavigationServicesController } from './initiate-navigation-services/initiate-navigation-services.controller';
+import { InitiateNavigationServicesHandler } from './initiate-navigation-services/initiate-navigation-services.handler';
+import { LogNavigationTimeController } from './log-navigation-time/log-navigation-time.controller';
+import { LogNavigationTimeHandler } from './log-navigation-time/log-navigation-time.handler';
 import { LogCareTimeController } from './log-care-time/log-care-time.controller';
 import { LogCareTimeHandler } from './log-care-time/log-care-time.handler';
 import { ProvidePharmacologicManagementController } from './provide-pharmacologic-management/provide-pharmacologic-management.controller';
@@ -49,6 +53,8 @@ export const COMMAND_CONTROLLERS = [
   EstablishCarePlanController,
   GrantConsentController,
   LogCareTimeController,
+  InitiateNavigationServicesController,
+  LogNavigationTimeController,
   ProvidePharmacologicManagementController,
   ProvidePsychotherapyController,
   RecordMonitoringDataController,
@@ -73,6 +79,8 @@ export const COMMAND_HANDLERS = [
   EstablishCarePlanHandler,
   GrantConsentHandler,
   LogCareTimeHandler,
+  InitiateNavigationServicesHandler,
+  LogNavigationTimeHandler,
   ProvidePharmacologicManagementHandler,
   ProvidePsychotherapyHandler,
   RecordMonitoringDataHandler,

@@ -1,5 +1,5 @@
 import type { ContractEvent } from '../events/event-types';
-import { monthsByEvent, monthsOfInterval, monthsTouchedBy } from './months-touched';
+import { PATIENT_WIDE_EVENT_TYPES, monthsByEvent, monthsOfInterval, monthsTouchedBy } from './months-touched';
 
 const actor = { userId: 'u1', role: 'clinical_staff', departmentId: 'd1' };
 const logged = (entryId: string, startedAt: string, minutes: number): ContractEvent => ({
@@ -51,6 +51,25 @@ describe('months an event touches (no reference data needed)', () => {
       },
     };
     expect(monthsTouchedBy(supplied)).toEqual(['2026-03']);
+  });
+
+  it('given navigation minutes moved by a later version (extension 1.3), then both versions touch both months; an initiation is patient-wide', () => {
+    const nav = (startedAt: string): ContractEvent => ({
+      type: 'NavigationTimeLogged',
+      schemaVersion: 1,
+      tenantId: 't',
+      patientId: 'P1',
+      occurredAt: startedAt,
+      recordedAt: startedAt,
+      actor,
+      data: { entryId: 'T1', initiationId: 'N1', performerId: 'CHW1', startedAt, minutes: 60 },
+    });
+    expect(monthsTouchedBy(nav('2025-03-15T12:00:00Z'))).toEqual(['2025-03']);
+    expect(monthsByEvent([nav('2025-03-15T12:00:00Z'), nav('2025-05-15T12:00:00Z')])).toEqual([
+      ['2025-03', '2025-05'],
+      ['2025-03', '2025-05'],
+    ]);
+    expect(PATIENT_WIDE_EVENT_TYPES.has('NavigationServicesInitiated')).toBe(true);
   });
 
   it('given a claim, then exactly its month', () => {

@@ -142,6 +142,7 @@ export function hasActivityInMonth(
         if (e.data.suppliedOn.slice(0, 7) === month) return true;
         break;
       case 'CareTimeLogged':
+      case 'NavigationTimeLogged':
         instants.push(e.data.startedAt);
         break;
       case 'CareTimeAmended':

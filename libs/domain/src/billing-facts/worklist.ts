@@ -2,6 +2,7 @@ import { localDateOf } from '../calendar/zoned-calendar';
 import type { MonthDetermination } from '../rules/month-determination';
 import type { CocmMonthTable, FullTimeTable, RuleSet } from '../rules/rule-set';
 import { ruleSetFor } from '../rules/rule-set.registry';
+import { navigationThresholds } from '../rules/month/navigation';
 import { monitoringThresholds } from '../rules/month/remote-monitoring';
 import type { PatientMonthContext } from './patient-month-context';
 
@@ -131,13 +132,21 @@ export function worklistItems(
     practitionerId: m.practitionerId,
     countedMinutes: m.countedMinutes,
   }));
-  for (const m of [...(determination.minutes ?? []), ...monitoring]) {
+  // Navigation and integration minutes (extension 1.3): 60, then each further 30.
+  const navigation = (determination.navigationMinutes ?? []).map((m) => ({
+    program: m.service,
+    practitionerId: m.practitionerId,
+    countedMinutes: m.countedMinutes,
+  }));
+  for (const m of [...(determination.minutes ?? []), ...monitoring, ...navigation]) {
     const k = `${m.program}\u0000${m.practitionerId}`;
     if (items.has(k)) continue;
     const thresholds =
       m.program === 'RPM' || m.program === 'RTM'
         ? monitoringThresholds(rules.remoteMonitoring[m.program], m.countedMinutes)
-        : thresholdsOf(rules, context, m, month);
+        : m.program === 'CHI' || m.program === 'PIN' || m.program === 'PIN_PS'
+          ? navigationThresholds(rules.navigation[m.program], m.countedMinutes)
+          : thresholdsOf(rules, context, m, month);
     if (thresholds === null) continue;
     // CoCM/BHI billed as an APCM add-on (extension 1.2) has no time threshold: no next code.
     const addOn = apcmAddOnOf(rules, determination, m);

@@ -16,6 +16,8 @@ import type {
   PatientEvent,
   PatientRegistered,
   PharmacologicManagementProvided,
+  NavigationServicesInitiated,
+  NavigationTimeLogged,
   PsychotherapyProvided,
 } from '../events/event-types';
 
@@ -63,6 +65,13 @@ export type ProvidePharmacologicManagement = PatientCommandOf<
 export type RecordMonitoringData = PatientCommandOf<'RecordMonitoringData', MonitoringDataRecorded>;
 /** Record a DMHT device supplied for one course of treatment (extension 1.2). */
 export type SupplyDigitalTherapy = PatientCommandOf<'SupplyDigitalTherapy', DigitalTherapySupplied>;
+/** Extension 1.3: initiate CHI, PIN or PIN peer support at an initiating visit. */
+export type InitiateNavigationServices = PatientCommandOf<
+  'InitiateNavigationServices',
+  NavigationServicesInitiated
+>;
+/** Extension 1.3: log (or correct, or void) navigation minutes of auxiliary personnel. */
+export type LogNavigationTime = PatientCommandOf<'LogNavigationTime', NavigationTimeLogged>;
 /** Record what was submitted for a month. */
 export type ClaimMonth = PatientCommandOf<'ClaimMonth', MonthClaimed>;
 
@@ -83,6 +92,8 @@ export type PatientCommand =
   | ProvidePharmacologicManagement
   | RecordMonitoringData
   | SupplyDigitalTherapy
+  | InitiateNavigationServices
+  | LogNavigationTime
   | ClaimMonth;
 
 export type PatientCommandType = PatientCommand['type'];
@@ -109,5 +120,7 @@ export const PATIENT_COMMAND_EVENTS: Readonly<
   ProvidePharmacologicManagement: { event: 'PharmacologicManagementProvided' },
   RecordMonitoringData: { event: 'MonitoringDataRecorded' },
   SupplyDigitalTherapy: { event: 'DigitalTherapySupplied' },
+  InitiateNavigationServices: { event: 'NavigationServicesInitiated' },
+  LogNavigationTime: { event: 'NavigationTimeLogged', occurredAtFrom: 'startedAt' },
   ClaimMonth: { event: 'MonthClaimed' },
 };

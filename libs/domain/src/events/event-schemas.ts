@@ -9,6 +9,7 @@ import {
   MONITORING_KINDS,
   DIGITAL_THERAPY_REGULATIONS,
   MONITORING_ACTIVITIES,
+  NAVIGATION_SERVICES,
   PRACTITIONER_ROLES,
   PROGRAMS,
   type ContractEventType,
@@ -66,6 +67,8 @@ export const CURRENT_SCHEMA_VERSIONS: Readonly<Record<ContractEventType, number>
   PharmacologicManagementProvided: 1,
   MonitoringDataRecorded: 1,
   DigitalTherapySupplied: 1,
+  NavigationServicesInitiated: 1,
+  NavigationTimeLogged: 1,
   MonthClaimed: 1,
   MonthClosed: 1,
   MonthReopened: 1,
@@ -349,6 +352,28 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       billingPractitionerId: required(safeId),
       deviceRegulation: required(oneOf(DIGITAL_THERAPY_REGULATIONS)),
       suppliedOn: required(localDate),
+    },
+  },
+  // Extension 1.3 (docs/contract/EVENTS-extension-1.3.md, docs/rules/navigation-and-integration.md).
+  NavigationServicesInitiated: {
+    stream: 'patient',
+    data: {
+      initiationId: required(safeId),
+      service: required(oneOf(NAVIGATION_SERVICES)),
+      billingPractitionerId: required(safeId),
+      initiatingEncounterId: required(safeId),
+      consentObtainedOn: required(localDate),
+    },
+  },
+  NavigationTimeLogged: {
+    stream: 'patient',
+    data: {
+      entryId: required(safeId),
+      initiationId: required(safeId),
+      performerId: required(safeId),
+      startedAt: required(instant),
+      minutes: required(minutes),
+      voided: optional(boolean),
     },
   },
   MonthClaimed: {

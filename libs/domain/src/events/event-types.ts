@@ -321,6 +321,42 @@ export type DigitalTherapySupplied = DomainEvent<
   }
 >;
 
+/** Extension 1.3: navigation and integration services (CHI G0019/G0022, PIN G0023/G0024, PIN peer support G0140/G0146). */
+export const NAVIGATION_SERVICES = ['CHI', 'PIN', 'PIN_PS'] as const;
+export type NavigationService = (typeof NAVIGATION_SERVICES)[number];
+
+/**
+ * Extension 1.3: the billing practitioner initiates CHI, PIN or PIN peer support at an initiating
+ * visit (`initiatingEncounterId`, an `EncounterCompleted` of theirs) and documents the patient's
+ * consent (`consentObtainedOn`). A later event of the same `initiationId` replaces the earlier one.
+ */
+export type NavigationServicesInitiated = DomainEvent<
+  'NavigationServicesInitiated',
+  {
+    initiationId: string;
+    service: NavigationService;
+    billingPractitionerId: string;
+    initiatingEncounterId: string;
+    consentObtainedOn: LocalDate;
+  }
+>;
+
+/**
+ * Extension 1.3: minutes of navigation or integration work by certified or trained auxiliary
+ * personnel (`performerId`) under an initiation. Latest event per `entryId` wins; `voided` drops it.
+ */
+export type NavigationTimeLogged = DomainEvent<
+  'NavigationTimeLogged',
+  {
+    entryId: string;
+    initiationId: string;
+    performerId: string;
+    startedAt: Instant;
+    minutes: number;
+    voided?: boolean;
+  }
+>;
+
 /** What was actually submitted for a month; replays compare against it. */
 export type MonthClaimed = DomainEvent<
   'MonthClaimed',
@@ -395,6 +431,8 @@ export type PatientEvent =
   | PharmacologicManagementProvided
   | MonitoringDataRecorded
   | DigitalTherapySupplied
+  | NavigationServicesInitiated
+  | NavigationTimeLogged
   | MonthClaimed;
 
 /** Any event of contract v1, at its current schema version. */
@@ -426,6 +464,8 @@ export const PATIENT_EVENT_TYPES: readonly PatientEvent['type'][] = [
   'PharmacologicManagementProvided',
   'MonitoringDataRecorded',
   'DigitalTherapySupplied',
+  'NavigationServicesInitiated',
+  'NavigationTimeLogged',
   'MonthClaimed',
 ];
 

@@ -336,6 +336,40 @@ describe('validateContractEvent', () => {
     ]);
   });
 
+  it('checks NavigationServicesInitiated and NavigationTimeLogged (extension 1.3), naming the field', () => {
+    const initiated = {
+      ...envelope,
+      type: 'NavigationServicesInitiated',
+      data: {
+        initiationId: 'N-1',
+        service: 'CHI',
+        billingPractitionerId: 'DR-1',
+        initiatingEncounterId: 'V-1',
+        consentObtainedOn: '2026-03-02',
+      },
+    };
+    expect(badFields(initiated)).toEqual([]);
+    expect(badFields(withData(initiated, { service: 'CCM' }))).toEqual(['data.service']);
+    expect(badFields(withData(initiated, { consentObtainedOn: '2026-3-2' }))).toEqual([
+      'data.consentObtainedOn',
+    ]);
+    const logged = {
+      ...envelope,
+      type: 'NavigationTimeLogged',
+      data: {
+        entryId: 'T-1',
+        initiationId: 'N-1',
+        performerId: 'CHW-1',
+        startedAt: '2026-03-05T10:00:00Z',
+        minutes: 60,
+      },
+    };
+    expect(badFields(logged)).toEqual([]);
+    expect(badFields(withData(logged, { minutes: 0 }))).toEqual(['data.minutes']);
+    expect(badFields(withData(logged, { voided: 'yes' }))).toEqual(['data.voided']);
+    expect(badFields(withData(logged, { activity: 'free text' }))).toEqual(['data.activity']);
+  });
+
   it('checks MonthClaimed months and lines', () => {
     const claim = {
       ...envelope,

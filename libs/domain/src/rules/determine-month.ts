@@ -26,6 +26,7 @@ import {
 } from './month/flags';
 import { MonthContext } from './month/month-context';
 import { digitalMentalHealth } from './month/digital-mental-health';
+import { navigationServices } from './month/navigation';
 import { remoteMonitoring } from './month/remote-monitoring';
 import { transitionalCare } from './month/tcm';
 import { chooseAcrossPrograms, emitProgramLines, timedResults } from './month/timed-programs';
@@ -107,6 +108,7 @@ function evaluate(ctx: MonthContext): MonthDetermination {
   transitionalCare(ctx, apcmWinner);
   remoteMonitoring(ctx);
   digitalMentalHealth(ctx);
+  navigationServices(ctx);
   flagCocmConsultation(ctx);
   flagNotPayableByMedicare(ctx);
   complianceFlags(ctx);
@@ -127,5 +129,6 @@ function evaluate(ctx: MonthContext): MonthDetermination {
     flags: sortFlags(ctx.flags),
     minutes,
     ...(ctx.monitoringMinutes.length > 0 ? { monitoringMinutes: ctx.monitoringMinutes } : {}),
+    ...(ctx.facts.navigationInitiations.size > 0 ? { navigationMinutes: ctx.navigationMinutes } : {}),
   };
 }

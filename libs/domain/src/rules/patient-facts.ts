@@ -7,6 +7,7 @@ import type {
   MdmLevel,
   MonitoringDeviceCategory,
   MonitoringKind,
+  NavigationService,
   OrganizationKind,
   PractitionerRole,
   Program,
@@ -143,6 +144,26 @@ export interface MonitoringPeriodFact {
   setupOn: string | null;
 }
 
+/** Extension 1.3: one initiation of CHI, PIN or PIN peer support; the latest event per id wins. */
+export interface NavigationInitiationFact {
+  initiationId: string;
+  service: NavigationService;
+  billingPractitionerId: string;
+  initiatingEncounterId: string;
+  consentObtainedOn: string;
+}
+
+/** Extension 1.3: navigation minutes of auxiliary personnel under an initiation; the latest event per id wins. */
+export interface NavigationEntryFact {
+  entryId: string;
+  initiationId: string;
+  performerId: string;
+  startedAt: string;
+  startedMs: number;
+  minutes: number;
+  voided: boolean;
+}
+
 export interface PatientFacts {
   organizations: Map<string, OrganizationFact>;
   practitioners: Map<string, PractitionerFact>;
@@ -161,6 +182,9 @@ export interface PatientFacts {
   claims: Map<string, ClaimFact>;
   /** Remote-monitoring device periods by period id (extension 1.1). */
   monitoringPeriods: Map<string, MonitoringPeriodFact>;
+  /** Navigation and integration initiations and minutes by id (extension 1.3). */
+  navigationInitiations: Map<string, NavigationInitiationFact>;
+  navigationEntries: Map<string, NavigationEntryFact>;
   /** DMHT device courses by course id (extension 1.2). */
   digitalTherapyCourses: Map<string, DigitalTherapyCourseFact>;
 }
@@ -191,6 +215,8 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
     claims: new Map(),
     monitoringPeriods: new Map(),
     digitalTherapyCourses: new Map(),
+    navigationInitiations: new Map(),
+    navigationEntries: new Map(),
   };
   for (const e of events) {
     switch (e.type) {
@@ -356,6 +382,20 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
         break;
       case 'DigitalTherapySupplied':
         f.digitalTherapyCourses.set(e.data.courseId, { ...e.data });
+        break;
+      case 'NavigationServicesInitiated':
+        f.navigationInitiations.set(e.data.initiationId, { ...e.data });
+        break;
+      case 'NavigationTimeLogged':
+        f.navigationEntries.set(e.data.entryId, {
+          entryId: e.data.entryId,
+          initiationId: e.data.initiationId,
+          performerId: e.data.performerId,
+          startedAt: e.data.startedAt,
+          startedMs: Date.parse(e.data.startedAt),
+          minutes: e.data.minutes,
+          voided: e.data.voided === true,
+        });
         break;
       case 'MonthClaimed':
         f.claims.set(`${e.data.month}|${e.data.program}|${e.data.billingPractitionerId}`, {

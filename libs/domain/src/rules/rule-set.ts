@@ -63,6 +63,20 @@ export interface MonitoringFamily {
   readonly managementShort: { readonly code: string; readonly threshold: number } | null;
 }
 
+/**
+ * Navigation and integration services (extension 1.3, docs/rules/navigation-and-integration.md): CHI,
+ * PIN and PIN peer support, each "60 minutes per calendar month" + "each additional 30 minutes".
+ */
+export interface NavigationRules {
+  readonly CHI: FullTimeTable;
+  readonly PIN: FullTimeTable;
+  readonly PIN_PS: FullTimeTable;
+  /** Visit kinds that initiate (an E/M other than level 1, an AWV, the E/M of TCM). */
+  readonly initiatingKinds: readonly string[];
+  /** Lowest known office E/M level that initiates (99211 does not). */
+  readonly minEmLevel: number;
+}
+
 /** How rural health clinics and FQHCs bill care management in the rule set's year. */
 export type RhcFqhcBilling = 'individual_codes';
 
@@ -165,6 +179,8 @@ export interface RuleSet {
     /** Days of the service period starting on the discharge date; one TCM per period. */
     readonly periodDays: number;
   };
+  /** CHI, PIN and PIN peer support (extension 1.3, docs/rules/navigation-and-integration.md). */
+  readonly navigation: NavigationRules;
   /** Remote physiologic and therapeutic monitoring (docs/rules/remote-monitoring.md). */
   readonly remoteMonitoring: {
     readonly RPM: MonitoringFamily;

@@ -359,6 +359,36 @@ export class PatientMonthBuilder {
     );
   }
 
+  /** Extension 1.3: CHI/PIN/PIN peer support initiated at a visit, with the consent date. */
+  navigation(
+    initiationId: string,
+    service: 'CHI' | 'PIN' | 'PIN_PS',
+    billingPractitionerId: string,
+    initiatingEncounterId: string,
+    consentObtainedOn: string,
+  ): this {
+    return this.push(
+      'NavigationServicesInitiated',
+      { initiationId, service, billingPractitionerId, initiatingEncounterId, consentObtainedOn },
+      PatientMonthBuilder.noon(consentObtainedOn),
+      undefined,
+    );
+  }
+
+  /** Extension 1.3: navigation minutes of auxiliary personnel under an initiation. */
+  navigationTime(
+    entryId: string,
+    initiationId: string,
+    performerId: string,
+    startedAt: string,
+    minutes: number,
+    extra: { voided?: boolean; recordedAt?: string } = {},
+  ): this {
+    const data: Record<string, unknown> = { entryId, initiationId, performerId, startedAt, minutes };
+    if (extra.voided !== undefined) data.voided = extra.voided;
+    return this.push('NavigationTimeLogged', data, startedAt, extra.recordedAt);
+  }
+
   claim(
     month: string,
     program: Program,

@@ -100,6 +100,14 @@ export const COMMON_TABLES: Omit<
     contactBusinessDays: 2,
     periodDays: 30,
   },
+  // CHI G0019/G0022, PIN G0023/G0024, PIN peer support G0140/G0146 (docs/rules/navigation-and-integration.md)
+  navigation: {
+    CHI: { threshold: 60, baseCode: 'G0019', addOnCode: 'G0022', addOnEvery: 30, addOnMaxUnits: null },
+    PIN: { threshold: 60, baseCode: 'G0023', addOnCode: 'G0024', addOnEvery: 30, addOnMaxUnits: null },
+    PIN_PS: { threshold: 60, baseCode: 'G0140', addOnCode: 'G0146', addOnEvery: 30, addOnMaxUnits: null },
+    initiatingKinds: ['em_office', 'awv', 'tcm'],
+    minEmLevel: 2,
+  },
   compliance: { maxDailyMinutesPerStaff: 240, lateEntryDays: 30 },
   rhcFqhc: 'individual_codes',
   countedRoles: {

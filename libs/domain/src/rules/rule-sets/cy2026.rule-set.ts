@@ -62,6 +62,14 @@ export const CY2026: RuleSet = {
     G0552: null,
     G0553: null,
     G0554: null,
+    // CHI/PIN (docs/rules/navigation-and-integration.md): no national amounts in shared/data/README.md,
+    // none sourced from a CMS file for this year (issue 17); listed in feesNotSourced.
+    G0019: null,
+    G0022: null,
+    G0023: null,
+    G0024: null,
+    G0140: null,
+    G0146: null,
   },
   ...COMMON_TABLES,
   // CoCM initial / subsequent month and general BHI furnished under APCM (CMS-1832-F; apcm-behavioral-add-ons.md).
@@ -120,5 +128,12 @@ export const CY2026: RuleSet = {
     'G0552',
     'G0553',
     'G0554',
+    // CHI/PIN (extension 1.3)
+    'G0019',
+    'G0022',
+    'G0023',
+    'G0024',
+    'G0140',
+    'G0146',
   ],
 };
