@@ -78,6 +78,15 @@ export const POLICY: PolicyRule[] = [
     departmentScoped: true,
   },
   {
+    // issue 17, ADR 0208: device data (extension 1.1) and DMHT device supply (1.2) are recorded by the care team
+    name: 'remote monitoring and digital therapy',
+    app: 'care-api',
+    method: 'POST',
+    path: new RegExp(`${P}/(monitoring-data|digital-therapy)$`),
+    allowed: CLINICAL,
+    departmentScoped: true,
+  },
+  {
     name: 'claims',
     app: 'care-api',
     method: 'POST',

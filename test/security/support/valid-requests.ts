@@ -165,6 +165,26 @@ export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest>
   [`POST ${P}/pharmacologic-management`]: (c) => ({
     body: { encounterId: `PM-${c.fresh}`, practitionerId: 'DR-PCP1', on: date(14), ...dept(c) },
   }),
+  [`POST ${P}/monitoring-data`]: (c) => ({
+    body: {
+      periodId: `MP-${c.fresh}`,
+      monitoring: 'RPM',
+      deviceCategory: 'physiologic',
+      billingPractitionerId: 'DR-PCP1',
+      periodStartOn: date(2),
+      dataDays: [date(2), date(3)],
+      ...dept(c),
+    },
+  }),
+  [`POST ${P}/digital-therapy`]: (c) => ({
+    body: {
+      courseId: `DT-${c.fresh}`,
+      billingPractitionerId: 'DR-PCP1',
+      deviceRegulation: '882.5801',
+      suppliedOn: date(4),
+      ...dept(c),
+    },
+  }),
   // extension 1.3 (issue 17): navigation and integration services
   [`POST ${P}/navigation-initiations`]: (c) => ({
     body: {

@@ -22,6 +22,8 @@ import { ProvidePharmacologicManagementController } from './provide-pharmacologi
 import { ProvidePharmacologicManagementHandler } from './provide-pharmacologic-management/provide-pharmacologic-management.handler';
 import { ProvidePsychotherapyController } from './provide-psychotherapy/provide-psychotherapy.controller';
 import { ProvidePsychotherapyHandler } from './provide-psychotherapy/provide-psychotherapy.handler';
+import { RecordMonitoringDataController } from './record-monitoring-data/record-monitoring-data.controller';
+import { RecordMonitoringDataHandler } from './record-monitoring-data/record-monitoring-data.handler';
 import { RegisterOrganizationController } from './register-organization/register-organization.controller';
 import { RegisterOrganizationHandler } from './register-organization/register-organization.handler';
 import { RegisterPatientController } from './register-patient/register-patient.controller';
@@ -36,6 +38,8 @@ import { ReviseCarePlanController } from './revise-care-plan/revise-care-plan.co
 import { ReviseCarePlanHandler } from './revise-care-plan/revise-care-plan.handler';
 import { RevokeConsentController } from './revoke-consent/revoke-consent.controller';
 import { RevokeConsentHandler } from './revoke-consent/revoke-consent.handler';
+import { SupplyDigitalTherapyController } from './supply-digital-therapy/supply-digital-therapy.controller';
+import { SupplyDigitalTherapyHandler } from './supply-digital-therapy/supply-digital-therapy.handler';
 import { VoidCareTimeController } from './void-care-time/void-care-time.controller';
 import { VoidCareTimeHandler } from './void-care-time/void-care-time.handler';
 
@@ -53,6 +57,7 @@ export const COMMAND_CONTROLLERS = [
   LogNavigationTimeController,
   ProvidePharmacologicManagementController,
   ProvidePsychotherapyController,
+  RecordMonitoringDataController,
   RegisterOrganizationController,
   RegisterPatientController,
   RegisterPractitionerController,
@@ -60,6 +65,7 @@ export const COMMAND_CONTROLLERS = [
   ResolveConditionController,
   ReviseCarePlanController,
   RevokeConsentController,
+  SupplyDigitalTherapyController,
   VoidCareTimeController,
 ];
 
@@ -77,6 +83,7 @@ export const COMMAND_HANDLERS = [
   LogNavigationTimeHandler,
   ProvidePharmacologicManagementHandler,
   ProvidePsychotherapyHandler,
+  RecordMonitoringDataHandler,
   RegisterOrganizationHandler,
   RegisterPatientHandler,
   RegisterPractitionerHandler,
@@ -84,5 +91,6 @@ export const COMMAND_HANDLERS = [
   ResolveConditionHandler,
   ReviseCarePlanHandler,
   RevokeConsentHandler,
+  SupplyDigitalTherapyHandler,
   VoidCareTimeHandler,
 ];

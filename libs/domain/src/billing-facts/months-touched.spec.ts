@@ -34,6 +34,25 @@ describe('months an event touches (no reference data needed)', () => {
     expect(monthsTouchedBy(logged('E2', '2025-04-01T02:00:00Z', 10))).toEqual(['2025-03', '2025-04']);
   });
 
+  it('given a DMHT device supply (extension 1.2), then the month of its supply date, whatever occurredAt', () => {
+    const supplied: ContractEvent = {
+      type: 'DigitalTherapySupplied',
+      schemaVersion: 1,
+      tenantId: 't',
+      patientId: 'P1',
+      occurredAt: '2026-04-02T10:00:00Z',
+      recordedAt: '2026-04-02T10:00:00Z',
+      actor,
+      data: {
+        courseId: 'DT1',
+        billingPractitionerId: 'DR1',
+        deviceRegulation: '882.5803',
+        suppliedOn: '2026-03-31',
+      },
+    };
+    expect(monthsTouchedBy(supplied)).toEqual(['2026-03']);
+  });
+
   it('given navigation minutes moved by a later version (extension 1.3), then both versions touch both months; an initiation is patient-wide', () => {
     const nav = (startedAt: string): ContractEvent => ({
       type: 'NavigationTimeLogged',

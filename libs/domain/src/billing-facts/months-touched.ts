@@ -103,6 +103,9 @@ export function monthsTouchedBy(event: ContractEvent): string[] {
       months = Number.isNaN(start) ? [] : monthsOfInterval(start, start + 29 * 86_400_000);
       break;
     }
+    case 'DigitalTherapySupplied':
+      months = dateMonth(d.suppliedOn);
+      break;
     case 'NavigationServicesInitiated':
       months = dateMonth(d.consentObtainedOn);
       break;

@@ -8,8 +8,10 @@ import type {
   ConditionResolved,
   ConsentGranted,
   ConsentRevoked,
+  DigitalTherapySupplied,
   EncounterCompleted,
   Instant,
+  MonitoringDataRecorded,
   MonthClaimed,
   PatientEvent,
   PatientRegistered,
@@ -59,6 +61,10 @@ export type ProvidePharmacologicManagement = PatientCommandOf<
   'ProvidePharmacologicManagement',
   PharmacologicManagementProvided
 >;
+/** Record the device data days of one 30-day remote-monitoring period (extension 1.1). */
+export type RecordMonitoringData = PatientCommandOf<'RecordMonitoringData', MonitoringDataRecorded>;
+/** Record a DMHT device supplied for one course of treatment (extension 1.2). */
+export type SupplyDigitalTherapy = PatientCommandOf<'SupplyDigitalTherapy', DigitalTherapySupplied>;
 /** Extension 1.3: initiate CHI, PIN or PIN peer support at an initiating visit. */
 export type InitiateNavigationServices = PatientCommandOf<
   'InitiateNavigationServices',
@@ -84,6 +90,8 @@ export type PatientCommand =
   | VoidCareTime
   | ProvidePsychotherapy
   | ProvidePharmacologicManagement
+  | RecordMonitoringData
+  | SupplyDigitalTherapy
   | InitiateNavigationServices
   | LogNavigationTime
   | ClaimMonth;
@@ -110,6 +118,8 @@ export const PATIENT_COMMAND_EVENTS: Readonly<
   VoidCareTime: { event: 'CareTimeVoided' },
   ProvidePsychotherapy: { event: 'PsychotherapyProvided' },
   ProvidePharmacologicManagement: { event: 'PharmacologicManagementProvided' },
+  RecordMonitoringData: { event: 'MonitoringDataRecorded' },
+  SupplyDigitalTherapy: { event: 'DigitalTherapySupplied' },
   InitiateNavigationServices: { event: 'NavigationServicesInitiated' },
   LogNavigationTime: { event: 'NavigationTimeLogged', occurredAtFrom: 'startedAt' },
   ClaimMonth: { event: 'MonthClaimed' },

@@ -129,6 +129,7 @@ export function evolve(state: PatientState, event: ContractEvent): PatientState 
       };
     case 'PsychotherapyProvided':
       return { ...s, psychotherapy: put(s.psychotherapy, event.data.encounterId, event.data.on) };
+    case 'DigitalTherapySupplied':
     case 'MonitoringDataRecorded':
     case 'NavigationServicesInitiated':
     case 'NavigationTimeLogged':

@@ -26,6 +26,8 @@ const TYPE_PRECEDENCE: Record<ContractEventType, number> = {
   PharmacologicManagementProvided: 14,
   // extension 1.1; a fractional rank keeps every v1 event's precedence (and the replay digest) unchanged
   MonitoringDataRecorded: 14.5,
+  // extension 1.2, likewise between the v1 ranks
+  DigitalTherapySupplied: 14.6,
   // extension 1.3 (navigation and integration), likewise fractional
   NavigationServicesInitiated: 14.81,
   NavigationTimeLogged: 14.82,
@@ -63,6 +65,8 @@ export function entityIdOf(e: ContractEvent): string {
       return e.data.entryId;
     case 'MonitoringDataRecorded':
       return e.data.periodId;
+    case 'DigitalTherapySupplied':
+      return e.data.courseId;
     case 'NavigationServicesInitiated':
       return e.data.initiationId;
     case 'NavigationTimeLogged':

@@ -19,6 +19,8 @@ export type LineProgram =
   | 'TCM'
   | 'RPM'
   | 'RTM'
+  /** extension 1.2: digital mental health treatment */
+  | 'DMHT'
   /** extension 1.3: navigation and integration services */
   | NavigationService;
 
@@ -100,6 +102,10 @@ export type FlagCode =
   | 'NOT_BILLABLE_TCM'
   /** Extension 1.1: a remote-monitoring period or month that bills no device or management code, and why. */
   | 'NOT_BILLABLE_MONITORING'
+  /** Extension 1.2: CoCM/BHI consented under APCM that bills no APCM add-on (G0568-G0570), and why. */
+  | 'NOT_BILLABLE_APCM_ADDON'
+  /** Extension 1.2: a DMHT course or month that bills no G0552/G0553, and why. */
+  | 'NOT_BILLABLE_DMHT'
   /** Extension 1.3: CHI/PIN minutes or an initiation that bill no code this month, and why. */
   | 'NOT_BILLABLE_NAVIGATION'
   /** Compliance review: two entries of one staff member overlap in time (same or different programs). */
@@ -174,7 +180,8 @@ export interface NavigationMinutes {
 
 /** Management minutes of one remote-monitoring family (RPM or RTM) and billing practitioner this month. */
 export interface MonitoringMinutes {
-  monitoring: 'RPM' | 'RTM';
+  /** Extension 1.2 adds `DMHT` (treatment management) and `RPM_INTERPRETATION` (99091 time). */
+  monitoring: 'RPM' | 'RTM' | 'DMHT' | 'RPM_INTERPRETATION';
   practitionerId: string;
   countedMinutes: number;
 }

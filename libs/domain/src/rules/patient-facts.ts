@@ -68,6 +68,8 @@ export interface ConsentFact {
   episodeStartedOn: string | null;
   /** CoCM: permission to consult a psychiatric specialist (extension 1.1); null when not recorded. */
   specialistConsultationPermitted: boolean | null;
+  /** CoCM/BHI furnished under APCM (extension 1.2, CY2026 add-ons); false when not recorded. */
+  underApcm: boolean;
 }
 
 /** A moderate/high-MDM, substantial change of a plan on a date (for the complex-CCM criteria). */
@@ -100,6 +102,10 @@ export interface TimeEntryFact {
   separatelyBilledAs: string | null;
   /** Where the patient was (extension 1.1); null when not recorded. */
   careSetting: CareSetting | null;
+  /** DMHT course the minutes manage (extension 1.2); null when not recorded. */
+  digitalTherapyCourseId: string | null;
+  /** `data_interpretation`: 99091 time (extension 1.2, program RPM); null when not recorded. */
+  monitoringActivity: 'data_interpretation' | null;
   /** When the entry was first recorded (epoch ms of `recordedAt`; compliance review). */
   recordedMs: number;
   voided: boolean;
@@ -179,6 +185,16 @@ export interface PatientFacts {
   /** Navigation and integration initiations and minutes by id (extension 1.3). */
   navigationInitiations: Map<string, NavigationInitiationFact>;
   navigationEntries: Map<string, NavigationEntryFact>;
+  /** DMHT device courses by course id (extension 1.2). */
+  digitalTherapyCourses: Map<string, DigitalTherapyCourseFact>;
+}
+
+/** One DMHT device course (extension 1.2 `DigitalTherapySupplied`; the latest event of a course wins). */
+export interface DigitalTherapyCourseFact {
+  courseId: string;
+  billingPractitionerId: string;
+  deviceRegulation: '882.5801' | '882.5803';
+  suppliedOn: string;
 }
 
 /** Folds ordered events into facts. Pure; `events` must already be in the engine's total order. */
@@ -198,6 +214,7 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
     pharmacologic: new Map(),
     claims: new Map(),
     monitoringPeriods: new Map(),
+    digitalTherapyCourses: new Map(),
     navigationInitiations: new Map(),
     navigationEntries: new Map(),
   };
@@ -269,6 +286,7 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           costSharingExplained: e.data.costSharingExplained,
           episodeStartedOn: e.data.episodeStartedOn ?? null,
           specialistConsultationPermitted: e.data.specialistConsultationPermitted ?? null,
+          underApcm: e.data.underApcm === true,
         });
         break;
       case 'ConsentRevoked': {
@@ -308,6 +326,8 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           minutes: e.data.minutes,
           separatelyBilledAs: e.data.separatelyBilledAs ?? null,
           careSetting: e.data.careSetting ?? null,
+          digitalTherapyCourseId: e.data.digitalTherapyCourseId ?? null,
+          monitoringActivity: e.data.monitoringActivity ?? null,
           recordedMs: Date.parse(e.recordedAt),
           voided: false,
         });
@@ -359,6 +379,9 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           dataDays: [...new Set(e.data.dataDays)].sort(),
           setupOn: e.data.setupOn ?? null,
         });
+        break;
+      case 'DigitalTherapySupplied':
+        f.digitalTherapyCourses.set(e.data.courseId, { ...e.data });
         break;
       case 'NavigationServicesInitiated':
         f.navigationInitiations.set(e.data.initiationId, { ...e.data });

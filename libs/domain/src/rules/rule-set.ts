@@ -123,6 +123,27 @@ export interface RuleSet {
     readonly multipleQmb: string;
     readonly multipleFrom: number;
   };
+  /**
+   * CY2026 APCM behavioral-health add-ons (docs/rules/apcm-behavioral-add-ons.md): CoCM or BHI furnished
+   * under APCM by the practitioner billing APCM that month; `excludes` are the standalone codes that
+   * practitioner does not bill that month. Null in a year without them (CY2025).
+   */
+  readonly apcmBehavioralAddOns: {
+    readonly cocmInitial: string;
+    readonly cocmSubsequent: string;
+    readonly bhi: string;
+    readonly excludes: readonly string[];
+  } | null;
+  /**
+   * Digital mental health treatment (docs/rules/digital-mental-health-treatment.md): the device supply
+   * code once per course, the monthly treatment-management table, and the FDA regulations whose devices
+   * the year's codes cover.
+   */
+  readonly digitalMentalHealth: {
+    readonly supplyCode: string;
+    readonly management: FullTimeTable;
+    readonly deviceRegulations: readonly string[];
+  };
   readonly psychotherapyAddOns: readonly PsychotherapyRange[];
   /** Pharmacologic-management add-on code (only for practitioners who cannot bill E/M). */
   readonly pharmacologicAddOn: string;
@@ -168,6 +189,15 @@ export interface RuleSet {
     readonly fullDeviceFromDays: number;
     /** Data days for the short device code (2-15 days), where the year has one. */
     readonly shortDeviceFromDays: number;
+    /**
+     * 99091: the practitioner's own collection and interpretation of the data, `threshold` minutes in the
+     * month; not billed with `notWith` (the same practitioner's RPM management codes that month).
+     */
+    readonly interpretation: {
+      readonly code: string;
+      readonly threshold: number;
+      readonly notWith: readonly string[];
+    };
   };
   /**
    * Codes whose CY national amount is not in ../shared/data/README.md and could not be sourced: their

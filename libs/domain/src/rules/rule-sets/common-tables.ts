@@ -24,11 +24,26 @@ export const MONITORING_CY2025: RuleSet['remoteMonitoring'] = {
   },
   fullDeviceFromDays: 16,
   shortDeviceFromDays: 2,
+  interpretation: { code: '99091', threshold: 30, notWith: ['99457', '99458'] },
+};
+
+/** DMHT as in CY2025 (computerized behavioral therapy devices, 21 CFR 882.5801); CY2026 adds ADHD devices. */
+export const DMHT_CY2025: RuleSet['digitalMentalHealth'] = {
+  supplyCode: 'G0552',
+  management: { threshold: 20, baseCode: 'G0553', addOnCode: 'G0554', addOnEvery: 20, addOnMaxUnits: null },
+  deviceRegulations: ['882.5801'],
 };
 
 export const COMMON_TABLES: Omit<
   RuleSet,
-  'version' | 'year' | 'feeSource' | 'feesCents' | 'remoteMonitoring' | 'feesNotSourced'
+  | 'version'
+  | 'year'
+  | 'feeSource'
+  | 'feesCents'
+  | 'remoteMonitoring'
+  | 'feesNotSourced'
+  | 'apcmBehavioralAddOns'
+  | 'digitalMentalHealth'
 > = {
   ccm: {
     staff: { threshold: 20, baseCode: '99490', addOnCode: '99439', addOnEvery: 20, addOnMaxUnits: 2 },
