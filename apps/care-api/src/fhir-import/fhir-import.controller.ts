@@ -43,11 +43,9 @@ export class FhirImportController {
     }
     const now = new Date().toISOString();
     const entry: BundleEntry[] = results.map((r) => ({
-      response: {
-        status: r.created ? '201 Created' : '200 OK',
-        location: `${r.resourceType}/${r.id}`,
-        lastModified: now,
-      },
+      response: r.created
+        ? { status: '201 Created', location: `${r.resourceType}/${r.id}`, lastModified: now }
+        : { status: '200 OK', location: `${r.resourceType}/${r.id}` },
     }));
     return { resourceType: 'Bundle', type: 'transaction-response', entry };
   }
