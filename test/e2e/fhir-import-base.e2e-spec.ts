@@ -15,6 +15,7 @@ import { validateFhirFiles } from '../../tools/cli/fhir/fhir-validator';
 import { randomTenant, startCareApi, type CareApiHarness } from './care-api.e2e-helpers';
 
 const EXAMPLE = path.join(__dirname, '../fixtures/fhir-import/ehr-transaction.bundle.json');
+const NEXT = path.join(__dirname, '../fixtures/fhir-import/ehr-transaction-next-versions.bundle.json');
 const example = (): Record<string, any> => JSON.parse(fs.readFileSync(EXAMPLE, 'utf8')); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**
@@ -78,7 +79,19 @@ describe('FHIR transaction through query-api\u2019s base (care-api behind it, re
       `SELECT action, app, subject, status FROM access_log WHERE tenant_id = $1`,
       [tenant],
     );
-    expect(logged.rows).toEqual([{ action: 'fhir.transaction', app: 'query-api', subject: 'ehr-feed', status: 200 }]);
+    expect(logged.rows).toEqual([
+      { action: 'fhir.transaction', app: 'query-api', subject: 'ehr-feed', status: 200 },
+    ]);
+
+    // The next versions, referencing the patient and the practitioner by identifier only.
+    const next = await post(tenant, JSON.parse(fs.readFileSync(NEXT, 'utf8')));
+    expect(next.status).toBe(200);
+    expect(next.body.entry.map((e: { response: { status: string } }) => e.response.status)).toEqual([
+      '201 Created',
+      '201 Created',
+      '201 Created',
+    ]);
+    expect(await care.store.countTenantEvents(tenant)).toBe(11);
 
     const bad = example();
     bad.entry[4].resource.onsetDateTime = '2024-13-01';
@@ -91,6 +104,7 @@ describe('FHIR transaction through query-api\u2019s base (care-api behind it, re
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-import-'));
     const files = {
       example: EXAMPLE,
+      next: NEXT,
       response: path.join(dir, 'response.json'),
       outcome: path.join(dir, 'outcome.json'),
     };

@@ -439,6 +439,8 @@ describe('POST /fhir/R4 transaction on care-api (ADR 1113; real PostgreSQL)', ()
     res(next, 4).abatementDateTime = '2025-03-10';
     res(next, 7).status = 'inactive';
     res(next, 7).provision.period.end = '2025-03-20T10:00:00-04:00';
+    res(next, 8).note.push({ text: 'Intervention: home blood-pressure log' });
+    res(next, 8).meta.lastUpdated = '2025-03-21T09:00:00-04:00';
     const r = await post(tenant, next);
     expect(r.status).toBe(200);
     expect(r.body.entry.map((e: Json) => e.response.status)).toEqual([
@@ -450,11 +452,13 @@ describe('POST /fhir/R4 transaction on care-api (ADR 1113; real PostgreSQL)', ()
       '200 OK',
       '200 OK',
       '201 Created',
-      '200 OK',
+      '201 Created',
     ]);
     const patientId = r.body.entry[3].response.location.split('/')[1];
     const types = (await h.store.readStream(`${tenant}:${patientId}`)).map((e) => e.type);
-    expect(types.slice(-2)).toEqual(['ConditionResolved', 'ConsentRevoked']);
+    expect(types.slice(-3)).toEqual(['ConditionResolved', 'ConsentRevoked', 'CarePlanRevised']);
+    const again = await post(tenant, next);
+    expect(again.body.entry.map((e: Json) => e.response.status)).toEqual(Array(9).fill('200 OK'));
     const before = await rows(h, tenant);
     const changed = example();
     res(changed, 4).onsetDateTime = '2024-07-01';

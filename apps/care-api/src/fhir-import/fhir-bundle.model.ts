@@ -120,6 +120,10 @@ export interface ParsedCarePlan extends Base {
   goals: string[];
   interventions: string[];
   sharedWithPatient: boolean;
+  /** Date of `meta.lastUpdated`: the revision date when this version changes an imported plan. */
+  revisedOn: string | null;
+  /** `category` attestation `substantial-revision` (CarePlanRevised.substantial). */
+  substantialRevision: boolean;
   paths: FieldPaths;
 }
 

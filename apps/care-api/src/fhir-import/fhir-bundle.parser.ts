@@ -399,7 +399,17 @@ function parseCarePlan(r: Json, base: Base, fullUrl: string | null, fullUrls: Fu
   if (r.intent !== 'plan') throw new ElementError(`${path}.intent`, 'must be plan');
   const program = requiredCode(r, 'category', S.program, path);
   const kind = codeIn(r, 'category', S.carePlanKind, path);
-  const shared = codeIn(r, 'category', S.carePlanAttestation, path);
+  const attestations = array(r, 'category', path).flatMap((c) =>
+    isObject(c)
+      ? array(c, 'coding', path)
+          .filter(isObject)
+          .filter((k) => k.system === S.carePlanAttestation)
+          .map((k) => k.code)
+      : [],
+  );
+  const meta = isObject(r.meta) ? r.meta : null;
+  const revisedOn =
+    meta?.lastUpdated !== undefined ? instant(meta, 'lastUpdated', `${path}.meta`).slice(0, 10) : null;
   const out = { problems: [] as string[], goals: [] as string[], interventions: [] as string[] };
   array(r, 'note', path).forEach((n, k) => {
     const text = isObject(n) ? string(n, 'text', `${path}.note[${k}]`) : '';
@@ -423,7 +433,9 @@ function parseCarePlan(r: Json, base: Base, fullUrl: string | null, fullUrls: Fu
     kind: kind?.code ?? 'comprehensive',
     establishedOn: date(period, 'start', `${path}.period`),
     ...out,
-    sharedWithPatient: shared?.code === 'shared-with-patient',
+    sharedWithPatient: attestations.includes('shared-with-patient'),
+    substantialRevision: attestations.includes('substantial-revision'),
+    revisedOn,
     paths: {
       program: program.path,
       kind: kind?.path ?? `${path}.category`,
@@ -433,6 +445,8 @@ function parseCarePlan(r: Json, base: Base, fullUrl: string | null, fullUrls: Fu
       goals: `${path}.note`,
       interventions: `${path}.note`,
       carePlanId: `${path}.identifier`,
+      revisedOn: `${path}.meta.lastUpdated`,
+      changes: `${path}.note`,
     },
   };
 }

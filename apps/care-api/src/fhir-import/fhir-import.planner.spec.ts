@@ -154,6 +154,42 @@ describe('FHIR transaction planner (pure; ADR 1113)', () => {
       );
   });
 
+  it('given the example imported, when the care plan has other goals, then CarePlanRevised; again, then nothing', () => {
+    const next = example();
+    const plan = next.entry[8].resource;
+    plan.note[2].text = 'Goal: HbA1c below 7.0';
+    plan.meta.lastUpdated = '2025-04-02T10:00:00-04:00';
+    plan.category.push({
+      coding: [{ system: 'urn:careledger:care-plan-attestation', code: 'substantial-revision' }],
+    });
+    let revised: ContractEvent[] = [];
+    spec(imported())
+      .when(next)
+      .then((events) => {
+        revised = events;
+        expect(typesAndData(events)).toEqual([
+          {
+            type: 'CarePlanRevised',
+            data: {
+              carePlanId: 'careplan-8',
+              revisedOn: '2025-04-02',
+              authorId: 'practitioner-1',
+              changes: { goals: ['HbA1c below 7.0'] },
+              substantial: true,
+            },
+          },
+        ]);
+      });
+    spec(imported(), revised).when(next).then([]);
+    delete plan.meta.lastUpdated;
+    spec(imported())
+      .when(next)
+      .thenThrows(
+        ProblemError,
+        (e: ProblemError) => e.errors[0]?.field === 'Bundle.entry[8].resource.meta.lastUpdated',
+      );
+  });
+
   it('derives canBillEM from the role and credential: an LCSW qhp may not bill E/M, an NP may', () => {
     for (const [credential, canBillEM] of [
       ['LCSW', false],

@@ -29,7 +29,8 @@ import { REGISTER_PATIENT_POLICY } from '../commands/register-patient/register-p
 import { REGISTER_PRACTITIONER_POLICY } from '../commands/register-practitioner/register-practitioner.handler';
 import { RESOLVE_CONDITION_POLICY } from '../commands/resolve-condition/resolve-condition.handler';
 import { REVOKE_CONSENT_POLICY } from '../commands/revoke-consent/revoke-consent.handler';
-import type { ExternalKey, ParsedEntry, ParsedRef } from './fhir-bundle.model';
+import { REVISE_CARE_PLAN_POLICY } from '../commands/revise-care-plan/revise-care-plan.handler';
+import type { ExternalKey, ParsedCarePlan, ParsedEntry, ParsedRef } from './fhir-bundle.model';
 
 /** `Type|system|value`: how the planner and the mapping table name an external key. */
 export const keyOf = (k: Pick<ExternalKey, 'resourceType' | 'system' | 'value'>): string =>
@@ -93,7 +94,19 @@ const COMMANDS = {
   GrantConsent: { policy: GRANT_CONSENT_POLICY, event: 'ConsentGranted', id: 'consentId' },
   RevokeConsent: { policy: REVOKE_CONSENT_POLICY, event: 'ConsentRevoked', id: 'consentId' },
   EstablishCarePlan: { policy: ESTABLISH_CARE_PLAN_POLICY, event: 'CarePlanEstablished', id: 'carePlanId' },
-} as const satisfies Record<string, { policy: ActorPolicy; event: ContractEvent['type']; id: string | null }>;
+  // Revisions are compared with the plan's current version by carePlanRevision, not event by event.
+  ReviseCarePlan: {
+    policy: REVISE_CARE_PLAN_POLICY,
+    event: 'CarePlanRevised',
+    id: 'carePlanId',
+    compared: false,
+  },
+} as const satisfies Record<
+  string,
+  { policy: ActorPolicy; event: ContractEvent['type']; id: string | null; compared?: false }
+>;
+
+const CARE_PLAN_LISTS = ['problems', 'goals', 'interventions'] as const;
 
 type Command = (PatientCommand | TenantCommand) & { type: keyof typeof COMMANDS };
 
@@ -301,9 +314,59 @@ class Planner {
           interventions: e.interventions,
           sharedWithPatient: e.sharedWithPatient,
         } as Command;
+        const revision = this.carePlanRevision(e, id, patientId, command);
+        if (revision !== undefined) return result(id, revision !== null && this.run(e, revision, patientId));
         return result(id, this.run(e, command, patientId));
       }
     }
+  }
+
+  /**
+   * A CarePlan already established with the same program, kind and start: the next version when its
+   * problems, goals or interventions differ from the current version (`ReviseCarePlan`, revision date
+   * `meta.lastUpdated`), null when they do not (nothing to append). undefined: not established yet, or
+   * established differently (then `run` decides it, and a difference is a conflict).
+   */
+  private carePlanRevision(
+    e: ParsedCarePlan,
+    id: string,
+    patientId: string,
+    establish: Command,
+  ): Command | null | undefined {
+    const s = this.patientStream(patientId);
+    const events = [...s.stored, ...s.events];
+    const established = events.find((x) => x.type === 'CarePlanEstablished' && x.data.carePlanId === id);
+    if (established?.type !== 'CarePlanEstablished') return undefined;
+    const d = established.data;
+    const asked = establish as unknown as typeof d;
+    if (d.program !== asked.program || d.kind !== asked.kind || d.establishedOn !== asked.establishedOn)
+      return undefined;
+    const current = { problems: d.problems, goals: d.goals, interventions: d.interventions };
+    for (const x of events) {
+      if (x.type !== 'CarePlanRevised' || x.data.carePlanId !== id) continue;
+      for (const k of CARE_PLAN_LISTS) current[k] = x.data.changes[k] ?? current[k];
+    }
+    const changes = Object.fromEntries(
+      CARE_PLAN_LISTS.filter((k) => canonicalize(current[k]) !== canonicalize(e[k])).map((k) => [k, e[k]]),
+    );
+    if (Object.keys(changes).length === 0) return null;
+    if (e.revisedOn === null) {
+      this.fail(
+        400,
+        'FHIR.INVALID',
+        `${e.path}.meta.lastUpdated`,
+        'is required for a new version of an imported CarePlan (its revision date)',
+      );
+    }
+    return {
+      type: 'ReviseCarePlan',
+      patientId,
+      carePlanId: id,
+      revisedOn: e.revisedOn,
+      authorId: asked.authorId,
+      changes,
+      substantial: e.substantialRevision,
+    };
   }
 
   /** Every stream with something to append, in one transaction. */
@@ -346,7 +409,7 @@ class Planner {
     try {
       const candidate = eventFromCommand(command, spec.event, decideCtx);
       const key = spec.id === null ? null : (candidate.data as Record<string, unknown>)[spec.id];
-      const existing = [...stream.stored, ...stream.events].find(
+      const existing = ('compared' in spec ? [] : [...stream.stored, ...stream.events]).find(
         (x) =>
           x.type === spec.event && (key === null || (x.data as Record<string, unknown>)[spec.id!] === key),
       );
