@@ -61,6 +61,37 @@ describe('FHIR transaction through query-api\u2019s base (care-api behind it, re
       .set('Content-Type', 'application/fhir+json')
       .send(JSON.stringify(body));
 
+  it('answers 503 as an OperationOutcome when care-api cannot be reached', async () => {
+    const config = testConfig({
+      CARELEDGER_AUTH_DEV_KEY_ENABLED: 'true',
+      CARELEDGER_AUTH_DEV_KEY: devKey,
+      CARELEDGER_LOG_LEVEL: 'silent',
+      CARELEDGER_HTTP_HOST: '127.0.0.1',
+      CARELEDGER_CARE_API_PORT: '1',
+    });
+    const orphan = await createHttpApp(QueryApiModule.forRoot(config) as never, config, {
+      name: 'query-api',
+      useLogger: false,
+    });
+    await orphan.init();
+    try {
+      const tenant = randomTenant();
+      const r = await request(orphan.getHttpServer())
+        .post('/fhir/R4')
+        .set('Authorization', `Bearer ${await care.token(tenant, ['admin'], [])}`)
+        .set('Content-Type', 'application/fhir+json')
+        .send(JSON.stringify(example()));
+      expect([r.status, r.body.resourceType, r.body.issue[0].details.coding[0].code]).toEqual([
+        503,
+        'OperationOutcome',
+        'FHIR.WRITE_UNAVAILABLE',
+      ]);
+      expect(await care.store.countTenantEvents(tenant)).toBe(0);
+    } finally {
+      await orphan.close();
+    }
+  });
+
   it('lists transaction, for exactly the types care-api imports', async () => {
     const cs = (await request(query.getHttpServer()).get('/fhir/R4/metadata')).body as CapabilityStatement;
     expect(cs.rest![0]!.interaction!.map((i) => i.code)).toEqual(['transaction']);

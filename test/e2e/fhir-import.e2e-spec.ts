@@ -493,6 +493,17 @@ describe('POST /fhir/R4 transaction on care-api (ADR 1113; real PostgreSQL)', ()
     expect(await rows(h, tenant)).toEqual({ events: 0, outbox: 0, idempotency: 0, mappings: 0 });
     const billing = await post(tenant, example(), ['billing']);
     expect(billing.status).toBe(403);
+    // Several departments and none chosen: the command endpoints' answer (departmentId is required).
+    const several = await request(h.http)
+      .post('/fhir/R4')
+      .set(
+        'Authorization',
+        `Bearer ${await h.token(tenant, ['admin', 'practitioner', 'care_manager'], ['primary-care', 'cardiology'])}`,
+      )
+      .set('Content-Type', 'application/fhir+json')
+      .send(JSON.stringify(example()));
+    expect([several.status, several.body.issue[0].expression]).toEqual([400, ['Bundle.entry[0]']]);
+    expect(await rows(h, tenant)).toEqual({ events: 0, outbox: 0, idempotency: 0, mappings: 0 });
   });
 
   it(`refuses ${BAD.length} bad Bundles with an OperationOutcome naming the element, appending nothing`, async () => {
