@@ -30,7 +30,14 @@ import { REGISTER_PRACTITIONER_POLICY } from '../commands/register-practitioner/
 import { RESOLVE_CONDITION_POLICY } from '../commands/resolve-condition/resolve-condition.handler';
 import { REVOKE_CONSENT_POLICY } from '../commands/revoke-consent/revoke-consent.handler';
 import { REVISE_CARE_PLAN_POLICY } from '../commands/revise-care-plan/revise-care-plan.handler';
-import type { ExternalKey, ParsedCarePlan, ParsedEntry, ParsedRef } from './fhir-bundle.model';
+import type {
+  ExternalKey,
+  ParsedCarePlan,
+  ParsedConsent,
+  ParsedEntry,
+  ParsedPractitionerRole,
+  ParsedRef,
+} from './fhir-bundle.model';
 
 /** `Type|system|value`: how the planner and the mapping table name an external key. */
 export const keyOf = (k: Pick<ExternalKey, 'resourceType' | 'system' | 'value'>): string =>
@@ -198,35 +205,8 @@ class Planner {
         }
         return result(this.idOf(e.key), false);
       }
-      case 'PractitionerRole': {
-        const practitioner = this.entries[e.practitioner.kind === 'entry' ? e.practitioner.index : -1];
-        if (!practitioner || practitioner.type !== 'Practitioner') {
-          this.fail(
-            400,
-            'FHIR.INVALID',
-            e.practitioner.expression,
-            'must reference a Practitioner entry of this Bundle (its NPI and credential)',
-          );
-        }
-        const id = this.idOf(practitioner.key);
-        const canBillEM =
-          e.role === 'physician' || (e.role === 'qhp' && EM_QHP_CREDENTIALS.has(practitioner.credential));
-        const command = {
-          type: 'RegisterPractitioner',
-          practitionerId: id,
-          organizationId: this.ref(e.organization),
-          credential: practitioner.credential,
-          role: e.role,
-          canBillEM,
-        } as Command;
-        this.practitionerRoles.add(e.index);
-        const created = this.run(
-          { ...e, paths: { ...e.paths, credential: practitioner.paths.credential! } },
-          command,
-          null,
-        );
-        return result(id, created);
-      }
+      case 'PractitionerRole':
+        return this.practitionerRole(e);
       case 'Patient': {
         const id = e.careledgerId ?? this.idOf(e.key);
         const command = {
@@ -274,50 +254,10 @@ class Planner {
         } as Command;
         return result(id, this.run(e, command, patientId));
       }
-      case 'Consent': {
-        const id = this.idOf(e.key);
-        const patientId = this.ref(e.subject);
-        const grant = {
-          type: 'GrantConsent',
-          patientId,
-          consentId: id,
-          program: e.program,
-          billingPractitionerId: this.ref(e.billingPractitioner),
-          method: e.method,
-          obtainedAt: e.obtainedAt,
-          costSharingExplained: e.costSharingExplained,
-        } as Command;
-        let created = this.run(e, grant, patientId);
-        if (e.revokedAt !== null) {
-          created =
-            this.run(
-              e,
-              { type: 'RevokeConsent', patientId, consentId: id, revokedAt: e.revokedAt },
-              patientId,
-            ) || created;
-        }
-        return result(id, created);
-      }
-      case 'CarePlan': {
-        const id = this.idOf(e.key);
-        const patientId = this.ref(e.subject);
-        const command = {
-          type: 'EstablishCarePlan',
-          patientId,
-          carePlanId: id,
-          program: e.program,
-          kind: e.kind,
-          establishedOn: e.establishedOn,
-          authorId: this.ref(e.author),
-          problems: e.problems,
-          goals: e.goals,
-          interventions: e.interventions,
-          sharedWithPatient: e.sharedWithPatient,
-        } as Command;
-        const revision = this.carePlanRevision(e, id, patientId, command);
-        if (revision !== undefined) return result(id, revision !== null && this.run(e, revision, patientId));
-        return result(id, this.run(e, command, patientId));
-      }
+      case 'Consent':
+        return this.consent(e);
+      case 'CarePlan':
+        return this.carePlan(e);
     }
   }
 
@@ -367,6 +307,84 @@ class Planner {
       changes,
       substantial: e.substantialRevision,
     };
+  }
+
+  private carePlan(e: ParsedCarePlan): EntryResult {
+    const id = this.idOf(e.key);
+    const patientId = this.ref(e.subject);
+    const command = {
+      type: 'EstablishCarePlan',
+      patientId,
+      carePlanId: id,
+      program: e.program,
+      kind: e.kind,
+      establishedOn: e.establishedOn,
+      authorId: this.ref(e.author),
+      problems: e.problems,
+      goals: e.goals,
+      interventions: e.interventions,
+      sharedWithPatient: e.sharedWithPatient,
+    } as Command;
+    const revision = this.carePlanRevision(e, id, patientId, command);
+    if (revision !== undefined)
+      return this.result(e, id, revision !== null && this.run(e, revision, patientId));
+    return this.result(e, id, this.run(e, command, patientId));
+  }
+
+  private consent(e: ParsedConsent): EntryResult {
+    const id = this.idOf(e.key);
+    const patientId = this.ref(e.subject);
+    const grant = {
+      type: 'GrantConsent',
+      patientId,
+      consentId: id,
+      program: e.program,
+      billingPractitionerId: this.ref(e.billingPractitioner),
+      method: e.method,
+      obtainedAt: e.obtainedAt,
+      costSharingExplained: e.costSharingExplained,
+    } as Command;
+    let created = this.run(e, grant, patientId);
+    if (e.revokedAt !== null) {
+      created =
+        this.run(e, { type: 'RevokeConsent', patientId, consentId: id, revokedAt: e.revokedAt }, patientId) ||
+        created;
+    }
+    return this.result(e, id, created);
+  }
+
+  private practitionerRole(e: ParsedPractitionerRole): EntryResult {
+    const practitioner = this.entries[e.practitioner.kind === 'entry' ? e.practitioner.index : -1];
+    if (!practitioner || practitioner.type !== 'Practitioner') {
+      this.fail(
+        400,
+        'FHIR.INVALID',
+        e.practitioner.expression,
+        'must reference a Practitioner entry of this Bundle (its NPI and credential)',
+      );
+    }
+    const id = this.idOf(practitioner.key);
+    const canBillEM =
+      e.role === 'physician' || (e.role === 'qhp' && EM_QHP_CREDENTIALS.has(practitioner.credential));
+    const command = {
+      type: 'RegisterPractitioner',
+      practitionerId: id,
+      organizationId: this.ref(e.organization),
+      credential: practitioner.credential,
+      role: e.role,
+      canBillEM,
+    } as Command;
+    this.practitionerRoles.add(e.index);
+    const created = this.run(
+      { ...e, paths: { ...e.paths, credential: practitioner.paths.credential! } },
+      command,
+      null,
+    );
+    return this.result(e, id, created);
+  }
+
+  private result(e: ParsedEntry, id: string, created: boolean): EntryResult {
+    return { index: e.index, resourceType: e.type, id, created };
   }
 
   /** Every stream with something to append, in one transaction. */
