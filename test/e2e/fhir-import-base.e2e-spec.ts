@@ -12,7 +12,7 @@ import { IMPORTED_TYPES } from '../../apps/care-api/src/fhir-import/fhir-bundle.
 import { TRANSACTION_TYPES } from '../../apps/query-api/src/fhir/import/transaction-capability';
 import { QueryApiModule } from '../../apps/query-api/src/query-api.module';
 import { validateFhirFiles } from '../../tools/cli/fhir/fhir-validator';
-import { randomTenant, startCareApi, type CareApiHarness } from './care-api.e2e-helpers';
+import { eventually, randomTenant, startCareApi, type CareApiHarness } from './care-api.e2e-helpers';
 
 const EXAMPLE = path.join(__dirname, '../fixtures/fhir-import/ehr-transaction.bundle.json');
 const NEXT = path.join(__dirname, '../fixtures/fhir-import/ehr-transaction-next-versions.bundle.json');
@@ -106,11 +106,21 @@ describe('FHIR transaction through query-api\u2019s base (care-api behind it, re
     expect((ok.body as Bundle).type).toBe('transaction-response');
     expect(Number(ok.headers['x-global-position'])).toBeGreaterThan(0);
     expect(await care.store.countTenantEvents(tenant)).toBe(8);
-    const logged = await care.pool.query<{ action: string; app: string; subject: string; status: number }>(
-      `SELECT action, app, subject, status FROM access_log WHERE tenant_id = $1`,
-      [tenant],
+    // The access-log row is written as the response finishes: wait for it.
+    const logged = await eventually(
+      async () => {
+        const { rows } = await care.pool.query<{
+          action: string;
+          app: string;
+          subject: string;
+          status: number;
+        }>(`SELECT action, app, subject, status FROM access_log WHERE tenant_id = $1`, [tenant]);
+        return rows.length > 0 && rows;
+      },
+      10_000,
+      'the access-log row',
     );
-    expect(logged.rows).toEqual([
+    expect(logged).toEqual([
       { action: 'fhir.transaction', app: 'query-api', subject: 'ehr-feed', status: 200 },
     ]);
 

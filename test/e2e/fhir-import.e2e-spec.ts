@@ -149,6 +149,26 @@ const BAD: BadBundle[] = [
     expression: 'Bundle.entry[3].resource.identifier',
   },
   {
+    name: 'patient with an SSN only',
+    mutate: (b) => (
+      (res(b, 3).identifier = [{ system: 'http://hl7.org/fhir/sid/us-ssn', value: '999-00-0000' }]),
+      b
+    ),
+    status: 400,
+    expression: 'Bundle.entry[3].resource.identifier',
+  },
+  {
+    name: 'MRN without a system',
+    mutate: (b) => {
+      const mrn = res(b, 3).identifier[0];
+      delete mrn.system;
+      res(b, 3).identifier = [{ system: 'http://hl7.org/fhir/sid/us-ssn', value: '999-00-0000' }, mrn];
+      return b;
+    },
+    status: 400,
+    expression: 'Bundle.entry[3].resource.identifier[1].system',
+  },
+  {
     name: 'MRN not a safe id',
     mutate: (b) => ((res(b, 3).identifier[0].value = 'MRN 000123'), b),
     status: 400,

@@ -158,7 +158,7 @@ function parseEntry(entry: Json, index: number, fullUrls: FullUrls): ParsedEntry
       };
     }
     case 'Patient':
-      return parsePatient(r, base, fullUrl, fullUrls);
+      return parsePatient(r, base, fullUrls);
     case 'Condition':
       return parseCondition(r, base, fullUrl, fullUrls);
     case 'Encounter':
@@ -202,16 +202,46 @@ export function validNpi(npi: string): boolean {
 
 type Base = { index: number; path: string };
 
-function parsePatient(r: Json, base: Base, fullUrl: string | null, fullUrls: FullUrls): ParsedEntry {
+/** Identifier systems never read: a social security number or a Medicare number is no EHR patient id. */
+const NEVER_KEPT = new Set([
+  'http://hl7.org/fhir/sid/us-ssn',
+  'http://hl7.org/fhir/sid/us-mbi',
+  'http://hl7.org/fhir/sid/us-medicare',
+]);
+
+const isMrn = (x: Json): boolean =>
+  isObject(x.type) &&
+  Array.isArray(x.type.coding) &&
+  x.type.coding.some((c: unknown) => isObject(c) && c.code === 'MR');
+
+function parsePatient(r: Json, base: Base, fullUrls: FullUrls): ParsedEntry {
   const path = base.path;
   const ids = array(r, 'identifier', path);
-  const own = ids.findIndex((x) => isObject(x) && x.system === S.careledgerPatient);
-  const key = identifierKey(r, 'Patient', path, null);
-  if (own < 0 && key.system === S.careledgerPatient)
-    throw new ElementError(`${path}.identifier`, 'is required');
-  const ehrIndex = ids.findIndex((x) => isObject(x) && x.system !== S.careledgerPatient);
-  const ehr = ehrIndex >= 0 ? (ids[ehrIndex] as Json) : null;
-  const ehrKey = ehr ? identifierKey({ identifier: [ehr], meta: r.meta }, 'Patient', path, fullUrl) : key;
+  if (ids.length === 0)
+    throw new ElementError(`${path}.identifier`, "is required (the EHR's patient identifier, MRN)");
+  ids.forEach((x, k) => {
+    if (!isObject(x)) throw new ElementError(`${path}.identifier[${k}]`, 'must be an Identifier');
+  });
+  const list = ids as Json[];
+  const own = list.findIndex((x) => x.system === S.careledgerPatient);
+  // The EHR's id: the identifier typed MR, else the first one that is neither CareLedger's nor an SSN/MBI.
+  const usable = list
+    .map((x, k) => ({ x, k }))
+    .filter(({ x }) => x.system !== S.careledgerPatient && !NEVER_KEPT.has(x.system as string));
+  const ehr = usable.find(({ x }) => isMrn(x)) ?? usable[0];
+  if (!ehr && own < 0)
+    throw new ElementError(
+      `${path}.identifier`,
+      "needs the EHR's patient identifier (MRN); SSN and MBI are not read",
+    );
+  const at = ehr?.k ?? own;
+  const chosen = list[at]!;
+  const key = {
+    resourceType: 'Patient' as const,
+    system: string(chosen, 'system', `${path}.identifier[${at}]`),
+    value: string(chosen, 'value', `${path}.identifier[${at}]`),
+    versionId: isObject(r.meta) && typeof r.meta.versionId === 'string' ? r.meta.versionId : null,
+  };
   const active = r.active;
   if (active !== undefined && active !== true)
     throw new ElementError(`${path}.active`, 'must be true (an inactive patient is not imported)');
@@ -224,14 +254,14 @@ function parsePatient(r: Json, base: Base, fullUrl: string | null, fullUrls: Ful
   return {
     ...base,
     type: 'Patient',
-    key: ehrKey,
-    careledgerId: own >= 0 ? string(ids[own] as Json, 'value', `${path}.identifier[${own}]`) : null,
-    ehrPatientId: ehr ? (ehr.value as string) : undefined,
+    key,
+    careledgerId: own >= 0 ? string(list[own]!, 'value', `${path}.identifier[${own}]`) : null,
+    ehrPatientId: ehr ? key.value : undefined,
     organization: reference(r, 'managingOrganization', 'Organization', path, fullUrls),
     paths: {
-      ehrPatientId: `${path}.identifier[${ehrIndex}].value`,
+      ehrPatientId: `${path}.identifier[${at}].value`,
       organizationId: `${path}.managingOrganization.reference`,
-      patientId: `${path}.identifier[${own < 0 ? 0 : own}].value`,
+      patientId: `${path}.identifier[${own < 0 ? at : own}].value`,
     },
   };
 }

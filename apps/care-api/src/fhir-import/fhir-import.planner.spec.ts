@@ -204,6 +204,22 @@ describe('FHIR transaction planner (pure; ADR 1113)', () => {
     }
   });
 
+  it('keeps the MRN as ehrPatientId, never a social security number listed before it', () => {
+    const b = example();
+    b.entry[3].resource.identifier.unshift({
+      system: 'http://hl7.org/fhir/sid/us-ssn',
+      value: '999-00-0000',
+    });
+    spec()
+      .when(b)
+      .then((events) =>
+        expect(events.find((e) => e.type === 'PatientRegistered')!.data).toEqual({
+          organizationId: 'organization-0',
+          ehrPatientId: 'MRN-000123',
+        }),
+      );
+  });
+
   it('checks the NPI check digit (CMS: Luhn over 80840 + NPI)', () => {
     expect(['1234567893', '9876543213', '1112223338'].map(validNpi)).toEqual([true, true, true]);
     expect(['1234567890', '123456789', 'abcdefghij'].map(validNpi)).toEqual([false, false, false]);
