@@ -133,6 +133,13 @@ describe('FHIR transaction through query-api\u2019s base (care-api behind it, re
       '201 Created',
     ]);
     expect(await care.store.countTenantEvents(tenant)).toBe(11);
+    // The first versions again (meta.versionId 1 < 2): stale, nothing appended, no 400 for the plan's lastUpdated.
+    const stale = await post(tenant, example());
+    expect(stale.status).toBe(200);
+    expect(stale.body.entry.map((e: { response: { status: string } }) => e.response.status)).toEqual(
+      Array(9).fill('200 OK'),
+    );
+    expect(await care.store.countTenantEvents(tenant)).toBe(11);
 
     const bad = example();
     bad.entry[4].resource.onsetDateTime = '2024-13-01';

@@ -26,10 +26,11 @@ export const newCareLedgerId = (type: MappedType): string =>
 export class FhirIdentifierMap {
   constructor(private readonly pool: Pool) {}
 
-  /** The CareLedger ids already given to these keys. */
+  /** The CareLedger ids already given to these keys (and, into `versions`, the last versionId imported). */
   async lookup(
     tenantId: string,
     keys: readonly Pick<ExternalKey, 'resourceType' | 'system' | 'value'>[],
+    versions?: Map<string, string>,
   ): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     if (keys.length === 0) return out;
@@ -38,17 +39,18 @@ export class FhirIdentifierMap {
       system: string;
       value: string;
       careledger_id: string;
+      version_id: string | null;
     }>(
-      `SELECT resource_type, system, value, careledger_id FROM fhir_identifiers
+      `SELECT resource_type, system, value, careledger_id, version_id FROM fhir_identifiers
         WHERE tenant_id = $1 AND (resource_type, system, value) IN (
           SELECT * FROM unnest($2::text[], $3::text[], $4::text[]))`,
       [tenantId, keys.map((k) => k.resourceType), keys.map((k) => k.system), keys.map((k) => k.value)],
     );
-    for (const r of rows)
-      out.set(
-        keyOf({ resourceType: r.resource_type as MappedType, system: r.system, value: r.value }),
-        r.careledger_id,
-      );
+    for (const r of rows) {
+      const key = keyOf({ resourceType: r.resource_type as MappedType, system: r.system, value: r.value });
+      out.set(key, r.careledger_id);
+      if (r.version_id !== null) versions?.set(key, r.version_id);
+    }
     return out;
   }
 
@@ -71,7 +73,11 @@ export class FhirIdentifierMap {
       `INSERT INTO fhir_identifiers (tenant_id, resource_type, system, value, careledger_id, version_id)
        SELECT $1, t, s, v, i, ver FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS x(t, s, v, i, ver)
        ON CONFLICT (tenant_id, resource_type, system, value)
-         DO UPDATE SET version_id = COALESCE(EXCLUDED.version_id, fhir_identifiers.version_id), last_imported_at = now()
+         DO UPDATE SET version_id = CASE
+             WHEN EXCLUDED.version_id ~ '^[0-9]{1,18}$' AND fhir_identifiers.version_id ~ '^[0-9]{1,18}$'
+               THEN GREATEST(EXCLUDED.version_id::bigint, fhir_identifiers.version_id::bigint)::text
+             ELSE COALESCE(EXCLUDED.version_id, fhir_identifiers.version_id) END,
+           last_imported_at = now()
        RETURNING resource_type, system, value, careledger_id`,
       [
         tenantId,

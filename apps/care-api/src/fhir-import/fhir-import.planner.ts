@@ -51,6 +51,8 @@ export interface PlanContext {
   actorFor(policy: ActorPolicy): Actor;
   /** CareLedger id of each external key (mapped earlier, or allocated for this import). */
   ids: ReadonlyMap<string, string>;
+  /** The last `meta.versionId` imported per external key: an older numeric version is not applied. */
+  versions?: ReadonlyMap<string, string>;
   /** Stored events of every stream the Bundle touches (the tenant stream and each patient's). */
   histories: ReadonlyMap<string, readonly ContractEvent[]>;
 }
@@ -157,6 +159,13 @@ class Planner {
   }
 
   entry(e: ParsedEntry): EntryResult {
+    if (e.type !== 'PractitionerRole' && this.olderThanImported(e.key)) {
+      return this.result(
+        e,
+        e.type === 'Patient' && e.careledgerId ? e.careledgerId : this.idOf(e.key),
+        false,
+      );
+    }
     const result = (id: string, created: boolean): EntryResult => ({
       index: e.index,
       resourceType: e.type,
@@ -381,6 +390,19 @@ class Planner {
       null,
     );
     return this.result(e, id, created);
+  }
+
+  /** A numeric `meta.versionId` below the one already imported: a stale re-send, recorded already. */
+  private olderThanImported(key: ExternalKey): boolean {
+    const stored = this.ctx.versions?.get(keyOf(key));
+    const numeric = /^[0-9]{1,15}$/;
+    return (
+      stored !== undefined &&
+      key.versionId !== null &&
+      numeric.test(stored) &&
+      numeric.test(key.versionId) &&
+      Number(key.versionId) < Number(stored)
+    );
   }
 
   private result(e: ParsedEntry, id: string, created: boolean): EntryResult {

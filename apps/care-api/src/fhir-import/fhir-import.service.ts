@@ -83,10 +83,12 @@ export class FhirImportService {
   ): Promise<{ plan: ImportPlan; keys: ExternalKey[]; ids: Map<string, string> }> {
     const keys = uniqueKeys(entries);
     const conditional = entries.flatMap(refsOf).filter((r) => r.kind === 'identifier');
-    const ids = await this.map.lookup(req.tenantId, [
-      ...keys,
-      ...conditional.map((r) => ({ resourceType: r.type, system: r.system, value: r.value })),
-    ]);
+    const versions = new Map<string, string>();
+    const ids = await this.map.lookup(
+      req.tenantId,
+      [...keys, ...conditional.map((r) => ({ resourceType: r.type, system: r.system, value: r.value }))],
+      versions,
+    );
     for (const e of entries) {
       if (e.type === 'PractitionerRole' || ids.has(keyOf(e.key))) continue;
       ids.set(
@@ -113,6 +115,7 @@ export class FhirImportService {
       now: this.clock(),
       actorFor: (policy) => resolveActor(req.principal, policy, undefined),
       ids,
+      versions,
       histories,
     });
     return { plan, keys, ids };
