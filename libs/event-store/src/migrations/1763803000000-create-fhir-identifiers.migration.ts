@@ -3,8 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * `fhir_identifiers` (ADR 1113): which CareLedger id an EHR's identifier was given by a FHIR import.
  * One row per `(tenant, resource type, identifier system, identifier value)`; an entry without an
- * identifier is keyed by its `fullUrl` (system `urn:ietf:rfc:3986`). `version_id` is the last
- * `meta.versionId` imported (informational). Write-side state next to the event store: the analyst
+ * identifier is keyed by its `fullUrl` (system `urn:ietf:rfc:3986`). `version_id` is the highest
+ * numeric `meta.versionId` imported (an older one is a stale re-send). Write-side state next to the event store: the analyst
  * role has no grant on it (identifier values are PHI class `id`).
  */
 export class CreateFhirIdentifiers1763803000000 implements MigrationInterface {
