@@ -7,6 +7,7 @@ import { BillingOfficeService } from './billing-office/billing-office.service';
 import { ProjectionConsistencyInterceptor } from './consistency/projection-consistency.interceptor';
 import { ProjectionStatusService } from './consistency/projection-status.service';
 import { FhirController } from './fhir/fhir.controller';
+import { FhirTransactionController } from './fhir/import/fhir-transaction.controller';
 import { FhirService } from './fhir/fhir.service';
 import { PatientMonthController } from './patient-months/patient-month.controller';
 import { PatientMonthService, REFERENCE_DATA } from './patient-months/patient-month.service';
@@ -33,7 +34,13 @@ export class QueryApiModule {
         AccessLogModule.forRoot({ app: 'query-api' }),
         HealthModule.register({ name: 'query-api' }),
       ],
-      controllers: [ReadModelsController, PatientMonthController, BillingOfficeController, FhirController],
+      controllers: [
+        ReadModelsController,
+        PatientMonthController,
+        BillingOfficeController,
+        FhirController,
+        FhirTransactionController,
+      ],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? (() => new Date()) },
         { provide: REFERENCE_DATA, useValue: loadReferenceData(config.dataDir) },
