@@ -4,8 +4,10 @@ import type { ContractEvent } from '@careledger/domain/events/event-types';
 import { EventStore, OUTBOX_NOTIFY_CHANNEL, appendReceipt } from './event-store';
 import { ConcurrencyError, IdempotencyKeyTakenError, UnstorableEventError } from './event-store.errors';
 import { verifyChain } from './hash-chain';
+import { testConfig } from '@careledger/testing/infra';
 
-const DB = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'careledger_test' };
+// The configured test database (CARELEDGER_DB_NAME when it names one), never a shared default.
+const DB = testConfig().db;
 
 function logged(tenantId: string, patientId: string, n: number, minutes = 20): ContractEvent {
   return {

@@ -3,7 +3,15 @@ import type { Pool } from 'pg';
 import { streamIdOf, type ContractEvent, type RecordedEvent } from '@careledger/domain/events/event-types';
 import { context, failSpan, trace, traceparentOf, tracer } from '@careledger/observability';
 import { GENESIS_HASH, computeEventHash } from './hash-chain';
-import { StreamHeadCache, type StreamHead } from './stream-heads';
+import {
+  StreamHeadCache,
+  StreamStateCache,
+  type FoldedStream,
+  type StreamFold,
+  type StreamHead,
+} from './stream-heads';
+
+export type { FoldedStream, StreamFold, StreamHead } from './stream-heads';
 import {
   ConcurrencyError,
   IdempotencyKeyTakenError,
@@ -19,6 +27,13 @@ export interface StreamAppend {
   streamId: string;
   expectedVersion: number;
   events: readonly ContractEvent[];
+  /**
+   * The hash of the event at `expectedVersion` the writer decided on (an {@link EventStore.loadState}
+   * head). When given, the append chains from exactly that hash and, if the database no longer holds
+   * it, fails with a `ConcurrencyError` instead of chaining from a head selected afresh: a decision
+   * made on another history must be made again.
+   */
+  expectedHash?: string;
 }
 
 /**
@@ -259,6 +274,7 @@ export class EventStore {
   private readonly outboxTopics: readonly string[];
   private readonly newId: () => string;
   private readonly heads: StreamHeadCache;
+  private readonly states: StreamStateCache;
   private readonly observer: AppendObserver | undefined;
 
   constructor(
@@ -268,6 +284,7 @@ export class EventStore {
     this.outboxTopics = options.outboxTopics ?? [];
     this.newId = options.newId ?? randomUUID;
     this.heads = new StreamHeadCache(options.headCacheSize);
+    this.states = new StreamStateCache(options.headCacheSize);
     this.observer = options.observer;
   }
 
@@ -325,8 +342,8 @@ export class EventStore {
         const heads = await this.headsFor(ordered, fresh);
         const written = await this.write(ordered, heads, options, traceparent);
         if (written) return this.result(appends, written);
-        for (const a of ordered) this.heads.forget(a.streamId);
-        if (fresh) throw await this.conflict(ordered);
+        for (const a of ordered) this.forget(a.streamId);
+        if (fresh || ordered.some((a) => a.expectedHash !== undefined)) throw await this.conflict(ordered);
       }
     } catch (err) {
       throw await this.translate(err, ordered, options.idempotency);
@@ -343,6 +360,79 @@ export class EventStore {
     const last = events[events.length - 1];
     if (last) this.heads.remember(streamId, { version: last.streamVersion, hash: last.hash });
     return events;
+  }
+
+  /**
+   * The state of a stream folded with `fold`, and the head it is the state after. Warm (this process
+   * folded or appended the stream last, as far as it knows): no query. Otherwise one query, reading
+   * only the events after a remembered state when the remembered head is still the event at its
+   * version, else the whole stream. `fresh` skips the warm path (after a lost race: another process
+   * appended). The state may be stale but never wrong; {@link appendFolded} has the database check it.
+   */
+  async loadState<S>(
+    streamId: string,
+    fold: StreamFold<S>,
+    options: { fresh?: boolean } = {},
+  ): Promise<FoldedStream<S>> {
+    const known = this.states.get(streamId, fold);
+    const head = this.heads.get(streamId);
+    if (known && !options.fresh && head?.version === known.head.version && head.hash === known.head.hash) {
+      return known;
+    }
+    if (known) {
+      const events = await this.readStream(streamId, { fromVersion: known.head.version });
+      if (events[0]?.hash === known.head.hash) {
+        return this.foldAndRemember(streamId, fold, known.state, events.slice(1), known.head);
+      }
+      this.states.forget(streamId);
+      if (events.length > 0 && events[0]!.streamVersion === 1) {
+        return this.foldAndRemember(streamId, fold, fold.initial, events, null);
+      }
+    }
+    const events = await this.readStream(streamId);
+    return this.foldAndRemember(streamId, fold, fold.initial, events, null);
+  }
+
+  /**
+   * Appends the events decided on `decidedOn` (a {@link loadState} result) with its version and hash
+   * as the expectation, and remembers the state folded over them. A `ConcurrencyError` means the
+   * state was stale (another writer appended, or the database changed): load it `fresh` and decide
+   * again.
+   */
+  async appendFolded<S>(
+    decidedOn: FoldedStream<S>,
+    events: readonly ContractEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    const { streamId, head } = decidedOn;
+    const result = await this.appendMany(
+      [{ streamId, expectedVersion: head.version, expectedHash: head.hash, events }],
+      options,
+    );
+    const written = result.streams[0]!;
+    this.foldAndRemember(streamId, decidedOn.fold, decidedOn.state, written.events, head);
+    return result;
+  }
+
+  private foldAndRemember<S>(
+    streamId: string,
+    fold: StreamFold<S>,
+    from: S,
+    events: readonly RecordedEvent[],
+    base: StreamHead | null,
+  ): FoldedStream<S> {
+    const last = events[events.length - 1];
+    const head = last
+      ? { version: last.streamVersion, hash: last.hash }
+      : (base ?? { version: 0, hash: GENESIS_HASH });
+    const entry: FoldedStream<S> = { streamId, fold, state: fold.fold(events, from), head };
+    if (head.version > 0) this.states.remember(entry);
+    return entry;
+  }
+
+  private forget(streamId: string): void {
+    this.heads.forget(streamId);
+    this.states.forget(streamId);
   }
 
   /** Current version of a stream (0 when it has no events). */
@@ -437,6 +527,7 @@ export class EventStore {
   private async headsFor(ordered: readonly StreamAppend[], fresh: boolean): Promise<StreamHead[]> {
     const known = ordered.map((a): StreamHead | undefined => {
       if (a.expectedVersion === 0) return { version: 0, hash: GENESIS_HASH };
+      if (a.expectedHash !== undefined) return { version: a.expectedVersion, hash: a.expectedHash };
       const head = fresh ? undefined : this.heads.get(a.streamId);
       return head?.version === a.expectedVersion ? head : undefined;
     });

@@ -4,8 +4,13 @@ import {
   decideTenant,
   foldPatientState,
   foldTenantState,
+  initialPatientState,
+  initialTenantState,
+  type ContractEvent,
   type PatientCommand,
+  type PatientState,
   type TenantCommand,
+  type TenantState,
 } from '@careledger/domain';
 import {
   appendReceipt,
@@ -15,15 +20,34 @@ import {
   type EventStore,
   type IdempotencyRecord,
   type StoredIdempotency,
+  type StreamFold,
 } from '@careledger/event-store';
 import { ProblemError } from '@careledger/http';
 import type { CommandRequest } from './command-context';
 import type { AppendedResponse, CommandOutcome } from './command-outcome';
 import { resolveActor, type ActorPolicy } from './actor-policy';
+import { StreamQueue } from './stream-queue';
 import { CLOCK, EVENT_STORE, type Clock } from './tokens';
 
-/** How often a command is decided again after losing a race on its stream before answering 409. */
+/**
+ * How often a command is decided again after losing a race on its stream to another process (or to
+ * an in-process writer outside the queue, such as an import) before answering 409.
+ */
 export const MAX_CONCURRENCY_ATTEMPTS = 5;
+
+/** The patient fold of libs/domain, as the event store's state cache keys it (ADR 0405). */
+export const PATIENT_FOLD: StreamFold<PatientState> = {
+  name: 'patient',
+  initial: initialPatientState,
+  fold: (events, from) => foldPatientState(events, from),
+};
+
+/** The tenant (reference data) fold of libs/domain. */
+export const TENANT_FOLD: StreamFold<TenantState> = {
+  name: 'tenant',
+  initial: initialTenantState,
+  fold: (events, from) => foldTenantState(events, from),
+};
 
 /**
  * The response body of an append: the store's receipt, which is also what the store records as the
@@ -34,30 +58,35 @@ export function appendedBody(result: AppendResult): AppendedResponse {
 }
 
 /**
- * Runs `work` again (re-reading and re-deciding) when another writer won the stream, a bounded
- * number of times with a short random pause; the last `ConcurrencyError` becomes the 409.
+ * Runs `work` again (re-reading and re-deciding) when another writer won the stream, at once and a
+ * bounded number of times; the last `ConcurrencyError` becomes the 409. No pause: commands of this
+ * process on one stream are queued (never race), so a lost race means another process appended, and
+ * re-reading at once sees its events.
  */
 export async function withConcurrencyRetry<T>(
-  work: () => Promise<T>,
+  work: (attempt: number) => Promise<T>,
   attempts = MAX_CONCURRENCY_ATTEMPTS,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await work();
+      return await work(attempt);
     } catch (err) {
       if (!(err instanceof ConcurrencyError) || attempt >= attempts) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 10 * attempt));
     }
   }
 }
 
 /**
- * The glue every command shares: load the stream, decide with the pure decider, append with the
- * expected version (retrying lost races), and make the whole thing idempotent per
- * `Idempotency-Key` (the first response is stored in the append transaction and replayed).
+ * The glue every command shares: queue behind this process's other commands on the stream, load
+ * the folded stream (cached: no query when warm), decide with the pure decider, append with the
+ * expected version and hash (one statement; a lost race to another process re-folds and decides
+ * again), and make the whole thing idempotent per `Idempotency-Key` (the first response is stored
+ * by the append statement and replayed).
  */
 @Injectable()
 export class CommandRunner {
+  private readonly queue = new StreamQueue();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -71,20 +100,9 @@ export class CommandRunner {
     departmentId: string | undefined,
   ): Promise<CommandOutcome> {
     const actor = resolveActor(req.principal, policy, departmentId);
-    const streamId = `${req.tenantId}:${command.patientId}`;
-    return this.idempotent(req, (idempotency) =>
-      withConcurrencyRetry(async () => {
-        const history = await this.store.readStream(streamId);
-        const events = decide(foldPatientState(history), command, {
-          now: this.clock(),
-          actor,
-          tenantId: req.tenantId,
-        });
-        return this.store.append(streamId, history.length, events, {
-          correlationId: req.correlationId,
-          ...(idempotency ? { idempotency } : {}),
-        });
-      }),
+    const ctx = { actor, tenantId: req.tenantId };
+    return this.runOnStream(req, `${req.tenantId}:${command.patientId}`, PATIENT_FOLD, (state) =>
+      decide(state, command, { ...ctx, now: this.clock() }),
     );
   }
 
@@ -96,19 +114,33 @@ export class CommandRunner {
     departmentId: string | undefined,
   ): Promise<CommandOutcome> {
     const actor = resolveActor(req.principal, policy, departmentId);
-    return this.idempotent(req, (idempotency) =>
-      withConcurrencyRetry(async () => {
-        const history = await this.store.readStream(req.tenantId);
-        const events = decideTenant(foldTenantState(history), command, {
-          now: this.clock(),
-          actor,
-          tenantId: req.tenantId,
-        });
-        return this.store.append(req.tenantId, history.length, events, {
-          correlationId: req.correlationId,
-          ...(idempotency ? { idempotency } : {}),
-        });
-      }),
+    const ctx = { actor, tenantId: req.tenantId };
+    return this.runOnStream(req, req.tenantId, TENANT_FOLD, (state) =>
+      decideTenant(state, command, { ...ctx, now: this.clock() }),
+    );
+  }
+
+  /**
+   * One command on one stream, queued in-process per stream (FIFO): the idempotency lookup, the
+   * decision and the append run only after the previous command on the stream has finished, so a
+   * twin request finds its twin's stored response and same-stream commands never conflict here.
+   */
+  private runOnStream<S>(
+    req: CommandRequest,
+    streamId: string,
+    fold: StreamFold<S>,
+    decideOn: (state: S) => ContractEvent[],
+  ): Promise<CommandOutcome> {
+    return this.queue.run(streamId, () =>
+      this.idempotent(req, (idempotency) =>
+        withConcurrencyRetry(async (attempt) => {
+          const folded = await this.store.loadState(streamId, fold, { fresh: attempt > 1 });
+          return this.store.appendFolded(folded, decideOn(folded.state), {
+            correlationId: req.correlationId,
+            ...(idempotency ? { idempotency } : {}),
+          });
+        }),
+      ),
     );
   }
 
