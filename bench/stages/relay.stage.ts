@@ -68,9 +68,14 @@ export async function runRelayStage(ctx: BenchContext): Promise<StageOutcome> {
   try {
     await ensureBenchTopic(kafka, ctx.topic);
     await ensureBenchTopic(kafka, `${ctx.topic}.raw`);
-    const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE topic = $1', [
-      ctx.topic,
-    ]);
+    // Events the outbox rows cover: a row is one append (ADR 0405).
+    const { rows } = await pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM outbox o JOIN events e
+         ON e.global_position BETWEEN o.global_position AND coalesce(o.last_position, o.global_position)
+        AND (o.tx_id IS NULL OR e.tx_id = o.tx_id)
+       WHERE o.topic = $1`,
+      [ctx.topic],
+    );
     const expected = Number(rows[0]?.n ?? 0);
     if (expected === 0)
       return { figures: [], throughput: [], notRun: 'no outbox rows: the append stage did not run' };
@@ -129,7 +134,7 @@ export async function runRelayStage(ctx: BenchContext): Promise<StageOutcome> {
 
     if (onTopic !== expected || expected !== ctx.eventCount)
       throw new Error(
-        `relay stage: ${onTopic} messages on the topic for ${expected} outbox rows and ${ctx.eventCount} generated events`,
+        `relay stage: ${onTopic} messages on the topic for ${expected} events in outbox rows and ${ctx.eventCount} generated events`,
       );
     const relayRate = Math.round(expected / relaySeconds);
     const rawRate = Math.round(messages.length / rawSeconds);

@@ -747,7 +747,11 @@ describe('PHI-safe by construction', () => {
     await producer.disconnect();
     // Kafka: every key and header of this run's topic and DLQ.
     const published = await db.query<{ n: string }>(
-      'SELECT count(*)::text AS n FROM outbox WHERE topic = $1',
+      // Events the outbox rows cover (a row is one append, ADR 0405).
+      `SELECT count(*)::text AS n FROM outbox o JOIN events e
+         ON e.global_position BETWEEN o.global_position AND coalesce(o.last_position, o.global_position)
+        AND (o.tx_id IS NULL OR e.tx_id = o.tx_id)
+       WHERE o.topic = $1`,
       [topic],
     );
     const consumer = kafka.consumer({ groupId: `sec-scan-${RUN}` });

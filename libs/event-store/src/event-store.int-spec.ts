@@ -110,29 +110,54 @@ describe('EventStore (real PostgreSQL)', () => {
     expect(verifyChain(await store.readStream(stream))).toMatchObject({ ok: true, eventsChecked: 1 });
   });
 
-  it('writes one outbox row per event and notifies the relay on commit', async () => {
+  it('writes one outbox row per append covering its positions, and notifies the relay once on commit', async () => {
     const listener = new Client(DB);
     await listener.connect();
     try {
-      const notified = new Promise<string>((resolve) =>
-        listener.on('notification', (n) => resolve(n.payload ?? '')),
+      const notifications: string[] = [];
+      const notified = new Promise<void>((resolve) =>
+        listener.on('notification', (n) => {
+          notifications.push(n.payload ?? '');
+          resolve();
+        }),
       );
       await listener.query(`LISTEN ${OUTBOX_NOTIFY_CHANNEL}`);
       const res = await store.append(
         `${tenant}:P02`,
         0,
-        [logged(tenant, 'P02', 1), logged(tenant, 'P02', 2)],
+        [logged(tenant, 'P02', 1), logged(tenant, 'P02', 2), logged(tenant, 'P02', 3)],
+        { correlationId: 'c' },
+      );
+      await notified;
+      const { rows } = await pool.query<{
+        first: string;
+        last: string;
+        event_id: string;
+        stream_id: string;
+        same_tx: boolean;
+        published_at: Date | null;
+        attempts: number;
+      }>(
+        `SELECT o.global_position AS first, o.last_position AS last, o.event_id, o.stream_id, o.published_at,
+           o.attempts, o.tx_id = (SELECT DISTINCT tx_id FROM events WHERE event_id = ANY($2::uuid[])) AS same_tx
+         FROM outbox o WHERE o.topic = $1`,
+        [topic, res.eventIds],
+      );
+      const stored = await store.readStream(`${tenant}:P02`);
+      expect(rows).toEqual([
         {
-          correlationId: 'c',
+          first: String(stored[0]!.globalPosition),
+          last: String(res.globalPosition),
+          event_id: res.eventIds[0],
+          stream_id: `${tenant}:P02`,
+          same_tx: true,
+          published_at: null,
+          attempts: 0,
         },
-      );
-      expect(await notified).toBe(topic);
-      const { rows } = await pool.query(
-        'SELECT event_id, published_at, attempts FROM outbox WHERE topic = $1 ORDER BY global_position',
-        [topic],
-      );
-      expect(rows.map((r) => r.event_id)).toEqual(res.eventIds);
-      expect(rows.every((r) => r.published_at === null && r.attempts === 0)).toBe(true);
+      ]);
+      // Let any further notification of that commit arrive: there is none.
+      await listener.query('SELECT 1');
+      expect(notifications).toEqual([topic]);
     } finally {
       await listener.end();
     }

@@ -163,7 +163,10 @@ const SELECT_EVENT = `SELECT global_position, event_id, tenant_id, stream_id, pa
  *   plan was made while the table was empty (a join here turned into a scan of `events`, ADR 0404);
  * - `appended`: the events, in order (positions increase with versions); a concurrent writer that
  *   took a version first fails the statement on `events_stream_version_uq`;
- * - `queued`: one outbox row per event and topic; `woken`: one NOTIFY per topic, sent on commit;
+ * - `queued`: ONE outbox row per topic for the whole append, covering its positions (first, last and
+ *   the transaction id, which tells its events from a concurrent append's interleaved positions;
+ *   ADR 0405); `woken`: one NOTIFY per topic, sent on commit (PostgreSQL folds identical
+ *   notifications of one transaction into one);
  * - an idempotent command adds `remembered` (see {@link REMEMBER_IDEMPOTENCY_SQL}).
  *
  * `woken` is a plain SELECT, which PostgreSQL runs only if the outer query reads it.
@@ -191,9 +194,14 @@ appended AS (
   RETURNING event_id, global_position, stream_id
 ),
 queued AS (
-  INSERT INTO outbox (topic, global_position, event_id, stream_id, traceparent)
-  SELECT t.topic, a.global_position, a.event_id, a.stream_id, $21::text
-  FROM appended a CROSS JOIN unnest($19::text[]) AS t(topic)
+  INSERT INTO outbox (topic, global_position, last_position, tx_id, event_id, stream_id, traceparent)
+  SELECT t.topic, r.first_position, r.last_position, pg_current_xact_id(), r.event_id, r.stream_id, $21::text
+  FROM (
+    SELECT min(a.global_position) AS first_position, max(a.global_position) AS last_position,
+      (array_agg(a.event_id ORDER BY a.global_position))[1] AS event_id,
+      (array_agg(a.stream_id ORDER BY a.global_position))[1] AS stream_id
+    FROM appended a HAVING count(*) > 0
+  ) r CROSS JOIN unnest($19::text[]) AS t(topic)
 ),
 woken AS (
   SELECT pg_notify($20, t.topic) FROM unnest($19::text[]) AS t(topic) WHERE EXISTS (SELECT 1 FROM appended)
@@ -261,7 +269,8 @@ function findNul(value: unknown, path: string): string | null {
 
 /**
  * The PostgreSQL event store. One `append` is ONE SQL statement (hence atomic, without BEGIN/COMMIT)
- * that writes the events with their hash chain, one outbox row per event and topic, the idempotency
+ * that writes the events with their hash chain, one outbox row per topic covering the append's
+ * positions (ADR 0405), the idempotency
  * record, and a NOTIFY that wakes the relay on commit (ADR 0404).
  *
  * Optimistic concurrency: the writer's expected version must be the stream head. The head's hash (to

@@ -24,13 +24,18 @@ export interface Receipt {
 }
 
 // One pass over each table: events and keys by their tenant indexes, the outbox (no tenant column) by
-// the tenant part of its stream ids (`tenant` or `tenant:patient`; tenant ids hold no colon).
+// the tenant part of its stream ids (`tenant` or `tenant:patient`; tenant ids hold no colon). An outbox
+// row covers the events of one append (ADR 0405): the tally counts the events its rows cover (an orphan
+// row without any event counts as one), so it stays "outbox entries per event" whatever the row layout.
 const SNAPSHOT_SQL = `
   WITH t AS (SELECT unnest($1::text[]) AS tenant_id),
        e AS (SELECT tenant_id, count(*) AS n, max(global_position) AS max_position
                FROM events WHERE tenant_id = ANY($1::text[]) GROUP BY tenant_id),
-       o AS (SELECT split_part(stream_id, ':', 1) AS tenant_id, count(*) AS n
-               FROM outbox WHERE split_part(stream_id, ':', 1) = ANY($1::text[]) GROUP BY 1),
+       o AS (SELECT split_part(o.stream_id, ':', 1) AS tenant_id, count(*) AS n
+               FROM outbox o LEFT JOIN events e
+                 ON e.global_position BETWEEN o.global_position AND coalesce(o.last_position, o.global_position)
+                AND (o.tx_id IS NULL OR e.tx_id = o.tx_id)
+              WHERE split_part(o.stream_id, ':', 1) = ANY($1::text[]) GROUP BY 1),
        k AS (SELECT tenant_id, count(*) AS n
                FROM idempotency_keys WHERE tenant_id = ANY($1::text[]) GROUP BY tenant_id)
   SELECT t.tenant_id,

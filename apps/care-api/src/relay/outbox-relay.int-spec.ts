@@ -118,4 +118,74 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     );
     expect(Number(rows[0]!.n)).toBe(0);
   });
+
+  const outboxRows = async (): Promise<{ first: number; last: number | null }[]> =>
+    (
+      await pool.query<{ first: string; last: string | null }>(
+        'SELECT global_position AS first, last_position AS last FROM outbox WHERE topic = $1 ORDER BY 1',
+        [topic],
+      )
+    ).rows.map((r) => ({ first: Number(r.first), last: r.last === null ? null : Number(r.last) }));
+
+  it('given multi-event appends, interleaved ones among them, when relayed, then one outbox row each and every event once, in stream order', async () => {
+    const tenant = `t-${randomUUID().slice(0, 8)}`;
+    // 12-event appends are larger than the relay's batch of 7 events: a row is never split.
+    const batch = (p: string, from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => logged(tenant, p, from + i));
+    await store.append(`${tenant}:P0`, 0, batch('P0', 0, 12), { correlationId: 'c' });
+    // Concurrent appends to four streams: their positions may interleave in the sequence.
+    await Promise.all(
+      ['P1', 'P2', 'P3', 'P4'].map((p, k) =>
+        store.append(`${tenant}:${p}`, 0, batch(p, 0, 3 + k), { correlationId: 'c' }),
+      ),
+    );
+    await store.append(`${tenant}:P0`, 12, batch('P0', 12, 1), { correlationId: 'c' });
+    const total = 12 + 3 + 4 + 5 + 6 + 1;
+
+    const rows = await outboxRows();
+    expect(rows).toHaveLength(6);
+    expect(rows.reduce((n, r) => n + (r.last! - r.first + 1), 0)).toBeGreaterThanOrEqual(total);
+
+    relay();
+    await until(async () => (await onTopic()).length >= total, `${total} messages`);
+    const messages = await onTopic();
+    expect(messages).toHaveLength(total);
+    const stored = await store.readTenant(tenant);
+    expect(messages.map((m) => m.id).sort()).toEqual(stored.map((e) => e.eventId).sort());
+    for (const p of ['P0', 'P1', 'P2', 'P3', 'P4']) {
+      const versions = messages.filter((m) => m.key === `${tenant}:${p}`).map((m) => m.version);
+      expect(versions).toEqual(
+        stored.filter((e) => e.streamId === `${tenant}:${p}`).map((e) => e.streamVersion),
+      );
+      expect(versions).toEqual(versions.map((_, i) => i + 1));
+    }
+    const { rows: pending } = await pool.query<{ n: string }>(
+      'SELECT count(*) AS n FROM outbox WHERE topic = $1 AND published_at IS NULL',
+      [topic],
+    );
+    expect(Number(pending[0]!.n)).toBe(0);
+  });
+
+  it('given per-event rows written before the range migration, when relayed with new rows, then every event is published once, in order', async () => {
+    const tenant = `t-${randomUUID().slice(0, 8)}`;
+    const silent = new EventStore(pool, { outboxTopics: [] });
+    for (let n = 0; n < 4; n++) {
+      await silent.append(`${tenant}:P0`, n, [logged(tenant, 'P0', n)], { correlationId: 'c' });
+    }
+    // The rows an append wrote before migration 1763804000000: one per event, no range.
+    await pool.query(
+      `INSERT INTO outbox (topic, global_position, event_id, stream_id)
+       SELECT $1, global_position, event_id, stream_id FROM events WHERE tenant_id = $2`,
+      [topic, tenant],
+    );
+    await store.append(`${tenant}:P0`, 4, [logged(tenant, 'P0', 4), logged(tenant, 'P0', 5)], {
+      correlationId: 'c',
+    });
+    expect((await outboxRows()).map((r) => r.last === null)).toEqual([true, true, true, true, false]);
+
+    relay();
+    await until(async () => (await onTopic()).length >= 6, '6 messages');
+    const messages = await onTopic();
+    expect(messages.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
 });

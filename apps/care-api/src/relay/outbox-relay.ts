@@ -11,6 +11,18 @@ export interface RelayLogger {
   error(obj: object, msg?: string): void;
 }
 
+/** An event to publish, with its outbox row (the append's first position) and the row's traceparent. */
+type PendingRow = RecordedEventRow & { traceparent: string | null; outbox_position: string; more: boolean };
+
+/** One batch: its events in position order, the outbox rows they came from, and whether more wait. */
+interface PendingBatch {
+  rows: PendingRow[];
+  outboxPositions: number[];
+  more: boolean;
+}
+
+const EMPTY_BATCH: PendingBatch = { rows: [], outboxPositions: [], more: false };
+
 /** The ids of a sent batch's publish spans (one per traced command). */
 type PublishedTraces = ReturnType<ReturnType<typeof publishSpans>['traces']>;
 
@@ -229,57 +241,77 @@ export class OutboxRelay {
     if (p) await p.disconnect().catch(() => undefined);
   }
 
-  /** Unpublished rows in position order, leaving out the positions of a batch still being sent. */
-  private async selectPending(
-    inFlight: readonly number[],
-  ): Promise<(RecordedEventRow & { traceparent: string | null })[]> {
-    const { rows } = await this.client!.query<RecordedEventRow & { traceparent: string | null }>(
-      `SELECT e.global_position, e.event_id, e.tenant_id, e.stream_id, e.patient_id, e.stream_version, e.type,
+  /**
+   * The events of the oldest unpublished outbox rows, in position order, leaving out the rows of a
+   * batch still being sent. A row is one append (ADR 0405): its events are those with a position in
+   * `[global_position, last_position]` written by its transaction (a row from before the migration
+   * has no range and stands for its one event). Rows are taken in order while their spans fit in
+   * `batchSize` events (always at least one row), so a batch stays about as large as before.
+   */
+  private async selectPending(inFlight: readonly number[]): Promise<PendingBatch> {
+    const { rows } = await this.client!.query<PendingRow>(
+      `WITH candidates AS (
+         SELECT p.global_position AS first_position, coalesce(p.last_position, p.global_position) AS last_position,
+           p.tx_id, p.traceparent,
+           sum(coalesce(p.last_position, p.global_position) - p.global_position + 1)
+             OVER (ORDER BY p.global_position) AS upto,
+           count(*) OVER () AS candidates
+         FROM (SELECT global_position, last_position, tx_id, traceparent FROM outbox
+               WHERE topic = $1 AND published_at IS NULL AND NOT (global_position = ANY($3::bigint[]))
+               ORDER BY global_position LIMIT $2) p
+       ),
+       chosen AS (
+         SELECT * FROM candidates c
+         WHERE c.upto <= $2 OR c.first_position = (SELECT min(first_position) FROM candidates)
+       )
+       SELECT e.global_position, e.event_id, e.tenant_id, e.stream_id, e.patient_id, e.stream_version, e.type,
          e.schema_version, e.data, e.metadata, e.correlation_id, e.causation_id, e.occurred_at_iso,
-         e.recorded_at_iso, e.prev_hash, e.hash, o.traceparent
-       FROM outbox o JOIN events e ON e.global_position = o.global_position
-       WHERE o.topic = $1 AND o.published_at IS NULL AND NOT (o.global_position = ANY($3::bigint[]))
-       ORDER BY o.global_position
-       LIMIT $2`,
+         e.recorded_at_iso, e.prev_hash, e.hash, c.traceparent, c.first_position AS outbox_position,
+         (c.candidates = $2 OR (SELECT count(*) FROM chosen) < c.candidates) AS more
+       FROM chosen c
+       JOIN events e ON e.global_position BETWEEN c.first_position AND c.last_position
+         AND (c.tx_id IS NULL OR e.tx_id = c.tx_id)
+       ORDER BY e.global_position`,
       [this.options.topic, this.options.batchSize, inFlight],
     );
-    return rows;
+    const outboxPositions = [...new Set(rows.map((r) => Number(r.outbox_position)))];
+    return { rows, outboxPositions, more: rows[0]?.more === true };
   }
 
   /**
    * Publishes what the outbox holds, batch after batch, pipelined: while batch k is being sent, the
-   * rows of batch k+1 are read (leaving out k's positions), and k is marked published while k+1 is
+   * rows of batch k+1 are read (leaving out k's outbox rows), and k is marked published while k+1 is
    * sent. Sends stay one after the other (each acknowledged before the next starts), so per-stream
    * order and the at-least-once guarantee are as before: a row is marked only after Kafka acked it.
-   * Returns how many events it published and whether the last batch was full (more may wait).
+   * Returns how many events it published and whether more may wait.
    */
   private async publishPending(): Promise<{ published: number; full: boolean }> {
-    let rows = await this.selectPending([]);
+    let batch = await this.selectPending([]);
     let published = 0;
     let marking: Promise<void> = Promise.resolve();
     try {
-      while (rows.length > 0) {
-        const positions = rows.map((r) => Number(r.global_position));
+      while (batch.rows.length > 0) {
+        const { rows, outboxPositions, more } = batch;
         const sending = this.send(rows);
-        const full = rows.length === this.options.batchSize;
-        const next = full ? this.selectPending(positions) : Promise.resolve([]);
+        const next = more ? this.selectPending(outboxPositions) : Promise.resolve(EMPTY_BATCH);
         // Awaited below; the handler only keeps a rejection meanwhile from counting as unhandled.
         next.catch(() => undefined);
         // A failed send rejects here; the prefetched rows are simply read again later.
         const traces = await sending.catch(async (err: unknown) => {
           await next.catch(() => undefined);
-          await this.recordFailure(positions, err);
+          await this.recordFailure(outboxPositions, err);
           throw err;
         });
         await marking;
-        marking = this.markPublished(positions, rows.length, traces);
+        const last = Number(rows[rows.length - 1]!.global_position);
+        marking = this.markPublished(outboxPositions, rows.length, last, traces);
         marking.catch(() => undefined);
         published += rows.length;
-        if (!full) break;
-        rows = await next;
+        if (!more) break;
+        batch = await next;
       }
       await marking;
-      return { published, full: rows.length === this.options.batchSize };
+      return { published, full: batch.more };
     } finally {
       await marking.catch(() => undefined);
     }
@@ -317,6 +349,7 @@ export class OutboxRelay {
   private async markPublished(
     positions: readonly number[],
     count: number,
+    lastPosition: number,
     traces: PublishedTraces,
   ): Promise<void> {
     await this.client!.query(
@@ -326,7 +359,7 @@ export class OutboxRelay {
     );
     this.stats.published += count;
     this.options.observer?.published(count);
-    this.stats.lastPublishedPosition = positions[positions.length - 1]!;
+    this.stats.lastPublishedPosition = lastPosition;
     this.stats.lastError = null;
     // One line per traced command in the batch, with its trace and publish-span ids (ADR 0310).
     for (const t of traces) this.logger.info({ topic: this.options.topic, ...t }, 'events published');
