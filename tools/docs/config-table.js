@@ -51,7 +51,6 @@ const NOTES = {
   CARELEDGER_DB_USER: 'PostgreSQL user (local clusters use trust auth over loopback).',
   CARELEDGER_DB_PASSWORD: 'PostgreSQL password (a secret in production).',
   CARELEDGER_DB_NAME: 'Database of the event store and read models; infra:up creates it.',
-  CARELEDGER_DB_POOL_MAX: 'Connections per app process.',
   CARELEDGER_KAFKA_BROKERS: 'Comma-separated bootstrap brokers; infra:up listens on the first.',
   CARELEDGER_KAFKA_CLIENT_ID: 'kafkajs client id prefix.',
   CARELEDGER_EVENTS_TOPIC: 'The event log topic (deploy/topics.json declares its settings).',

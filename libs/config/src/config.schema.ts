@@ -36,6 +36,7 @@ export class DatabaseConfig {
   @IsString() user!: string;
   @IsString() password!: string;
   @IsString() @MinLength(1) database!: string;
+  /** Connections per app process; unset: `http.maxInFlight` + 2 (ADR 0406). */
   @Transform(toInt) @IsInt() @Min(1) @Max(200) poolMax!: number;
   /** Who provides a local PostgreSQL (deploy/local/infra.js); the apps only validate it. */
   @IsIn(['auto', 'always', 'never']) embedded!: 'auto' | 'always' | 'never';
@@ -63,6 +64,8 @@ export class HttpConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(65535) consolePort!: number;
   @IsString() @Matches(/^\d+(kb|mb)$/i) bodyLimit!: string;
   @Transform(toInt) @IsInt() @Min(100) requestTimeoutMs!: number;
+  /** Requests an app works on at once; later ones wait in arrival order (ADR 0406). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) maxInFlight!: number;
   @Transform(toList) @IsString({ each: true }) corsOrigins!: string[];
   /** Sustained writes per second allowed per token subject (0 disables the limit; ADR 0802). */
   @Transform(toInt) @IsInt() @Min(0) rateLimitWritesPerSecond!: number;

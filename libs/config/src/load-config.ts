@@ -18,7 +18,7 @@ export const CONFIG_KEYS = {
   CARELEDGER_DB_USER: { path: 'db.user', default: 'postgres' },
   CARELEDGER_DB_PASSWORD: { path: 'db.password', default: '' },
   CARELEDGER_DB_NAME: { path: 'db.database', default: 'careledger' },
-  CARELEDGER_DB_POOL_MAX: { path: 'db.poolMax', default: '10' },
+  CARELEDGER_DB_POOL_MAX: { path: 'db.poolMax', default: undefined },
   CARELEDGER_DB_EMBEDDED: { path: 'db.embedded', default: 'auto' },
   CARELEDGER_KAFKA_BROKERS: { path: 'kafka.brokers', default: '127.0.0.1:9092' },
   CARELEDGER_KAFKA_CLIENT_ID: { path: 'kafka.clientId', default: 'careledger' },
@@ -34,6 +34,7 @@ export const CONFIG_KEYS = {
   CARELEDGER_CONSOLE_PORT: { path: 'http.consolePort', default: '3004' },
   CARELEDGER_HTTP_BODY_LIMIT: { path: 'http.bodyLimit', default: '5mb' },
   CARELEDGER_HTTP_REQUEST_TIMEOUT_MS: { path: 'http.requestTimeoutMs', default: '30000' },
+  CARELEDGER_HTTP_MAX_IN_FLIGHT: { path: 'http.maxInFlight', default: '16' },
   CARELEDGER_CORS_ORIGINS: { path: 'http.corsOrigins', default: '' },
   CARELEDGER_RATE_LIMIT_WRITES_PER_SECOND: { path: 'http.rateLimitWritesPerSecond', default: '50' },
   CARELEDGER_RATE_LIMIT_WRITE_BURST: { path: 'http.rateLimitWriteBurst', default: '200' },
@@ -89,6 +90,42 @@ function flatten(errors: ValidationError[], prefix = ''): { path: string; messag
   });
 }
 
+/** Connections an app needs besides its in-flight requests (health checks, metrics scrapes). */
+export const POOL_HEADROOM = 2;
+
+/**
+ * Sizes the pool for the in-flight requests (ADR 0406): every request the app admits at once may
+ * hold one connection, so an unset `db.poolMax` becomes `http.maxInFlight + POOL_HEADROOM` (set
+ * before validation; returns whether it was derived), and a smaller explicit value is refused by
+ * {@link poolProblems} (requests would wait for a connection and time out on the pool instead of
+ * waiting in the app's admission queue).
+ */
+function derivePoolSize(config: CareLedgerConfig): boolean {
+  const inFlight = config.http?.maxInFlight as unknown;
+  if (!config.db || (config.db.poolMax as number | undefined) !== undefined) return false;
+  config.db.poolMax = Number.isInteger(inFlight) ? Math.min(200, (inFlight as number) + POOL_HEADROOM) : 1;
+  return true;
+}
+
+function poolProblems(
+  config: CareLedgerConfig,
+  derived: boolean,
+  problems: readonly { path: string }[],
+): { path: string; message: string }[] {
+  if (problems.some((p) => p.path.startsWith('http.maxInFlight') || p.path.startsWith('db.poolMax')))
+    return [];
+  const needed = config.http.maxInFlight + POOL_HEADROOM;
+  if (config.db.poolMax >= needed) return [];
+  return derived
+    ? [{ path: 'http.maxInFlight', message: `needs a pool of ${needed} connections; a pool has at most 200` }]
+    : [
+        {
+          path: 'db.poolMax',
+          message: `must be at least CARELEDGER_HTTP_MAX_IN_FLIGHT + ${POOL_HEADROOM} (${needed}): every in-flight request may hold a connection`,
+        },
+      ];
+}
+
 /**
  * Read, default and validate the configuration. The only reader of `process.env` in the codebase:
  * everything else receives the typed object. Relative paths (the data folder) resolve from the
@@ -106,7 +143,9 @@ export function loadConfig(
     else if (spec.path === 'http.corsOrigins') setPath(raw, spec.path, []);
   }
   const config = plainToInstance(CareLedgerConfig, raw);
+  const derived = derivePoolSize(config);
   const problems = flatten(validateSync(config, { whitelist: false, forbidUnknownValues: true }));
+  problems.push(...poolProblems(config, derived, problems));
   if (config.auth?.devKeyEnabled && !config.auth.devKey) {
     problems.push({
       path: 'auth.devKey',

@@ -9,6 +9,7 @@ import type { CareLedgerConfig } from '@careledger/config';
 import { HttpMetrics, startTracing } from '@careledger/observability';
 import { correlationIdMiddleware } from './correlation-id.middleware';
 import { httpTelemetry, reenterTraceContext } from './http-telemetry';
+import { inFlightLimit } from './in-flight-limit';
 import { fromBodyParserError, ProblemDetailsFilter } from './problem-details.filter';
 import { ProblemError } from './problem';
 import { createValidationPipe } from './validation';
@@ -64,6 +65,7 @@ export function configureHttpApp(
   app.use(correlationIdMiddleware);
   app.use(helmet());
   app.use(requestTimeout(config.http.requestTimeoutMs));
+  app.use(inFlightLimit(config.http.maxInFlight));
   const json = express.json({
     limit: config.http.bodyLimit,
     type: ['application/json', 'application/*+json'],

@@ -12,3 +12,4 @@ export * from './rate-limit';
 export * from './rate-limit.interceptor';
 export * from './http-telemetry';
 export * from './metrics.module';
+export * from './in-flight-limit';
