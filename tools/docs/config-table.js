@@ -70,7 +70,8 @@ const NOTES = {
   CARELEDGER_RELAY_ENABLED:
     'Run the outbox relay inside care-api (leader-locked; several replicas are safe).',
   CARELEDGER_RELAY_POLL_INTERVAL_MS: 'Relay fallback poll when no NOTIFY arrives.',
-  CARELEDGER_RELAY_BATCH_SIZE: 'Outbox rows published per relay batch.',
+  CARELEDGER_RELAY_BATCH_SIZE:
+    'Events per relay batch: outbox rows (one per append) are taken while their events fit, at least one.',
 };
 
 function table() {

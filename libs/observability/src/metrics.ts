@@ -115,7 +115,7 @@ export class OutboxMetrics {
     };
     new Gauge({
       name: 'careledger_outbox_depth',
-      help: 'Outbox rows not yet published to Kafka.',
+      help: 'Events in outbox rows not yet published to Kafka (an upper bound: a row is one append, ADR 0405).',
       registers: [registry],
       async collect() {
         this.set((await read()).depth);
