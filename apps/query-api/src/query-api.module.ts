@@ -7,6 +7,7 @@ import { BillingOfficeService } from './billing-office/billing-office.service';
 import { ProjectionConsistencyInterceptor } from './consistency/projection-consistency.interceptor';
 import { ProjectionStatusService } from './consistency/projection-status.service';
 import { FhirController } from './fhir/fhir.controller';
+import { FhirSearchPager } from './fhir/fhir-search-pager';
 import { FhirService } from './fhir/fhir.service';
 import { PatientMonthController } from './patient-months/patient-month.controller';
 import { PatientMonthService, REFERENCE_DATA } from './patient-months/patient-month.service';
@@ -43,6 +44,7 @@ export class QueryApiModule {
         PatientMonthService,
         BillingOfficeService,
         FhirService,
+        FhirSearchPager,
       ],
     };
   }

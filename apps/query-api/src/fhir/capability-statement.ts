@@ -1,4 +1,5 @@
 import type { CapabilityStatement } from '@medplum/fhirtypes';
+import { PAGING_DOCUMENTATION } from './fhir-paging';
 import { FHIR_TYPES } from './fhir.service';
 
 /** The search parameters every exported type accepts (fhir-search.ts implements exactly these). */
@@ -37,6 +38,7 @@ export function capabilityStatement(baseUrl: string, software: string, date: str
     rest: [
       {
         mode: 'server',
+        documentation: PAGING_DOCUMENTATION,
         security: {
           cors: false,
           description:
