@@ -29,8 +29,14 @@ export interface FhirFixture {
   run: string;
   events: ContractEvent[];
   version: number;
-  token(roles?: Role[], tenant?: string, departments?: string[]): Promise<string>;
-  get(url: string, roles?: Role[], tenant?: string, departments?: string[]): Promise<request.Response>;
+  token(roles?: Role[], tenant?: string, departments?: string[], sub?: string): Promise<string>;
+  get(
+    url: string,
+    roles?: Role[],
+    tenant?: string,
+    departments?: string[],
+    sub?: string,
+  ): Promise<request.Response>;
   close(): Promise<void>;
 }
 
@@ -74,8 +80,8 @@ export async function fhirFixture(
     useLogger: false,
   });
   await app.init();
-  const token = (roles: Role[] = ['billing'], tenant = tenantId, departments = DEPARTMENTS) =>
-    mintDevToken(config, { tenantId: tenant, roles, departments });
+  const token = (roles: Role[] = ['billing'], tenant = tenantId, departments = DEPARTMENTS, sub?: string) =>
+    mintDevToken(config, { tenantId: tenant, roles, departments, ...(sub ? { sub } : {}) });
   return {
     app,
     pool,
@@ -85,10 +91,10 @@ export async function fhirFixture(
     events,
     version,
     token,
-    get: async (url, roles, tenant, departments) =>
+    get: async (url, roles, tenant, departments, sub) =>
       request(app.getHttpServer())
         .get(url)
-        .set('authorization', `Bearer ${await token(roles, tenant, departments)}`),
+        .set('authorization', `Bearer ${await token(roles, tenant, departments, sub)}`),
     close: async () => {
       await app.close();
       await pool.end();

@@ -7,6 +7,8 @@ import { BillingOfficeService } from './billing-office/billing-office.service';
 import { ProjectionConsistencyInterceptor } from './consistency/projection-consistency.interceptor';
 import { ProjectionStatusService } from './consistency/projection-status.service';
 import { FhirController } from './fhir/fhir.controller';
+import { FhirAuditEventController } from './fhir/fhir-audit-event.controller';
+import { FhirAuditEventService } from './fhir/fhir-audit-event.service';
 import { FhirSearchPager } from './fhir/fhir-search-pager';
 import { FhirService } from './fhir/fhir.service';
 import { PatientMonthController } from './patient-months/patient-month.controller';
@@ -34,7 +36,14 @@ export class QueryApiModule {
         AccessLogModule.forRoot({ app: 'query-api' }),
         HealthModule.register({ name: 'query-api' }),
       ],
-      controllers: [ReadModelsController, PatientMonthController, BillingOfficeController, FhirController],
+      controllers: [
+        ReadModelsController,
+        PatientMonthController,
+        BillingOfficeController,
+        // before FhirController: its `:type` routes must not answer for AuditEvent (auditors only)
+        FhirAuditEventController,
+        FhirController,
+      ],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? (() => new Date()) },
         { provide: REFERENCE_DATA, useValue: loadReferenceData(config.dataDir) },
@@ -45,6 +54,7 @@ export class QueryApiModule {
         BillingOfficeService,
         FhirService,
         FhirSearchPager,
+        FhirAuditEventService,
       ],
     };
   }

@@ -65,7 +65,9 @@ export class FhirSearchPager {
     params.set('_count', String(count));
     const self = new URLSearchParams(params);
     if (cursor) self.set('_cursor', cursor);
-    const link: NonNullable<Bundle['link']> = [{ relation: 'self', url: `${base}/${type}?${self.toString()}` }];
+    const link: NonNullable<Bundle['link']> = [
+      { relation: 'self', url: `${base}/${type}?${self.toString()}` },
+    ];
     if (page.next) {
       const next = new URLSearchParams(params);
       next.set('_cursor', this.cursors.sign({ tenantId: principal.tenantId, type, query, key: page.next }));
