@@ -7,6 +7,9 @@ import { BillingOfficeService } from './billing-office/billing-office.service';
 import { ProjectionConsistencyInterceptor } from './consistency/projection-consistency.interceptor';
 import { ProjectionStatusService } from './consistency/projection-status.service';
 import { FhirController } from './fhir/fhir.controller';
+import { BulkExportController } from './fhir/bulk/bulk-export.controller';
+import { ExportJobs } from './fhir/bulk/bulk-export.jobs';
+import { BulkExportWorker } from './fhir/bulk/bulk-export.worker';
 import { FhirAuditEventController } from './fhir/fhir-audit-event.controller';
 import { FhirAuditEventService } from './fhir/fhir-audit-event.service';
 import { FhirSearchPager } from './fhir/fhir-search-pager';
@@ -40,8 +43,9 @@ export class QueryApiModule {
         ReadModelsController,
         PatientMonthController,
         BillingOfficeController,
-        // before FhirController: its `:type` routes must not answer for AuditEvent (auditors only)
+        // before FhirController: its `:type` routes must not answer for AuditEvent (auditors only), $export or bulk URLs
         FhirAuditEventController,
+        BulkExportController,
         FhirController,
       ],
       providers: [
@@ -55,6 +59,8 @@ export class QueryApiModule {
         FhirService,
         FhirSearchPager,
         FhirAuditEventService,
+        ExportJobs,
+        BulkExportWorker,
       ],
     };
   }
