@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatement, Patient, Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
 import type { Role } from '@careledger/auth';
 import { ConfigValidationError } from '@careledger/config';
@@ -9,6 +9,7 @@ import { createHttpApp } from '@careledger/http';
 import { testConfig } from '@careledger/testing/infra';
 import { BulkExportWorker, jobDir } from '../../apps/query-api/src/fhir/bulk/bulk-export.worker';
 import { PSEUDONYM_SYSTEM } from '../../apps/query-api/src/fhir/bulk/fhir-pseudonyms';
+import { BULK_DATA } from '../../apps/query-api/src/fhir/fhir-capability-extras';
 import { FHIR_TYPES } from '../../apps/query-api/src/fhir/fhir.service';
 import { QueryApiModule } from '../../apps/query-api/src/query-api.module';
 import { pseudonymOf } from '../../apps/query-api/src/read-models/pseudonyms';
@@ -114,6 +115,10 @@ describe('FHIR Bulk Data $export (query-api, real PostgreSQL, real HAPI validato
   const sample: Resource[] = [];
 
   it('exports every type in files holding exactly what the searches return', async () => {
+    const cs = (await request(fx.app.getHttpServer()).get('/fhir/R4/metadata')).body as CapabilityStatement;
+    expect(cs.rest![0]!.operation).toEqual([{ name: 'export', definition: BULK_DATA.export }]);
+    const patientOps = cs.rest![0]!.resource!.find((r) => r.type === 'Patient')!.operation;
+    expect(patientOps).toEqual([{ name: 'export', definition: BULK_DATA.patientExport }]);
     const status = await kickOff('/fhir/R4/$export');
     const m = await manifestOf(status);
     expect(m.requiresAccessToken).toBe(true);

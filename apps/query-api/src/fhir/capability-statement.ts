@@ -1,5 +1,5 @@
 import type { CapabilityStatement } from '@medplum/fhirtypes';
-import { withAuditEvent } from './fhir-audit-event.mapper';
+import { withQueryApiExtras } from './fhir-capability-extras';
 import { PAGING_DOCUMENTATION } from './fhir-paging';
 import { FHIR_TYPES } from './fhir.service';
 
@@ -27,7 +27,7 @@ const SEARCH_PARAMS: NonNullable<
  * search of the exported types; nothing is writable yet, so no create/update/transaction is listed.
  */
 export function capabilityStatement(baseUrl: string, software: string, date: string): CapabilityStatement {
-  return withAuditEvent({
+  return withQueryApiExtras({
     resourceType: 'CapabilityStatement',
     status: 'active',
     date,

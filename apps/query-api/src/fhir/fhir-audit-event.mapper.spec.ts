@@ -1,4 +1,4 @@
-import { type AccessLogRow, auditEventOf, withAuditEvent } from './fhir-audit-event.mapper';
+import { type AccessLogRow, auditEventOf } from './fhir-audit-event.mapper';
 
 const row = (over: Partial<AccessLogRow> = {}): AccessLogRow => ({
   id: '42',
@@ -50,13 +50,5 @@ describe('AuditEvent from an access-log row (ADR 1117)', () => {
     expect([refused.outcome, refused.action, refused.entity!.length]).toEqual(['4', 'E', 1]);
     expect(refused.subtype!.map((c) => c.code)).toEqual(['replay.run']);
     expect(auditEventOf(row({ status: 503 }), 't1').outcome).toBe('8');
-  });
-
-  it('lists AuditEvent after the resources already in the CapabilityStatement', () => {
-    const cs = withAuditEvent({
-      resourceType: 'CapabilityStatement',
-      rest: [{ mode: 'server', resource: [{ type: 'Patient' }] }],
-    } as never);
-    expect(cs.rest![0]!.resource!.map((r) => r.type)).toEqual(['Patient', 'AuditEvent']);
   });
 });

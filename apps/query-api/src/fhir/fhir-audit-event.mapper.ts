@@ -1,4 +1,4 @@
-import type { AuditEvent, CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import type { AuditEvent, CapabilityStatementRestResource } from '@medplum/fhirtypes';
 import { SYSTEMS } from './fhir-resources.mapper';
 
 /** One `access_log` row (ADR 0801) as the AuditEvent export reads it: ids, codes and instants only. */
@@ -139,10 +139,3 @@ export const AUDIT_EVENT_CAPABILITY: CapabilityStatementRestResource = {
     },
   ],
 };
-
-/** The CapabilityStatement with AuditEvent listed after the exported types. */
-export function withAuditEvent(cs: CapabilityStatement): CapabilityStatement {
-  const rest = cs.rest?.[0];
-  if (rest) rest.resource = [...(rest.resource ?? []), AUDIT_EVENT_CAPABILITY];
-  return cs;
-}

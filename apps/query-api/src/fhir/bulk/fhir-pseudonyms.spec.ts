@@ -30,10 +30,12 @@ describe('FHIR pseudonyms for analysts (ADR 1118)', () => {
       status: 'billable',
       code: { text: 'x' },
       subject: { reference: 'Patient/P0001' },
+      performer: [{ actor: { reference: 'Practitioner/DR-D1' } }],
       supportingInformation: [{ reference: 'Encounter/P0001-E2' }],
     };
     const out = p.resource(item, 'P0001');
     expect(out.subject.reference).toBe(`Patient/${p.idOf('Patient', 'P0001')}`);
+    expect(out.performer![0]!.actor.reference).toBe('Practitioner/DR-D1');
     expect(out.supportingInformation![0]!.reference).toBe(
       `Encounter/${entryPseudonymOf(secret, 't1', 'P0001-E2').replace('_', '-')}`,
     );

@@ -9,6 +9,18 @@ export const PSEUDONYM_SYSTEM = 'urn:careledger:pseudonym';
 /** FHIR ids allow [A-Za-z0-9.-] only: query-api's `psn_…`/`pse_…` become `psn-…`/`pse-…` as ids. */
 const asFhirId = (pseudonym: string): string => pseudonym.replace('_', '-');
 
+/** The types whose ids name or derive from a patient: mapped. Organization and Practitioner stay (not patient data). */
+const PATIENT_SCOPED = new Set([
+  'Patient',
+  'Condition',
+  'Encounter',
+  'EpisodeOfCare',
+  'Consent',
+  'CarePlan',
+  'ChargeItem',
+  'Provenance',
+]);
+
 const REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9.-]{1,64})(\/_history\/\d+)?$/;
 
 /**
@@ -16,8 +28,9 @@ const REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9.-]{1,64})(\/_history\/\d+)?$/;
  * (`CARELEDGER_PSEUDONYM_SECRET`): the patient is `psn-<hex>` with one identifier
  * `urn:careledger:pseudonym|psn_<hex>` (the value analysts see in every read model; the EHR's id is
  * dropped); an Encounter id is the time entry's pseudonym (`pse-<hex>`, as `entry_id` reads give);
- * every other id is a keyed HMAC of tenant, type and id. References are mapped the same way, so the
- * files still join; any string still holding the patient's id has it replaced.
+ * every other patient-scoped id is a keyed HMAC of tenant, type and id. References to them are mapped
+ * the same way, so the files still join; Organization and Practitioner references stay as query-api's
+ * analyst reads show them; any string still holding the patient's id has it replaced.
  */
 export class FhirPseudonymiser {
   constructor(
@@ -42,7 +55,7 @@ export class FhirPseudonymiser {
       if (typeof v === 'string') {
         if (key === 'reference') {
           const m = REFERENCE.exec(v);
-          if (m) return `${m[1]}/${this.idOf(m[1]!, m[2]!)}${m[3] ?? ''}`;
+          if (m && PATIENT_SCOPED.has(m[1]!)) return `${m[1]}/${this.idOf(m[1]!, m[2]!)}${m[3] ?? ''}`;
         }
         return v.replace(raw, psn);
       }
