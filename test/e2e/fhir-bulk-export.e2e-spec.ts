@@ -168,6 +168,53 @@ describe('FHIR Bulk Data $export (query-api, real PostgreSQL, real HAPI validato
     sample.push(...files.get('Patient')!.slice(0, 2), ...(files.get('ChargeItem') ?? []).slice(0, 2));
   }, 120_000);
 
+  it("applies the requester's department scope, as the searches do", async () => {
+    const departments = ['behavioral-health'];
+    const token = `Bearer ${await fx.token(['care_manager'], fx.tenantId, departments, 'scoped-1')}`;
+    const kick = await request(fx.app.getHttpServer())
+      .get('/fhir/R4/$export?_type=Patient,Condition')
+      .set('authorization', token)
+      .set('prefer', 'respond-async');
+    expect(kick.status).toBe(202);
+    const status = local(kick.headers['content-location'] as string);
+    let manifest: Manifest | null = null;
+    for (let i = 0; i < 240 && !manifest; i++) {
+      const res = await request(fx.app.getHttpServer()).get(status).set('authorization', token);
+      if (res.status === 200) manifest = res.body as Manifest;
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+    const exported: Record<string, string[]> = { Patient: [], Condition: [] };
+    for (const o of manifest!.output) {
+      const res = await request(fx.app.getHttpServer())
+        .get(local(o.url))
+        .set('authorization', token)
+        .buffer(true)
+        .parse((r, cb) => {
+          let text = '';
+          r.on('data', (c: Buffer) => (text += c.toString('utf8')));
+          r.on('end', () => cb(null, text));
+        });
+      exported[o.type] = (res.body as string)
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as Resource).id!)
+        .sort();
+    }
+    const searched = async (type: string) =>
+      (
+        (
+          (await fx.get(`/fhir/R4/${type}?_count=500`, ['care_manager'], fx.tenantId, departments))
+            .body as Bundle
+        ).entry ?? []
+      )
+        .map((e) => e.resource!.id!)
+        .sort();
+    const all = await searchIds('/fhir/R4/Patient?_count=500');
+    expect(exported.Patient).toEqual(await searched('Patient'));
+    expect(exported.Condition).toEqual(await searched('Condition'));
+    expect(exported.Patient!.length).toBeLessThan(all.length);
+  }, 120_000);
+
   it('refuses bad kick-offs naming the part, and other roles, tenants and users', async () => {
     const noPrefer = await request(fx.app.getHttpServer())
       .get('/fhir/R4/$export')
