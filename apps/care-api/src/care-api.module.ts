@@ -19,6 +19,8 @@ import {
   RateLimitModule,
 } from '@careledger/http';
 import { COMMAND_CONTROLLERS, COMMAND_HANDLERS } from './commands';
+import { FhirImportController } from './fhir-import/fhir-import.controller';
+import { FhirImportService } from './fhir-import/fhir-import.service';
 import { ImportEventsController } from './import/import-events.controller';
 import { ImportEventsService } from './import/import-events.service';
 import { outboxSnapshot } from './relay/outbox-snapshot';
@@ -51,7 +53,7 @@ export class CareApiModule {
         RateLimitModule.forRoot(rateLimitSubjectOf),
         CqrsModule.forRoot(),
       ],
-      controllers: [...COMMAND_CONTROLLERS, ImportEventsController],
+      controllers: [...COMMAND_CONTROLLERS, ImportEventsController, FhirImportController],
       providers: [
         {
           provide: EVENT_STORE,
@@ -85,6 +87,7 @@ export class CareApiModule {
         },
         CommandRunner,
         ImportEventsService,
+        FhirImportService,
         ...COMMAND_HANDLERS,
         ...(config.relay.enabled
           ? [

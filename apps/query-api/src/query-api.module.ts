@@ -13,6 +13,7 @@ import { BulkExportWorker } from './fhir/bulk/bulk-export.worker';
 import { FhirAuditEventController } from './fhir/fhir-audit-event.controller';
 import { FhirAuditEventService } from './fhir/fhir-audit-event.service';
 import { FhirSearchPager } from './fhir/fhir-search-pager';
+import { FhirTransactionController } from './fhir/import/fhir-transaction.controller';
 import { FhirService } from './fhir/fhir.service';
 import { PatientMonthController } from './patient-months/patient-month.controller';
 import { PatientMonthService, REFERENCE_DATA } from './patient-months/patient-month.service';
@@ -47,6 +48,7 @@ export class QueryApiModule {
         FhirAuditEventController,
         BulkExportController,
         FhirController,
+        FhirTransactionController,
       ],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? (() => new Date()) },
