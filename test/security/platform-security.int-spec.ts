@@ -313,7 +313,7 @@ describe('authorization matrix (every endpoint x role x department x tenant, rea
     const capability = {
       rest: [
         {
-          interaction: [{ code: 'transaction' }],
+          interaction: [{ code: 'history-system' }],
           resource: [
             { type: 'AuditEvent', interaction: [{ code: 'read' }] },
             { type: 'Condition', interaction: [{ code: 'update' }, { code: 'search-type' }] },
@@ -324,7 +324,7 @@ describe('authorization matrix (every endpoint x role x department x tenant, rea
     };
     expect(matrix().unclassified(endpointsOfCapability('query-api', capability)).sort()).toEqual(
       [
-        'query-api POST /fhir/R4 (no rule)',
+        'query-api GET /fhir/R4/_history (no rule)',
         'query-api GET /fhir/R4/AuditEvent/{id} (no rule)',
         'query-api PUT /fhir/R4/Condition/{id} (no rule)',
         'query-api GET /fhir/R4/Patient#teleport (no rule)',

@@ -479,6 +479,18 @@ export class AccessMatrix {
     label: string,
   ): Promise<void> {
     const { a, b } = this.w;
+    if (e.method !== 'GET') {
+      // A write names no object: B's token writes into B's tenant only, and hears nothing of A's.
+      const r = await this.send(e, b.tenantId, {}, token, this.ctx(b, rule));
+      const expected = rule.allowed.includes(role) ? '2xx' : '403';
+      const got = r.status >= 200 && r.status < 300 ? '2xx' : String(r.status);
+      const leaked = allIds(a).filter((id) => r.text.includes(id));
+      if (got !== expected || leaked.length > 0) {
+        if (leaked.length > 0) this.result.crossTenantLeaks++;
+        this.miss(`${label} -> ${r.status} (expected ${expected}): ${r.text.slice(0, 200)}`);
+      }
+      return;
+    }
     let absentId = `ABS${this.fresh()}`;
     let hidden: HttpResult;
     let control: HttpResult;

@@ -169,6 +169,15 @@ export const POLICY: PolicyRule[] = [
     path: new RegExp(`^/fhir/R4/${FHIR_CLINICAL_TYPES}(/\\{id\\}(/_history(/\\{vid\\})?)?)?$`),
     allowed: READ_CLINICAL,
   },
+  {
+    // ADR 1113: the roles that may register a patient; each entry is then held to its own command's
+    // policy by care-api (an Organization entry needs admin, a Condition a practitioner).
+    name: 'FHIR transaction import',
+    app: 'query-api',
+    method: 'POST',
+    path: /^\/fhir\/R4$/,
+    allowed: ['admin', ...CLINICAL],
+  },
   // audit
   {
     name: 'access log',

@@ -237,6 +237,35 @@ export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest>
   'GET /v1/tenants/{tenantId}/access-log': () => ({ query: { limit: '5' } }),
   'GET /v1/tenants/{tenantId}/billing-office': () => ({ query: { month: MONTH } }),
   'GET /v1/tenants/{tenantId}/billing-office.csv': () => ({ query: { month: MONTH } }),
+  // the FHIR base (query-api forwards it to care-api, ADR 1113): a transaction registering one new
+  // patient by a fresh MRN, which every allowed role may do (the Patient entry's own command policy)
+  'POST /fhir/R4': (c) => ({
+    headers: { 'content-type': 'application/fhir+json' },
+    body: {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          fullUrl: `urn:uuid:00000000-0000-4000-8000-${c.fresh
+            .replace(/[^0-9a-f]/g, '0')
+            .padStart(12, '0')
+            .slice(-12)}`,
+          resource: {
+            resourceType: 'Patient',
+            identifier: [
+              {
+                type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] },
+                system: 'urn:oid:2.16.840.1.113883.3.9999.1',
+                value: `MX-${c.tenantId}-${c.fresh}`,
+              },
+            ],
+            active: true,
+          },
+          request: { method: 'POST', url: 'Patient' },
+        },
+      ],
+    },
+  }),
   // audit
   'POST /v1/tenants/{tenantId}/replays': (c) => ({
     body: { month: MONTH, patientId: c.patientId },
