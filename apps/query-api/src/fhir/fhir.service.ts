@@ -139,8 +139,13 @@ export class FhirService {
   async patientOf(tenantId: string, version: number, type: FhirType, id: string): Promise<string> {
     if (type === 'Patient') return id;
     if (type === 'ChargeItem') return id.split('.')[0]!;
-    if (type === 'Provenance')
-      return this.patientOf(tenantId, version, id.split('.')[0] as FhirType, id.split('.')[1] ?? '');
+    if (type === 'Provenance') {
+      // An absent target is an absent Provenance: the same 404 as one outside the caller's scope.
+      const [targetType, targetId] = id.split('.');
+      return this.patientOf(tenantId, version, targetType as FhirType, targetId ?? '').catch(() => {
+        throw notFound(type, id);
+      });
+    }
     const key = {
       Condition: 'conditionId',
       Encounter: null,
