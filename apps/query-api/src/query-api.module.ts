@@ -7,6 +7,12 @@ import { BillingOfficeService } from './billing-office/billing-office.service';
 import { ProjectionConsistencyInterceptor } from './consistency/projection-consistency.interceptor';
 import { ProjectionStatusService } from './consistency/projection-status.service';
 import { FhirController } from './fhir/fhir.controller';
+import { BulkExportController } from './fhir/bulk/bulk-export.controller';
+import { ExportJobs } from './fhir/bulk/bulk-export.jobs';
+import { BulkExportWorker } from './fhir/bulk/bulk-export.worker';
+import { FhirAuditEventController } from './fhir/fhir-audit-event.controller';
+import { FhirAuditEventService } from './fhir/fhir-audit-event.service';
+import { FhirSearchPager } from './fhir/fhir-search-pager';
 import { FhirTransactionController } from './fhir/import/fhir-transaction.controller';
 import { FhirService } from './fhir/fhir.service';
 import { PatientMonthController } from './patient-months/patient-month.controller';
@@ -38,6 +44,9 @@ export class QueryApiModule {
         ReadModelsController,
         PatientMonthController,
         BillingOfficeController,
+        // before FhirController: its `:type` routes must not answer for AuditEvent (auditors only), $export or bulk URLs
+        FhirAuditEventController,
+        BulkExportController,
         FhirController,
         FhirTransactionController,
       ],
@@ -50,6 +59,10 @@ export class QueryApiModule {
         PatientMonthService,
         BillingOfficeService,
         FhirService,
+        FhirSearchPager,
+        FhirAuditEventService,
+        ExportJobs,
+        BulkExportWorker,
       ],
     };
   }

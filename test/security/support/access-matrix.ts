@@ -501,6 +501,23 @@ export class AccessMatrix {
       absentId = absentLike(aValues.id!, a, absentId);
       hidden = await this.send(e, b.tenantId, aValues, token, this.ctx(b, rule));
       control = await this.send(e, b.tenantId, { ...aValues, id: absentId }, token, this.ctx(b, rule));
+    } else if (fhirTypeOf(e) === 'AuditEvent' && rule.allowed.includes(role)) {
+      // B's access log holds B's own earlier probes naming A's patient (this matrix sent them): B's
+      // AuditEvents for that id are B's records. They must all be B's (source.site), and carry nothing
+      // of A's beyond the id B's callers sent.
+      const sent = a.patients[0].patientId;
+      const r = await this.send(e, b.tenantId, {}, token, this.ctx(b, rule), { patient: sent });
+      const sites = ((r.body as { entry?: { resource: { source?: { site?: string } } }[] }).entry ?? []).map(
+        (x) => x.resource.source?.site,
+      );
+      const leaked = allIds(a).filter((id) => r.text.split(sent).join('<sent>').includes(id));
+      if (r.status !== 200 || sites.some((site) => site !== b.tenantId) || leaked.length > 0) {
+        this.result.crossTenantLeaks++;
+        this.miss(
+          `${label} for the owner's patient -> ${r.status}, sites ${sites.join(',')}, ${leaked.join(',')}`,
+        );
+      }
+      return;
     } else {
       owner = [a.patients[0].patientId];
       hidden = await this.send(e, b.tenantId, {}, token, this.ctx(b, rule), { patient: owner[0]! });

@@ -266,6 +266,12 @@ export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest>
       ],
     },
   }),
+  // Bulk Data kick-off (ADR 1118): asynchronous only, so Prefer is part of a valid request; 202.
+  'GET /fhir/R4/$export': () => ({ headers: { prefer: 'respond-async' }, query: { _type: 'Patient' } }),
+  'GET /fhir/R4/Patient/$export': () => ({
+    headers: { prefer: 'respond-async' },
+    query: { _type: 'Patient' },
+  }),
   // audit
   'POST /v1/tenants/{tenantId}/replays': (c) => ({
     body: { month: MONTH, patientId: c.patientId },
