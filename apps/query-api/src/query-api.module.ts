@@ -5,6 +5,8 @@ import { AppConfigModule, HealthModule, LoggingModule, MetricsModule, PgPoolModu
 import { BillingOfficeController } from './billing-office/billing-office.controller';
 import { BillingOfficeService } from './billing-office/billing-office.service';
 import { ProjectionConsistencyInterceptor } from './consistency/projection-consistency.interceptor';
+import { ConsentHistoryController } from './consents/consent-history.controller';
+import { ConsentHistoryService } from './consents/consent-history.service';
 import { ProjectionStatusService } from './consistency/projection-status.service';
 import { FhirController } from './fhir/fhir.controller';
 import { FhirService } from './fhir/fhir.service';
@@ -33,7 +35,13 @@ export class QueryApiModule {
         AccessLogModule.forRoot({ app: 'query-api' }),
         HealthModule.register({ name: 'query-api' }),
       ],
-      controllers: [ReadModelsController, PatientMonthController, BillingOfficeController, FhirController],
+      controllers: [
+        ReadModelsController,
+        PatientMonthController,
+        ConsentHistoryController,
+        BillingOfficeController,
+        FhirController,
+      ],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? (() => new Date()) },
         { provide: REFERENCE_DATA, useValue: loadReferenceData(config.dataDir) },
@@ -41,6 +49,7 @@ export class QueryApiModule {
         ProjectionConsistencyInterceptor,
         ReadModelQueryService,
         PatientMonthService,
+        ConsentHistoryService,
         BillingOfficeService,
         FhirService,
       ],
