@@ -289,6 +289,33 @@ suite('the web console in a real browser (issue 14)', () => {
       (v) => /not eligible.*no active consent/i.test(v),
     );
     await expect(consent.getByRole('status').textContent()).resolves.toMatch(/revoked/);
+    // The consent history (query-api's consents route): the state this month and both events.
+    const consentId = /Consent (\S+) revoked/.exec(
+      (await consent.getByRole('status').textContent()) ?? '',
+    )?.[1];
+    expect(consentId).toMatch(/^cl-/);
+    const history = page.getByRole('region', { name: /^Consent state and history/ });
+    await eventually(
+      () =>
+        history
+          .locator(`[data-testid="consents"] tr[data-consent="${consentId}"]`)
+          .getAttribute('data-state'),
+      (v) => v === 'revoked',
+    );
+    await expect(
+      history.locator(`[data-testid="consents"] tr[data-consent="${consentId}"]`).textContent(),
+    ).resolves.toMatch(/revoked by month end.*not in force this month.*verbal/);
+    const events = history.locator(`[data-testid="consent-history"] tr[data-consent="${consentId}"]`);
+    await expect(events.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-type')))).resolves.toEqual(
+      ['ConsentGranted', 'ConsentRevoked'],
+    );
+    await expect(events.nth(0).textContent()).resolves.toMatch(
+      new RegExp(
+        `${previousMonth()}-01.*before this month.*captured ${program} \\(verbal\\).*\\(care_manager, `,
+      ),
+    );
+    await expect(events.nth(1).textContent()).resolves.toContain(`${previousMonth()}-15`);
+    await shot(page, 'patient-consent');
     await checkA11y(page, 'patient page after a consent revocation');
     await page.context().close();
   });
