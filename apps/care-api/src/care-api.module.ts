@@ -19,6 +19,7 @@ import {
   RateLimitModule,
 } from '@careledger/http';
 import { COMMAND_CONTROLLERS, COMMAND_HANDLERS } from './commands';
+import { ResolveRestatementController } from './billing-office/resolve-restatement.controller';
 import { ImportEventsController } from './import/import-events.controller';
 import { ImportEventsService } from './import/import-events.service';
 import { outboxSnapshot } from './relay/outbox-snapshot';
@@ -51,7 +52,7 @@ export class CareApiModule {
         RateLimitModule.forRoot(rateLimitSubjectOf),
         CqrsModule.forRoot(),
       ],
-      controllers: [...COMMAND_CONTROLLERS, ImportEventsController],
+      controllers: [...COMMAND_CONTROLLERS, ImportEventsController, ResolveRestatementController],
       providers: [
         {
           provide: EVENT_STORE,
