@@ -2,8 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
+import { Pool } from 'pg';
 import type { Browser, Page } from 'playwright-core';
+import { recordRestatements } from '@careledger/charge-feed';
 import { repoRoot } from '@careledger/config';
+import type { MonthClosed, RestatementDiff } from '@careledger/domain';
+import { call } from '../security/support/platform';
 import { CHROMIUM, launchChromium } from './console/chromium';
 import { ConsolePlatform } from './console/console-platform';
 
@@ -451,6 +455,127 @@ suite('the web console in a real browser (issue 14)', () => {
     expect(csv.split('\n')[0]).toContain('patientId');
     await checkA11y(page, 'billing month');
     await shot(page, 'billing');
+    await page.context().close();
+  });
+  it("billing sees a closed month's restatements with their explanation and resolves one by hand", async () => {
+    const last = previousMonth();
+    const [billing, cm] = [await env.token('billing'), await env.token('care_manager')];
+    const rows = (
+      await env.query<{ items: (WorklistRow & { practitionerId: string })[] }>(
+        `/worklist?month=${last}&limit=1000`,
+        cm,
+      )
+    ).items;
+    const eligible = (
+      await env.query<{ items: EligibilityRow[] }>(`/eligibility?month=${last}&limit=1000`, cm)
+    ).items.filter((e) => e.eligible);
+    const target = rows.find(
+      (r) =>
+        r.nextCode !== null &&
+        r.minutesToNext !== null &&
+        r.minutesToNext <= 40 &&
+        eligible.some((e) => e.patientId === r.patientId && e.program === r.program),
+    );
+    expect(target).toBeDefined();
+    const care = env.platform.url('care-api');
+    const closed = await call(care, 'POST', `/v1/tenants/${env.tenant}/month-closes`, {
+      token: billing,
+      body: { month: last, departmentId: 'billing' },
+    });
+    if (closed.status !== 201) throw new Error(`month close: ${closed.status} ${closed.text}`);
+    // A late entry after the close carries the patient across the next threshold of last month.
+    const late = await call(
+      care,
+      'POST',
+      `/v1/tenants/${env.tenant}/patients/${target!.patientId}/care-time`,
+      {
+        token: cm,
+        body: {
+          entryId: `e2e-late-${Date.now()}`,
+          program: target!.program,
+          performerId: 'e2e-care_manager',
+          performerRole: 'clinical_staff',
+          billingPractitionerId: target!.practitionerId,
+          startedAt: `${last}-20T15:00:00Z`,
+          minutes: target!.minutesToNext! + 1,
+          activity: 'synthetic late follow-up',
+          departmentId: 'care-management',
+        },
+      },
+    );
+    if (late.status !== 201) throw new Error(`late entry: ${late.status} ${late.text}`);
+    type Office = {
+      items: { organizationId: string; closeId: string; changesSinceClose: RestatementDiff[] }[];
+    };
+    const office = async () =>
+      (
+        await env.query<Office>(
+          `/billing-office?month=${last}&minPosition=${(late.body as { globalPosition: number }).globalPosition}`,
+          billing,
+        )
+      ).items;
+    let org: Office['items'][number] | undefined;
+    await eventually(
+      async () => {
+        org = (await office()).find((o) =>
+          o.changesSinceClose.some((c) => c.patientId === target!.patientId),
+        );
+        return org ? 'found' : null;
+      },
+      (v) => v === 'found',
+    );
+    const change = org!.changesSinceClose.find((c) => c.patientId === target!.patientId)!;
+    // The charge feed's own record of a restatement, from the live diff: the generated tenant has no
+    // NPI or TIN, so the feed itself refuses to build its messages (ADR 1000 amendment).
+    const pool = new Pool({
+      ...env.platform.config.db,
+      password: env.platform.config.db.password || undefined,
+      max: 1,
+    });
+    const close = {
+      closeId: org!.closeId,
+      organizationId: org!.organizationId,
+      month: last,
+    } as MonthClosed['data'];
+    const [recorded] = await recordRestatements(pool, env.tenant, close, [change], new Date().toISOString());
+    const restatementId = recorded!.restatementId;
+
+    const page = await signedInPage('billing', '/billing');
+    const live = page.locator(`[data-testid="change-since-close"][data-patient="${target!.patientId}"]`);
+    await live.waitFor({ timeout: 30_000 });
+    await expect(live.getByTestId('explanation').first().textContent()).resolves.toMatch(
+      new RegExp(`minutes \\d+ → \\d+`),
+    );
+    const open = page.locator(`[data-testid="open-restatement"][data-restatement="${restatementId}"]`);
+    await open.waitFor();
+    await expect(open.textContent()).resolves.toMatch(/\d+ h old: reverse .*; add .*/);
+    await expect(open.textContent()).resolves.toContain(target!.nextCode!);
+    await checkA11y(page, 'billing restatements');
+    await shot(page, 'billing-restatements');
+    // Resolve from the keyboard, with a reason.
+    await open.getByLabel(`Reason to resolve ${restatementId}`).focus();
+    await page.keyboard.type('corrected in the EHR');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${restatementId} resolved` })
+      .waitFor();
+    await eventually(
+      async () => String(await open.count()),
+      (v) => v === '0',
+    );
+    const row = await pool.query<{ status: string; resolved_by: string; resolution_reason: string }>(
+      `SELECT status, resolved_by, resolution_reason FROM charge_restatements WHERE tenant_id = $1 AND restatement_id = $2`,
+      [env.tenant, restatementId],
+    );
+    expect(row.rows[0]).toEqual({
+      status: 'resolved',
+      resolved_by: 'e2e-billing',
+      resolution_reason: 'corrected in the EHR',
+    });
+    await pool.end();
+    await checkA11y(page, 'billing after resolving a restatement');
     await page.context().close();
   });
 });
