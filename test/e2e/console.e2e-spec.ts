@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
 import { Pool } from 'pg';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { recordRestatements } from '@careledger/charge-feed';
 import { repoRoot } from '@careledger/config';
 import type { MonthClosed, RestatementDiff } from '@careledger/domain';
@@ -119,6 +119,35 @@ async function timerTarget(): Promise<{
   }
   throw new Error('no patient-program to carry across a threshold');
 }
+
+/** Presses Tab until `target` has the focus: the keyboard, never the mouse (bounded). */
+async function tabTo(page: Page, target: Locator, max = 200): Promise<void> {
+  await target.waitFor();
+  for (let i = 0; i < max; i++) {
+    if (await target.evaluate((el) => el === el.ownerDocument.activeElement)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab did not reach ${String(target)} in ${max} presses`);
+}
+
+/** Tabs to a Mantine Select, opens it with ArrowDown, moves to `option` with the arrows, Enter. */
+async function chooseWithKeys(page: Page, field: Locator, option: string): Promise<void> {
+  await tabTo(page, field);
+  await page.keyboard.press('ArrowDown');
+  for (let i = 0; i < 40; i++) {
+    const hovered = page.locator('[data-combobox-selected]');
+    if ((await hovered.count()) > 0 && (await hovered.first().textContent())?.trim() === option) {
+      await page.keyboard.press('Enter');
+      await expect(field.inputValue()).resolves.toBe(option);
+      return;
+    }
+    await page.keyboard.press('ArrowDown');
+  }
+  throw new Error(`no option ${option} reached with the arrow keys`);
+}
+
+/** Patients whose consents an earlier test changed (a later one picks others). */
+const consentTouched = new Set<string>();
 let browser: Browser;
 let closeBrowser: () => Promise<void>;
 const axeFindings: string[] = [];
@@ -272,6 +301,7 @@ suite('the web console in a real browser (issue 14)', () => {
     );
     expect(target).toBeDefined();
     const program = target!.program;
+    consentTouched.add(target!.patientId);
     const page = await signedInPage('care_manager', `/patients/${target!.patientId}`);
     const badge = page.locator(`[data-testid="eligibility"] [data-program="${program}"]`);
     await badge.waitFor();
@@ -458,6 +488,144 @@ suite('the web console in a real browser (issue 14)', () => {
     await shot(page, 'billing');
     await page.context().close();
   });
+  it('the main actions work from the keyboard alone: sign-in, worklist filter, sort and open, timer, consent', async () => {
+    const cm = await env.token('care_manager');
+    const last = previousMonth();
+    const worklist = (await env.query<{ items: WorklistRow[] }>(`/worklist?month=${last}&limit=1000`, cm))
+      .items;
+    const elig = (await env.query<{ items: EligibilityRow[] }>(`/eligibility?month=${last}&limit=1000`, cm))
+      .items;
+    const onFile = (r: WorklistRow) =>
+      !elig.some(
+        (e) =>
+          e.patientId === r.patientId &&
+          e.program === r.program &&
+          e.reasons.some((reason) => reason.endsWith('_CONSENT')),
+      );
+    const program = ['CCM', 'PCM', 'BHI', 'CoCM', 'APCM'].find(
+      (p) => worklist.filter((r) => r.program === p && onFile(r)).length >= 2,
+    );
+    expect(program).toBeDefined();
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    await page.clock.install();
+    await page.goto(`${env.consoleUrl}/`);
+
+    // Sign-in: the development role picker, tenant typed, submitted with Enter.
+    await chooseWithKeys(
+      page,
+      page.getByRole('combobox', { name: 'Role (development key)', exact: true }),
+      'care_manager',
+    );
+    await tabTo(page, page.getByLabel('Tenant'));
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type(env.tenant);
+    await tabTo(page, page.getByRole('button', { name: 'Sign in as care_manager' }));
+    await page.keyboard.press('Enter');
+    await page.getByTestId('worklist').waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('who').textContent()).resolves.toContain(env.tenant);
+
+    // Worklist: program and consent filters, then sort by minutes both ways.
+    const shownRows = () =>
+      page.locator('[data-testid="worklist"] tbody tr[data-patient]').evaluateAll((rows) =>
+        rows.map((r) => ({
+          program: r.getAttribute('data-program'),
+          counted: Number(r.querySelector('[data-testid="counted"]')?.textContent),
+        })),
+      );
+    await chooseWithKeys(page, page.getByRole('combobox', { name: 'Month', exact: true }), last);
+    await chooseWithKeys(page, page.getByRole('combobox', { name: 'Program', exact: true }), program!);
+    await chooseWithKeys(
+      page,
+      page.getByRole('combobox', { name: 'Consent', exact: true }),
+      'Consent on file',
+    );
+    const expected = worklist.filter((r) => r.program === program && onFile(r)).length;
+    await eventually(
+      () => page.getByTestId('worklist-count').textContent(),
+      (v) => v === `${expected} rows`,
+    );
+    expect((await shownRows()).every((r) => r.program === program)).toBe(true);
+    const minutesHeader = page.getByRole('columnheader', { name: /Minutes/ });
+    await tabTo(page, minutesHeader.getByRole('button'));
+    await page.keyboard.press('Enter');
+    await expect(minutesHeader.getAttribute('aria-sort')).resolves.toBe('ascending');
+    const up = (await shownRows()).map((r) => r.counted);
+    expect(up).toEqual([...up].sort((a, b) => a - b));
+    await page.keyboard.press('Enter');
+    await expect(minutesHeader.getAttribute('aria-sort')).resolves.toBe('descending');
+    const down = (await shownRows()).map((r) => r.counted);
+    expect(down).toEqual([...down].sort((a, b) => b - a));
+    await checkA11y(page, 'worklist filtered and sorted from the keyboard');
+
+    // Open the first patient with Enter on its link.
+    const first = page.locator('[data-testid="worklist"] tbody tr[data-patient]').first();
+    const patientId = (await first.getAttribute('data-patient'))!;
+    consentTouched.add(patientId);
+    await tabTo(page, first.getByRole('link', { name: patientId }));
+    await page.keyboard.press('Enter');
+    await page.getByTestId('standing').waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/patients/${patientId}`);
+    const rawOf = async (): Promise<number> =>
+      (
+        await page
+          .getByRole('region', { name: 'Standing against thresholds' })
+          .locator('table')
+          .nth(1)
+          .locator('tbody tr')
+          .evaluateAll((rows) =>
+            rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+          )
+      )
+        .filter((cells) => cells[0] === program)
+        .reduce((n, cells) => n + Number(cells[2]), 0);
+    const rawBefore = await rawOf();
+
+    // Timer: program picked, started, stopped and submitted with Enter; the raw minutes grow by it.
+    const timer = page.getByRole('region', { name: 'Time tracking', exact: true });
+    await chooseWithKeys(page, timer.getByRole('combobox', { name: 'Program', exact: true }), program!);
+    await tabTo(page, timer.getByRole('button', { name: 'Start timer' }));
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('timer-status').textContent()).resolves.toBe('running');
+    await page.clock.fastForward('07:10');
+    const stop = timer.getByRole('button', { name: /Stop and submit/ });
+    await tabTo(page, stop);
+    const submitted = Number(/submit (\d+) min/.exec((await stop.textContent()) ?? '')?.[1]);
+    expect(submitted).toBeGreaterThanOrEqual(7);
+    await page.keyboard.press('Enter');
+    await eventually(
+      async () => String(await rawOf()),
+      (v) => Number(v) === rawBefore + submitted,
+    );
+
+    // Consent capture: program and method with the arrows, recorded with Enter; the history shows it.
+    const consent = page.getByRole('region', { name: 'Consent', exact: true });
+    await chooseWithKeys(
+      page,
+      consent.getByRole('combobox', { name: 'Consent program', exact: true }),
+      program!,
+    );
+    await chooseWithKeys(page, consent.getByRole('combobox', { name: 'Method', exact: true }), 'written');
+    await tabTo(page, consent.getByRole('button', { name: 'Record consent' }));
+    await page.keyboard.press('Enter');
+    await consent.getByRole('status').waitFor();
+    const consentId = /Consent (\S+) recorded/.exec(
+      (await consent.getByRole('status').textContent()) ?? '',
+    )?.[1];
+    expect(consentId).toMatch(/^cl-/);
+    const recorded = page.locator(`[data-testid="consents"] tr[data-consent="${consentId}"]`);
+    await eventually(
+      () => recorded.getAttribute('data-state'),
+      (v) => v === 'active',
+    );
+    await expect(
+      page.locator(`[data-testid="eligibility"] [data-program="${program}"]`).textContent(),
+    ).resolves.toMatch(/consent on file/i);
+    await expect(recorded.textContent()).resolves.toContain('written');
+    await checkA11y(page, 'patient page after keyboard-only actions');
+    await context.close();
+  });
+
   it("billing sees a closed month's restatements with their explanation and resolves one by hand", async () => {
     const last = previousMonth();
     const [billing, cm] = [await env.token('billing'), await env.token('care_manager')];
@@ -470,13 +638,42 @@ suite('the web console in a real browser (issue 14)', () => {
     const eligible = (
       await env.query<{ items: EligibilityRow[] }>(`/eligibility?month=${last}&limit=1000`, cm)
     ).items.filter((e) => e.eligible);
-    const target = rows.find(
+    const candidates = rows.filter(
       (r) =>
         r.nextCode !== null &&
         r.minutesToNext !== null &&
         r.minutesToNext <= 40 &&
         eligible.some((e) => e.patientId === r.patientId && e.program === r.program),
     );
+    // The late entry must fall inside a consent of the program (the consents route says when): other
+    // tests and the generator revoke some consents mid-month.
+    const [monthStart, monthEnd] = [
+      Date.parse(`${last}-02T00:00:00Z`),
+      Date.parse(`${month}-01T00:00:00Z`) - 86_400_000,
+    ];
+    let target: (typeof candidates)[number] | undefined;
+    let startedAt = '';
+    for (const r of candidates.filter((c) => !consentTouched.has(c.patientId))) {
+      const { consents } = await env.query<{
+        consents: {
+          program: string;
+          obtainedAt: string;
+          revokedAt: string | null;
+          inForceDuringMonth: boolean;
+        }[];
+      }>(`/patients/${r.patientId}/consents?month=${last}`, cm);
+      const window = consents
+        .filter((c) => c.program === r.program && c.inForceDuringMonth)
+        .map((c) => ({
+          from: Math.max(Date.parse(c.obtainedAt) + 3_600_000, monthStart),
+          to: Math.min(c.revokedAt === null ? Infinity : Date.parse(c.revokedAt), monthEnd),
+        }))
+        .find((w) => w.to - w.from > 3 * 3_600_000);
+      if (!window) continue;
+      target = r;
+      startedAt = new Date(window.from).toISOString();
+      break;
+    }
     expect(target).toBeDefined();
     const care = env.platform.url('care-api');
     const closed = await call(care, 'POST', `/v1/tenants/${env.tenant}/month-closes`, {
@@ -497,7 +694,7 @@ suite('the web console in a real browser (issue 14)', () => {
           performerId: 'e2e-care_manager',
           performerRole: 'clinical_staff',
           billingPractitionerId: target!.practitionerId,
-          startedAt: `${last}-20T15:00:00Z`,
+          startedAt,
           minutes: target!.minutesToNext! + 1,
           activity: 'synthetic late follow-up',
           departmentId: 'care-management',
