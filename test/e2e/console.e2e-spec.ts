@@ -133,17 +133,26 @@ async function tabTo(page: Page, target: Locator, max = 200): Promise<void> {
 /** Tabs to a Mantine Select, opens it with ArrowDown, moves to `option` with the arrows, Enter. */
 async function chooseWithKeys(page: Page, field: Locator, option: string): Promise<void> {
   await tabTo(page, field);
-  await page.keyboard.press('ArrowDown');
-  for (let i = 0; i < 40; i++) {
-    const hovered = page.locator('[data-combobox-selected]');
-    if ((await hovered.count()) > 0 && (await hovered.first().textContent())?.trim() === option) {
-      await page.keyboard.press('Enter');
-      await expect(field.inputValue()).resolves.toBe(option);
-      return;
-    }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (attempt > 0) await page.keyboard.press('Escape');
     await page.keyboard.press('ArrowDown');
+    for (let i = 0; i < 40; i++) {
+      const hovered = page.locator('[data-combobox-selected]');
+      if ((await hovered.count()) > 0 && (await hovered.first().textContent())?.trim() === option) {
+        await page.keyboard.press('Enter');
+        break;
+      }
+      await page.keyboard.press('ArrowDown');
+    }
+    // The choice lands on the next render; a re-render under the arrows (data arriving) can move
+    // the highlighted option, so an unlucky Enter is retried.
+    const until = Date.now() + 2_000;
+    while (Date.now() < until) {
+      if ((await field.inputValue()) === option) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
-  throw new Error(`no option ${option} reached with the arrow keys`);
+  throw new Error(`could not choose ${option} with the arrow keys (value ${await field.inputValue()})`);
 }
 
 /** Patients whose consents an earlier test changed (a later one picks others). */

@@ -75,7 +75,11 @@ export class ConsolePlatform {
   lastPosition = 0;
   private db: Awaited<ReturnType<typeof privateDatabase>> | undefined;
 
-  constructor(private readonly patients: number) {}
+  constructor(
+    private readonly patients: number,
+    /** How long the projector may take to reach the imported events (the 500-patient render run needs more). */
+    private readonly projectionTimeoutMs = 120_000,
+  ) {}
 
   async start(): Promise<void> {
     const base = testConfig();
@@ -165,7 +169,7 @@ export class ConsolePlatform {
             { token: billing },
           )
         ).status === 200,
-      120_000,
+      this.projectionTimeoutMs,
       500,
     );
   }
