@@ -13,23 +13,26 @@ import { ConsolePlatform } from './console/console-platform';
  * patients (as `npm start`'s demo: two past months and this month so far) imported through care-api
  * and projected; the care manager's worklist of this month and last month is opened in chromium
  * three times each and the console's own measure (data arrival to the table's commit,
- * `data-render-ms`) is written with the commit to test/reports/console-render.json.
+ * `data-render-ms`) is printed.
  *
- * Not part of `npm test` (importing and projecting 500 patients takes minutes on CI's two cores):
- * `npm run test:console-render` sets CARELEDGER_CONSOLE_RENDER=1; without it the file says SKIPPED.
+ * Part of `npm test` where the console suite runs (chromium present, or required by CI=true /
+ * CARELEDGER_CONSOLE_E2E=1): the import and projection took 22 s at the last run, the whole file
+ * about 35 s. `npm run test:console-render` (CARELEDGER_CONSOLE_RENDER=1) also writes the committed
+ * report test/reports/console-render.json with the commit it was measured at.
  */
 const PATIENTS = 500;
 const RUNS = 3;
 const REPORT = path.join(repoRoot(), 'test', 'reports', 'console-render.json');
-const enabled = process.env.CARELEDGER_CONSOLE_RENDER === '1';
-if (!enabled)
-  process.stdout.write(
-    'console render: SKIPPED (npm run test:console-render measures the 500-patient worklist)\n',
-  );
+const writeReport = process.env.CARELEDGER_CONSOLE_RENDER === '1';
+const chromiumMissing = !fs.existsSync(CHROMIUM);
+const required =
+  /^(1|true)$/i.test(process.env.CI ?? '') || process.env.CARELEDGER_CONSOLE_E2E === '1' || writeReport;
+const enabled = !chromiumMissing || required;
+if (!enabled) process.stdout.write(`console render: SKIPPED, ${CHROMIUM} not found\n`);
 const suite = enabled ? describe : describe.skip;
-jest.setTimeout(900_000);
+jest.setTimeout(300_000);
 
-const env = new ConsolePlatform(PATIENTS, 600_000);
+const env = new ConsolePlatform(PATIENTS, 240_000);
 let browser: Browser;
 let closeBrowser: () => Promise<void>;
 
@@ -39,7 +42,6 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 suite('the 500-patient worklist render time (reported, issue 14)', () => {
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM) && process.env.CARELEDGER_CONSOLE_E2E !== '1') return;
     const t0 = Date.now();
     [{ browser, close: closeBrowser }] = await Promise.all([launchChromium(), env.start()]);
     process.stdout.write(
@@ -99,7 +101,9 @@ suite('the 500-patient worklist render time (reported, issue 14)', () => {
       results,
       targetMs: 1000,
     };
-    fs.mkdirSync(path.dirname(REPORT), { recursive: true });
-    fs.writeFileSync(REPORT, `${JSON.stringify(report, null, 2)}\n`);
+    if (writeReport) {
+      fs.mkdirSync(path.dirname(REPORT), { recursive: true });
+      fs.writeFileSync(REPORT, `${JSON.stringify(report, null, 2)}\n`);
+    }
   });
 });
