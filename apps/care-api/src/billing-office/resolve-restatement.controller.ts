@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Logger, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
-import { AccessLogged, CurrentPrincipal, type Principal, Roles } from '@careledger/auth';
+import { CurrentPrincipal, type Principal, Roles } from '@careledger/auth';
 import { resolveRestatement } from '@careledger/charge-feed';
 import { PG_POOL, ProblemError } from '@careledger/http';
 
@@ -17,7 +17,8 @@ export interface ResolveRestatementBody {
  * `POST /v1/tenants/{t}/restatements/{id}/resolve` (issue 16: a restatement "is resolved by the
  * charge feed or by hand with a reason"): the HTTP twin of `careledger charges resolve`, through
  * the same `resolveRestatement` of libs/charge-feed. Who (the token's subject) and why are kept on
- * the restatement row; the call is written to the access log and logged without patient data.
+ * the restatement row (as for the CLI), and the resolve is logged without patient data. care-api has
+ * no access log (query-api and audit have); the row is the record.
  */
 @ApiTags('billing-office')
 @ApiBearerAuth()
@@ -30,7 +31,6 @@ export class ResolveRestatementController {
   @Post(':restatementId/resolve')
   @HttpCode(200)
   @Roles('billing')
-  @AccessLogged('restatement.resolve')
   @ApiOperation({
     summary: 'Resolve an open restatement by hand, with a reason (the site corrected the claim itself)',
     description:
