@@ -27,26 +27,16 @@ const { spawn, spawnSync } = require('node:child_process');
 const { machineFacts, missingPrerequisites, commandExists } = require('./prerequisites');
 const { choosePostgres, parseEmbeddedMode } = require('./postgres-choice');
 const { EmbeddedPostgres } = require('./embedded-postgres');
+const nodes = require('./kafka-nodes');
+const { InfraError, isKafkaProcess, processAlive, readPid, runningPid, tail } = nodes;
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const KAFKA_POM = path.join(__dirname, 'kafka', 'pom.xml');
-const SERVER_TEMPLATE = path.join(__dirname, 'kafka', 'server.properties.template');
-const LOG4J_CONFIG = path.join(__dirname, 'kafka', 'log4j2.properties');
 const TOPICS_FILE = path.join(ROOT, 'deploy', 'topics.json');
 
-const READY_LINE = 'Kafka Server started';
 const START_DEADLINE_MS = 120_000;
 const STOP_DEADLINE_MS = 45_000;
 const PG_DEADLINE_MS = 30_000;
-const JVM_OPTS = [
-  '-Xms256m',
-  '-Xmx1g',
-  '-XX:+UseG1GC',
-  '-XX:MaxGCPauseMillis=20',
-  '-XX:+ExitOnOutOfMemoryError',
-  '-Djava.awt.headless=true',
-];
-
 /** The Debian package of the machine's PostgreSQL clusters (CARELEDGER_DB_EMBEDDED=never). */
 const DEBIAN_POSTGRES = 'postgresql';
 
@@ -67,31 +57,39 @@ function parseHostPort(hostPort, defaultPort) {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** Everything infra needs to know, resolved once per call from the environment. */
-function settings() {
-  const brokers = env('CARELEDGER_KAFKA_BROKERS', '127.0.0.1:9092')
+/**
+ * Everything infra needs to know, resolved once per call from the environment. `brokers` (the
+ * `--brokers N` of `up`) asks for a layout of N nodes; left out, the layout is what
+ * CARELEDGER_KAFKA_BROKERS lists, else what the last `up` of this checkout recorded, else one broker.
+ */
+function settings(opts = {}) {
+  const listed = env('CARELEDGER_KAFKA_BROKERS', '127.0.0.1:9092')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const first = parseHostPort(brokers[0], 9092);
+  const addresses = listed.map((b) => parseHostPort(b, 9092));
+  const first = addresses[0];
   const infraDir = path.resolve(ROOT, env('CARELEDGER_INFRA_DIR', '.infra'));
   const kafkaVersion = readKafkaVersion();
+  const layout = nodes.resolveLayout({ infraDir, addresses, count: opts.brokers ?? null });
+  const node1 = layout.nodes[0];
   return {
     kafkaVersion,
-    brokers,
+    layout,
+    brokers: layout.mode === 'cluster' ? nodes.bootstrapOf(layout) : listed,
     // The broker always binds loopback (127.0.0.1, never `localhost`: it may resolve to ::1 first).
-    brokerHost: first.host === 'localhost' ? '127.0.0.1' : first.host,
-    brokerPort: first.port,
+    brokerHost: layout.host,
+    brokerPort: node1.brokerPort,
     // The controller listener takes the next port (9093 by default, ARCHITECTURE.md).
-    controllerPort: first.port + 1,
+    controllerPort: node1.controllerPort,
     localBroker: LOOPBACK.has(first.host),
     clientId: env('CARELEDGER_KAFKA_CLIENT_ID', 'careledger'),
     infraDir,
     libsDir: path.join(infraDir, 'kafka-libs', kafkaVersion),
-    dataDir: path.join(infraDir, 'kafka-data'),
-    kafkaDir: path.join(infraDir, 'kafka'),
-    logFile: path.join(infraDir, 'kafka', 'broker.log'),
-    pidFile: path.join(infraDir, 'kafka', 'broker.pid'),
+    dataDir: node1.dataDir,
+    kafkaDir: node1.kafkaDir,
+    logFile: node1.logFile,
+    pidFile: node1.pidFile,
     lockDir: path.join(infraDir, 'infra.lock'),
     db: {
       host: env('CARELEDGER_DB_HOST', '127.0.0.1'),
@@ -158,13 +156,6 @@ function say(msg) {
   process.stdout.write(`infra: ${msg}\n`);
 }
 
-class InfraError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'InfraError';
-  }
-}
-
 /** Resolve when something accepts a TCP connection at host:port within `timeoutMs`. */
 function portAnswers(host, port, timeoutMs = 1000) {
   return new Promise((resolve) => {
@@ -188,42 +179,6 @@ async function pollUntil(check, deadlineMs, intervalMs = 250) {
     if (v) return v;
     if (Date.now() >= until) return v;
     await sleep(intervalMs);
-  }
-}
-
-function processAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return e.code === 'EPERM';
-  }
-}
-
-/** True when `pid` is alive and is a Kafka broker JVM (not a recycled pid of something else). */
-function isKafkaProcess(pid) {
-  if (!processAlive(pid)) return false;
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('kafka.Kafka');
-  } catch {
-    return false; // /proc gone: the process just exited
-  }
-}
-
-function readPid(file) {
-  try {
-    const pid = Number(fs.readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
-function tail(file, lines = 40) {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
   }
 }
 
@@ -289,9 +244,14 @@ function kafkaClient(s, extra = {}) {
   });
 }
 
+/** No retry on one broker; on a cluster one per other seed broker (one of them may be down). */
+function quickRetry(s) {
+  return { retries: s.layout.nodes.length - 1, initialRetryTime: 100, maxRetryTime: 300 };
+}
+
 /** True when a kafkajs admin can connect and describe the cluster. */
 async function adminAnswers(s) {
-  const admin = kafkaClient(s, { retry: { retries: 0 } }).admin();
+  const admin = kafkaClient(s, { retry: quickRetry(s) }).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
@@ -352,69 +312,67 @@ function ensureJars(s) {
   return true;
 }
 
-function renderServerProperties(s) {
-  const values = {
-    host: s.brokerHost,
-    brokerPort: String(s.brokerPort),
-    controllerPort: String(s.controllerPort),
-    dataDir: s.dataDir,
-  };
-  const text = fs.readFileSync(SERVER_TEMPLATE, 'utf8').replace(/\$\{(\w+)\}/g, (_, k) => {
-    if (!(k in values)) throw new InfraError(`server.properties.template uses unknown placeholder \${${k}}`);
-    return values[k];
-  });
-  const file = path.join(s.kafkaDir, 'server.properties');
-  fs.writeFileSync(file, text);
-  return file;
-}
-
-/** A Kafka cluster id: 16 random bytes as unpadded base64url (22 characters), kept across restarts. */
-function clusterId(s) {
-  const file = path.join(s.kafkaDir, 'cluster-id');
-  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  const id = crypto.randomBytes(16).toString('base64url');
-  fs.writeFileSync(file, `${id}\n`);
-  return id;
-}
-
 function javaClasspath(s) {
   return `${s.libsDir}${path.sep}*`;
 }
 
-function formatStorage(s, propsFile) {
-  // Formatting costs a JVM start; a data dir with meta.properties is formatted already.
-  if (fs.existsSync(path.join(s.dataDir, 'meta.properties'))) return;
-  const r = spawnSync(
-    'java',
-    [
-      '-Xmx256m',
-      `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`,
-      '-cp',
-      javaClasspath(s),
-      'kafka.tools.StorageTool',
-      'format',
-      '--ignore-formatted',
-      '-t',
-      clusterId(s),
-      '-c',
-      propsFile,
-    ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  if (r.status !== 0) {
-    throw new InfraError(
-      `kafka storage format failed (exit ${r.status}):\n${(r.stdout + r.stderr).slice(-4000)}`,
-    );
+/** Every broker node this checkout may have started: the single one, and each node of a cluster. */
+function allManagedNodes(s) {
+  const single = nodes.resolveLayout({
+    infraDir: s.infraDir,
+    addresses: [{ host: s.brokerHost, port: 9092 }],
+    count: 1,
+  }).nodes;
+  const clusterDir = path.join(s.infraDir, 'kafka-cluster');
+  const cluster = fs.existsSync(clusterDir)
+    ? fs
+        .readdirSync(clusterDir)
+        .filter((d) => /^node-\d+$/.test(d))
+        .map((d) => ({ id: Number(d.slice(5)), pidFile: path.join(clusterDir, d, 'broker.pid') }))
+    : [];
+  return [{ ...single[0], id: 0 }, ...cluster];
+}
+
+/** Refuses a layout whose stored cluster was formatted for another node count (its quorum differs). */
+function checkFormattedFor(s) {
+  if (s.layout.mode !== 'cluster') return;
+  const file = path.join(s.infraDir, 'kafka-cluster', 'formatted-for');
+  const n = s.layout.nodes.length;
+  if (fs.existsSync(file)) {
+    const was = Number(fs.readFileSync(file, 'utf8').trim());
+    if (was !== n)
+      throw new InfraError(
+        `the cluster data in ${path.relative(ROOT, path.dirname(file))} was formatted for ${was} brokers, not ${n}; ` +
+          `use --brokers ${was}, or stop it and remove that folder`,
+      );
+  } else {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${n}\n`);
   }
 }
 
-/** The pid of the broker this checkout started, if it still runs. */
-function runningBrokerPid(s) {
-  const pid = readPid(s.pidFile);
-  if (pid !== null && isKafkaProcess(pid)) return pid;
-  return null;
+/** The other layout's brokers of this checkout that still run (a single broker and a cluster never mix). */
+function otherLayoutRunning(s) {
+  const mine = new Set(s.layout.nodes.map((n) => n.pidFile));
+  return allManagedNodes(s).filter((n) => !mine.has(n.pidFile) && runningPid(n) !== null);
 }
 
+async function describeBrokers(s) {
+  const admin = kafkaClient(s, { retry: quickRetry(s) }).admin();
+  try {
+    await admin.connect();
+    return (await admin.describeCluster()).brokers.length;
+  } catch {
+    return 0;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * Starts every node of the layout that does not run (all of them, or the ones a fault test killed)
+ * and waits until each logs that it started and the cluster describes all its brokers.
+ */
 async function startKafka(s) {
   const started = Date.now();
   if (!s.localBroker) {
@@ -426,18 +384,29 @@ async function startKafka(s) {
       `Kafka at ${s.brokers.join(',')} is remote (not managed by infra) and does not answer`,
     );
   }
-  const pid = runningBrokerPid(s);
-  if (pid !== null) {
-    if (await pollUntil(() => adminAnswers(s), 20_000, 500)) {
-      say(`Kafka ${s.kafkaVersion} already up (pid ${pid}, ${s.brokerHost}:${s.brokerPort}); nothing to do`);
-      return { started: false, pid };
+  const clash = otherLayoutRunning(s);
+  if (clash.length > 0)
+    throw new InfraError(
+      `this checkout already runs ${s.layout.mode === 'single' ? 'a Kafka cluster' : 'a single Kafka broker'} ` +
+        `(pid ${clash.map((n) => runningPid(n)).join(', ')}); run \`npm run infra:down\` first`,
+    );
+  const layout = s.layout;
+  const count = layout.nodes.length;
+  const label = count === 1 ? 'Kafka' : `Kafka cluster (${count} brokers)`;
+  const missing = layout.nodes.filter((n) => runningPid(n) === null);
+  if (missing.length === 0) {
+    if (await pollUntil(async () => (await describeBrokers(s)) === count, 20_000, 500)) {
+      say(
+        `${label} ${s.kafkaVersion} already up (pid ${layout.nodes.map((n) => runningPid(n)).join(', ')}, ${s.brokers.join(',')}); nothing to do`,
+      );
+      return { started: false, pid: runningPid(layout.nodes[0]) };
     }
     throw new InfraError(
-      `a Kafka process (pid ${pid}) runs but does not answer on ${s.brokerHost}:${s.brokerPort}; ` +
+      `Kafka (pid ${layout.nodes.map((n) => runningPid(n)).join(', ')}) runs but does not answer on ${s.brokers.join(',')}; ` +
         `run \`npm run infra:down\` and try again. Log tail:\n${tail(s.logFile)}`,
     );
   }
-  if (await portAnswers(s.brokerHost, s.brokerPort)) {
+  if (layout.mode === 'single' && (await portAnswers(s.brokerHost, s.brokerPort))) {
     if (await adminAnswers(s)) {
       say(
         `a Kafka broker not started by this checkout already answers on ${s.brokerHost}:${s.brokerPort}; using it`,
@@ -446,78 +415,120 @@ async function startKafka(s) {
     }
     throw new InfraError(`${s.brokerHost}:${s.brokerPort} is taken by something that is not a Kafka broker`);
   }
-  if (await portAnswers(s.brokerHost, s.controllerPort)) {
-    throw new InfraError(
-      `the controller port ${s.brokerHost}:${s.controllerPort} is taken by another process`,
-    );
-  }
-
-  fs.mkdirSync(s.kafkaDir, { recursive: true });
-  fs.mkdirSync(s.dataDir, { recursive: true });
-  const downloaded = ensureJars(s);
-  const propsFile = renderServerProperties(s);
-  formatStorage(s, propsFile);
-
-  // A fresh log per start, so that the readiness line we wait for is this start's.
-  if (fs.existsSync(s.logFile)) fs.renameSync(s.logFile, `${s.logFile}.1`);
-  const out = fs.openSync(s.logFile, 'a');
-  const child = spawn(
-    'java',
-    [
-      ...JVM_OPTS,
-      `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`,
-      '-cp',
-      javaClasspath(s),
-      'kafka.Kafka',
-      propsFile,
-    ],
-    { cwd: s.kafkaDir, detached: true, stdio: ['ignore', out, out] },
-  );
-  fs.closeSync(out);
-  let exited = null;
-  child.once('exit', (code, signal) => {
-    exited = { code, signal };
-  });
-  child.unref();
-  fs.writeFileSync(s.pidFile, `${child.pid}\n`);
-  say(
-    `starting Kafka ${s.kafkaVersion} (pid ${child.pid}) on ${s.brokerHost}:${s.brokerPort}, log ${path.relative(ROOT, s.logFile)} ...`,
-  );
-
-  const logSaysStarted = () => {
-    try {
-      return fs.readFileSync(s.logFile, 'utf8').includes(READY_LINE);
-    } catch {
-      return false;
+  for (const n of missing) {
+    for (const [what, port] of [
+      ['broker', n.brokerPort],
+      ['controller', n.controllerPort],
+    ]) {
+      if (await portAnswers(layout.host, port))
+        throw new InfraError(
+          `the ${what} port ${layout.host}:${port} of node ${n.id} is taken by another process`,
+        );
     }
-  };
+  }
+  const downloaded = ensureJars(s);
+  checkFormattedFor(s);
+  const spawned = missing.map((n) => ({ node: n, ...nodes.spawnNode(layout, n, javaClasspath(s)) }));
+  for (const x of spawned)
+    say(
+      `starting ${count === 1 ? 'Kafka' : `Kafka node ${x.node.id}`} ${s.kafkaVersion} (pid ${x.pid}) on ${layout.host}:${x.node.brokerPort}, log ${path.relative(ROOT, x.node.logFile)} ...`,
+    );
   const ready = await pollUntil(async () => {
-    if (exited) return 'exited';
-    return logSaysStarted() && (await adminAnswers(s));
+    if (spawned.some((x) => x.state.exited)) return 'exited';
+    return spawned.every((x) => x.logSaysStarted()) && (await describeBrokers(s)) === count;
   }, START_DEADLINE_MS);
   if (ready !== true) {
-    const why =
-      ready === 'exited'
-        ? `the broker exited (${JSON.stringify(exited)})`
-        : `not ready within ${START_DEADLINE_MS / 1000} s`;
-    if (!exited) {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
+    const dead = spawned.find((x) => x.state.exited);
+    const why = dead
+      ? `node ${dead.node.id} exited (${JSON.stringify(dead.state.exited)})`
+      : `not ready within ${START_DEADLINE_MS / 1000} s`;
+    for (const x of spawned) {
+      if (!x.state.exited) nodes.kill(x.pid, 'SIGKILL');
+      fs.rmSync(x.node.pidFile, { force: true });
     }
-    fs.rmSync(s.pidFile, { force: true });
-    throw new InfraError(`Kafka did not start: ${why}. Log tail (${s.logFile}):\n${tail(s.logFile)}`);
+    const log = (dead ?? spawned[0]).node.logFile;
+    throw new InfraError(`Kafka did not start: ${why}. Log tail (${log}):\n${tail(log)}`);
   }
+  nodes.recordLayout(s.infraDir, layout);
   const ms = Date.now() - started;
-  say(`Kafka ${s.kafkaVersion} up in ${(ms / 1000).toFixed(1)} s${downloaded ? ' (jars downloaded)' : ''}`);
-  return { started: true, pid: child.pid, ms, downloaded };
+  say(
+    `${label} ${s.kafkaVersion} up in ${(ms / 1000).toFixed(1)} s${downloaded ? ' (jars downloaded)' : ''}`,
+  );
+  if (layout.mode === 'cluster')
+    say(`  the apps reach it with CARELEDGER_KAFKA_BROKERS=${s.brokers.join(',')}`);
+  return { started: true, pid: spawned[0].pid, pids: spawned.map((x) => x.pid), ms, downloaded };
+}
+
+/** Stops every broker this checkout started (a single one or a cluster): controlled shutdown, then SIGKILL. */
+async function stopKafka(s) {
+  const running = allManagedNodes(s)
+    .map((n) => ({ n, pid: runningPid(n) }))
+    .filter((x) => x.pid !== null);
+  for (const n of allManagedNodes(s)) if (runningPid(n) === null) fs.rmSync(n.pidFile, { force: true });
+  nodes.forgetLayout(s.infraDir);
+  if (running.length === 0) {
+    say('Kafka is not running (no broker started by this checkout)');
+    return false;
+  }
+  say(`stopping Kafka (pid ${running.map((x) => x.pid).join(', ')}, controlled shutdown) ...`);
+  for (const x of running) process.kill(x.pid, 'SIGTERM');
+  const gone = await pollUntil(() => running.every((x) => !isKafkaProcess(x.pid)), STOP_DEADLINE_MS, 200);
+  if (!gone) {
+    say(`Kafka did not stop within ${STOP_DEADLINE_MS / 1000} s; sending SIGKILL`);
+    for (const x of running) nodes.kill(x.pid, 'SIGKILL');
+    await pollUntil(() => running.every((x) => !processAlive(x.pid)), 10_000, 100);
+  }
+  for (const x of running) fs.rmSync(x.n.pidFile, { force: true });
+  say('Kafka stopped');
+  return true;
+}
+
+/**
+ * The declarations as this layout creates them: on a cluster, every topic replicated to 3 brokers
+ * with min.insync.replicas 2 (issue 13); on the single broker, as declared.
+ */
+function declarationsFor(layout) {
+  const decls = topicDeclarations();
+  if (layout.mode === 'single') return decls;
+  return decls.map((d) => ({
+    ...d,
+    replicationFactor: layout.replication.factor,
+    configEntries: [
+      ...d.configEntries.filter((c) => c.name !== 'min.insync.replicas'),
+      { name: 'min.insync.replicas', value: String(layout.replication.minInsync) },
+    ],
+  }));
+}
+
+/** The declared topics' metadata once every partition has a leader (polled, at most 60 s). */
+async function waitForLeaders(admin, decls) {
+  const topics = decls.map((d) => d.topic);
+  let last = null;
+  const meta = await pollUntil(
+    async () => {
+      try {
+        const m = await admin.fetchTopicMetadata({ topics });
+        return m.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+          ? m
+          : null;
+      } catch (e) {
+        last = e;
+        return null;
+      }
+    },
+    60_000,
+    300,
+  );
+  if (!meta)
+    throw new InfraError(
+      `the topics ${topics.join(', ')} have no leader after 60 s${last ? `: ${last.message}` : ''}`,
+    );
+  return meta;
 }
 
 /** Create every declared topic that is missing; grow partitions that are fewer than declared. */
 async function ensureTopics(s) {
-  const decls = topicDeclarations();
+  const decls = declarationsFor(s.layout);
   const admin = kafkaClient(s).admin();
   await admin.connect();
   try {
@@ -525,8 +536,10 @@ async function ensureTopics(s) {
     const missing = decls.filter((d) => !existing.has(d.topic));
     if (missing.length > 0) {
       try {
+        // Leaders are awaited below: kafkajs' own wait asks a broker that may not host the
+        // partition yet and throws "does not host this topic-partition" on a fresh cluster.
         await admin.createTopics({
-          waitForLeaders: true,
+          waitForLeaders: false,
           topics: missing.map(({ topic, numPartitions, replicationFactor, configEntries }) => ({
             topic,
             numPartitions,
@@ -540,7 +553,7 @@ async function ensureTopics(s) {
       }
       say(`created topics ${missing.map((d) => `${d.topic}(${d.numPartitions})`).join(', ')}`);
     }
-    const meta = await admin.fetchTopicMetadata({ topics: decls.map((d) => d.topic) });
+    const meta = await waitForLeaders(admin, decls);
     const grow = [];
     for (const d of decls) {
       const t = meta.topics.find((m) => m.name === d.topic);
@@ -559,30 +572,6 @@ async function ensureTopics(s) {
   } finally {
     await admin.disconnect();
   }
-}
-
-async function stopKafka(s) {
-  const pid = runningBrokerPid(s);
-  if (pid === null) {
-    fs.rmSync(s.pidFile, { force: true });
-    say('Kafka is not running (no broker started by this checkout)');
-    return false;
-  }
-  say(`stopping Kafka (pid ${pid}, controlled shutdown) ...`);
-  process.kill(pid, 'SIGTERM');
-  const gone = await pollUntil(() => !isKafkaProcess(pid), STOP_DEADLINE_MS, 200);
-  if (!gone) {
-    say(`Kafka did not stop within ${STOP_DEADLINE_MS / 1000} s; sending SIGKILL`);
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-    await pollUntil(() => !processAlive(pid), 10_000, 100);
-  }
-  fs.rmSync(s.pidFile, { force: true });
-  say('Kafka stopped');
-  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -762,7 +751,9 @@ async function ensureDatabases(s, names) {
  */
 async function checkPrerequisites(s = settings()) {
   const needKafka =
-    s.localBroker && runningBrokerPid(s) === null && !(await portAnswers(s.brokerHost, s.brokerPort));
+    s.localBroker &&
+    s.layout.nodes.some((n) => runningPid(n) === null) &&
+    !(await portAnswers(s.brokerHost, s.brokerPort));
   const problems = missingPrerequisites(
     machineFacts({ needKafka, kafkaJarsCached: jarsComplete(s.libsDir) }),
   );
@@ -775,8 +766,8 @@ async function checkPrerequisites(s = settings()) {
  * Bring everything up (idempotent): the prerequisites checked, PostgreSQL running with the project's
  * databases, the Kafka broker running and answering, the declared topics present.
  */
-async function up() {
-  const s = settings();
+async function up(opts = {}) {
+  const s = settings(opts);
   return withLock(s, async () => {
     await checkPrerequisites(s);
     const postgres = await ensurePostgres(s);
@@ -800,22 +791,50 @@ async function down() {
 /** Report broker and PostgreSQL state; `ok` is true when both are up. */
 async function status() {
   const s = settings();
-  const pid = s.localBroker ? runningBrokerPid(s) : null;
+  const pid = s.localBroker ? runningPid(s.layout.nodes[0]) : null;
   const kafkaUp = await adminAnswers(s);
   let topics = [];
+  let controller = null;
+  let live = [];
   if (kafkaUp) {
-    const admin = kafkaClient(s).admin();
+    const admin = kafkaClient(s, { retry: { retries: 3 } }).admin();
     try {
       await admin.connect();
+      const cluster = await admin.describeCluster();
+      controller = cluster.controller;
+      live = cluster.brokers.map((b) => b.nodeId);
       const names = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
       const meta = await admin.fetchTopicMetadata({ topics: names });
       topics = meta.topics
-        .map((t) => ({ name: t.name, partitions: t.partitions.length }))
+        .map((t) => ({
+          name: t.name,
+          partitions: t.partitions.length,
+          // Who leads each partition, and which replicas are in sync (issue 13: `infra status`).
+          leaders: t.partitions
+            .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
+            .sort((a, b) => a.partition - b.partition),
+        }))
         .sort((a, b) => a.name.localeCompare(b.name));
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
   }
+  const declaredTopics = new Set(topicDeclarations().map((d) => d.topic));
+  const nodeStates = await Promise.all(
+    s.layout.nodes.map(async (n) => ({
+      id: n.id,
+      address: `${s.layout.host}:${n.brokerPort}`,
+      controllerPort: n.controllerPort,
+      pid: s.localBroker ? runningPid(n) : null,
+      answers: await portAnswers(s.layout.host, n.brokerPort),
+      inCluster: live.includes(n.id),
+      controller: controller === n.id,
+      leads: topics
+        .filter((t) => declaredTopics.has(t.name))
+        .reduce((k, t) => k + t.leaders.filter((p) => p.leader === n.id).length, 0),
+      log: s.localBroker ? n.logFile : null,
+    })),
+  );
   const pgUp = await pgAnswers(s);
   const embedded = await embeddedPostgres(s)
     .running()
@@ -846,6 +865,9 @@ async function status() {
     kafka: {
       up: kafkaUp,
       version: s.kafkaVersion,
+      layout: s.layout.mode,
+      replication: s.layout.replication,
+      nodes: nodeStates,
       pid,
       managedHere: pid !== null,
       brokers: s.brokers,
@@ -867,12 +889,28 @@ async function status() {
 
 function printStatus(st) {
   const k = st.kafka;
+  const cluster = k.nodes.length > 1;
   say(
     `Kafka ${k.version}: ${k.up ? 'UP' : 'DOWN'} at ${k.brokers.join(',')}` +
-      (k.pid ? ` (pid ${k.pid})` : k.up ? ' (not started by this checkout)' : ''),
+      (cluster
+        ? ` (${k.nodes.length}-broker cluster, replication ${k.replication.factor}, min.insync ${k.replication.minInsync})`
+        : '') +
+      (!cluster && k.pid ? ` (pid ${k.pid})` : !cluster && k.up ? ' (not started by this checkout)' : ''),
   );
+  if (cluster)
+    for (const n of k.nodes)
+      say(
+        `  node ${n.id} ${n.address}: ${n.inCluster ? 'in the cluster' : n.answers ? 'answers, not in the cluster' : 'DOWN'}` +
+          (n.pid ? ` (pid ${n.pid})` : '') +
+          (n.controller ? ', active controller' : '') +
+          `, leads ${n.leads} partition${n.leads === 1 ? '' : 's'}`,
+      );
   for (const t of k.topics.filter((x) => !k.otherTopics.includes(x.name))) {
     say(`  topic ${t.name} (${t.partitions} partition${t.partitions === 1 ? '' : 's'})`);
+    if (cluster)
+      say(
+        `    leaders: ${t.leaders.map((p) => `p${p.partition}->${p.leader < 0 ? 'none' : p.leader} isr[${p.isr.join(',')}]`).join(' ')}`,
+      );
   }
   if (k.otherTopics.length > 0)
     say(`  and ${k.otherTopics.length} other topic(s), e.g. tests' random topics (--json lists them)`);
@@ -895,9 +933,11 @@ async function main(args = []) {
   const json = rest.includes('--json');
   try {
     switch (cmd) {
-      case 'up':
-        await up();
+      case 'up': {
+        const i = rest.indexOf('--brokers');
+        await up(i >= 0 ? { brokers: nodes.parseBrokerCount(rest[i + 1]) } : {});
         return 0;
+      }
       case 'down':
         await down();
         return 0;
@@ -914,7 +954,7 @@ async function main(args = []) {
       }
       default:
         process.stderr.write(
-          'usage: npm run infra:up | infra:down | infra:status [-- --json]  (or: node deploy/local/infra.js topics)\n',
+          'usage: npm run infra:up [-- --brokers 3] | infra:down | infra:status [-- --json]  (or: node deploy/local/infra.js topics)\n',
         );
         return 2;
     }

@@ -39,6 +39,11 @@ const portKey: Record<string, string> = {
   projector: 'CARELEDGER_PROJECTOR_PORT',
 };
 
+/** Compose's `${VAR:-default}` interpolation against an env file's variables. */
+function interpolate(value: unknown, vars: Record<string, string>): string {
+  return String(value).replace(/\$\{(\w+):-([^}]*)\}/g, (_, k: string, d: string) => vars[k] ?? d);
+}
+
 describe('docker-compose.yml', () => {
   it('knows the four apps of nest-cli.json', () => {
     expect([...apps].sort()).toEqual(['audit', 'care-api', 'projector', 'query-api']);
@@ -74,10 +79,42 @@ describe('docker-compose.yml', () => {
     expect(postgres.image).toMatch(/^postgres:/);
     for (const app of apps) {
       const s = compose.services[app]!;
-      expect(s.environment!['CARELEDGER_KAFKA_BROKERS']).toBe('kafka:9092');
+      expect(interpolate(s.environment!['CARELEDGER_KAFKA_BROKERS'], {})).toBe('kafka:9092');
       expect(s.environment!['CARELEDGER_DB_HOST']).toBe('postgres');
       expect(Object.keys(s.depends_on ?? {}).sort()).toEqual(['kafka', 'migrate', 'postgres', 'topics']);
     }
+  });
+
+  it('has a three-broker profile: three KRaft voters, replication 3 with 2 in sync, apps bootstrapped from all three', () => {
+    const vars = Object.fromEntries(
+      fs
+        .readFileSync(path.join(root, 'deploy/docker/cluster.env'), 'utf8')
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    const nodes = ['kafka', 'kafka-2', 'kafka-3'].map((n) => compose.services[n]!);
+    expect(nodes.map((n) => interpolate(n.environment!['KAFKA_NODE_ID'], vars))).toEqual(['1', '2', '3']);
+    for (const n of nodes) {
+      const env = (k: string) => interpolate(n.environment![k], vars);
+      expect(env('KAFKA_CONTROLLER_QUORUM_VOTERS')).toBe('1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093');
+      expect(env('KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR')).toBe('3');
+      expect(env('KAFKA_MIN_INSYNC_REPLICAS')).toBe('2');
+      expect(env('KAFKA_TRANSACTION_STATE_LOG_MIN_ISR')).toBe('2');
+    }
+    expect((compose.services['kafka-2'] as { profiles?: string[] }).profiles).toEqual(['cluster']);
+    for (const app of apps)
+      expect(interpolate(compose.services[app]!.environment!['CARELEDGER_KAFKA_BROKERS'], vars)).toBe(
+        'kafka:9092,kafka-2:9092,kafka-3:9092',
+      );
+    // Without the env file, one broker that is its own quorum.
+    expect(interpolate(nodes[0]!.environment!['KAFKA_CONTROLLER_QUORUM_VOTERS'], {})).toBe('1@kafka:9093');
+    expect(interpolate(nodes[0]!.environment!['KAFKA_MIN_INSYNC_REPLICAS'], {})).toBe('1');
+    expect(Object.keys(compose.services['topics']!.depends_on ?? {}).sort()).toEqual([
+      'kafka',
+      'kafka-2',
+      'kafka-3',
+    ]);
   });
 
   it('creates the topics from deploy/topics.json and migrates before the apps start', () => {

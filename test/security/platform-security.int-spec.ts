@@ -6,9 +6,9 @@ import type { Role } from '@careledger/auth';
 import { AppProcess } from '../reliability/support/app-process';
 import { freePort, pollUntil } from '../reliability/support/free-port';
 import { testConfig } from '@careledger/testing/infra';
-import { AccessMatrix } from './support/access-matrix';
+import { AccessMatrix, isFhir } from './support/access-matrix';
 import { ALL_ROLES, ruleFor } from './support/access-policy';
-import { type Endpoint, fillPath, PUBLIC_PATHS } from './support/openapi';
+import { type Endpoint, endpointsOfCapability, fillPath, PUBLIC_PATHS } from './support/openapi';
 import { call, ensureTopic, type HttpAppName, Platform, type HttpResult } from './support/platform';
 import { type FaultHooks, FaultProxy, unverifiedClaims } from './support/fault-proxy';
 import { RELIABILITY_FULL, recordSuite, suiteCount } from './support/reliability-report';
@@ -151,6 +151,7 @@ function matrixOn(p: Platform): AccessMatrix {
     marker: MARKER,
     jobIds,
     cursors,
+    fhirIds,
     eventCount: async () =>
       (
         await db.query<{ n: string }>('SELECT count(*)::text AS n FROM events WHERE tenant_id IN ($1, $2)', [
@@ -162,6 +163,9 @@ function matrixOn(p: Platform): AccessMatrix {
 }
 
 let endpoints: Endpoint[] = [];
+/** The FHIR base's operations, from its CapabilityStatement (the matrix covers them beside OpenAPI's). */
+let fhirEndpoints: Endpoint[] = [];
+const fhirIds: Record<string, Record<string, { id: string; vid: string }>> = {};
 let seededPatient = '';
 const jobIds: Record<string, string> = {};
 const cursors: Record<string, string> = {};
@@ -203,6 +207,7 @@ beforeAll(async () => {
     ...(RELIABILITY_FULL ? {} : { CARELEDGER_HTTP_BODY_LIMIT: '1mb' }),
   });
   endpoints = await platform.endpoints();
+  fhirEndpoints = await platform.fhirEndpoints();
   seededPatient = tenantA.patients[0].patientId;
   await seed(tenantA);
   await seed(tenantB);
@@ -254,6 +259,20 @@ beforeAll(async () => {
       cursors[t.tenantId] = (mm.body as { nextCursor: string }).nextCursor;
     }
     expect(cursors[t.tenantId]).toBeTruthy();
+    // A real FHIR resource of each exported type, of the D1 patient (read as billing: tenant-wide).
+    fhirIds[t.tenantId] = {};
+    const types = [...new Set(fhirEndpoints.map((e) => e.path.split('/')[3]).filter(Boolean))] as string[];
+    for (const type of types) {
+      const search = await call(
+        platform.url('query-api'),
+        'GET',
+        `/fhir/R4/${type}?patient=${t.patients[0].patientId}`,
+        { token: billing },
+      );
+      const first = (search.body as { entry?: { resource: { id: string; meta: { versionId: string } } }[] })
+        .entry?.[0]?.resource;
+      if (first) fhirIds[t.tenantId]![type] = { id: first.id, vid: first.meta.versionId };
+    }
   }
 }, 240_000);
 
@@ -266,10 +285,12 @@ afterAll(async () => {
 describe('authorization matrix (every endpoint x role x department x tenant, real objects, exact outcomes)', () => {
   const matrix = () => matrixOn(platform);
 
-  it('has a rule and a valid request for every endpoint of every OpenAPI document, and no catch-all', () => {
+  it('has a rule and a valid request for every endpoint of every OpenAPI document and of the FHIR base, and no catch-all', () => {
     const tenantEndpoints = endpoints.filter((e) => e.path.startsWith('/v1/'));
-    expect(matrix().unclassified(tenantEndpoints)).toEqual([]);
+    expect(matrix().unclassified([...tenantEndpoints, ...fhirEndpoints])).toEqual([]);
     expect(tenantEndpoints.length).toBeGreaterThanOrEqual(30);
+    // read, vread, history and search of the eight exported types (ADR 1110), at least
+    expect(fhirEndpoints.length).toBeGreaterThanOrEqual(32);
     // Every other path must be a public one (health, docs): nothing outside /v1 escapes the matrix.
     expect(
       endpoints.filter((e) => !e.path.startsWith('/v1/') && !PUBLIC_PATHS.some((p) => p.test(e.path))),
@@ -289,6 +310,28 @@ describe('authorization matrix (every endpoint x role x department x tenant, rea
     expect(matrix().unclassified([invented])).toEqual([
       'query-api GET /v1/tenants/{tenantId}/patients/{patientId}/notes (no rule)',
     ]);
+    // The same on the FHIR base: a type, an interaction and an operation nobody has decided yet.
+    const capability = {
+      rest: [
+        {
+          interaction: [{ code: 'history-system' }],
+          resource: [
+            { type: 'AuditEvent', interaction: [{ code: 'read' }] },
+            { type: 'Condition', interaction: [{ code: 'update' }, { code: 'search-type' }] },
+            { type: 'Patient', interaction: [{ code: 'teleport' }], operation: [{ name: 'everything' }] },
+          ],
+        },
+      ],
+    };
+    expect(matrix().unclassified(endpointsOfCapability('query-api', capability)).sort()).toEqual(
+      [
+        'query-api GET /fhir/R4/_history (no rule)',
+        'query-api GET /fhir/R4/AuditEvent/{id} (no rule)',
+        'query-api PUT /fhir/R4/Condition/{id} (no rule)',
+        'query-api GET /fhir/R4/Patient#teleport (no rule)',
+        'query-api GET /fhir/R4/Patient/$everything (no rule)',
+      ].sort(),
+    );
   });
 
   it('serves /health and the OpenAPI documents (/docs, /docs-json) without a token on every app', async () => {
@@ -301,8 +344,8 @@ describe('authorization matrix (every endpoint x role x department x tenant, rea
   });
 
   it("answers every role x department x tenant exactly as the policy says, with only the caller's data", async () => {
-    const tenantEndpoints = endpoints.filter(
-      (e) => e.path.startsWith('/v1/') && ruleFor(e) && validRequestFor(e),
+    const tenantEndpoints = [...endpoints, ...fhirEndpoints].filter(
+      (e) => (e.path.startsWith('/v1/') || isFhir(e)) && ruleFor(e) && validRequestFor(e),
     );
     const m = matrix();
     for (const e of tenantEndpoints) await m.run(e);
@@ -331,7 +374,7 @@ describe('authorization matrix (every endpoint x role x department x tenant, rea
         mismatches: m.result.mismatches.length,
         firstMismatches: m.result.mismatches.slice(0, 10),
         apps: [...new Set(tenantEndpoints.map((e) => e.app))],
-        fhirBase: 'none: no app serves a FHIR endpoint',
+        fhirBase: `query-api /fhir/R4: ${tenantEndpoints.filter(isFhir).length} operations from its CapabilityStatement`,
       },
     });
     expect(m.result.mismatches).toEqual([]);
@@ -820,6 +863,43 @@ describe('each security check fails on a deliberately broken build', () => {
     expect(m.result.departmentLeaks).toBeGreaterThan(0);
     expect(m.result.mismatches.join('\n')).toMatch(
       /another department's patient|of behavioral-health|of primary-care/,
+    );
+    // The same broken guard on the FHIR base: a search and a read of the other department's resources.
+    const f = matrixOn(leaky);
+    for (const e of fhirEndpoints.filter((x) => /^\/fhir\/R4\/Condition(\/\{id\})?$/.test(x.path)))
+      await f.run(e);
+    expect(f.result.mismatches.join('\n')).toMatch(
+      /GET \/fhir\/R4\/Condition as care_manager \(other department\): a behavioral-health care_manager received/,
+    );
+    expect(f.result.mismatches.join('\n')).toMatch(
+      /GET \/fhir\/R4\/Condition\/\{id\} as practitioner \(other department\): another department's patient -> 200/,
+    );
+  }, 180_000);
+
+  it("the FHIR matrix reports a base that reads the other tenant's objects for tenant B's token", async () => {
+    // The broken build: tenant B's FHIR requests are answered with a token of tenant A (same roles).
+    const url = await through('query-api', {
+      request: async (r) => {
+        const c = unverifiedClaims((r.headers.authorization ?? '').replace(/^Bearer /, ''));
+        if (c.tenantId === OTHER_TENANT && r.path.startsWith('/fhir/R4/'))
+          r.headers.authorization = `Bearer ${await platform.token(TENANT, (c.roles ?? []) as Role[], (c.departments ?? []) as string[], String(c.sub))}`;
+        return r;
+      },
+    });
+    const wrongTenant = Object.assign(
+      Object.create(Object.getPrototypeOf(platform) as object) as Platform,
+      platform,
+      { url: (app: HttpAppName) => (app === 'query-api' ? url : platform.url(app)) },
+    );
+    const m = matrixOn(wrongTenant);
+    for (const e of fhirEndpoints.filter((x) => /^\/fhir\/R4\/Consent(\/\{id\})?$/.test(x.path)))
+      await m.run(e);
+    expect(m.result.crossTenantLeaks).toBeGreaterThan(0);
+    expect(m.result.mismatches.join('\n')).toMatch(
+      /GET \/fhir\/R4\/Consent\/\{id\} as billing of the other tenant with the owner's ids -> \{"status":200/,
+    );
+    expect(m.result.mismatches.join('\n')).toMatch(
+      /GET \/fhir\/R4\/Consent as billing of the other tenant with the owner's ids/,
     );
   }, 180_000);
 

@@ -20,6 +20,8 @@ import {
 } from '@careledger/http';
 import { COMMAND_CONTROLLERS, COMMAND_HANDLERS } from './commands';
 import { ResolveRestatementController } from './billing-office/resolve-restatement.controller';
+import { FhirImportController } from './fhir-import/fhir-import.controller';
+import { FhirImportService } from './fhir-import/fhir-import.service';
 import { ImportEventsController } from './import/import-events.controller';
 import { ImportEventsService } from './import/import-events.service';
 import { outboxSnapshot } from './relay/outbox-snapshot';
@@ -52,7 +54,12 @@ export class CareApiModule {
         RateLimitModule.forRoot(rateLimitSubjectOf),
         CqrsModule.forRoot(),
       ],
-      controllers: [...COMMAND_CONTROLLERS, ImportEventsController, ResolveRestatementController],
+      controllers: [
+        ...COMMAND_CONTROLLERS,
+        ImportEventsController,
+        FhirImportController,
+        ResolveRestatementController,
+      ],
       providers: [
         {
           provide: EVENT_STORE,
@@ -86,6 +93,7 @@ export class CareApiModule {
         },
         CommandRunner,
         ImportEventsService,
+        FhirImportService,
         ...COMMAND_HANDLERS,
         ...(config.relay.enabled
           ? [

@@ -9,6 +9,7 @@ import { ConsentHistoryController } from './consents/consent-history.controller'
 import { ConsentHistoryService } from './consents/consent-history.service';
 import { ProjectionStatusService } from './consistency/projection-status.service';
 import { FhirController } from './fhir/fhir.controller';
+import { FhirTransactionController } from './fhir/import/fhir-transaction.controller';
 import { FhirService } from './fhir/fhir.service';
 import { PatientMonthController } from './patient-months/patient-month.controller';
 import { PatientMonthService, REFERENCE_DATA } from './patient-months/patient-month.service';
@@ -41,6 +42,7 @@ export class QueryApiModule {
         ConsentHistoryController,
         BillingOfficeController,
         FhirController,
+        FhirTransactionController,
       ],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? (() => new Date()) },

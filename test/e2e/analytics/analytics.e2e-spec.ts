@@ -234,6 +234,7 @@ describe('analytics schema, analyst role and Parquet export (real PostgreSQL, Du
         `INSERT INTO events (stream_id) VALUES ('${tenantId}')`, // any column list: the privilege check comes first
       );
       await denied('SELECT * FROM outbox LIMIT 1');
+      await denied('SELECT * FROM fhir_identifiers LIMIT 1'); // EHR identifiers (ADR 1113)
       await denied('SELECT * FROM access_log LIMIT 1');
       await denied(
         `INSERT INTO access_log (tenant_id, subject, roles, app, action, method, route, status)

@@ -57,6 +57,20 @@ export async function freePortPair(): Promise<number> {
   throw new Error('no pair of consecutive free ports found');
 }
 
+/** `count` consecutive free ports (a local Kafka cluster: a broker and a controller port per node). */
+export async function freePortRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const p = await freePort();
+    const rest = Array.from({ length: count - 1 }, (_, i) => p + i + 1);
+    if (p + count > 65535 || rest.some((x) => handedOut.has(x))) continue;
+    if ((await Promise.all(rest.map(portFree))).every(Boolean)) {
+      for (const x of rest) handedOut.add(x);
+      return p;
+    }
+  }
+  throw new Error(`no run of ${count} consecutive free ports found`);
+}
+
 export async function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();

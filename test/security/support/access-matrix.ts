@@ -4,9 +4,9 @@ import type { Role } from '@careledger/auth';
 import { recordRestatements } from '@careledger/charge-feed';
 import type { MonthClosed } from '@careledger/domain';
 import { ALL_ROLES, type PolicyRule, ruleFor } from './access-policy';
-import { type Endpoint, fillPath } from './openapi';
+import { type Endpoint, FHIR_BASE_PATH, fillPath } from './openapi';
 import { call, type HttpResult, type Platform } from './platform';
-import { allIds, D1, D2, MONTH, type SeededTenant } from './two-tenants';
+import { allIds, D1, D2, MONTH, type SeededPatient, type SeededTenant } from './two-tenants';
 import { careTimeEvent, freshMonth, type RequestContext, validRequestFor } from './valid-requests';
 
 /**
@@ -24,7 +24,34 @@ export interface MatrixWorld {
   cursors: Record<string, string>;
   /** Events (all tenants) appended so far: a refused request must leave it unchanged. */
   eventCount(): Promise<number>;
+  /** Per tenant and FHIR type, a real resource of the tenant's D1 patient (id, versionId), read by setup. */
+  fhirIds: Record<string, Record<string, { id: string; vid: string }>>;
 }
+
+/** An endpoint of the FHIR base (no tenant in the path: the token's tenant is the one read). */
+export const isFhir = (e: Endpoint): boolean => e.path.startsWith(`${FHIR_BASE_PATH}/`);
+const fhirTypeOf = (e: Endpoint): string => e.path.slice(FHIR_BASE_PATH.length + 1).split('/')[0]!;
+
+/**
+ * An id that exists nowhere but has the real one's shape: the tenant's own ids inside it (a ChargeItem
+ * `<patient>.<month>.<line>`, a Provenance `<type>.<object>.<version>`) replaced by `absent`. So a
+ * hidden object and an absent one can only differ by existence, not by how the id parses.
+ */
+export function absentLike(realId: string, t: SeededTenant, absent: string): string {
+  const known = allIds(t)
+    .filter((id) => realId.includes(id))
+    .sort((x, y) => y.length - x.length);
+  return known.length > 0 ? realId.split(known[0]!).join(absent) : absent;
+}
+
+/** Every id of one seeded patient (the patient and its objects). */
+const idsOf = (p: SeededPatient): string[] => [
+  p.patientId,
+  ...p.entryIds,
+  ...p.consentIds,
+  ...p.conditionIds,
+  ...p.carePlanIds,
+];
 
 export interface MatrixResult {
   requests: number;
@@ -46,15 +73,22 @@ function query(q: Record<string, string> | undefined): string {
   return `?${new URLSearchParams(q).toString()}`;
 }
 
-/** A problem body without what legitimately differs between two requests (ids named in the path). */
+/**
+ * A problem body without what legitimately differs between two requests (ids named in the path). A
+ * FHIR answer (an OperationOutcome, or a search Bundle that echoes the query in its self link) is
+ * compared whole.
+ */
 function problemShape(r: HttpResult, ids: string[]): string {
   const b = (r.body ?? {}) as Record<string, unknown>;
-  let text = JSON.stringify({
-    status: r.status,
-    code: b.code ?? null,
-    detail: b.detail ?? null,
-    errors: b.errors ?? null,
-  });
+  let text =
+    typeof b.resourceType === 'string'
+      ? JSON.stringify({ status: r.status, body: b })
+      : JSON.stringify({
+          status: r.status,
+          code: b.code ?? null,
+          detail: b.detail ?? null,
+          errors: b.errors ?? null,
+        });
   for (const id of [...ids].sort((x, y) => y.length - x.length)) text = text.split(id).join('<id>');
   return text;
 }
@@ -123,6 +157,12 @@ export class AccessMatrix {
     createFresh: boolean,
   ): Promise<Record<string, string>> {
     const p = t.patients[0];
+    if (isFhir(e)) {
+      const real = this.w.fhirIds[t.tenantId]?.[fhirTypeOf(e)];
+      if (!real && e.pathParams.includes('id'))
+        throw new Error(`matrix setup: no ${fhirTypeOf(e)} of ${p.patientId} in ${t.tenantId} to read`);
+      return real ? { id: real.id, vid: real.vid } : {};
+    }
     const v: Record<string, string> = {
       patientId: p.patientId,
       month: MONTH,
@@ -255,11 +295,13 @@ export class AccessMatrix {
       this.miss(`${label}: body names the other tenant's ${foreign.slice(0, 3).join(', ')}`);
     }
     if (clinicalOnly(role)) {
+      // Not the other department's patient, nor any of its objects (a Provenance names only those).
       const outside = caller.patients.find((p) => p.department !== callerDepartment)!;
-      if (text.includes(outside.patientId)) {
+      const seen = idsOf(outside).filter((id) => text.includes(id));
+      if (seen.length > 0) {
         this.result.departmentLeaks++;
         this.miss(
-          `${label}: a ${callerDepartment} ${role} received ${outside.patientId} of ${outside.department}`,
+          `${label}: a ${callerDepartment} ${role} received ${seen.slice(0, 3).join(', ')} of ${outside.department}`,
         );
       }
     }
@@ -280,6 +322,13 @@ export class AccessMatrix {
       const mine = caller.patients.filter((p) => !clinicalOnly(role) || p.department === callerDepartment);
       const seen = role === 'analyst' ? /psn_/.test(text) : mine.some((p) => text.includes(p.patientId));
       if (!seen) this.miss(`${label}: 200 without any of the caller's own rows`);
+    }
+    if (isFhir(e) && e.pathParams.length === 0) {
+      // A FHIR search in scope: a Bundle with the caller's own resources (every type has some).
+      const mine = caller.patients.filter((p) => !clinicalOnly(role) || p.department === callerDepartment);
+      const entries = ((r.body as { entry?: unknown[] } | undefined)?.entry ?? []).length;
+      if (entries === 0 || !mine.some((p) => idsOf(p).some((id) => text.includes(id))))
+        this.miss(`${label}: 200 with ${entries} entries and none of the caller's own resources`);
     }
   }
 
@@ -357,17 +406,21 @@ export class AccessMatrix {
       return;
     }
     // Allowed. A clinical caller of another department asking for a patient's month: hidden = absent.
-    const patientLevel = e.method === 'GET' && e.pathParams.includes('patientId');
+    // A FHIR instance (read, vread, history) belongs to the D1 patient: patient-level too.
+    const idParam = isFhir(e) ? 'id' : 'patientId';
+    const patientLevel = e.method === 'GET' && e.pathParams.includes(idParam);
     if (patientLevel && clinicalOnly(role) && department !== D1) {
-      const absentId = `ABSENT-${this.fresh()}`;
+      const absentId = isFhir(e)
+        ? absentLike(values.id!, caller, `ABSENT-${this.fresh()}`)
+        : `ABSENT-${this.fresh()}`;
       const absent = await this.send(
         e,
         caller.tenantId,
-        { ...values, patientId: absentId },
+        { ...values, [idParam]: absentId },
         token,
         this.ctx(caller, rule),
       );
-      const shape = (x: HttpResult) => problemShape(x, [values.patientId!, absentId]);
+      const shape = (x: HttpResult) => problemShape(x, [values[idParam]!, absentId]);
       if (r.status !== 404 || shape(r) !== shape(absent)) {
         this.result.departmentLeaks++;
         this.miss(
@@ -394,6 +447,7 @@ export class AccessMatrix {
     const { a, b } = this.w;
     const token = await this.w.platform.token(b.tenantId, [role], departmentsOf(role, D1));
     const label = `${e.app} ${e.method} ${e.path} as ${role} of the other tenant`;
+    if (isFhir(e)) return this.crossTenantFhir(e, rule, role, token, label);
     const before = await this.w.eventCount();
     const onA = await this.send(e, a.tenantId, await this.pathValues(e, a, false), token, this.ctx(a, rule));
     if (
@@ -445,6 +499,62 @@ export class AccessMatrix {
         this.result.crossTenantLeaks++;
         this.miss(`${label} with the owner's cursor -> ${r.status}: ${r.text.slice(0, 200)}`);
       }
+    }
+  }
+
+  /**
+   * The FHIR base has no tenant in its URL: tenant B's token names tenant A's real objects. A read of
+   * A's resource must answer exactly as a read of an id that exists nowhere, and a search for A's
+   * patient exactly as a search for an absent patient (both compared whole, ids blanked).
+   */
+  private async crossTenantFhir(
+    e: Endpoint,
+    rule: PolicyRule,
+    role: Role,
+    token: string,
+    label: string,
+  ): Promise<void> {
+    const { a, b } = this.w;
+    if (e.method !== 'GET') {
+      // A write names no object: B's token writes into B's tenant only, and hears nothing of A's.
+      const r = await this.send(e, b.tenantId, {}, token, this.ctx(b, rule));
+      const expected = rule.allowed.includes(role) ? '2xx' : '403';
+      const got = r.status >= 200 && r.status < 300 ? '2xx' : String(r.status);
+      const leaked = allIds(a).filter((id) => r.text.includes(id));
+      if (got !== expected || leaked.length > 0) {
+        if (leaked.length > 0) this.result.crossTenantLeaks++;
+        this.miss(`${label} -> ${r.status} (expected ${expected}): ${r.text.slice(0, 200)}`);
+      }
+      return;
+    }
+    let absentId = `ABS${this.fresh()}`;
+    let hidden: HttpResult;
+    let control: HttpResult;
+    let owner: string[];
+    if (e.pathParams.includes('id')) {
+      const aValues = await this.pathValues(e, a, false);
+      owner = [aValues.id!]; // the version id ("1") is the same on both sides
+      absentId = absentLike(aValues.id!, a, absentId);
+      hidden = await this.send(e, b.tenantId, aValues, token, this.ctx(b, rule));
+      control = await this.send(e, b.tenantId, { ...aValues, id: absentId }, token, this.ctx(b, rule));
+    } else {
+      owner = [a.patients[0].patientId];
+      hidden = await this.send(e, b.tenantId, {}, token, this.ctx(b, rule), { patient: owner[0]! });
+      control = await this.send(e, b.tenantId, {}, token, this.ctx(b, rule), { patient: absentId });
+    }
+    const shapeOf = (x: HttpResult, ids: string[]) => problemShape(x, ids);
+    // Beyond the ids the caller itself sent (echoed in a not-found message), nothing of A's.
+    const unechoed = owner.reduce((text, id) => text.split(id).join('<sent>'), hidden.text);
+    const leaked = allIds(a).filter((id) => unechoed.includes(id));
+    if (
+      shapeOf(hidden, owner) !== shapeOf(control, [absentId]) ||
+      leaked.length > 0 ||
+      hidden.text.includes(this.w.marker)
+    ) {
+      this.result.crossTenantLeaks++;
+      this.miss(
+        `${label} with the owner's ids -> ${shapeOf(hidden, owner).slice(0, 300)}, absent ids -> ${shapeOf(control, [absentId]).slice(0, 300)}`,
+      );
     }
   }
 }

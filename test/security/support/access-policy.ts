@@ -22,6 +22,9 @@ const T = '^/v1/tenants/\\{tenantId\\}';
 const P = `${T}/patients/\\{patientId\\}`;
 const CLINICAL: Role[] = ['care_manager', 'practitioner'];
 const READ_CLINICAL: Role[] = ['care_manager', 'practitioner', 'billing', 'auditor'];
+/** The FHIR types exported per patient (identifiers and clinical facts: no analyst, ADR 1110). */
+const FHIR_CLINICAL_TYPES =
+  '(Patient|Condition|Encounter|EpisodeOfCare|Consent|CarePlan|ChargeItem|Provenance)';
 
 /**
  * Issue 8's role model as data. The matrix enumerates endpoints from the OpenAPI documents and
@@ -59,7 +62,7 @@ export const POLICY: PolicyRule[] = [
     app: 'care-api',
     method: 'POST',
     path: new RegExp(
-      `${P}/(conditions|conditions/\\{conditionId\\}/resolve|encounters|psychotherapy|pharmacologic-management)$`,
+      `${P}/(conditions|conditions/\\{conditionId\\}/resolve|encounters|psychotherapy|pharmacologic-management|navigation-initiations)$`,
     ),
     allowed: ['practitioner'],
     departmentScoped: true,
@@ -69,8 +72,17 @@ export const POLICY: PolicyRule[] = [
     app: 'care-api',
     method: 'POST',
     path: new RegExp(
-      `${P}/(consents|consents/\\{consentId\\}/revoke|care-plans|care-plans/\\{carePlanId\\}/revisions|care-time|care-time/\\{entryId\\}/(amendments|void))$`,
+      `${P}/(consents|consents/\\{consentId\\}/revoke|care-plans|care-plans/\\{carePlanId\\}/revisions|care-time|care-time/\\{entryId\\}/(amendments|void)|navigation-time)$`,
     ),
+    allowed: CLINICAL,
+    departmentScoped: true,
+  },
+  {
+    // issue 17, ADR 0208: device data (extension 1.1) and DMHT device supply (1.2) are recorded by the care team
+    name: 'remote monitoring and digital therapy',
+    app: 'care-api',
+    method: 'POST',
+    path: new RegExp(`${P}/(monitoring-data|digital-therapy)$`),
     allowed: CLINICAL,
     departmentScoped: true,
   },
@@ -163,6 +175,24 @@ export const POLICY: PolicyRule[] = [
     method: 'GET',
     path: new RegExp(`${T}/(monthly-minutes|provider-of-record|eligibility|worklist)$`),
     allowed: [...READ_CLINICAL, 'analyst'],
+  },
+  // query-api: the FHIR base (ADR 1110), enumerated from its CapabilityStatement. The types are named,
+  // so a new one (AuditEvent, say) has no rule until someone decides who reads it.
+  {
+    name: 'FHIR read, version read, history and search',
+    app: 'query-api',
+    method: 'GET',
+    path: new RegExp(`^/fhir/R4/${FHIR_CLINICAL_TYPES}(/\\{id\\}(/_history(/\\{vid\\})?)?)?$`),
+    allowed: READ_CLINICAL,
+  },
+  {
+    // ADR 1113: the roles that may register a patient; each entry is then held to its own command's
+    // policy by care-api (an Organization entry needs admin, a Condition a practitioner).
+    name: 'FHIR transaction import',
+    app: 'query-api',
+    method: 'POST',
+    path: /^\/fhir\/R4$/,
+    allowed: ['admin', ...CLINICAL],
   },
   // audit
   {

@@ -50,7 +50,73 @@ export interface Endpoint {
 }
 
 /** Paths that are public by design (health checks, the OpenAPI document itself). */
-export const PUBLIC_PATHS = [/^\/health$/, /^\/docs/];
+export const PUBLIC_PATHS = [/^\/health$/, /^\/docs/, /^\/fhir\/R4\/metadata$/];
+
+/** The FHIR base (ADR 1110): its routes are documented by the CapabilityStatement, not by OpenAPI. */
+export const FHIR_BASE_PATH = '/fhir/R4';
+
+/** The parts of a FHIR CapabilityStatement the matrix reads (rest[].resource[] and rest[] level). */
+export interface CapabilityDocument {
+  rest?: {
+    interaction?: { code: string }[];
+    operation?: { name: string }[];
+    resource?: { type: string; interaction?: { code: string }[]; operation?: { name: string }[] }[];
+  }[];
+}
+
+/** The HTTP form of each FHIR RESTful interaction (FHIR R4 http.html); `#code` for one the matrix does not know. */
+const FHIR_INTERACTIONS: Record<string, { method: Endpoint['method']; suffix: string }> = {
+  read: { method: 'GET', suffix: '/{id}' },
+  vread: { method: 'GET', suffix: '/{id}/_history/{vid}' },
+  'history-instance': { method: 'GET', suffix: '/{id}/_history' },
+  'history-type': { method: 'GET', suffix: '/_history' },
+  'search-type': { method: 'GET', suffix: '' },
+  create: { method: 'POST', suffix: '' },
+  update: { method: 'PUT', suffix: '/{id}' },
+  patch: { method: 'PATCH', suffix: '/{id}' },
+  delete: { method: 'DELETE', suffix: '/{id}' },
+  transaction: { method: 'POST', suffix: '' },
+  batch: { method: 'POST', suffix: '' },
+  'search-system': { method: 'GET', suffix: '/_search' },
+  'history-system': { method: 'GET', suffix: '/_history' },
+};
+
+/**
+ * Every operation the FHIR base declares in its CapabilityStatement (issue 20: "the FHIR base
+ * included"), as matrix endpoints of `app`: per resource type its interactions and operations
+ * (`/fhir/R4/Condition/{id}`, `/fhir/R4/Patient/$export`), and the system-level ones (`POST /fhir/R4`
+ * for a transaction, `/fhir/R4/$export`). An interaction code the matrix does not know becomes an
+ * endpoint `…#code`, which no rule matches, so a new capability fails the matrix until it is decided.
+ */
+export function endpointsOfCapability(app: string, cs: CapabilityDocument): Endpoint[] {
+  const out = new Map<string, Endpoint>();
+  const add = (method: Endpoint['method'], path: string, operationId: string) =>
+    out.set(`${method} ${path}`, {
+      app,
+      method,
+      path,
+      operationId,
+      pathParams: [...path.matchAll(/\{([^}]+)\}/g)].map((x) => x[1]!),
+      queryParams: [],
+      jsonBody: true,
+    });
+  const interaction = (code: string, base: string, label: string) => {
+    const form = FHIR_INTERACTIONS[code];
+    if (form) add(form.method, `${base}${form.suffix}`, `fhir ${code} ${label}`);
+    else add('GET', `${base}#${code}`, `fhir ${code} ${label}`);
+  };
+  for (const rest of cs.rest ?? []) {
+    for (const i of rest.interaction ?? []) interaction(i.code, FHIR_BASE_PATH, 'system');
+    // A system operation ($export) is kicked off by GET (Bulk Data) and answered on its own path.
+    for (const o of rest.operation ?? []) add('GET', `${FHIR_BASE_PATH}/$${o.name}`, `fhir $${o.name}`);
+    for (const r of rest.resource ?? []) {
+      const base = `${FHIR_BASE_PATH}/${r.type}`;
+      for (const i of r.interaction ?? []) interaction(i.code, base, r.type);
+      for (const o of r.operation ?? []) add('GET', `${base}/$${o.name}`, `fhir $${o.name} ${r.type}`);
+    }
+  }
+  return [...out.values()].sort((a, b) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`));
+}
 
 /**
  * Every operation of an app's OpenAPI document. The matrix and the fuzzer enumerate endpoints from

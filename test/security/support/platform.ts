@@ -4,7 +4,14 @@ import { loadConfig, type CareLedgerConfig } from '@careledger/config';
 import { mintDevToken, type Role } from '@careledger/auth';
 import { AppProcess } from '../../reliability/support/app-process';
 import { freePort } from '../../reliability/support/free-port';
-import { endpointsOf, type Endpoint, type OpenApiDocument } from './openapi';
+import {
+  type CapabilityDocument,
+  type Endpoint,
+  endpointsOf,
+  endpointsOfCapability,
+  FHIR_BASE_PATH,
+  type OpenApiDocument,
+} from './openapi';
 
 /** The HTTP apps whose endpoints the security suites enumerate, with their entry points. */
 export const HTTP_APPS = [
@@ -134,6 +141,13 @@ export class Platform {
       out.push(...endpointsOf(app.name, (await res.json()) as OpenApiDocument));
     }
     return out;
+  }
+
+  /** The FHIR base's operations, from query-api's CapabilityStatement (`/fhir/R4/metadata`). */
+  async fhirEndpoints(): Promise<Endpoint[]> {
+    const res = await fetch(`${this.url('query-api')}${FHIR_BASE_PATH}/metadata`);
+    if (res.status !== 200) throw new Error(`query-api ${FHIR_BASE_PATH}/metadata answered ${res.status}`);
+    return endpointsOfCapability('query-api', (await res.json()) as CapabilityDocument);
   }
 
   async openApi(app: HttpAppName): Promise<OpenApiDocument> {

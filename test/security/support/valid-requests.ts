@@ -165,6 +165,47 @@ export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest>
   [`POST ${P}/pharmacologic-management`]: (c) => ({
     body: { encounterId: `PM-${c.fresh}`, practitionerId: 'DR-PCP1', on: date(14), ...dept(c) },
   }),
+  [`POST ${P}/monitoring-data`]: (c) => ({
+    body: {
+      periodId: `MP-${c.fresh}`,
+      monitoring: 'RPM',
+      deviceCategory: 'physiologic',
+      billingPractitionerId: 'DR-PCP1',
+      periodStartOn: date(2),
+      dataDays: [date(2), date(3)],
+      ...dept(c),
+    },
+  }),
+  [`POST ${P}/digital-therapy`]: (c) => ({
+    body: {
+      courseId: `DT-${c.fresh}`,
+      billingPractitionerId: 'DR-PCP1',
+      deviceRegulation: '882.5801',
+      suppliedOn: date(4),
+      ...dept(c),
+    },
+  }),
+  // extension 1.3 (issue 17): navigation and integration services
+  [`POST ${P}/navigation-initiations`]: (c) => ({
+    body: {
+      initiationId: `NI-${c.fresh}`,
+      service: 'CHI',
+      billingPractitionerId: 'DR-PCP1',
+      initiatingEncounterId: `V-${c.fresh}`,
+      consentObtainedOn: date(12),
+      ...dept(c),
+    },
+  }),
+  [`POST ${P}/navigation-time`]: (c) => ({
+    body: {
+      entryId: `NT-${c.fresh}`,
+      initiationId: `NI-${c.fresh}`,
+      performerId: 'RN-MAIN1',
+      startedAt: at(22),
+      minutes: 5,
+      ...dept(c),
+    },
+  }),
   [`POST ${P}/month-claims`]: () => ({
     body: {
       month: MONTH,
@@ -200,6 +241,35 @@ export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest>
   'GET /v1/tenants/{tenantId}/access-log': () => ({ query: { limit: '5' } }),
   'GET /v1/tenants/{tenantId}/billing-office': () => ({ query: { month: MONTH } }),
   'GET /v1/tenants/{tenantId}/billing-office.csv': () => ({ query: { month: MONTH } }),
+  // the FHIR base (query-api forwards it to care-api, ADR 1113): a transaction registering one new
+  // patient by a fresh MRN, which every allowed role may do (the Patient entry's own command policy)
+  'POST /fhir/R4': (c) => ({
+    headers: { 'content-type': 'application/fhir+json' },
+    body: {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          fullUrl: `urn:uuid:00000000-0000-4000-8000-${c.fresh
+            .replace(/[^0-9a-f]/g, '0')
+            .padStart(12, '0')
+            .slice(-12)}`,
+          resource: {
+            resourceType: 'Patient',
+            identifier: [
+              {
+                type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] },
+                system: 'urn:oid:2.16.840.1.113883.3.9999.1',
+                value: `MX-${c.tenantId}-${c.fresh}`,
+              },
+            ],
+            active: true,
+          },
+          request: { method: 'POST', url: 'Patient' },
+        },
+      ],
+    },
+  }),
   // audit
   'POST /v1/tenants/{tenantId}/replays': (c) => ({
     body: { month: MONTH, patientId: c.patientId },
@@ -209,7 +279,15 @@ export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest>
   'GET /v1/tenants/{tenantId}/replays/{jobId}': () => ({}),
 };
 
+/**
+ * FHIR reads (ADR 1110) need nothing beyond the path: a read, a version read and an instance history
+ * name their object; a search without parameters is every resource of the type in the caller's scope.
+ * Only these GET shapes: a FHIR write or operation needs its own entry.
+ */
+const FHIR_READ = /^\/fhir\/R4\/[A-Z][A-Za-z]+(\/\{id\}(\/_history(\/\{vid\})?)?)?$/;
+
 /** The valid request of an endpoint, or undefined (the matrix then fails naming it). */
 export function validRequestFor(e: Endpoint): ((c: RequestContext) => ValidRequest) | undefined {
+  if (e.method === 'GET' && FHIR_READ.test(e.path)) return () => ({});
   return VALID_REQUESTS[`${e.method} ${e.path}`];
 }

@@ -12,12 +12,18 @@ import { EstablishCarePlanController } from './establish-care-plan/establish-car
 import { EstablishCarePlanHandler } from './establish-care-plan/establish-care-plan.handler';
 import { GrantConsentController } from './grant-consent/grant-consent.controller';
 import { GrantConsentHandler } from './grant-consent/grant-consent.handler';
+import { InitiateNavigationServicesController } from './initiate-navigation-services/initiate-navigation-services.controller';
+import { InitiateNavigationServicesHandler } from './initiate-navigation-services/initiate-navigation-services.handler';
+import { LogNavigationTimeController } from './log-navigation-time/log-navigation-time.controller';
+import { LogNavigationTimeHandler } from './log-navigation-time/log-navigation-time.handler';
 import { LogCareTimeController } from './log-care-time/log-care-time.controller';
 import { LogCareTimeHandler } from './log-care-time/log-care-time.handler';
 import { ProvidePharmacologicManagementController } from './provide-pharmacologic-management/provide-pharmacologic-management.controller';
 import { ProvidePharmacologicManagementHandler } from './provide-pharmacologic-management/provide-pharmacologic-management.handler';
 import { ProvidePsychotherapyController } from './provide-psychotherapy/provide-psychotherapy.controller';
 import { ProvidePsychotherapyHandler } from './provide-psychotherapy/provide-psychotherapy.handler';
+import { RecordMonitoringDataController } from './record-monitoring-data/record-monitoring-data.controller';
+import { RecordMonitoringDataHandler } from './record-monitoring-data/record-monitoring-data.handler';
 import { RegisterOrganizationController } from './register-organization/register-organization.controller';
 import { RegisterOrganizationHandler } from './register-organization/register-organization.handler';
 import { RegisterPatientController } from './register-patient/register-patient.controller';
@@ -32,6 +38,8 @@ import { ReviseCarePlanController } from './revise-care-plan/revise-care-plan.co
 import { ReviseCarePlanHandler } from './revise-care-plan/revise-care-plan.handler';
 import { RevokeConsentController } from './revoke-consent/revoke-consent.controller';
 import { RevokeConsentHandler } from './revoke-consent/revoke-consent.handler';
+import { SupplyDigitalTherapyController } from './supply-digital-therapy/supply-digital-therapy.controller';
+import { SupplyDigitalTherapyHandler } from './supply-digital-therapy/supply-digital-therapy.handler';
 import { VoidCareTimeController } from './void-care-time/void-care-time.controller';
 import { VoidCareTimeHandler } from './void-care-time/void-care-time.handler';
 
@@ -45,8 +53,11 @@ export const COMMAND_CONTROLLERS = [
   EstablishCarePlanController,
   GrantConsentController,
   LogCareTimeController,
+  InitiateNavigationServicesController,
+  LogNavigationTimeController,
   ProvidePharmacologicManagementController,
   ProvidePsychotherapyController,
+  RecordMonitoringDataController,
   RegisterOrganizationController,
   RegisterPatientController,
   RegisterPractitionerController,
@@ -54,6 +65,7 @@ export const COMMAND_CONTROLLERS = [
   ResolveConditionController,
   ReviseCarePlanController,
   RevokeConsentController,
+  SupplyDigitalTherapyController,
   VoidCareTimeController,
 ];
 
@@ -67,8 +79,11 @@ export const COMMAND_HANDLERS = [
   EstablishCarePlanHandler,
   GrantConsentHandler,
   LogCareTimeHandler,
+  InitiateNavigationServicesHandler,
+  LogNavigationTimeHandler,
   ProvidePharmacologicManagementHandler,
   ProvidePsychotherapyHandler,
+  RecordMonitoringDataHandler,
   RegisterOrganizationHandler,
   RegisterPatientHandler,
   RegisterPractitionerHandler,
@@ -76,5 +91,6 @@ export const COMMAND_HANDLERS = [
   ResolveConditionHandler,
   ReviseCarePlanHandler,
   RevokeConsentHandler,
+  SupplyDigitalTherapyHandler,
   VoidCareTimeHandler,
 ];

@@ -1,5 +1,6 @@
 import {
   ArrayMaxSize,
+  ArrayUnique,
   IsArray,
   IsBoolean,
   IsIn,
@@ -60,6 +61,19 @@ export const IsTextList =
     IsString({ each: true })(target, key);
     MaxLength(4000, { each: true })(target, key);
     ArrayMaxSize(max)(target, key);
+  };
+/** A list of distinct local dates `YYYY-MM-DD` (e.g. device data days), at most `max`. */
+export const IsLocalDateList =
+  (max: number): PropertyDecorator =>
+  (target, key) => {
+    IsArray()(target, key);
+    ArrayMaxSize(max)(target, key);
+    ArrayUnique()(target, key);
+    IsString({ each: true })(target, key);
+    Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
+      each: true,
+      message: '$property must be dates YYYY-MM-DD',
+    })(target, key);
   };
 /** Minutes of work: an integer 1..1440. */
 export const IsMinutes = (): PropertyDecorator => (target, key) => {

@@ -1,5 +1,6 @@
 import type { CapabilityStatement } from '@medplum/fhirtypes';
 import { FHIR_TYPES } from './fhir.service';
+import { TRANSACTION_INTERACTION } from './import/transaction-capability';
 
 /** The search parameters every exported type accepts (fhir-search.ts implements exactly these). */
 const SEARCH_PARAMS: NonNullable<
@@ -22,7 +23,7 @@ const SEARCH_PARAMS: NonNullable<
 
 /**
  * The CapabilityStatement of `/fhir/R4/metadata` (ADR 1110): read, version read, history and
- * search of the exported types; nothing is writable yet, so no create/update/transaction is listed.
+ * search of the exported types, and the system-level `transaction` (ADR 1113); no create/update per type.
  */
 export function capabilityStatement(baseUrl: string, software: string, date: string): CapabilityStatement {
   return {
@@ -31,7 +32,7 @@ export function capabilityStatement(baseUrl: string, software: string, date: str
     date,
     kind: 'instance',
     software: { name: 'CareLedger', version: software },
-    implementation: { description: 'CareLedger FHIR R4 export (read-only)', url: baseUrl },
+    implementation: { description: 'CareLedger FHIR R4 export, and import by transaction', url: baseUrl },
     fhirVersion: '4.0.1',
     format: ['application/fhir+json'],
     rest: [
@@ -42,6 +43,7 @@ export function capabilityStatement(baseUrl: string, software: string, date: str
           description:
             'Bearer token of the tenant (the same tokens, roles and department scope as query-api); every read is access-logged',
         },
+        interaction: [TRANSACTION_INTERACTION],
         resource: FHIR_TYPES.map((type) => ({
           type,
           versioning: 'versioned' as const,

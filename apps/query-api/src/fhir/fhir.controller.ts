@@ -60,8 +60,8 @@ const urlOf = (req: Request, r: Resource & { id?: string }): string =>
  * of the exported types, as `application/fhir+json`. The tenant is the token's; the roles, the
  * department scope and the access log are query-api's own guards and interceptor.
  */
-// Documented by its CapabilityStatement, not by query-api's OpenAPI document (ADR 1110); so the issue-20
-// access matrix, which walks the OpenAPI documents, does not cover these routes yet.
+// Documented by its CapabilityStatement, not by query-api's OpenAPI document (ADR 1110); the issue-20
+// access matrix enumerates these routes from the CapabilityStatement (ADR 0805).
 @ApiExcludeController()
 @Controller(FHIR_BASE)
 @UseFilters(FhirOutcomeFilter)

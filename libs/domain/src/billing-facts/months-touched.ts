@@ -23,6 +23,8 @@ export const PATIENT_WIDE_EVENT_TYPES: ReadonlySet<string> = new Set([
   'ConsentRevoked',
   'CarePlanEstablished',
   'CarePlanRevised',
+  // extension 1.3: an initiation opens navigation billing in every later month
+  'NavigationServicesInitiated',
 ]);
 
 function utcMonth(ms: number): string {
@@ -101,6 +103,15 @@ export function monthsTouchedBy(event: ContractEvent): string[] {
       months = Number.isNaN(start) ? [] : monthsOfInterval(start, start + 29 * 86_400_000);
       break;
     }
+    case 'DigitalTherapySupplied':
+      months = dateMonth(d.suppliedOn);
+      break;
+    case 'NavigationServicesInitiated':
+      months = dateMonth(d.consentObtainedOn);
+      break;
+    case 'NavigationTimeLogged':
+      months = instantMonths(d.startedAt);
+      break;
     case 'MonthClaimed':
       months = typeof d.month === 'string' && MONTH_RE.test(d.month) ? [d.month] : [];
       break;
@@ -115,7 +126,8 @@ export function entryIdOf(event: ContractEvent): string | null {
   if (
     event.type === 'CareTimeLogged' ||
     event.type === 'CareTimeAmended' ||
-    event.type === 'CareTimeVoided'
+    event.type === 'CareTimeVoided' ||
+    event.type === 'NavigationTimeLogged'
   ) {
     return event.data.entryId;
   }

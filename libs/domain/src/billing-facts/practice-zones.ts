@@ -138,7 +138,11 @@ export function hasActivityInMonth(
       case 'MonitoringDataRecorded':
         if (e.data.periodStartOn.slice(0, 7) === month) return true;
         break;
+      case 'DigitalTherapySupplied':
+        if (e.data.suppliedOn.slice(0, 7) === month) return true;
+        break;
       case 'CareTimeLogged':
+      case 'NavigationTimeLogged':
         instants.push(e.data.startedAt);
         break;
       case 'CareTimeAmended':

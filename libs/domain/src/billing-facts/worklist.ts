@@ -2,6 +2,7 @@ import { localDateOf } from '../calendar/zoned-calendar';
 import type { MonthDetermination } from '../rules/month-determination';
 import type { CocmMonthTable, FullTimeTable, RuleSet } from '../rules/rule-set';
 import { ruleSetFor } from '../rules/rule-set.registry';
+import { navigationThresholds } from '../rules/month/navigation';
 import { monitoringThresholds } from '../rules/month/remote-monitoring';
 import type { PatientMonthContext } from './patient-month-context';
 
@@ -82,9 +83,30 @@ function thresholdsOf(
         isCocmInitialMonth(context, m.practitionerId, month) ? rules.cocm.initial : rules.cocm.subsequent,
         m.countedMinutes,
       );
+    case 'DMHT':
+      return monitoringThresholds(
+        { management: rules.digitalMentalHealth.management, managementShort: null },
+        m.countedMinutes,
+      );
+    case 'RPM_INTERPRETATION': {
+      const i = rules.remoteMonitoring.interpretation;
+      return [{ minutes: i.threshold, code: i.code }];
+    }
     default:
       return null;
   }
+}
+
+/** The APCM add-on line (G0568/G0569 for CoCM, G0570 for BHI) a practitioner bills this month, if any. */
+function apcmAddOnOf(
+  rules: RuleSet,
+  determination: MonthDetermination,
+  m: { program: string; practitionerId: string },
+): MonthDetermination['lines'][number] | undefined {
+  const a = rules.apcmBehavioralAddOns;
+  if (a === null || (m.program !== 'CoCM' && m.program !== 'BHI')) return undefined;
+  const codes = m.program === 'BHI' ? [a.bhi] : [a.cocmInitial, a.cocmSubsequent];
+  return determination.lines.find((l) => l.practitionerId === m.practitionerId && codes.includes(l.code));
 }
 
 /**
@@ -110,21 +132,31 @@ export function worklistItems(
     practitionerId: m.practitionerId,
     countedMinutes: m.countedMinutes,
   }));
-  for (const m of [...(determination.minutes ?? []), ...monitoring]) {
+  // Navigation and integration minutes (extension 1.3): 60, then each further 30.
+  const navigation = (determination.navigationMinutes ?? []).map((m) => ({
+    program: m.service,
+    practitionerId: m.practitionerId,
+    countedMinutes: m.countedMinutes,
+  }));
+  for (const m of [...(determination.minutes ?? []), ...monitoring, ...navigation]) {
     const k = `${m.program}\u0000${m.practitionerId}`;
     if (items.has(k)) continue;
     const thresholds =
       m.program === 'RPM' || m.program === 'RTM'
         ? monitoringThresholds(rules.remoteMonitoring[m.program], m.countedMinutes)
-        : thresholdsOf(rules, context, m, month);
+        : m.program === 'CHI' || m.program === 'PIN' || m.program === 'PIN_PS'
+          ? navigationThresholds(rules.navigation[m.program], m.countedMinutes)
+          : thresholdsOf(rules, context, m, month);
     if (thresholds === null) continue;
-    const next = thresholds.find((t) => t.minutes > m.countedMinutes) ?? null;
+    // CoCM/BHI billed as an APCM add-on (extension 1.2) has no time threshold: no next code.
+    const addOn = apcmAddOnOf(rules, determination, m);
+    const next = addOn ? null : (thresholds.find((t) => t.minutes > m.countedMinutes) ?? null);
     items.set(k, {
       program: m.program,
       practitionerId: m.practitionerId,
       countedMinutes: m.countedMinutes,
       billedCodes: determination.lines
-        .filter((l) => l.program === m.program && l.practitionerId === m.practitionerId)
+        .filter((l) => (l.program === m.program || l === addOn) && l.practitionerId === m.practitionerId)
         .map((l) => l.code),
       nextThreshold: next ? next.minutes : null,
       minutesToNext: next ? next.minutes - m.countedMinutes : null,

@@ -8,12 +8,16 @@ import type {
   ConditionResolved,
   ConsentGranted,
   ConsentRevoked,
+  DigitalTherapySupplied,
   EncounterCompleted,
   Instant,
+  MonitoringDataRecorded,
   MonthClaimed,
   PatientEvent,
   PatientRegistered,
   PharmacologicManagementProvided,
+  NavigationServicesInitiated,
+  NavigationTimeLogged,
   PsychotherapyProvided,
 } from '../events/event-types';
 
@@ -57,6 +61,17 @@ export type ProvidePharmacologicManagement = PatientCommandOf<
   'ProvidePharmacologicManagement',
   PharmacologicManagementProvided
 >;
+/** Record the device data days of one 30-day remote-monitoring period (extension 1.1). */
+export type RecordMonitoringData = PatientCommandOf<'RecordMonitoringData', MonitoringDataRecorded>;
+/** Record a DMHT device supplied for one course of treatment (extension 1.2). */
+export type SupplyDigitalTherapy = PatientCommandOf<'SupplyDigitalTherapy', DigitalTherapySupplied>;
+/** Extension 1.3: initiate CHI, PIN or PIN peer support at an initiating visit. */
+export type InitiateNavigationServices = PatientCommandOf<
+  'InitiateNavigationServices',
+  NavigationServicesInitiated
+>;
+/** Extension 1.3: log (or correct, or void) navigation minutes of auxiliary personnel. */
+export type LogNavigationTime = PatientCommandOf<'LogNavigationTime', NavigationTimeLogged>;
 /** Record what was submitted for a month. */
 export type ClaimMonth = PatientCommandOf<'ClaimMonth', MonthClaimed>;
 
@@ -75,6 +90,10 @@ export type PatientCommand =
   | VoidCareTime
   | ProvidePsychotherapy
   | ProvidePharmacologicManagement
+  | RecordMonitoringData
+  | SupplyDigitalTherapy
+  | InitiateNavigationServices
+  | LogNavigationTime
   | ClaimMonth;
 
 export type PatientCommandType = PatientCommand['type'];
@@ -99,5 +118,9 @@ export const PATIENT_COMMAND_EVENTS: Readonly<
   VoidCareTime: { event: 'CareTimeVoided' },
   ProvidePsychotherapy: { event: 'PsychotherapyProvided' },
   ProvidePharmacologicManagement: { event: 'PharmacologicManagementProvided' },
+  RecordMonitoringData: { event: 'MonitoringDataRecorded' },
+  SupplyDigitalTherapy: { event: 'DigitalTherapySupplied' },
+  InitiateNavigationServices: { event: 'NavigationServicesInitiated' },
+  LogNavigationTime: { event: 'NavigationTimeLogged', occurredAtFrom: 'startedAt' },
   ClaimMonth: { event: 'MonthClaimed' },
 };

@@ -129,8 +129,11 @@ export function evolve(state: PatientState, event: ContractEvent): PatientState 
       };
     case 'PsychotherapyProvided':
       return { ...s, psychotherapy: put(s.psychotherapy, event.data.encounterId, event.data.on) };
+    case 'DigitalTherapySupplied':
     case 'MonitoringDataRecorded':
-      // Device data changes no state a command decides on (a later period event replaces an earlier one).
+    case 'NavigationServicesInitiated':
+    case 'NavigationTimeLogged':
+      // Device data and navigation facts change no state a command decides on (the latest event per id wins).
       return s;
     case 'PharmacologicManagementProvided':
       return {

@@ -125,6 +125,14 @@ export function checkPatientInvariants(state: PatientState, event: PatientEvent)
       if (entry.voided) throw new CareTimeEntryVoidedError(event.data.entryId);
       return;
     }
+    case 'MonitoringDataRecorded':
+    case 'DigitalTherapySupplied':
+      // A later event of the same period or course replaces the earlier one (the vendor's final count).
+      return;
+    case 'NavigationServicesInitiated':
+    case 'NavigationTimeLogged':
+      // Extension 1.3: a later event of the same id replaces the earlier one (the rules read the latest).
+      return;
     case 'MonthClaimed':
       // Claims are recorded as submitted, resubmissions included; replays compare against them.
       return;

@@ -7,6 +7,9 @@ import {
   ORGANIZATION_KINDS,
   MONITORING_DEVICE_CATEGORIES,
   MONITORING_KINDS,
+  DIGITAL_THERAPY_REGULATIONS,
+  MONITORING_ACTIVITIES,
+  NAVIGATION_SERVICES,
   PRACTITIONER_ROLES,
   PROGRAMS,
   type ContractEventType,
@@ -63,6 +66,9 @@ export const CURRENT_SCHEMA_VERSIONS: Readonly<Record<ContractEventType, number>
   PsychotherapyProvided: 1,
   PharmacologicManagementProvided: 1,
   MonitoringDataRecorded: 1,
+  DigitalTherapySupplied: 1,
+  NavigationServicesInitiated: 1,
+  NavigationTimeLogged: 1,
   MonthClaimed: 1,
   MonthClosed: 1,
   MonthReopened: 1,
@@ -227,7 +233,12 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       costSharingExplained: required(boolean),
       episodeStartedOn: optional(localDate),
       specialistConsultationPermitted: optional(boolean),
+      underApcm: optional(boolean),
     },
+    check: (data, path) =>
+      data.underApcm === undefined || data.program === 'CoCM' || data.program === 'BHI'
+        ? []
+        : [{ field: `${path}.underApcm`, message: 'is only given for a CoCM or BHI consent' }],
   },
   ConsentRevoked: {
     stream: 'patient',
@@ -278,7 +289,13 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       activity: required(text()),
       separatelyBilledAs: optional(billingCode),
       careSetting: optional(oneOf(CARE_SETTINGS)),
+      digitalTherapyCourseId: optional(safeId),
+      monitoringActivity: optional(oneOf(MONITORING_ACTIVITIES)),
     },
+    check: (data, path) =>
+      data.monitoringActivity === undefined || data.program === 'RPM'
+        ? []
+        : [{ field: `${path}.monitoringActivity`, message: 'is only given for a program RPM entry' }],
   },
   CareTimeAmended: {
     stream: 'patient',
@@ -326,6 +343,38 @@ export const EVENT_SCHEMAS: Readonly<Record<ContractEventType, EventSchema>> = {
       setupOn: optional(localDate),
     },
     check: monitoringPeriodIssues,
+  },
+  // Extension 1.2 (docs/contract/EVENTS-extension-1.2.md, docs/rules/digital-mental-health-treatment.md).
+  DigitalTherapySupplied: {
+    stream: 'patient',
+    data: {
+      courseId: required(safeId),
+      billingPractitionerId: required(safeId),
+      deviceRegulation: required(oneOf(DIGITAL_THERAPY_REGULATIONS)),
+      suppliedOn: required(localDate),
+    },
+  },
+  // Extension 1.3 (docs/contract/EVENTS-extension-1.3.md, docs/rules/navigation-and-integration.md).
+  NavigationServicesInitiated: {
+    stream: 'patient',
+    data: {
+      initiationId: required(safeId),
+      service: required(oneOf(NAVIGATION_SERVICES)),
+      billingPractitionerId: required(safeId),
+      initiatingEncounterId: required(safeId),
+      consentObtainedOn: required(localDate),
+    },
+  },
+  NavigationTimeLogged: {
+    stream: 'patient',
+    data: {
+      entryId: required(safeId),
+      initiationId: required(safeId),
+      performerId: required(safeId),
+      startedAt: required(instant),
+      minutes: required(minutes),
+      voided: optional(boolean),
+    },
   },
   MonthClaimed: {
     stream: 'patient',

@@ -186,6 +186,8 @@ export type ConsentGranted = DomainEvent<
     episodeStartedOn?: LocalDate;
     /** Extension 1.1 (CoCM): the patient permits consultation with a psychiatric specialist. */
     specialistConsultationPermitted?: boolean;
+    /** Extension 1.2 (CoCM/BHI, CY2026): the behavioral care is furnished under APCM (add-ons G0568-G0570). */
+    underApcm?: boolean;
   }
 >;
 
@@ -237,6 +239,10 @@ export type CareTimeLogged = DomainEvent<
     separatelyBilledAs?: string;
     /** Extension 1.1: where the patient was while the minutes were spent (absent: not recorded). */
     careSetting?: CareSetting;
+    /** Extension 1.2: DMHT treatment-management minutes of this course (G0553/G0554), never another program's. */
+    digitalTherapyCourseId?: string;
+    /** Extension 1.2, program RPM: the practitioner's own data collection and interpretation (99091). */
+    monitoringActivity?: MonitoringActivity;
   }
 >;
 
@@ -291,6 +297,63 @@ export type MonitoringDataRecorded = DomainEvent<
     periodStartOn: LocalDate;
     dataDays: LocalDate[];
     setupOn?: LocalDate;
+  }
+>;
+
+/** Extension 1.2: the FDA regulation a digital mental health treatment device is cleared under. */
+export const DIGITAL_THERAPY_REGULATIONS = ['882.5801', '882.5803'] as const;
+export type DigitalTherapyRegulation = (typeof DIGITAL_THERAPY_REGULATIONS)[number];
+/** Extension 1.2: what a program-RPM time entry was spent on, where it is not treatment management. */
+export const MONITORING_ACTIVITIES = ['data_interpretation'] as const;
+export type MonitoringActivity = (typeof MONITORING_ACTIVITIES)[number];
+
+/**
+ * Extension 1.2: a digital mental health treatment (DMHT) device supplied for one course of treatment
+ * (G0552), ordered by `billingPractitionerId`. A later event for the same `courseId` replaces it.
+ */
+export type DigitalTherapySupplied = DomainEvent<
+  'DigitalTherapySupplied',
+  {
+    courseId: string;
+    billingPractitionerId: string;
+    deviceRegulation: DigitalTherapyRegulation;
+    suppliedOn: LocalDate;
+  }
+>;
+
+/** Extension 1.3: navigation and integration services (CHI G0019/G0022, PIN G0023/G0024, PIN peer support G0140/G0146). */
+export const NAVIGATION_SERVICES = ['CHI', 'PIN', 'PIN_PS'] as const;
+export type NavigationService = (typeof NAVIGATION_SERVICES)[number];
+
+/**
+ * Extension 1.3: the billing practitioner initiates CHI, PIN or PIN peer support at an initiating
+ * visit (`initiatingEncounterId`, an `EncounterCompleted` of theirs) and documents the patient's
+ * consent (`consentObtainedOn`). A later event of the same `initiationId` replaces the earlier one.
+ */
+export type NavigationServicesInitiated = DomainEvent<
+  'NavigationServicesInitiated',
+  {
+    initiationId: string;
+    service: NavigationService;
+    billingPractitionerId: string;
+    initiatingEncounterId: string;
+    consentObtainedOn: LocalDate;
+  }
+>;
+
+/**
+ * Extension 1.3: minutes of navigation or integration work by certified or trained auxiliary
+ * personnel (`performerId`) under an initiation. Latest event per `entryId` wins; `voided` drops it.
+ */
+export type NavigationTimeLogged = DomainEvent<
+  'NavigationTimeLogged',
+  {
+    entryId: string;
+    initiationId: string;
+    performerId: string;
+    startedAt: Instant;
+    minutes: number;
+    voided?: boolean;
   }
 >;
 
@@ -367,6 +430,9 @@ export type PatientEvent =
   | PsychotherapyProvided
   | PharmacologicManagementProvided
   | MonitoringDataRecorded
+  | DigitalTherapySupplied
+  | NavigationServicesInitiated
+  | NavigationTimeLogged
   | MonthClaimed;
 
 /** Any event of contract v1, at its current schema version. */
@@ -397,6 +463,9 @@ export const PATIENT_EVENT_TYPES: readonly PatientEvent['type'][] = [
   'PsychotherapyProvided',
   'PharmacologicManagementProvided',
   'MonitoringDataRecorded',
+  'DigitalTherapySupplied',
+  'NavigationServicesInitiated',
+  'NavigationTimeLogged',
   'MonthClaimed',
 ];
 

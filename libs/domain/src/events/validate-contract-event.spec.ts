@@ -283,6 +283,93 @@ describe('validateContractEvent', () => {
     expect(badFields(withData(period, { setupOn: '2026-3-2' }))).toEqual(['data.setupOn']);
   });
 
+  it('checks ConsentGranted.underApcm (extension 1.2): a boolean, only on a CoCM or BHI consent', () => {
+    const consent = (program: string, underApcm: unknown) => ({
+      ...envelope,
+      type: 'ConsentGranted',
+      data: {
+        consentId: 'CN-1',
+        program,
+        billingPractitionerId: 'DR-1',
+        method: 'verbal',
+        obtainedAt: '2026-03-02T09:00:00-05:00',
+        costSharingExplained: true,
+        underApcm,
+      },
+    });
+    expect(badFields(consent('CoCM', true))).toEqual([]);
+    expect(badFields(consent('BHI', false))).toEqual([]);
+    expect(badFields(consent('CCM', true))).toEqual(['data.underApcm']);
+    expect(badFields(consent('APCM', false))).toEqual(['data.underApcm']);
+    expect(badFields(consent('CoCM', 'yes'))).toEqual(['data.underApcm']);
+  });
+
+  it('checks DigitalTherapySupplied and the CareTimeLogged fields of extension 1.2', () => {
+    const supplied = {
+      ...envelope,
+      type: 'DigitalTherapySupplied',
+      data: {
+        courseId: 'DT-1',
+        billingPractitionerId: 'DR-1',
+        deviceRegulation: '882.5801',
+        suppliedOn: '2026-03-02',
+      },
+    };
+    expect(badFields(supplied)).toEqual([]);
+    expect(badFields(withData(supplied, { deviceRegulation: '882.5802' }))).toEqual([
+      'data.deviceRegulation',
+    ]);
+    expect(badFields(withData(supplied, { suppliedOn: '2026-3-2' }))).toEqual(['data.suppliedOn']);
+    expect(badFields(withData(supplied, { dataDays: [] }))).toEqual(['data.dataDays']);
+    expect(badFields(withData(careTimeLogged(), { digitalTherapyCourseId: 'DT-1' }))).toEqual([]);
+    expect(badFields(withData(careTimeLogged(), { digitalTherapyCourseId: 'a b' }))).toEqual([
+      'data.digitalTherapyCourseId',
+    ]);
+    expect(
+      badFields(withData(careTimeLogged(), { program: 'RPM', monitoringActivity: 'data_interpretation' })),
+    ).toEqual([]);
+    expect(badFields(withData(careTimeLogged(), { monitoringActivity: 'data_interpretation' }))).toEqual([
+      'data.monitoringActivity',
+    ]);
+    expect(badFields(withData(careTimeLogged(), { program: 'RPM', monitoringActivity: 'reading' }))).toEqual([
+      'data.monitoringActivity',
+    ]);
+  });
+
+  it('checks NavigationServicesInitiated and NavigationTimeLogged (extension 1.3), naming the field', () => {
+    const initiated = {
+      ...envelope,
+      type: 'NavigationServicesInitiated',
+      data: {
+        initiationId: 'N-1',
+        service: 'CHI',
+        billingPractitionerId: 'DR-1',
+        initiatingEncounterId: 'V-1',
+        consentObtainedOn: '2026-03-02',
+      },
+    };
+    expect(badFields(initiated)).toEqual([]);
+    expect(badFields(withData(initiated, { service: 'CCM' }))).toEqual(['data.service']);
+    expect(badFields(withData(initiated, { consentObtainedOn: '2026-3-2' }))).toEqual([
+      'data.consentObtainedOn',
+    ]);
+    const logged = {
+      ...envelope,
+      type: 'NavigationTimeLogged',
+      data: {
+        entryId: 'T-1',
+        initiationId: 'N-1',
+        performerId: 'CHW-1',
+        startedAt: '2026-03-05T10:00:00Z',
+        minutes: 60,
+      },
+    };
+    expect(badFields(logged)).toEqual([]);
+    expect(badFields(withData(logged, { minutes: 0 }))).toEqual(['data.minutes']);
+    expect(badFields(withData(logged, { voided: 'yes' }))).toEqual(['data.voided']);
+    expect(badFields(withData(logged, { activity: 'free text' }))).toEqual(['data.activity']);
+  });
+
   it('checks MonthClaimed months and lines', () => {
     const claim = {
       ...envelope,

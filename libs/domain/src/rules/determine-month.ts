@@ -10,6 +10,7 @@ import {
 } from './month-determination';
 import { addOns } from './month/add-ons';
 import { apcm } from './month/apcm';
+import { apcmBehavioralAddOns } from './month/apcm-behavioral';
 import { ccmInitiatingAddOn } from './month/ccm-initiation';
 import { claims } from './month/claims';
 import { countEntries, minutesSummary } from './month/consent-gating';
@@ -24,6 +25,8 @@ import {
   sortRecord,
 } from './month/flags';
 import { MonthContext } from './month/month-context';
+import { digitalMentalHealth } from './month/digital-mental-health';
+import { navigationServices } from './month/navigation';
 import { remoteMonitoring } from './month/remote-monitoring';
 import { transitionalCare } from './month/tcm';
 import { chooseAcrossPrograms, emitProgramLines, timedResults } from './month/timed-programs';
@@ -97,12 +100,15 @@ function evaluate(ctx: MonthContext): MonthDetermination {
   const minutes = minutesSummary(counted);
   const results = timedResults(ctx, counted, eligibility);
   const apcmWinner = apcm(ctx, eligibility);
-  const billed = chooseAcrossPrograms(ctx, results, apcmWinner);
+  const remaining = apcmBehavioralAddOns(ctx, counted, results, eligibility, apcmWinner);
+  const billed = chooseAcrossPrograms(ctx, remaining, apcmWinner);
   for (const r of billed) emitProgramLines(ctx, r);
   addOns(ctx);
   ccmInitiatingAddOn(ctx);
   transitionalCare(ctx, apcmWinner);
   remoteMonitoring(ctx);
+  digitalMentalHealth(ctx);
+  navigationServices(ctx);
   flagCocmConsultation(ctx);
   flagNotPayableByMedicare(ctx);
   complianceFlags(ctx);
@@ -123,5 +129,6 @@ function evaluate(ctx: MonthContext): MonthDetermination {
     flags: sortFlags(ctx.flags),
     minutes,
     ...(ctx.monitoringMinutes.length > 0 ? { monitoringMinutes: ctx.monitoringMinutes } : {}),
+    ...(ctx.facts.navigationInitiations.size > 0 ? { navigationMinutes: ctx.navigationMinutes } : {}),
   };
 }

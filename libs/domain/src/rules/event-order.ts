@@ -26,6 +26,11 @@ const TYPE_PRECEDENCE: Record<ContractEventType, number> = {
   PharmacologicManagementProvided: 14,
   // extension 1.1; a fractional rank keeps every v1 event's precedence (and the replay digest) unchanged
   MonitoringDataRecorded: 14.5,
+  // extension 1.2, likewise between the v1 ranks
+  DigitalTherapySupplied: 14.6,
+  // extension 1.3 (navigation and integration), likewise fractional
+  NavigationServicesInitiated: 14.81,
+  NavigationTimeLogged: 14.82,
   MonthClaimed: 15,
   // billing-office events (issue 16): after every fact of the month they close or reopen
   MonthClosed: 16,
@@ -60,6 +65,12 @@ export function entityIdOf(e: ContractEvent): string {
       return e.data.entryId;
     case 'MonitoringDataRecorded':
       return e.data.periodId;
+    case 'DigitalTherapySupplied':
+      return e.data.courseId;
+    case 'NavigationServicesInitiated':
+      return e.data.initiationId;
+    case 'NavigationTimeLogged':
+      return e.data.entryId;
     case 'MonthClaimed':
       return `${e.data.month}|${e.data.program}|${e.data.billingPractitionerId}`;
     case 'MonthClosed':

@@ -1,4 +1,4 @@
-import type { Program } from '../events/event-types';
+import type { NavigationService, Program } from '../events/event-types';
 import type { RuleSetVersion } from './rule-set';
 
 /**
@@ -13,7 +13,16 @@ export const BILLING_PROGRAMS: readonly BillingProgram[] = ['CCM', 'PCM', 'BHI',
 
 /** Per-encounter add-ons (90833/90836/90838, 90863) carry this pseudo-program on their lines. */
 export const ADD_ON_PROGRAM = 'ADDON' as const;
-export type LineProgram = BillingProgram | typeof ADD_ON_PROGRAM | 'TCM' | 'RPM' | 'RTM';
+export type LineProgram =
+  | BillingProgram
+  | typeof ADD_ON_PROGRAM
+  | 'TCM'
+  | 'RPM'
+  | 'RTM'
+  /** extension 1.2: digital mental health treatment */
+  | 'DMHT'
+  /** extension 1.3: navigation and integration services */
+  | NavigationService;
 
 /** Why a line was billed. */
 export interface LineExplanation {
@@ -55,7 +64,9 @@ export type ExclusionReason =
   | 'INELIGIBLE'
   | 'NO_TIME_BASED_CODE'
   /** Extension 1.1: minutes spent while the patient was an inpatient (CCM). */
-  | 'INPATIENT';
+  | 'INPATIENT'
+  /** Extension 1.3: navigation minutes of a staff member that overlap another logged entry of theirs. */
+  | 'COUNTED_ELSEWHERE';
 
 /** A time entry (part) that bills nothing this month, with its reason. */
 export interface ExcludedEntry {
@@ -91,6 +102,12 @@ export type FlagCode =
   | 'NOT_BILLABLE_TCM'
   /** Extension 1.1: a remote-monitoring period or month that bills no device or management code, and why. */
   | 'NOT_BILLABLE_MONITORING'
+  /** Extension 1.2: CoCM/BHI consented under APCM that bills no APCM add-on (G0568-G0570), and why. */
+  | 'NOT_BILLABLE_APCM_ADDON'
+  /** Extension 1.2: a DMHT course or month that bills no G0552/G0553, and why. */
+  | 'NOT_BILLABLE_DMHT'
+  /** Extension 1.3: CHI/PIN minutes or an initiation that bill no code this month, and why. */
+  | 'NOT_BILLABLE_NAVIGATION'
   /** Compliance review: two entries of one staff member overlap in time (same or different programs). */
   | 'OVERLAPPING_TIME'
   /** Compliance review: the same minutes of one staff member are logged under two programs. */
@@ -147,11 +164,24 @@ export interface MonthDetermination {
    * (docs/rules/remote-monitoring.md). Absent when there are none, so v1 determinations are unchanged.
    */
   monitoringMinutes?: MonitoringMinutes[];
+  /**
+   * Extension 1.3: CHI/PIN minutes per service and billing practitioner (docs/rules/navigation-and-integration.md).
+   * Absent without an initiation, so v1 determinations are unchanged.
+   */
+  navigationMinutes?: NavigationMinutes[];
+}
+
+/** Counted navigation minutes of one service and billing practitioner this month. */
+export interface NavigationMinutes {
+  service: NavigationService;
+  practitionerId: string;
+  countedMinutes: number;
 }
 
 /** Management minutes of one remote-monitoring family (RPM or RTM) and billing practitioner this month. */
 export interface MonitoringMinutes {
-  monitoring: 'RPM' | 'RTM';
+  /** Extension 1.2 adds `DMHT` (treatment management) and `RPM_INTERPRETATION` (99091 time). */
+  monitoring: 'RPM' | 'RTM' | 'DMHT' | 'RPM_INTERPRETATION';
   practitionerId: string;
   countedMinutes: number;
 }

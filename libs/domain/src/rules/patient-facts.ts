@@ -7,6 +7,7 @@ import type {
   MdmLevel,
   MonitoringDeviceCategory,
   MonitoringKind,
+  NavigationService,
   OrganizationKind,
   PractitionerRole,
   Program,
@@ -67,6 +68,8 @@ export interface ConsentFact {
   episodeStartedOn: string | null;
   /** CoCM: permission to consult a psychiatric specialist (extension 1.1); null when not recorded. */
   specialistConsultationPermitted: boolean | null;
+  /** CoCM/BHI furnished under APCM (extension 1.2, CY2026 add-ons); false when not recorded. */
+  underApcm: boolean;
 }
 
 /** A moderate/high-MDM, substantial change of a plan on a date (for the complex-CCM criteria). */
@@ -99,6 +102,10 @@ export interface TimeEntryFact {
   separatelyBilledAs: string | null;
   /** Where the patient was (extension 1.1); null when not recorded. */
   careSetting: CareSetting | null;
+  /** DMHT course the minutes manage (extension 1.2); null when not recorded. */
+  digitalTherapyCourseId: string | null;
+  /** `data_interpretation`: 99091 time (extension 1.2, program RPM); null when not recorded. */
+  monitoringActivity: 'data_interpretation' | null;
   /** When the entry was first recorded (epoch ms of `recordedAt`; compliance review). */
   recordedMs: number;
   voided: boolean;
@@ -137,6 +144,26 @@ export interface MonitoringPeriodFact {
   setupOn: string | null;
 }
 
+/** Extension 1.3: one initiation of CHI, PIN or PIN peer support; the latest event per id wins. */
+export interface NavigationInitiationFact {
+  initiationId: string;
+  service: NavigationService;
+  billingPractitionerId: string;
+  initiatingEncounterId: string;
+  consentObtainedOn: string;
+}
+
+/** Extension 1.3: navigation minutes of auxiliary personnel under an initiation; the latest event per id wins. */
+export interface NavigationEntryFact {
+  entryId: string;
+  initiationId: string;
+  performerId: string;
+  startedAt: string;
+  startedMs: number;
+  minutes: number;
+  voided: boolean;
+}
+
 export interface PatientFacts {
   organizations: Map<string, OrganizationFact>;
   practitioners: Map<string, PractitionerFact>;
@@ -155,6 +182,19 @@ export interface PatientFacts {
   claims: Map<string, ClaimFact>;
   /** Remote-monitoring device periods by period id (extension 1.1). */
   monitoringPeriods: Map<string, MonitoringPeriodFact>;
+  /** Navigation and integration initiations and minutes by id (extension 1.3). */
+  navigationInitiations: Map<string, NavigationInitiationFact>;
+  navigationEntries: Map<string, NavigationEntryFact>;
+  /** DMHT device courses by course id (extension 1.2). */
+  digitalTherapyCourses: Map<string, DigitalTherapyCourseFact>;
+}
+
+/** One DMHT device course (extension 1.2 `DigitalTherapySupplied`; the latest event of a course wins). */
+export interface DigitalTherapyCourseFact {
+  courseId: string;
+  billingPractitionerId: string;
+  deviceRegulation: '882.5801' | '882.5803';
+  suppliedOn: string;
 }
 
 /** Folds ordered events into facts. Pure; `events` must already be in the engine's total order. */
@@ -174,6 +214,9 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
     pharmacologic: new Map(),
     claims: new Map(),
     monitoringPeriods: new Map(),
+    digitalTherapyCourses: new Map(),
+    navigationInitiations: new Map(),
+    navigationEntries: new Map(),
   };
   for (const e of events) {
     switch (e.type) {
@@ -243,6 +286,7 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           costSharingExplained: e.data.costSharingExplained,
           episodeStartedOn: e.data.episodeStartedOn ?? null,
           specialistConsultationPermitted: e.data.specialistConsultationPermitted ?? null,
+          underApcm: e.data.underApcm === true,
         });
         break;
       case 'ConsentRevoked': {
@@ -282,6 +326,8 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           minutes: e.data.minutes,
           separatelyBilledAs: e.data.separatelyBilledAs ?? null,
           careSetting: e.data.careSetting ?? null,
+          digitalTherapyCourseId: e.data.digitalTherapyCourseId ?? null,
+          monitoringActivity: e.data.monitoringActivity ?? null,
           recordedMs: Date.parse(e.recordedAt),
           voided: false,
         });
@@ -332,6 +378,23 @@ export function foldPatientFacts(events: readonly ContractEvent[]): PatientFacts
           periodStartOn: e.data.periodStartOn,
           dataDays: [...new Set(e.data.dataDays)].sort(),
           setupOn: e.data.setupOn ?? null,
+        });
+        break;
+      case 'DigitalTherapySupplied':
+        f.digitalTherapyCourses.set(e.data.courseId, { ...e.data });
+        break;
+      case 'NavigationServicesInitiated':
+        f.navigationInitiations.set(e.data.initiationId, { ...e.data });
+        break;
+      case 'NavigationTimeLogged':
+        f.navigationEntries.set(e.data.entryId, {
+          entryId: e.data.entryId,
+          initiationId: e.data.initiationId,
+          performerId: e.data.performerId,
+          startedAt: e.data.startedAt,
+          startedMs: Date.parse(e.data.startedAt),
+          minutes: e.data.minutes,
+          voided: e.data.voided === true,
         });
         break;
       case 'MonthClaimed':

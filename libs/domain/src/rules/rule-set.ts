@@ -63,6 +63,20 @@ export interface MonitoringFamily {
   readonly managementShort: { readonly code: string; readonly threshold: number } | null;
 }
 
+/**
+ * Navigation and integration services (extension 1.3, docs/rules/navigation-and-integration.md): CHI,
+ * PIN and PIN peer support, each "60 minutes per calendar month" + "each additional 30 minutes".
+ */
+export interface NavigationRules {
+  readonly CHI: FullTimeTable;
+  readonly PIN: FullTimeTable;
+  readonly PIN_PS: FullTimeTable;
+  /** Visit kinds that initiate (an E/M other than level 1, an AWV, the E/M of TCM). */
+  readonly initiatingKinds: readonly string[];
+  /** Lowest known office E/M level that initiates (99211 does not). */
+  readonly minEmLevel: number;
+}
+
 /** How rural health clinics and FQHCs bill care management in the rule set's year. */
 export type RhcFqhcBilling = 'individual_codes';
 
@@ -109,6 +123,27 @@ export interface RuleSet {
     readonly multipleQmb: string;
     readonly multipleFrom: number;
   };
+  /**
+   * CY2026 APCM behavioral-health add-ons (docs/rules/apcm-behavioral-add-ons.md): CoCM or BHI furnished
+   * under APCM by the practitioner billing APCM that month; `excludes` are the standalone codes that
+   * practitioner does not bill that month. Null in a year without them (CY2025).
+   */
+  readonly apcmBehavioralAddOns: {
+    readonly cocmInitial: string;
+    readonly cocmSubsequent: string;
+    readonly bhi: string;
+    readonly excludes: readonly string[];
+  } | null;
+  /**
+   * Digital mental health treatment (docs/rules/digital-mental-health-treatment.md): the device supply
+   * code once per course, the monthly treatment-management table, and the FDA regulations whose devices
+   * the year's codes cover.
+   */
+  readonly digitalMentalHealth: {
+    readonly supplyCode: string;
+    readonly management: FullTimeTable;
+    readonly deviceRegulations: readonly string[];
+  };
   readonly psychotherapyAddOns: readonly PsychotherapyRange[];
   /** Pharmacologic-management add-on code (only for practitioners who cannot bill E/M). */
   readonly pharmacologicAddOn: string;
@@ -144,6 +179,8 @@ export interface RuleSet {
     /** Days of the service period starting on the discharge date; one TCM per period. */
     readonly periodDays: number;
   };
+  /** CHI, PIN and PIN peer support (extension 1.3, docs/rules/navigation-and-integration.md). */
+  readonly navigation: NavigationRules;
   /** Remote physiologic and therapeutic monitoring (docs/rules/remote-monitoring.md). */
   readonly remoteMonitoring: {
     readonly RPM: MonitoringFamily;
@@ -152,6 +189,15 @@ export interface RuleSet {
     readonly fullDeviceFromDays: number;
     /** Data days for the short device code (2-15 days), where the year has one. */
     readonly shortDeviceFromDays: number;
+    /**
+     * 99091: the practitioner's own collection and interpretation of the data, `threshold` minutes in the
+     * month; not billed with `notWith` (the same practitioner's RPM management codes that month).
+     */
+    readonly interpretation: {
+      readonly code: string;
+      readonly threshold: number;
+      readonly notWith: readonly string[];
+    };
   };
   /**
    * Codes whose CY national amount is not in ../shared/data/README.md and could not be sourced: their

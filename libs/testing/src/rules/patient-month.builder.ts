@@ -189,6 +189,7 @@ export class PatientMonthBuilder {
       costSharingExplained?: boolean;
       episodeStartedOn?: string;
       specialistConsultationPermitted?: boolean;
+      underApcm?: boolean;
       recordedAt?: string;
     } = {},
   ): this {
@@ -203,6 +204,7 @@ export class PatientMonthBuilder {
     if (extra.episodeStartedOn !== undefined) data.episodeStartedOn = extra.episodeStartedOn;
     if (extra.specialistConsultationPermitted !== undefined)
       data.specialistConsultationPermitted = extra.specialistConsultationPermitted;
+    if (extra.underApcm !== undefined) data.underApcm = extra.underApcm;
     return this.push('ConsentGranted', data, obtainedAt, extra.recordedAt);
   }
 
@@ -251,7 +253,13 @@ export class PatientMonthBuilder {
     billingPractitionerId: string,
     startedAt: string,
     minutes: number,
-    extra: { separatelyBilledAs?: string; careSetting?: CareSetting; recordedAt?: string } = {},
+    extra: {
+      separatelyBilledAs?: string;
+      careSetting?: CareSetting;
+      recordedAt?: string;
+      digitalTherapyCourseId?: string;
+      monitoringActivity?: 'data_interpretation';
+    } = {},
   ): this {
     const data: Record<string, unknown> = {
       entryId,
@@ -265,6 +273,9 @@ export class PatientMonthBuilder {
     };
     if (extra.separatelyBilledAs !== undefined) data.separatelyBilledAs = extra.separatelyBilledAs;
     if (extra.careSetting !== undefined) data.careSetting = extra.careSetting;
+    if (extra.digitalTherapyCourseId !== undefined)
+      data.digitalTherapyCourseId = extra.digitalTherapyCourseId;
+    if (extra.monitoringActivity !== undefined) data.monitoringActivity = extra.monitoringActivity;
     return this.push('CareTimeLogged', data, startedAt, extra.recordedAt);
   }
 
@@ -331,6 +342,51 @@ export class PatientMonthBuilder {
     };
     if (extra.setupOn !== undefined) data.setupOn = extra.setupOn;
     return this.push('MonitoringDataRecorded', data, PatientMonthBuilder.noon(periodStartOn), undefined);
+  }
+
+  /** A DMHT device supplied for one course of treatment (extension 1.2). */
+  digitalTherapy(
+    courseId: string,
+    billingPractitionerId: string,
+    suppliedOn: string,
+    deviceRegulation: '882.5801' | '882.5803' = '882.5801',
+  ): this {
+    return this.push(
+      'DigitalTherapySupplied',
+      { courseId, billingPractitionerId, deviceRegulation, suppliedOn },
+      PatientMonthBuilder.noon(suppliedOn),
+      undefined,
+    );
+  }
+
+  /** Extension 1.3: CHI/PIN/PIN peer support initiated at a visit, with the consent date. */
+  navigation(
+    initiationId: string,
+    service: 'CHI' | 'PIN' | 'PIN_PS',
+    billingPractitionerId: string,
+    initiatingEncounterId: string,
+    consentObtainedOn: string,
+  ): this {
+    return this.push(
+      'NavigationServicesInitiated',
+      { initiationId, service, billingPractitionerId, initiatingEncounterId, consentObtainedOn },
+      PatientMonthBuilder.noon(consentObtainedOn),
+      undefined,
+    );
+  }
+
+  /** Extension 1.3: navigation minutes of auxiliary personnel under an initiation. */
+  navigationTime(
+    entryId: string,
+    initiationId: string,
+    performerId: string,
+    startedAt: string,
+    minutes: number,
+    extra: { voided?: boolean; recordedAt?: string } = {},
+  ): this {
+    const data: Record<string, unknown> = { entryId, initiationId, performerId, startedAt, minutes };
+    if (extra.voided !== undefined) data.voided = extra.voided;
+    return this.push('NavigationTimeLogged', data, startedAt, extra.recordedAt);
   }
 
   claim(

@@ -47,4 +47,12 @@ export class GrantConsentRequest extends CommandRequestBase {
   @IsOptional()
   @IsBoolean()
   specialistConsultationPermitted?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'Extension 1.2, CoCM or BHI (CY2026): the behavioral care is furnished under APCM (G0568-G0570)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  underApcm?: boolean;
 }

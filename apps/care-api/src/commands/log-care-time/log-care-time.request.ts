@@ -1,6 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
-import { BILLING_CODE_PATTERN, CARE_SETTINGS, PRACTITIONER_ROLES, PROGRAMS } from '@careledger/domain';
+import {
+  BILLING_CODE_PATTERN,
+  CARE_SETTINGS,
+  MONITORING_ACTIVITIES,
+  PRACTITIONER_ROLES,
+  PROGRAMS,
+} from '@careledger/domain';
 import {
   IsId,
   IsInstant,
@@ -54,4 +60,20 @@ export class LogCareTimeRequest extends CommandRequestBase {
   @IsOptional()
   @IsOneOf(CARE_SETTINGS)
   careSetting?: (typeof CARE_SETTINGS)[number];
+
+  @ApiPropertyOptional({
+    example: 'x-1',
+    description: 'Extension 1.2: DMHT treatment-management minutes of this course (G0553/G0554)',
+  })
+  @IsOptional()
+  @IsId()
+  digitalTherapyCourseId?: string;
+
+  @ApiPropertyOptional({
+    enum: MONITORING_ACTIVITIES,
+    description: "Extension 1.2, program RPM: the practitioner's own data interpretation (99091)",
+  })
+  @IsOptional()
+  @IsOneOf(MONITORING_ACTIVITIES)
+  monitoringActivity?: (typeof MONITORING_ACTIVITIES)[number];
 }

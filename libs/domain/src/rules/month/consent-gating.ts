@@ -88,6 +88,8 @@ function gateEntry(
 ): Gate {
   if (t.voided) return { kind: 'excluded', reason: 'VOIDED' };
   if (t.separatelyBilledAs !== null) return { kind: 'excluded', reason: 'SEPARATELY_BILLED' };
+  // Extension 1.2: DMHT management minutes count only toward G0553/G0554 (month/digital-mental-health.ts).
+  if (t.digitalTherapyCourseId !== null) return { kind: 'excluded', reason: 'NO_TIME_BASED_CODE' };
   if (!(TIMED_PROGRAMS as readonly string[]).includes(t.program)) {
     return { kind: 'excluded', reason: 'NO_TIME_BASED_CODE' };
   }

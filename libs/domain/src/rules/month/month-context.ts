@@ -13,6 +13,7 @@ import {
   type Flag,
   type FlagCode,
   type MonitoringMinutes,
+  type NavigationMinutes,
 } from '../month-determination';
 import type { ConsentFact, PatientFacts } from '../patient-facts';
 import type { RuleSet } from '../rule-set';
@@ -55,6 +56,8 @@ export class MonthContext {
   readonly providerOfRecord: Partial<Record<BillingProgram, string>> = {};
   /** Remote-monitoring management minutes of the billed family (extension 1.1). */
   readonly monitoringMinutes: MonitoringMinutes[] = [];
+  /** Navigation and integration minutes per service and practitioner (extension 1.3). */
+  readonly navigationMinutes: NavigationMinutes[] = [];
   readonly firstDate: string;
   readonly lastDate: string;
   private readonly unknownPractitioners = new Set<string>();

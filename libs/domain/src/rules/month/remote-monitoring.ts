@@ -3,6 +3,7 @@ import type { BillingLine } from '../month-determination';
 import type { MonitoringPeriodFact, TimeEntryFact } from '../patient-facts';
 import type { MonitoringFamily } from '../rule-set';
 import { type MonthContext, cmp } from './month-context';
+import { dataInterpretation } from './remote-interpretation';
 
 /** Days of one device period (the CPT "each 30 days"). */
 const PERIOD_DAYS = 30;
@@ -33,6 +34,9 @@ export function remoteMonitoring(ctx: MonthContext): void {
     RPM: [],
     RTM: [],
   };
+  // 99091 (extension 1.2): the RPM practitioner's own data interpretation, apart from management.
+  const interpreted: { practitionerId: string; countedMinutes: number }[] = [];
+  const displaced = new Set<string>();
   for (const kind of ['RPM', 'RTM'] as const) {
     const own = periods.filter((p) => p.monitoring === kind);
     byFamily[kind].push(...deviceLines(ctx, kind, own));
@@ -43,16 +47,28 @@ export function remoteMonitoring(ctx: MonthContext): void {
       if (m > 0) minutes[kind].push({ practitionerId: bp, countedMinutes: m });
       const lines = managementLines(ctx, kind, bp, touching[0]!.periodId, counted[kind]);
       byFamily[kind].push(...lines);
+      if (kind !== 'RPM') continue;
+      const d = dataInterpretation(ctx, bp, lines);
+      if (d.minutes > 0) interpreted.push({ practitionerId: bp, countedMinutes: d.minutes });
+      if (d.line !== null) byFamily.RPM.push(d.line);
+      for (const id of d.entryIds) (d.displaced ? displaced : counted.RPM).add(id);
     }
   }
-  const kept = chooseFamily(ctx, periods, byFamily, minutes);
+  const kept = chooseFamily(ctx, periods, byFamily, {
+    RPM: [...minutes.RPM, ...interpreted],
+    RTM: minutes.RTM,
+  });
   if (kept === null) return;
   ctx.lines.push(...byFamily[kept]);
   for (const m of minutes[kept]) ctx.monitoringMinutes.push({ monitoring: kept, ...m });
+  if (kept === 'RPM')
+    for (const m of interpreted) ctx.monitoringMinutes.push({ monitoring: 'RPM_INTERPRETATION', ...m });
   // Minutes billed as monitoring management are no longer "no time-based code" (v1 histories never get here).
   for (let i = ctx.excluded.length - 1; i >= 0; i--) {
     const x = ctx.excluded[i]!;
     if (x.reason === 'NO_TIME_BASED_CODE' && counted[kept].has(x.entryId)) ctx.excluded.splice(i, 1);
+    else if (x.reason === 'NO_TIME_BASED_CODE' && kept === 'RPM' && displaced.has(x.entryId))
+      x.reason = 'EXCLUSIVE_CHOICE';
   }
 }
 
@@ -134,6 +150,10 @@ function managementEntries(ctx: MonthContext, bp: string): TimeEntryFact[] {
   for (const t of ctx.facts.entries.values()) {
     if (t.program !== 'RPM' || t.billingPractitionerId !== bp || t.voided || t.separatelyBilledAs !== null)
       continue;
+    // 99091 time (extension 1.2) is not treatment management (month/remote-interpretation.ts).
+    if (t.monitoringActivity === 'data_interpretation') continue;
+    // DMHT management minutes (extension 1.2) count only for DMHT (month/digital-mental-health.ts).
+    if (t.digitalTherapyCourseId !== null) continue;
     if (t.startedMs < cal.startMs || t.startedMs >= cal.endMs) continue;
     const own = t.performerId === bp && ctx.rules.ownMinutesRoles.includes(t.performerRole);
     if (!own && t.performerRole !== 'clinical_staff') continue;
@@ -176,7 +196,7 @@ function managementLines(
 
 /** The management thresholds of a family (first-10 code where the year has one, base, add-ons) up to `counted`. */
 export function monitoringThresholds(
-  family: MonitoringFamily,
+  family: Pick<MonitoringFamily, 'management' | 'managementShort'>,
   counted: number,
 ): { minutes: number; code: string }[] {
   const m = family.management;
@@ -193,7 +213,7 @@ export function monitoringThresholds(
 
 /** Management codes for a month's minutes: first 20 + each further full 20; else the first-10 code. */
 export function managementCodes(
-  family: MonitoringFamily,
+  family: Pick<MonitoringFamily, 'management' | 'managementShort'>,
   minutes: number,
 ): { code: string; units: number }[] {
   const m = family.management;

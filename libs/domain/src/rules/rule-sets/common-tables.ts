@@ -24,11 +24,26 @@ export const MONITORING_CY2025: RuleSet['remoteMonitoring'] = {
   },
   fullDeviceFromDays: 16,
   shortDeviceFromDays: 2,
+  interpretation: { code: '99091', threshold: 30, notWith: ['99457', '99458'] },
+};
+
+/** DMHT as in CY2025 (computerized behavioral therapy devices, 21 CFR 882.5801); CY2026 adds ADHD devices. */
+export const DMHT_CY2025: RuleSet['digitalMentalHealth'] = {
+  supplyCode: 'G0552',
+  management: { threshold: 20, baseCode: 'G0553', addOnCode: 'G0554', addOnEvery: 20, addOnMaxUnits: null },
+  deviceRegulations: ['882.5801'],
 };
 
 export const COMMON_TABLES: Omit<
   RuleSet,
-  'version' | 'year' | 'feeSource' | 'feesCents' | 'remoteMonitoring' | 'feesNotSourced'
+  | 'version'
+  | 'year'
+  | 'feeSource'
+  | 'feesCents'
+  | 'remoteMonitoring'
+  | 'feesNotSourced'
+  | 'apcmBehavioralAddOns'
+  | 'digitalMentalHealth'
 > = {
   ccm: {
     staff: { threshold: 20, baseCode: '99490', addOnCode: '99439', addOnEvery: 20, addOnMaxUnits: 2 },
@@ -84,6 +99,14 @@ export const COMMON_TABLES: Omit<
     moderateWithinDays: 14,
     contactBusinessDays: 2,
     periodDays: 30,
+  },
+  // CHI G0019/G0022, PIN G0023/G0024, PIN peer support G0140/G0146 (docs/rules/navigation-and-integration.md)
+  navigation: {
+    CHI: { threshold: 60, baseCode: 'G0019', addOnCode: 'G0022', addOnEvery: 30, addOnMaxUnits: null },
+    PIN: { threshold: 60, baseCode: 'G0023', addOnCode: 'G0024', addOnEvery: 30, addOnMaxUnits: null },
+    PIN_PS: { threshold: 60, baseCode: 'G0140', addOnCode: 'G0146', addOnEvery: 30, addOnMaxUnits: null },
+    initiatingKinds: ['em_office', 'awv', 'tcm'],
+    minEmLevel: 2,
   },
   compliance: { maxDailyMinutesPerStaff: 240, lateEntryDays: 30 },
   rhcFqhc: 'individual_codes',

@@ -1,5 +1,5 @@
 import type { RuleSet } from '../rule-set';
-import { COMMON_TABLES, MONITORING_CY2025 } from './common-tables';
+import { COMMON_TABLES, DMHT_CY2025, MONITORING_CY2025 } from './common-tables';
 
 /**
  * CY2025 Medicare rule set. Fees: CMS PFS RVU25D (released 2025-09-11), CF 32.3465, national
@@ -46,9 +46,25 @@ export const CY2025: RuleSet = {
     '98978': null,
     '98980': null,
     '98981': null,
+    '99091': null,
+    // DMHT (docs/rules/digital-mental-health-treatment.md): G0552 is contractor-priced; none sourced (issue 17).
+    G0552: null,
+    G0553: null,
+    G0554: null,
+    // CHI/PIN (docs/rules/navigation-and-integration.md): no national amounts in shared/data/README.md,
+    // none sourced from a CMS file for this year (issue 17); listed in feesNotSourced.
+    G0019: null,
+    G0022: null,
+    G0023: null,
+    G0024: null,
+    G0140: null,
+    G0146: null,
   },
   ...COMMON_TABLES,
   remoteMonitoring: MONITORING_CY2025,
+  // The APCM behavioral-health add-ons start in CY2026 (docs/rules/apcm-behavioral-add-ons.md).
+  apcmBehavioralAddOns: null,
+  digitalMentalHealth: DMHT_CY2025,
   feesNotSourced: [
     'G0506',
     '99495',
@@ -63,5 +79,16 @@ export const CY2025: RuleSet = {
     '98978',
     '98980',
     '98981',
+    '99091',
+    'G0552',
+    'G0553',
+    'G0554',
+    // CHI/PIN (extension 1.3)
+    'G0019',
+    'G0022',
+    'G0023',
+    'G0024',
+    'G0140',
+    'G0146',
   ],
 };

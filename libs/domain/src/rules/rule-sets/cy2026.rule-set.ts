@@ -1,5 +1,5 @@
 import type { RuleSet } from '../rule-set';
-import { COMMON_TABLES, MONITORING_CY2025 } from './common-tables';
+import { COMMON_TABLES, DMHT_CY2025, MONITORING_CY2025 } from './common-tables';
 
 /**
  * CY2026 Medicare rule set. Fees: CMS PFS 2026 July release (2026-06-30), non-QPP CF 33.4009,
@@ -53,8 +53,34 @@ export const CY2026: RuleSet = {
     '98985': null,
     '98986': null,
     '98979': null,
+    '99091': null,
+    // APCM behavioral-health add-ons: no national amounts in shared/data/README.md, none sourced (issue 17).
+    G0568: null,
+    G0569: null,
+    G0570: null,
+    // DMHT: G0552 is contractor-priced; no national amounts sourced (issue 17).
+    G0552: null,
+    G0553: null,
+    G0554: null,
+    // CHI/PIN (docs/rules/navigation-and-integration.md): no national amounts in shared/data/README.md,
+    // none sourced from a CMS file for this year (issue 17); listed in feesNotSourced.
+    G0019: null,
+    G0022: null,
+    G0023: null,
+    G0024: null,
+    G0140: null,
+    G0146: null,
   },
   ...COMMON_TABLES,
+  // CoCM initial / subsequent month and general BHI furnished under APCM (CMS-1832-F; apcm-behavioral-add-ons.md).
+  apcmBehavioralAddOns: {
+    cocmInitial: 'G0568',
+    cocmSubsequent: 'G0569',
+    bhi: 'G0570',
+    excludes: ['99484', '99492', '99493', '99494', 'G2214'],
+  },
+  // CY2026 adds digital therapy devices for ADHD, 21 CFR 882.5803 (docs/rules/digital-mental-health-treatment.md).
+  digitalMentalHealth: { ...DMHT_CY2025, deviceRegulations: ['882.5801', '882.5803'] },
   // CY2026 adds the 2-15 day device codes and the first-10-minutes management codes (docs/rules/remote-monitoring.md).
   remoteMonitoring: {
     ...MONITORING_CY2025,
@@ -72,6 +98,8 @@ export const CY2026: RuleSet = {
       },
       managementShort: { code: '98979', threshold: 10 },
     },
+    // 99470 is the shorter RPM management code of CY2026: not billed with 99091 either (reading).
+    interpretation: { ...MONITORING_CY2025.interpretation, notWith: ['99457', '99458', '99470'] },
   },
   feesNotSourced: [
     'G0506',
@@ -93,5 +121,19 @@ export const CY2026: RuleSet = {
     '98985',
     '98986',
     '98979',
+    '99091',
+    'G0568',
+    'G0569',
+    'G0570',
+    'G0552',
+    'G0553',
+    'G0554',
+    // CHI/PIN (extension 1.3)
+    'G0019',
+    'G0022',
+    'G0023',
+    'G0024',
+    'G0140',
+    'G0146',
   ],
 };
