@@ -87,6 +87,7 @@ function pathValues(tenantId: string, patientId: string): Record<string, string>
     conditionId: p.conditionIds[0]!,
     consentId: p.consentIds[0]!,
     carePlanId: p.carePlanIds[0]!,
+    restatementId: `RS-none-${tenantId}`,
   };
 }
 

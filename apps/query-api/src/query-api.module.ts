@@ -5,6 +5,8 @@ import { AppConfigModule, HealthModule, LoggingModule, MetricsModule, PgPoolModu
 import { BillingOfficeController } from './billing-office/billing-office.controller';
 import { BillingOfficeService } from './billing-office/billing-office.service';
 import { ProjectionConsistencyInterceptor } from './consistency/projection-consistency.interceptor';
+import { ConsentHistoryController } from './consents/consent-history.controller';
+import { ConsentHistoryService } from './consents/consent-history.service';
 import { ProjectionStatusService } from './consistency/projection-status.service';
 import { FhirController } from './fhir/fhir.controller';
 import { BulkExportController } from './fhir/bulk/bulk-export.controller';
@@ -43,6 +45,7 @@ export class QueryApiModule {
       controllers: [
         ReadModelsController,
         PatientMonthController,
+        ConsentHistoryController,
         BillingOfficeController,
         // before FhirController: its `:type` routes must not answer for AuditEvent (auditors only), $export or bulk URLs
         FhirAuditEventController,
@@ -57,6 +60,7 @@ export class QueryApiModule {
         ProjectionConsistencyInterceptor,
         ReadModelQueryService,
         PatientMonthService,
+        ConsentHistoryService,
         BillingOfficeService,
         FhirService,
         FhirSearchPager,

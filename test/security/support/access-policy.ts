@@ -108,6 +108,14 @@ export const POLICY: PolicyRule[] = [
     path: new RegExp(`${T}/month-reopenings$`),
     allowed: ['admin'],
   },
+  {
+    // issue 16: a restatement resolved by hand with a reason (the HTTP twin of `charges resolve`, ADR 1000)
+    name: 'restatement resolve',
+    app: 'care-api',
+    method: 'POST',
+    path: new RegExp(`${T}/restatements/\\{restatementId\\}/resolve$`),
+    allowed: ['billing'],
+  },
   // query-api: reads
   {
     name: 'access log (query-api)',
@@ -151,6 +159,14 @@ export const POLICY: PolicyRule[] = [
     app: 'query-api',
     method: 'GET',
     path: new RegExp(`${P}/months/\\{month\\}$`),
+    allowed: READ_CLINICAL,
+  },
+  {
+    // issue 14: consent state and history, the month endpoint's roles and department scope (ADR 1000)
+    name: 'consent history',
+    app: 'query-api',
+    method: 'GET',
+    path: new RegExp(`${P}/consents$`),
     allowed: READ_CLINICAL,
   },
   {

@@ -215,6 +215,9 @@ export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest>
     },
   }),
   'POST /v1/tenants/{tenantId}/month-closes': (c) => ({ body: { month: freshMonth(c.sequence ?? 0) } }),
+  'POST /v1/tenants/{tenantId}/restatements/{restatementId}/resolve': (c) => ({
+    body: { reason: `${c.marker} access matrix resolve` },
+  }),
   'POST /v1/tenants/{tenantId}/month-reopenings': (c) => ({
     body: {
       month: c.closedMonth ?? MONTH,
@@ -234,6 +237,7 @@ export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest>
   'GET /v1/tenants/{tenantId}/conflicts': () => ({ query: { month: MONTH } }),
   'GET /v1/tenants/{tenantId}/care-plan-versions': () => ({}),
   [`GET ${P}/months/{month}`]: () => ({}),
+  [`GET ${P}/consents`]: () => ({ query: { month: MONTH } }),
   'GET /v1/tenants/{tenantId}/access-log': () => ({ query: { limit: '5' } }),
   'GET /v1/tenants/{tenantId}/billing-office': () => ({ query: { month: MONTH } }),
   'GET /v1/tenants/{tenantId}/billing-office.csv': () => ({ query: { month: MONTH } }),
