@@ -391,6 +391,7 @@ describe('month close and the HL7 v2 charge feed (real PostgreSQL, real HAPI rec
           ageHours: 48,
           reverse: [{ code: '99439', units: 1 }],
           add: [{ code: '99439', units: 2 }],
+          explanation: [expect.objectContaining({ code: '99439', unitsBefore: 1, unitsAfter: 2 })],
         }),
       ]);
       // Live (projector's lines) and audit replay (its own determinations) compute the same

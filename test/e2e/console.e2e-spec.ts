@@ -2,8 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import { Pool } from 'pg';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { recordRestatements } from '@careledger/charge-feed';
 import { repoRoot } from '@careledger/config';
+import type { MonthClosed, RestatementDiff } from '@careledger/domain';
+import { createKafka } from '@careledger/kafka';
+import { call } from '../security/support/platform';
 import { CHROMIUM, launchChromium } from './console/chromium';
 import { ConsolePlatform } from './console/console-platform';
 
@@ -114,6 +119,44 @@ async function timerTarget(): Promise<{
   }
   throw new Error('no patient-program to carry across a threshold');
 }
+
+/** Presses Tab until `target` has the focus: the keyboard, never the mouse (bounded). */
+async function tabTo(page: Page, target: Locator, max = 200): Promise<void> {
+  await target.waitFor();
+  for (let i = 0; i < max; i++) {
+    if (await target.evaluate((el) => el === el.ownerDocument.activeElement)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab did not reach ${String(target)} in ${max} presses`);
+}
+
+/** Tabs to a Mantine Select, opens it with ArrowDown, moves to `option` with the arrows, Enter. */
+async function chooseWithKeys(page: Page, field: Locator, option: string): Promise<void> {
+  await tabTo(page, field);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (attempt > 0) await page.keyboard.press('Escape');
+    await page.keyboard.press('ArrowDown');
+    for (let i = 0; i < 40; i++) {
+      const hovered = page.locator('[data-combobox-selected]');
+      if ((await hovered.count()) > 0 && (await hovered.first().textContent())?.trim() === option) {
+        await page.keyboard.press('Enter');
+        break;
+      }
+      await page.keyboard.press('ArrowDown');
+    }
+    // The choice lands on the next render; a re-render under the arrows (data arriving) can move
+    // the highlighted option, so an unlucky Enter is retried.
+    const until = Date.now() + 2_000;
+    while (Date.now() < until) {
+      if ((await field.inputValue()) === option) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`could not choose ${option} with the arrow keys (value ${await field.inputValue()})`);
+}
+
+/** Patients whose consents an earlier test changed (a later one picks others). */
+const consentTouched = new Set<string>();
 let browser: Browser;
 let closeBrowser: () => Promise<void>;
 const axeFindings: string[] = [];
@@ -267,6 +310,7 @@ suite('the web console in a real browser (issue 14)', () => {
     );
     expect(target).toBeDefined();
     const program = target!.program;
+    consentTouched.add(target!.patientId);
     const page = await signedInPage('care_manager', `/patients/${target!.patientId}`);
     const badge = page.locator(`[data-testid="eligibility"] [data-program="${program}"]`);
     await badge.waitFor();
@@ -289,6 +333,33 @@ suite('the web console in a real browser (issue 14)', () => {
       (v) => /not eligible.*no active consent/i.test(v),
     );
     await expect(consent.getByRole('status').textContent()).resolves.toMatch(/revoked/);
+    // The consent history (query-api's consents route): the state this month and both events.
+    const consentId = /Consent (\S+) revoked/.exec(
+      (await consent.getByRole('status').textContent()) ?? '',
+    )?.[1];
+    expect(consentId).toMatch(/^cl-/);
+    const history = page.getByRole('region', { name: /^Consent state and history/ });
+    await eventually(
+      () =>
+        history
+          .locator(`[data-testid="consents"] tr[data-consent="${consentId}"]`)
+          .getAttribute('data-state'),
+      (v) => v === 'revoked',
+    );
+    await expect(
+      history.locator(`[data-testid="consents"] tr[data-consent="${consentId}"]`).textContent(),
+    ).resolves.toMatch(/revoked by month end.*not in force this month.*verbal/);
+    const events = history.locator(`[data-testid="consent-history"] tr[data-consent="${consentId}"]`);
+    await expect(events.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-type')))).resolves.toEqual(
+      ['ConsentGranted', 'ConsentRevoked'],
+    );
+    await expect(events.nth(0).textContent()).resolves.toMatch(
+      new RegExp(
+        `${previousMonth()}-01.*before this month.*captured ${program} \\(verbal\\).*\\(care_manager, `,
+      ),
+    );
+    await expect(events.nth(1).textContent()).resolves.toContain(`${previousMonth()}-15`);
+    await shot(page, 'patient-consent');
     await checkA11y(page, 'patient page after a consent revocation');
     await page.context().close();
   });
@@ -424,6 +495,367 @@ suite('the web console in a real browser (issue 14)', () => {
     expect(csv.split('\n')[0]).toContain('patientId');
     await checkA11y(page, 'billing month');
     await shot(page, 'billing');
+    await page.context().close();
+  });
+  it('the main actions work from the keyboard alone: sign-in, worklist filter, sort and open, timer, consent', async () => {
+    const cm = await env.token('care_manager');
+    const last = previousMonth();
+    const worklist = (await env.query<{ items: WorklistRow[] }>(`/worklist?month=${last}&limit=1000`, cm))
+      .items;
+    const elig = (await env.query<{ items: EligibilityRow[] }>(`/eligibility?month=${last}&limit=1000`, cm))
+      .items;
+    const onFile = (r: WorklistRow) =>
+      !elig.some(
+        (e) =>
+          e.patientId === r.patientId &&
+          e.program === r.program &&
+          e.reasons.some((reason) => reason.endsWith('_CONSENT')),
+      );
+    const program = ['CCM', 'PCM', 'BHI', 'CoCM', 'APCM'].find(
+      (p) => worklist.filter((r) => r.program === p && onFile(r)).length >= 2,
+    );
+    expect(program).toBeDefined();
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    await page.clock.install();
+    await page.goto(`${env.consoleUrl}/`);
+
+    // Sign-in: the development role picker, tenant typed, submitted with Enter.
+    await chooseWithKeys(
+      page,
+      page.getByRole('combobox', { name: 'Role (development key)', exact: true }),
+      'care_manager',
+    );
+    await tabTo(page, page.getByLabel('Tenant'));
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type(env.tenant);
+    await tabTo(page, page.getByRole('button', { name: 'Sign in as care_manager' }));
+    await page.keyboard.press('Enter');
+    await page.getByTestId('worklist').waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('who').textContent()).resolves.toContain(env.tenant);
+
+    // Worklist: program and consent filters, then sort by minutes both ways.
+    const shownRows = () =>
+      page.locator('[data-testid="worklist"] tbody tr[data-patient]').evaluateAll((rows) =>
+        rows.map((r) => ({
+          program: r.getAttribute('data-program'),
+          counted: Number(r.querySelector('[data-testid="counted"]')?.textContent),
+        })),
+      );
+    await chooseWithKeys(page, page.getByRole('combobox', { name: 'Month', exact: true }), last);
+    await chooseWithKeys(page, page.getByRole('combobox', { name: 'Program', exact: true }), program!);
+    await chooseWithKeys(
+      page,
+      page.getByRole('combobox', { name: 'Consent', exact: true }),
+      'Consent on file',
+    );
+    const expected = worklist.filter((r) => r.program === program && onFile(r)).length;
+    await eventually(
+      () => page.getByTestId('worklist-count').textContent(),
+      (v) => v === `${expected} rows`,
+    );
+    expect((await shownRows()).every((r) => r.program === program)).toBe(true);
+    const minutesHeader = page.getByRole('columnheader', { name: /Minutes/ });
+    await tabTo(page, minutesHeader.getByRole('button'));
+    await page.keyboard.press('Enter');
+    await expect(minutesHeader.getAttribute('aria-sort')).resolves.toBe('ascending');
+    const up = (await shownRows()).map((r) => r.counted);
+    expect(up).toEqual([...up].sort((a, b) => a - b));
+    await page.keyboard.press('Enter');
+    await expect(minutesHeader.getAttribute('aria-sort')).resolves.toBe('descending');
+    const down = (await shownRows()).map((r) => r.counted);
+    expect(down).toEqual([...down].sort((a, b) => b - a));
+    await checkA11y(page, 'worklist filtered and sorted from the keyboard');
+
+    // Open the first patient with Enter on its link.
+    const first = page.locator('[data-testid="worklist"] tbody tr[data-patient]').first();
+    const patientId = (await first.getAttribute('data-patient'))!;
+    consentTouched.add(patientId);
+    await tabTo(page, first.getByRole('link', { name: patientId }));
+    await page.keyboard.press('Enter');
+    await page.getByTestId('standing').waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/patients/${patientId}`);
+    const rawOf = async (): Promise<number> =>
+      (
+        await page
+          .getByRole('region', { name: 'Standing against thresholds' })
+          .locator('table')
+          .nth(1)
+          .locator('tbody tr')
+          .evaluateAll((rows) =>
+            rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+          )
+      )
+        .filter((cells) => cells[0] === program)
+        .reduce((n, cells) => n + Number(cells[2]), 0);
+    const rawBefore = await rawOf();
+
+    // Timer: program picked, started, stopped and submitted with Enter; the raw minutes grow by it.
+    const timer = page.getByRole('region', { name: 'Time tracking', exact: true });
+    await chooseWithKeys(page, timer.getByRole('combobox', { name: 'Program', exact: true }), program!);
+    await tabTo(page, timer.getByRole('button', { name: 'Start timer' }));
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('timer-status').textContent()).resolves.toBe('running');
+    await page.clock.fastForward('07:10');
+    const stop = timer.getByRole('button', { name: /Stop and submit/ });
+    await tabTo(page, stop);
+    const submitted = Number(/submit (\d+) min/.exec((await stop.textContent()) ?? '')?.[1]);
+    expect(submitted).toBeGreaterThanOrEqual(7);
+    await page.keyboard.press('Enter');
+    await eventually(
+      async () => String(await rawOf()),
+      (v) => Number(v) === rawBefore + submitted,
+    );
+
+    // Consent capture: program and method with the arrows, recorded with Enter; the history shows it.
+    const consent = page.getByRole('region', { name: 'Consent', exact: true });
+    await chooseWithKeys(
+      page,
+      consent.getByRole('combobox', { name: 'Consent program', exact: true }),
+      program!,
+    );
+    await chooseWithKeys(page, consent.getByRole('combobox', { name: 'Method', exact: true }), 'written');
+    await tabTo(page, consent.getByRole('button', { name: 'Record consent' }));
+    await page.keyboard.press('Enter');
+    await consent.getByRole('status').waitFor();
+    const consentId = /Consent (\S+) recorded/.exec(
+      (await consent.getByRole('status').textContent()) ?? '',
+    )?.[1];
+    expect(consentId).toMatch(/^cl-/);
+    const recorded = page.locator(`[data-testid="consents"] tr[data-consent="${consentId}"]`);
+    await eventually(
+      () => recorded.getAttribute('data-state'),
+      (v) => v === 'active',
+    );
+    await expect(
+      page.locator(`[data-testid="eligibility"] [data-program="${program}"]`).textContent(),
+    ).resolves.toMatch(/consent on file/i);
+    await expect(recorded.textContent()).resolves.toContain('written');
+    await checkA11y(page, 'patient page after keyboard-only actions');
+    await context.close();
+  });
+
+  it("billing sees a closed month's restatements with their explanation and resolves one by hand", async () => {
+    const last = previousMonth();
+    const [billing, cm] = [await env.token('billing'), await env.token('care_manager')];
+    const rows = (
+      await env.query<{ items: (WorklistRow & { practitionerId: string })[] }>(
+        `/worklist?month=${last}&limit=1000`,
+        cm,
+      )
+    ).items;
+    const eligible = (
+      await env.query<{ items: EligibilityRow[] }>(`/eligibility?month=${last}&limit=1000`, cm)
+    ).items.filter((e) => e.eligible);
+    const candidates = rows.filter(
+      (r) =>
+        r.nextCode !== null &&
+        r.minutesToNext !== null &&
+        r.minutesToNext <= 40 &&
+        eligible.some((e) => e.patientId === r.patientId && e.program === r.program),
+    );
+    // The late entry must fall inside a consent of the program (the consents route says when): other
+    // tests and the generator revoke some consents mid-month.
+    const [monthStart, monthEnd] = [
+      Date.parse(`${last}-02T00:00:00Z`),
+      Date.parse(`${month}-01T00:00:00Z`) - 86_400_000,
+    ];
+    let target: (typeof candidates)[number] | undefined;
+    let startedAt = '';
+    for (const r of candidates.filter((c) => !consentTouched.has(c.patientId))) {
+      const { consents } = await env.query<{
+        consents: {
+          program: string;
+          obtainedAt: string;
+          revokedAt: string | null;
+          inForceDuringMonth: boolean;
+        }[];
+      }>(`/patients/${r.patientId}/consents?month=${last}`, cm);
+      const window = consents
+        .filter((c) => c.program === r.program && c.inForceDuringMonth)
+        .map((c) => ({
+          from: Math.max(Date.parse(c.obtainedAt) + 3_600_000, monthStart),
+          to: Math.min(c.revokedAt === null ? Infinity : Date.parse(c.revokedAt), monthEnd),
+        }))
+        .find((w) => w.to - w.from > 3 * 3_600_000);
+      if (!window) continue;
+      target = r;
+      startedAt = new Date(window.from).toISOString();
+      break;
+    }
+    expect(target).toBeDefined();
+    const care = env.platform.url('care-api');
+    const closed = await call(care, 'POST', `/v1/tenants/${env.tenant}/month-closes`, {
+      token: billing,
+      body: { month: last, departmentId: 'billing' },
+    });
+    if (closed.status !== 201) throw new Error(`month close: ${closed.status} ${closed.text}`);
+    // A late entry after the close carries the patient across the next threshold of last month.
+    const late = await call(
+      care,
+      'POST',
+      `/v1/tenants/${env.tenant}/patients/${target!.patientId}/care-time`,
+      {
+        token: cm,
+        body: {
+          entryId: `e2e-late-${Date.now()}`,
+          program: target!.program,
+          performerId: 'e2e-care_manager',
+          performerRole: 'clinical_staff',
+          billingPractitionerId: target!.practitionerId,
+          startedAt,
+          minutes: target!.minutesToNext! + 1,
+          activity: 'synthetic late follow-up',
+          departmentId: 'care-management',
+        },
+      },
+    );
+    if (late.status !== 201) throw new Error(`late entry: ${late.status} ${late.text}`);
+    type Office = {
+      items: { organizationId: string; closeId: string; changesSinceClose: RestatementDiff[] }[];
+    };
+    const office = async () =>
+      (
+        await env.query<Office>(
+          `/billing-office?month=${last}&minPosition=${(late.body as { globalPosition: number }).globalPosition}`,
+          billing,
+        )
+      ).items;
+    let org: Office['items'][number] | undefined;
+    await eventually(
+      async () => {
+        org = (await office()).find((o) =>
+          o.changesSinceClose.some((c) => c.patientId === target!.patientId),
+        );
+        return org ? 'found' : null;
+      },
+      (v) => v === 'found',
+    );
+    const change = org!.changesSinceClose.find((c) => c.patientId === target!.patientId)!;
+    // The charge feed's own record of a restatement, from the live diff: the generated tenant has no
+    // NPI or TIN, so the feed itself refuses to build its messages (ADR 1000 amendment).
+    const pool = new Pool({
+      ...env.platform.config.db,
+      password: env.platform.config.db.password || undefined,
+      max: 1,
+    });
+    const close = {
+      closeId: org!.closeId,
+      organizationId: org!.organizationId,
+      month: last,
+    } as MonthClosed['data'];
+    const [recorded] = await recordRestatements(pool, env.tenant, close, [change], new Date().toISOString());
+    const restatementId = recorded!.restatementId;
+
+    const page = await signedInPage('billing', '/billing');
+    const live = page.locator(`[data-testid="change-since-close"][data-patient="${target!.patientId}"]`);
+    await live.waitFor({ timeout: 30_000 });
+    await expect(live.getByTestId('explanation').first().textContent()).resolves.toMatch(
+      new RegExp(`minutes \\d+ → \\d+`),
+    );
+    const open = page.locator(`[data-testid="open-restatement"][data-restatement="${restatementId}"]`);
+    await open.waitFor();
+    await expect(open.textContent()).resolves.toMatch(/\d+ h old: reverse .*; add .*/);
+    await expect(open.textContent()).resolves.toContain(target!.nextCode!);
+    await checkA11y(page, 'billing restatements');
+    await shot(page, 'billing-restatements');
+    // Resolve from the keyboard, with a reason.
+    await open.getByLabel(`Reason to resolve ${restatementId}`).focus();
+    await page.keyboard.type('corrected in the EHR');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${restatementId} resolved` })
+      .waitFor();
+    await eventually(
+      async () => String(await open.count()),
+      (v) => v === '0',
+    );
+    const row = await pool.query<{ status: string; resolved_by: string; resolution_reason: string }>(
+      `SELECT status, resolved_by, resolution_reason FROM charge_restatements WHERE tenant_id = $1 AND restatement_id = $2`,
+      [env.tenant, restatementId],
+    );
+    expect(row.rows[0]).toEqual({
+      status: 'resolved',
+      resolved_by: 'e2e-billing',
+      resolution_reason: 'corrected in the EHR',
+    });
+    await pool.end();
+    await checkA11y(page, 'billing after resolving a restatement');
+    await page.context().close();
+  });
+  it('an admin sees a dead-lettered event and rebuilds the projections from the operator screen', async () => {
+    const projector = `http://127.0.0.1:${env.platform.env.CARELEDGER_PROJECTOR_PORT}`;
+    // Admin only: the operator routes refuse other roles and anonymous calls.
+    const cm = await env.token('care_manager');
+    expect((await call(projector, 'POST', '/v1/operator/rebuild', { token: cm })).status).toBe(403);
+    expect((await call(projector, 'GET', '/v1/operator/dead-letters', { token: cm })).status).toBe(403);
+    expect((await call(projector, 'GET', '/v1/operator/dead-letters')).status).toBe(401);
+    // A poison message on the platform's topic: this tenant's, without an event id.
+    const kafka = createKafka(env.platform.config.kafka, { clientIdSuffix: 'e2e-poison' });
+    const poison = async (): Promise<void> => {
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({
+        topic: env.platform.config.kafka.eventsTopic,
+        messages: [
+          {
+            key: `${env.tenant}:poison`,
+            value: JSON.stringify({ tenantId: env.tenant, type: 'CareTimeLogged' }),
+          },
+        ],
+      });
+      await producer.disconnect();
+    };
+    await poison();
+    const before = (await (await fetch(`${projector}/health`)).json()) as { projection: { version: number } };
+
+    const page = await signedInPage('admin', '/operator');
+    await page.getByTestId('partitions').waitFor();
+    await eventually(
+      async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        await page.getByTestId('dead-letter-count').waitFor();
+        return page.getByTestId('dead-letters').textContent({ timeout: 1_000 });
+      },
+      (v) => v.includes('PROJECTOR.NO_EVENT_ID'),
+    );
+    await expect(page.getByTestId('dead-letter-count').textContent()).resolves.toMatch(
+      new RegExp(`^1 parked in version ${before.projection.version}$`),
+    );
+    await checkA11y(page, 'operator with a dead letter');
+    // Start the rebuild from the keyboard and watch it to the switch.
+    await page.getByRole('button', { name: 'Start rebuild' }).focus();
+    await page.keyboard.press('Enter');
+    await eventually(
+      () => page.getByTestId('rebuild-state').textContent(),
+      (v) => v === 'switched' || v === 'failed',
+      90_000,
+    );
+    await expect(page.getByTestId('rebuild-state').textContent()).resolves.toBe('switched');
+    const next = before.projection.version + 1;
+    await expect(page.getByTestId('rebuild-result').textContent()).resolves.toMatch(
+      new RegExp(`^Switched from version ${before.projection.version} to ${next}: [1-9]\\d* events`),
+    );
+    await expect(page.getByTestId('rebuild-progress').textContent()).resolves.toMatch(
+      new RegExp(`^Version ${next}: `),
+    );
+    // The parked message was read again by the rebuild (still poison: parked in the new version). The
+    // live projector moves to the new version at its next batch: a second poison message is one.
+    await poison();
+    await eventually(
+      async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return page.getByTestId('dead-letter-count').textContent();
+      },
+      (v) => v === `2 parked in version ${next}`,
+    );
+    await expect(page.getByTestId('projection-version').textContent()).resolves.toBe(`Version: ${next}`);
+    const after = (await (await fetch(`${projector}/health`)).json()) as { projection: { version: number } };
+    expect(after.projection.version).toBe(next);
+    await checkA11y(page, 'operator after a rebuild');
+    await shot(page, 'operator-rebuild');
     await page.context().close();
   });
 });

@@ -19,6 +19,7 @@ import {
   RateLimitModule,
 } from '@careledger/http';
 import { COMMAND_CONTROLLERS, COMMAND_HANDLERS } from './commands';
+import { ResolveRestatementController } from './billing-office/resolve-restatement.controller';
 import { FhirImportController } from './fhir-import/fhir-import.controller';
 import { FhirImportService } from './fhir-import/fhir-import.service';
 import { ImportEventsController } from './import/import-events.controller';
@@ -53,7 +54,12 @@ export class CareApiModule {
         RateLimitModule.forRoot(rateLimitSubjectOf),
         CqrsModule.forRoot(),
       ],
-      controllers: [...COMMAND_CONTROLLERS, ImportEventsController, FhirImportController],
+      controllers: [
+        ...COMMAND_CONTROLLERS,
+        ImportEventsController,
+        FhirImportController,
+        ResolveRestatementController,
+      ],
       providers: [
         {
           provide: EVENT_STORE,

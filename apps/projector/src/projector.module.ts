@@ -1,13 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { CareLedgerConfig } from '@careledger/config';
+import { AuthModule } from '@careledger/auth';
+import { type CareLedgerConfig, loadConfig } from '@careledger/config';
 import { AppConfigModule, HealthModule, LoggingModule, MetricsModule, PgPoolModule } from '@careledger/http';
+import { OperatorController } from './operator/operator.controller';
+import { OperatorService } from './operator/operator.service';
 import { PROJECTOR_HEALTH, type ProjectorHealthHolder, ProjectorService } from './projector.service';
 
 /** The projector app: the Kafka -> read-model consumer plus `GET /health` with projection lag (port 3003). */
 @Module({})
 export class ProjectorModule {
   /** `config` defaults to `loadConfig()`; tests pass their own (topic, group id, database). */
-  static forRoot(config?: CareLedgerConfig): DynamicModule {
+  static forRoot(config: CareLedgerConfig = loadConfig()): DynamicModule {
     // The health check is declared before the service exists; the service registers itself here.
     const holder: ProjectorHealthHolder = {};
     return {
@@ -21,8 +24,11 @@ export class ProjectorModule {
           name: 'projector',
           extra: async () => (holder.service ? { projection: await holder.service.health() } : {}),
         }),
+        // The operator routes (admin); `/health` and `/metrics` stay public.
+        AuthModule.forRoot(config),
       ],
-      providers: [{ provide: PROJECTOR_HEALTH, useValue: holder }, ProjectorService],
+      controllers: [OperatorController],
+      providers: [{ provide: PROJECTOR_HEALTH, useValue: holder }, ProjectorService, OperatorService],
     };
   }
 }

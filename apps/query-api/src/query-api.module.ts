@@ -5,8 +5,16 @@ import { AppConfigModule, HealthModule, LoggingModule, MetricsModule, PgPoolModu
 import { BillingOfficeController } from './billing-office/billing-office.controller';
 import { BillingOfficeService } from './billing-office/billing-office.service';
 import { ProjectionConsistencyInterceptor } from './consistency/projection-consistency.interceptor';
+import { ConsentHistoryController } from './consents/consent-history.controller';
+import { ConsentHistoryService } from './consents/consent-history.service';
 import { ProjectionStatusService } from './consistency/projection-status.service';
 import { FhirController } from './fhir/fhir.controller';
+import { BulkExportController } from './fhir/bulk/bulk-export.controller';
+import { ExportJobs } from './fhir/bulk/bulk-export.jobs';
+import { BulkExportWorker } from './fhir/bulk/bulk-export.worker';
+import { FhirAuditEventController } from './fhir/fhir-audit-event.controller';
+import { FhirAuditEventService } from './fhir/fhir-audit-event.service';
+import { FhirSearchPager } from './fhir/fhir-search-pager';
 import { FhirTransactionController } from './fhir/import/fhir-transaction.controller';
 import { FhirService } from './fhir/fhir.service';
 import { PatientMonthController } from './patient-months/patient-month.controller';
@@ -37,7 +45,11 @@ export class QueryApiModule {
       controllers: [
         ReadModelsController,
         PatientMonthController,
+        ConsentHistoryController,
         BillingOfficeController,
+        // before FhirController: its `:type` routes must not answer for AuditEvent (auditors only), $export or bulk URLs
+        FhirAuditEventController,
+        BulkExportController,
         FhirController,
         FhirTransactionController,
       ],
@@ -48,8 +60,13 @@ export class QueryApiModule {
         ProjectionConsistencyInterceptor,
         ReadModelQueryService,
         PatientMonthService,
+        ConsentHistoryService,
         BillingOfficeService,
         FhirService,
+        FhirSearchPager,
+        FhirAuditEventService,
+        ExportJobs,
+        BulkExportWorker,
       ],
     };
   }

@@ -103,6 +103,16 @@ export class ReadSideConfig {
   @IsString() @MinLength(16) pseudonymSecret!: string;
 }
 
+/** FHIR Bulk Data `$export` (ADR 1118): where NDJSON files go, how long they stay, how often workers poll. */
+export class FhirExportConfig {
+  /** Folder of the export files (relative = from the repository root); checked writable at boot. */
+  @IsString() @MinLength(1) dir!: string;
+  /** Hours a completed export's files are kept before they expire and are deleted. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(24 * 30) ttlHours!: number;
+  /** How often an idle export worker looks for a queued job. */
+  @Transform(toInt) @IsInt() @Min(50) @Max(60_000) pollMs!: number;
+}
+
 /** The HL7 v2 charge feed to the EHR (issue 16, ADR 0613). Unset keys take the defaults named. */
 export class ChargeFeedConfig {
   /** `host:port` of the EHR's MLLP listener (unset: no MLLP delivery, files only). */
@@ -138,5 +148,6 @@ export class CareLedgerConfig {
   @ValidateNested() @Type(() => RelayConfig) relay!: RelayConfig;
   @ValidateNested() @Type(() => ConsoleConfig) console!: ConsoleConfig;
   @ValidateNested() @Type(() => ReadSideConfig) readSide!: ReadSideConfig;
+  @ValidateNested() @Type(() => FhirExportConfig) fhirExport!: FhirExportConfig;
   @IsOptional() @ValidateNested() @Type(() => ChargeFeedConfig) chargeFeed?: ChargeFeedConfig;
 }

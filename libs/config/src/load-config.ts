@@ -52,6 +52,9 @@ export const CONFIG_KEYS = {
     path: 'readSide.pseudonymSecret',
     default: 'careledger-development-pseudonyms',
   },
+  CARELEDGER_FHIR_EXPORT_DIR: { path: 'fhirExport.dir', default: '.infra/fhir-export' },
+  CARELEDGER_FHIR_EXPORT_TTL_HOURS: { path: 'fhirExport.ttlHours', default: '24' },
+  CARELEDGER_FHIR_EXPORT_POLL_MS: { path: 'fhirExport.pollMs', default: '1000' },
   CARELEDGER_DEMO_PATIENTS: { path: 'demoPatients', default: undefined },
   CARELEDGER_OTEL_ENDPOINT: { path: 'otelEndpoint', default: undefined },
   CARELEDGER_CHARGE_FEED_MLLP_ENDPOINT: { path: 'chargeFeed.mllpEndpoint', default: undefined },
@@ -158,6 +161,7 @@ export function loadConfig(
     throw new ConfigValidationError(problems.map((p) => ({ key: keyOf(p.path), message: p.message })));
   }
   config.dataDir = path.resolve(repoRoot(), config.dataDir);
+  config.fhirExport.dir = path.resolve(repoRoot(), config.fhirExport.dir);
   return config;
 }
 

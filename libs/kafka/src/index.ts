@@ -6,3 +6,4 @@ export * from './event-message';
 export * from './dlq';
 export * from './consumer-runner';
 export * from './topic-scanner';
+export * from './partitioned-send';

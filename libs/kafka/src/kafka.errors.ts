@@ -54,3 +54,14 @@ export class TopicMissingError extends KafkaAdapterError {
     this.name = 'TopicMissingError';
   }
 }
+
+/** A partitioned send (one request per partition) was given a message it cannot place. */
+export class PartitionedSendError extends KafkaAdapterError {
+  constructor(
+    readonly code: 'KAFKA.KEY_REQUIRED' | 'KAFKA.NO_PARTITIONS',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PartitionedSendError';
+  }
+}

@@ -11,6 +11,7 @@ import { ensureConsoleBuiltAsync } from '../../../tools/cli/commands/console-bui
 import { AppProcess } from '../../reliability/support/app-process';
 import { freePort, pollUntil } from '../../reliability/support/free-port';
 import { call, ensureTopic, Platform } from '../../security/support/platform';
+import { privateDatabase } from '../projector-support';
 
 export const AUDIENCE = 'careledger-api';
 export const CLIENT_ID = 'careledger-console';
@@ -72,8 +73,13 @@ export class ConsolePlatform {
   consoleUrl = '';
   issuer = '';
   lastPosition = 0;
+  private db: Awaited<ReturnType<typeof privateDatabase>> | undefined;
 
-  constructor(private readonly patients: number) {}
+  constructor(
+    private readonly patients: number,
+    /** How long the projector may take to reach the imported events (the 500-patient render run needs more). */
+    private readonly projectionTimeoutMs = 120_000,
+  ) {}
 
   async start(): Promise<void> {
     const base = testConfig();
@@ -81,8 +87,11 @@ export class ConsolePlatform {
     this.consoleUrl = `http://127.0.0.1:${consolePort}`;
     this.issuer = `http://127.0.0.1:${oidcPort}`;
     const topic = `careledger.console-e2e-${this.id}.events.v1`;
+    // A private database: the operator test rebuilds the projections, which switches the active
+    // version of the whole database (other suites on the shared test database would lose theirs).
+    this.db = await privateDatabase(base, 'console');
     this.platform = new Platform({
-      db: { host: base.db.host, port: base.db.port, database: base.db.database },
+      db: { host: base.db.host, port: base.db.port, database: this.db.database },
       brokers: base.kafka.brokers[0]!,
       topic,
       dlqTopic: `${topic}.dlq`,
@@ -160,7 +169,7 @@ export class ConsolePlatform {
             { token: billing },
           )
         ).status === 200,
-      120_000,
+      this.projectionTimeoutMs,
       500,
     );
   }
@@ -182,6 +191,7 @@ export class ConsolePlatform {
     await this.console?.kill('SIGTERM');
     await this.platform?.stop();
     this.oidc?.kill('SIGTERM');
+    await this.db?.drop();
   }
 
   logs(): string[] {

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import type { Role } from '@careledger/auth';
+import { recordRestatements } from '@careledger/charge-feed';
+import type { MonthClosed } from '@careledger/domain';
 import { ALL_ROLES, type PolicyRule, ruleFor } from './access-policy';
 import { type Endpoint, FHIR_BASE_PATH, fillPath } from './openapi';
 import { call, type HttpResult, type Platform } from './platform';
@@ -168,6 +171,7 @@ export class AccessMatrix {
       consentId: p.consentIds[0]!,
       conditionId: p.conditionIds[0]!,
       carePlanId: p.carePlanIds[0]!,
+      restatementId: `RS-none-${t.tenantId}`,
     };
     if (createFresh && e.method === 'POST') {
       if (e.path.endsWith('/month-reopenings')) v.closedMonth = await this.closeFresh(t);
@@ -175,6 +179,7 @@ export class AccessMatrix {
         if (name === 'entryId') v.entryId = await this.importFresh(t, 'entryId');
         if (name === 'consentId') v.consentId = await this.importFresh(t, 'consentId');
         if (name === 'conditionId') v.conditionId = await this.importFresh(t, 'conditionId');
+        if (name === 'restatementId') v.restatementId = await this.restatementFresh(t);
       }
     }
     return v;
@@ -191,6 +196,37 @@ export class AccessMatrix {
     });
     if (r.status >= 300) throw new Error(`matrix setup: closing ${month} answered ${r.status}: ${r.text}`);
     return month;
+  }
+
+  /**
+   * An open restatement of tenant `t`, recorded by the charge feed's own `recordRestatements` (the
+   * access matrix checks who may resolve one, not what it restates: an empty diff of a synthetic close).
+   */
+  private async restatementFresh(t: SeededTenant): Promise<string> {
+    const p = t.patients[0];
+    const close = {
+      closeId: `MX${this.fresh()}`,
+      organizationId: 'ORG-MAINST',
+      month: MONTH,
+    } as MonthClosed['data'];
+    const db = new Client({
+      ...this.w.platform.config.db,
+      password: this.w.platform.config.db.password || undefined,
+    });
+    await db.connect();
+    try {
+      const diff = {
+        patientId: p.patientId,
+        reverse: [],
+        add: [],
+        explanation: [],
+        after: { patientId: p.patientId, diagnoses: [], lines: [] },
+      };
+      const [r] = await recordRestatements(db as never, t.tenantId, close, [diff], new Date().toISOString());
+      return r!.restatementId;
+    } finally {
+      await db.end();
+    }
   }
 
   /** Imports (as admin) a copy of the seeded patient's object under a new id, so a void/revoke/resolve can succeed. */
@@ -479,6 +515,18 @@ export class AccessMatrix {
     label: string,
   ): Promise<void> {
     const { a, b } = this.w;
+    if (e.method !== 'GET') {
+      // A write names no object: B's token writes into B's tenant only, and hears nothing of A's.
+      const r = await this.send(e, b.tenantId, {}, token, this.ctx(b, rule));
+      const expected = rule.allowed.includes(role) ? '2xx' : '403';
+      const got = r.status >= 200 && r.status < 300 ? '2xx' : String(r.status);
+      const leaked = allIds(a).filter((id) => r.text.includes(id));
+      if (got !== expected || leaked.length > 0) {
+        if (leaked.length > 0) this.result.crossTenantLeaks++;
+        this.miss(`${label} -> ${r.status} (expected ${expected}): ${r.text.slice(0, 200)}`);
+      }
+      return;
+    }
     let absentId = `ABS${this.fresh()}`;
     let hidden: HttpResult;
     let control: HttpResult;
@@ -489,6 +537,23 @@ export class AccessMatrix {
       absentId = absentLike(aValues.id!, a, absentId);
       hidden = await this.send(e, b.tenantId, aValues, token, this.ctx(b, rule));
       control = await this.send(e, b.tenantId, { ...aValues, id: absentId }, token, this.ctx(b, rule));
+    } else if (fhirTypeOf(e) === 'AuditEvent' && rule.allowed.includes(role)) {
+      // B's access log holds B's own earlier probes naming A's patient (this matrix sent them): B's
+      // AuditEvents for that id are B's records. They must all be B's (source.site), and carry nothing
+      // of A's beyond the id B's callers sent.
+      const sent = a.patients[0].patientId;
+      const r = await this.send(e, b.tenantId, {}, token, this.ctx(b, rule), { patient: sent });
+      const sites = ((r.body as { entry?: { resource: { source?: { site?: string } } }[] }).entry ?? []).map(
+        (x) => x.resource.source?.site,
+      );
+      const leaked = allIds(a).filter((id) => r.text.split(sent).join('<sent>').includes(id));
+      if (r.status !== 200 || sites.some((site) => site !== b.tenantId) || leaked.length > 0) {
+        this.result.crossTenantLeaks++;
+        this.miss(
+          `${label} for the owner's patient -> ${r.status}, sites ${sites.join(',')}, ${leaked.join(',')}`,
+        );
+      }
+      return;
     } else {
       owner = [a.patients[0].patientId];
       hidden = await this.send(e, b.tenantId, {}, token, this.ctx(b, rule), { patient: owner[0]! });

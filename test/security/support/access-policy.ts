@@ -108,6 +108,14 @@ export const POLICY: PolicyRule[] = [
     path: new RegExp(`${T}/month-reopenings$`),
     allowed: ['admin'],
   },
+  {
+    // issue 16: a restatement resolved by hand with a reason (the HTTP twin of `charges resolve`, ADR 1000)
+    name: 'restatement resolve',
+    app: 'care-api',
+    method: 'POST',
+    path: new RegExp(`${T}/restatements/\\{restatementId\\}/resolve$`),
+    allowed: ['billing'],
+  },
   // query-api: reads
   {
     name: 'access log (query-api)',
@@ -154,6 +162,14 @@ export const POLICY: PolicyRule[] = [
     allowed: READ_CLINICAL,
   },
   {
+    // issue 14: consent state and history, the month endpoint's roles and department scope (ADR 1000)
+    name: 'consent history',
+    app: 'query-api',
+    method: 'GET',
+    path: new RegExp(`${P}/consents$`),
+    allowed: READ_CLINICAL,
+  },
+  {
     name: 'projections',
     app: 'query-api',
     method: 'GET',
@@ -161,13 +177,38 @@ export const POLICY: PolicyRule[] = [
     allowed: [...READ_CLINICAL, 'analyst'],
   },
   // query-api: the FHIR base (ADR 1110), enumerated from its CapabilityStatement. The types are named,
-  // so a new one (AuditEvent, say) has no rule until someone decides who reads it.
+  // so a new one (Observation, say) has no rule until someone decides who reads it.
   {
     name: 'FHIR read, version read, history and search',
     app: 'query-api',
     method: 'GET',
     path: new RegExp(`^/fhir/R4/${FHIR_CLINICAL_TYPES}(/\\{id\\}(/_history(/\\{vid\\})?)?)?$`),
     allowed: READ_CLINICAL,
+  },
+  {
+    // ADR 1117: the access log as AuditEvents, for the access log's own readers (as audit's JSON API).
+    name: 'FHIR AuditEvent',
+    app: 'query-api',
+    method: 'GET',
+    path: /^\/fhir\/R4\/AuditEvent(\/\{id\})?$/,
+    allowed: ['auditor'],
+  },
+  {
+    // ADR 1118: Bulk Data kick-off, system and Patient level; analysts get pseudonymised files.
+    name: 'FHIR Bulk Data $export kick-off',
+    app: 'query-api',
+    method: 'GET',
+    path: /^\/fhir\/R4(\/Patient)?\/\$export$/,
+    allowed: [...READ_CLINICAL, 'analyst'],
+  },
+  {
+    // ADR 1113: the roles that may register a patient; each entry is then held to its own command's
+    // policy by care-api (an Organization entry needs admin, a Condition a practitioner).
+    name: 'FHIR transaction import',
+    app: 'query-api',
+    method: 'POST',
+    path: /^\/fhir\/R4$/,
+    allowed: ['admin', ...CLINICAL],
   },
   // audit
   {

@@ -248,6 +248,8 @@ export class StoreFuzzer {
       conditionId: p.conditionIds[0]!,
       carePlanId: p.carePlanIds[0]!,
       jobId: this.jobIds.length > 0 ? this.pick(this.jobIds) : randomUUID(),
+      // No restatement is open in the fuzz tenant: a valid resolve answers 404, never a write.
+      restatementId: `RS-fuzz-${this.w.tenant.tenantId}`,
       ...overrides,
     };
   }

@@ -215,6 +215,9 @@ export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest>
     },
   }),
   'POST /v1/tenants/{tenantId}/month-closes': (c) => ({ body: { month: freshMonth(c.sequence ?? 0) } }),
+  'POST /v1/tenants/{tenantId}/restatements/{restatementId}/resolve': (c) => ({
+    body: { reason: `${c.marker} access matrix resolve` },
+  }),
   'POST /v1/tenants/{tenantId}/month-reopenings': (c) => ({
     body: {
       month: c.closedMonth ?? MONTH,
@@ -234,9 +237,45 @@ export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest>
   'GET /v1/tenants/{tenantId}/conflicts': () => ({ query: { month: MONTH } }),
   'GET /v1/tenants/{tenantId}/care-plan-versions': () => ({}),
   [`GET ${P}/months/{month}`]: () => ({}),
+  [`GET ${P}/consents`]: () => ({ query: { month: MONTH } }),
   'GET /v1/tenants/{tenantId}/access-log': () => ({ query: { limit: '5' } }),
   'GET /v1/tenants/{tenantId}/billing-office': () => ({ query: { month: MONTH } }),
   'GET /v1/tenants/{tenantId}/billing-office.csv': () => ({ query: { month: MONTH } }),
+  // the FHIR base (query-api forwards it to care-api, ADR 1113): a transaction registering one new
+  // patient by a fresh MRN, which every allowed role may do (the Patient entry's own command policy)
+  'POST /fhir/R4': (c) => ({
+    headers: { 'content-type': 'application/fhir+json' },
+    body: {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          fullUrl: `urn:uuid:00000000-0000-4000-8000-${c.fresh
+            .replace(/[^0-9a-f]/g, '0')
+            .padStart(12, '0')
+            .slice(-12)}`,
+          resource: {
+            resourceType: 'Patient',
+            identifier: [
+              {
+                type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] },
+                system: 'urn:oid:2.16.840.1.113883.3.9999.1',
+                value: `MX-${c.tenantId}-${c.fresh}`,
+              },
+            ],
+            active: true,
+          },
+          request: { method: 'POST', url: 'Patient' },
+        },
+      ],
+    },
+  }),
+  // Bulk Data kick-off (ADR 1118): asynchronous only, so Prefer is part of a valid request; 202.
+  'GET /fhir/R4/$export': () => ({ headers: { prefer: 'respond-async' }, query: { _type: 'Patient' } }),
+  'GET /fhir/R4/Patient/$export': () => ({
+    headers: { prefer: 'respond-async' },
+    query: { _type: 'Patient' },
+  }),
   // audit
   'POST /v1/tenants/{tenantId}/replays': (c) => ({
     body: { month: MONTH, patientId: c.patientId },

@@ -1,7 +1,7 @@
 import { Client, type ClientConfig } from 'pg';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { OUTBOX_NOTIFY_CHANNEL, rowToRecordedEvent, type RecordedEventRow } from '@careledger/event-store';
-import { toEventMessage } from '@careledger/kafka';
+import { PartitionedSender, toEventMessage } from '@careledger/kafka';
 import { publishSpans } from './publish-spans';
 
 /** The subset of a logger the relay writes to (ids, counts and error messages only: never payloads). */
@@ -80,6 +80,7 @@ export class OutboxRelay {
   private readonly backoffMax: number;
   private client: Client | null = null;
   private producer: Producer | null = null;
+  private readonly sender: PartitionedSender;
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -97,6 +98,7 @@ export class OutboxRelay {
     private readonly options: OutboxRelayOptions,
   ) {
     this.logger = options.logger ?? silent;
+    this.sender = new PartitionedSender(kafka, options.topic);
     this.backoffMin = options.backoffMinMs ?? 200;
     this.backoffMax = options.backoffMaxMs ?? 10_000;
   }
@@ -329,7 +331,9 @@ export class OutboxRelay {
     try {
       const producer = await this.ensureProducer();
       const messages = events.map((e, i) => spans.withTraceHeader(toEventMessage(e), i));
-      await producer.send({ topic: this.options.topic, acks: -1, messages });
+      // One request per partition: kafkajs' own multi-leader send can drop the partitions whose
+      // leader moved mid-send (PartitionedSender, tulios/kafkajs#1303).
+      await this.sender.send(producer, messages, -1);
       spans.end();
       return spans.traces();
     } catch (err) {

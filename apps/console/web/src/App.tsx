@@ -109,7 +109,7 @@ function Screen({ path, session }: { path: string; session: Session }) {
     case '/worklist':
       return <Worklist session={session} />;
     case '/billing':
-      return <Billing />;
+      return <Billing session={session} />;
     case '/audit':
       return <Auditor />;
     default:

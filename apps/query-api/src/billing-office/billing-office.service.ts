@@ -19,6 +19,8 @@ export interface OpenRestatement {
   ageHours: number;
   reverse: { code: string; units: number }[];
   add: { code: string; units: number }[];
+  /** Why (rule, minutes and units before/after, entries added/removed), as the feed recorded it. */
+  explanation: RestatementDiff['explanation'];
 }
 
 export interface OrganizationMonth {
@@ -106,7 +108,11 @@ export class BillingOfficeService {
         patient_id: string;
         status: string;
         created_at: Date;
-        diff: { reverse: { code: string; units: number }[]; add: { code: string; units: number }[] };
+        diff: {
+          reverse: { code: string; units: number }[];
+          add: { code: string; units: number }[];
+          explanation?: RestatementDiff['explanation'];
+        };
       }>(
         `SELECT organization_id, close_id, restatement_id, patient_id, status, created_at, diff
            FROM charge_restatements WHERE tenant_id = $1 AND month = $2 ORDER BY created_at, restatement_id`,
@@ -180,6 +186,7 @@ export class BillingOfficeService {
           ageHours: Math.max(0, Math.floor((now.getTime() - r.created_at.getTime()) / 3_600_000)),
           reverse: summary(r.diff.reverse),
           add: summary(r.diff.add),
+          explanation: r.diff.explanation ?? [],
         })),
         changesSinceClose: close
           ? restatementsSinceClose(close.data, determinations, practitionerOrganization).map(

@@ -1,4 +1,6 @@
 import type { CapabilityStatement } from '@medplum/fhirtypes';
+import { withQueryApiExtras } from './fhir-capability-extras';
+import { PAGING_DOCUMENTATION } from './fhir-paging';
 import { FHIR_TYPES } from './fhir.service';
 import { TRANSACTION_INTERACTION } from './import/transaction-capability';
 
@@ -26,7 +28,7 @@ const SEARCH_PARAMS: NonNullable<
  * search of the exported types, and the system-level `transaction` (ADR 1113); no create/update per type.
  */
 export function capabilityStatement(baseUrl: string, software: string, date: string): CapabilityStatement {
-  return {
+  return withQueryApiExtras({
     resourceType: 'CapabilityStatement',
     status: 'active',
     date,
@@ -38,6 +40,7 @@ export function capabilityStatement(baseUrl: string, software: string, date: str
     rest: [
       {
         mode: 'server',
+        documentation: PAGING_DOCUMENTATION,
         security: {
           cors: false,
           description:
@@ -58,5 +61,5 @@ export function capabilityStatement(baseUrl: string, software: string, date: str
         })),
       },
     ],
-  };
+  });
 }

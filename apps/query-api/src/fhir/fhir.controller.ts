@@ -16,8 +16,10 @@ import {
 } from '../consistency/projection-consistency.interceptor';
 import { capabilityStatement } from './capability-statement';
 import { FhirOutcomeFilter } from './fhir-outcome.filter';
+import { PAGING_PARAMS } from './fhir-paging';
 import type { FhirExported } from './fhir-resources.mapper';
-import { type FhirQuery, FhirSearchParamError, matches, parseDateParam, patientParam } from './fhir-search';
+import { type FhirQuery, FhirSearchParamError, parseDateParam, patientParam } from './fhir-search';
+import { FhirSearchPager } from './fhir-search-pager';
 import { FHIR_TYPES, FhirService, type FhirType, notFound } from './fhir.service';
 
 /** The FHIR base path (ADR 1110). */
@@ -38,6 +40,8 @@ function typeOf(type: string): FhirType {
   return type as FhirType;
 }
 
+const isPagingParam = (name: string): boolean => (PAGING_PARAMS as readonly string[]).includes(name);
+
 function queryOf(req: Request): FhirQuery {
   const q: FhirQuery = { patient: null, date: [], lastUpdated: [] };
   for (const [name, raw] of Object.entries(req.query)) {
@@ -45,7 +49,7 @@ function queryOf(req: Request): FhirQuery {
     if (name === 'patient' || name === 'subject') q.patient = patientParam(name, values.at(-1)!);
     else if (name === 'date') q.date.push(...values.map((v) => parseDateParam(name, v)));
     else if (name === '_lastUpdated') q.lastUpdated.push(...values.map((v) => parseDateParam(name, v)));
-    else if (name !== '_format' && name !== 'minPosition')
+    else if (name !== '_format' && name !== 'minPosition' && !isPagingParam(name))
       throw new FhirSearchParamError(name, `${name} is not a supported search parameter`);
   }
   return q;
@@ -67,7 +71,10 @@ const urlOf = (req: Request, r: Resource & { id?: string }): string =>
 @UseFilters(FhirOutcomeFilter)
 @UseInterceptors(ProjectionConsistencyInterceptor)
 export class FhirController {
-  constructor(private readonly fhir: FhirService) {}
+  constructor(
+    private readonly fhir: FhirService,
+    private readonly pager: FhirSearchPager,
+  ) {}
 
   @Get('metadata')
   @Public()
@@ -81,7 +88,9 @@ export class FhirController {
   @Get(':type')
   @Roles(...READERS)
   @AccessLogged('fhir.search')
-  @ApiOperation({ summary: 'Search a type by patient, date (month or period) and _lastUpdated' })
+  @ApiOperation({
+    summary: 'Search a type by patient, date (month or period) and _lastUpdated; keyset pages',
+  })
   async search(
     @Param('type') rawType: string,
     @Req() req: Request,
@@ -90,22 +99,16 @@ export class FhirController {
   ): Promise<Bundle> {
     const type = typeOf(rawType);
     const q = queryOf(req);
-    const version = readVersionOf(req);
-    const patients = await this.fhir.patientsInScope(principal.tenantId, version, principal, q.patient);
-    const all = await this.fhir.exportPatients(principal.tenantId, version, patients);
-    const found = all.filter((x) => x.current && x.resource.resourceType === type && matches(x, q));
+    const bundle = await this.pager.searchset(
+      principal,
+      readVersionOf(req),
+      type,
+      q,
+      req.query,
+      baseUrl(req),
+    );
     res.type(FHIR_JSON);
-    return {
-      resourceType: 'Bundle',
-      type: 'searchset',
-      total: found.length,
-      link: [{ relation: 'self', url: `${baseUrl(req)}${req.url.slice(`/${FHIR_BASE}`.length)}` }],
-      entry: found.map((x) => ({
-        fullUrl: urlOf(req, x.resource),
-        resource: x.resource,
-        search: { mode: 'match' },
-      })),
-    };
+    return bundle;
   }
 
   @Get(':type/:id')

@@ -60,7 +60,17 @@ export class FhirService {
     version: number,
     patientIds: readonly string[],
   ): Promise<FhirExported[]> {
-    if (patientIds.length === 0) return [];
+    return [...(await this.exportByPatient(tenantId, version, patientIds)).values()].flat();
+  }
+
+  /** As {@link exportPatients}, each patient's resources apart (paged search and Bulk export walk patients). */
+  async exportByPatient(
+    tenantId: string,
+    version: number,
+    patientIds: readonly string[],
+  ): Promise<Map<string, FhirExported[]>> {
+    const out = new Map<string, FhirExported[]>(patientIds.map((p) => [p, []]));
+    if (patientIds.length === 0) return out;
     const ev = await this.pool.query<{ patient_id: string; event: FhirSourceEvent }>(
       `SELECT patient_id, event FROM projected_events
         WHERE model_version = $1 AND tenant_id = $2 AND patient_id = ANY($3::text[])
@@ -90,11 +100,10 @@ export class FhirService {
         ORDER BY patient_id, month, line_no`,
       [version, tenantId, patientIds],
     );
-    const out: FhirExported[] = [];
     const eventsById = new Map<string, FhirSourceEvent>();
     for (const [patientId, events] of byPatient) {
       for (const e of events) eventsById.set(e.eventId, e);
-      out.push(...patientResources(patientId, events));
+      out.get(patientId)?.push(...patientResources(patientId, events));
     }
     for (const l of lines.rows) {
       const events = (byPatient.get(l.patient_id) ?? []).filter((e) => {
@@ -120,9 +129,9 @@ export class FhirService {
             .at(-1) ?? `${l.month}-01T00:00:00Z`,
         eventIds: newest.map((e) => e.eventId),
       };
-      out.push(chargeItemOf(line));
+      out.get(l.patient_id)?.push(chargeItemOf(line));
     }
-    out.push(...out.map((x) => provenanceOf(x, eventsById)));
+    for (const list of out.values()) list.push(...list.map((x) => provenanceOf(x, eventsById)));
     return out;
   }
 
@@ -130,8 +139,13 @@ export class FhirService {
   async patientOf(tenantId: string, version: number, type: FhirType, id: string): Promise<string> {
     if (type === 'Patient') return id;
     if (type === 'ChargeItem') return id.split('.')[0]!;
-    if (type === 'Provenance')
-      return this.patientOf(tenantId, version, id.split('.')[0] as FhirType, id.split('.')[1] ?? '');
+    if (type === 'Provenance') {
+      // An absent target is an absent Provenance: the same 404 as one outside the caller's scope.
+      const [targetType, targetId] = id.split('.');
+      return this.patientOf(tenantId, version, targetType as FhirType, targetId ?? '').catch(() => {
+        throw notFound(type, id);
+      });
+    }
     const key = {
       Condition: 'conditionId',
       Encounter: null,

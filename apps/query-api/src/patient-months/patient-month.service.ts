@@ -73,8 +73,9 @@ export class PatientMonthService {
    * Department scope (ADR 0804): a clinical caller sees a patient's month when one of its departments
    * acted on that month (the stored determination's departments), or, for a month without a stored
    * row, on the patient. Outside the scope the answer is the absent patient's 404, word for word.
+   * Also the consent history's scope (`ConsentHistoryService`).
    */
-  private async assertInScope(
+  async assertInScope(
     tenantId: string,
     patientId: string,
     month: string,

@@ -4,6 +4,7 @@ import { CreateAccessLog1763800800000 } from './1763800800000-create-access-log.
 import { CreateAuditReplays1763800900000 } from './1763800900000-create-audit-replays.migration';
 import { CreateChargeFeed1763801600000 } from './1763801600000-create-charge-feed.migration';
 import { CreateAnalyticsSchema1763802500000 } from './1763802500000-create-analytics-schema.migration';
+import { CreateFhirExportJobs1763803100000 } from './1763803100000-create-fhir-export-jobs.migration';
 
 /** Read-model schema migrations (projections, checkpoints, access log, audit records, analytics views), in timestamp order. */
 export const READ_MODEL_MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -12,4 +13,5 @@ export const READ_MODEL_MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateAuditReplays1763800900000,
   CreateChargeFeed1763801600000,
   CreateAnalyticsSchema1763802500000,
+  CreateFhirExportJobs1763803100000,
 ];

@@ -3,7 +3,9 @@ import '@mantine/charts/styles.css';
 import { Button, Card, Group, Select, SimpleGrid, Table, Text, Title } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { allPages, apiResponse, monthsBack, tenantPath } from '../api';
+import { hasRole, type Session } from '../session';
 import { download, Loading, ScreenTitle, useLoad } from './common';
+import { Restatements } from './Restatements';
 import type { WorklistRow } from './Worklist';
 
 interface BillingLine {
@@ -65,7 +67,7 @@ function Totals({ title, rows }: { title: string; rows: { key: string; lines: nu
 }
 
 /** The month close: totals, lines, claim mismatches, CSV; minutes against thresholds; revenue by month. */
-export default function Billing() {
+export default function Billing({ session }: { session: Session }) {
   const months = monthsBack(4);
   const [month, setMonth] = useState(months[1]!);
   const state = useLoad(async () => {
@@ -185,6 +187,7 @@ export default function Billing() {
                 </Card>
               </SimpleGrid>
             )}
+            {hasRole(session, ['billing', 'auditor']) && <Restatements month={month} session={session} />}
             <Card withBorder mb="md" component="section" aria-label="Claim mismatches">
               <Title order={3} size="h5" mb="xs">
                 Claim mismatches

@@ -1,5 +1,7 @@
-import { Alert, Badge, Button, Card, Group, SimpleGrid, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, SimpleGrid, Table, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 import { Loading, ScreenTitle, useLoad } from './common';
+import { DeadLetters, Rebuild } from './OperatorActions';
 
 interface PartitionProgress {
   partition: number;
@@ -17,16 +19,17 @@ interface ProjectorHealth {
 /**
  * The projector's own `GET /health` (through the console's /api/projector proxy): model version, lag
  * and per-partition position. It is the projector's view of the whole topic, not a tenant read, so it
- * works for the admin role (query-api's reads do not accept admin). Dead letters and rebuilds have no
- * HTTP API yet: the CLI runs them (ADR 1000).
+ * works for the admin role (query-api's reads do not accept admin). Below it, the projector's admin
+ * routes: dead letters, and a rebuild with its progress (ADR 1000 amendment).
  */
 export default function Operator() {
+  const [tick, setTick] = useState(0);
   const state = useLoad(async () => {
     // 503 (degraded) still carries the body; api() would throw on it, so read the response directly.
     const res = await fetch('/api/projector/health', { headers: { accept: 'application/json' } });
     const body = (await res.json()) as ProjectorHealth;
     return { ...body, at: new Date().toISOString() };
-  }, []);
+  }, [tick]);
   return (
     <>
       <ScreenTitle>Operator</ScreenTitle>
@@ -76,16 +79,14 @@ export default function Operator() {
             <Text size="xs" mt="xs">
               Read at {h.at}
             </Text>
-            <Button mt="sm" variant="default" onClick={state.reload}>
+            <Button mt="sm" variant="default" onClick={() => setTick((t) => t + 1)}>
               Refresh
             </Button>
           </Card>
         )}
       </Loading>
-      <Alert color="gray" title="Dead letters and rebuilds">
-        The platform has no HTTP API for the dead-letter topic or for rebuilds yet; run{' '}
-        <code>npm run careledger -- projections status</code> and <code>projections rebuild</code>.
-      </Alert>
+      <DeadLetters tick={tick} />
+      <Rebuild onSwitched={() => setTick((t) => t + 1)} />
     </>
   );
 }

@@ -273,7 +273,13 @@ export function EntryPanel({ session, patientId, providers, onSubmitted }: Panel
 }
 
 /** Consent capture (method, cost sharing explained) and revocation. */
-export function ConsentPanel({ session, patientId, providers, onSubmitted }: PanelProps) {
+export function ConsentPanel({
+  session,
+  patientId,
+  providers,
+  onSubmitted,
+  onFile = [],
+}: PanelProps & { onFile?: string[] }) {
   const [program, setProgram] = useState(firstProgram(providers));
   const [method, setMethod] = useState('verbal');
   const [explained, setExplained] = useState(true);
@@ -353,7 +359,7 @@ export function ConsentPanel({ session, patientId, providers, onSubmitted }: Pan
           label="Consent id to revoke"
           value={revokeId}
           onChange={(e) => setRevokeId(e.currentTarget.value.trim())}
-          description={captured.length ? `Recorded here: ${captured.join(', ')}` : undefined}
+          description={onFile.length ? `Not revoked: ${onFile.join(', ')}` : undefined}
         />
         <TextInput
           label="Revoked on"

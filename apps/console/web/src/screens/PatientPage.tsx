@@ -5,6 +5,7 @@ import { hasRole, type Session } from '../session';
 import type { WorklistRow } from './Worklist';
 import { Loading, ScreenTitle, useLoad } from './common';
 import { CarePlans } from './CarePlans';
+import { type ConsentHistory, ConsentHistoryCard } from './ConsentHistory';
 import { ConsentPanel, EntryPanel, TimerPanel } from './PatientActions';
 
 interface Line {
@@ -56,7 +57,7 @@ export function PatientPage({ patientId, session }: { patientId: string; session
   const mp = minPosition === null ? '' : `&minPosition=${minPosition}`;
   const state = useLoad(async () => {
     const base = tenantPath();
-    const [pm, standing, minutes, conflicts, por] = await Promise.all([
+    const [pm, standing, minutes, conflicts, por, consents] = await Promise.all([
       api<PatientMonth>('query', `${base}/patients/${pid}/months/${month}?${mp.slice(1)}`),
       allPages<WorklistRow>('query', `${base}/worklist?month=${month}&patientId=${pid}${mp}`),
       allPages<MinutesRow>('query', `${base}/monthly-minutes?month=${month}&patientId=${pid}${mp}`),
@@ -67,13 +68,14 @@ export function PatientPage({ patientId, session }: { patientId: string; session
         'query',
         `${base}/provider-of-record?patientId=${pid}${mp}`,
       ),
+      api<ConsentHistory>('query', `${base}/patients/${pid}/consents?month=${month}${mp}`),
     ]);
     // The billing practitioner of each program: this month's provider of record, else the latest one.
     const providers: Record<string, string> = {};
     for (const r of [...por].sort((a, b) => a.month.localeCompare(b.month)))
       if (r.month <= month) providers[r.program] = r.practitionerId;
     Object.assign(providers, pm.providerOfRecord);
-    return { pm, standing, minutes, conflicts, providers };
+    return { pm, standing, minutes, conflicts, providers, consents };
   }, [patientId, month, minPosition]);
   const refresh = (position: number): void => setMinPosition(position);
 
@@ -91,7 +93,7 @@ export function PatientPage({ patientId, session }: { patientId: string; session
         />
       </Group>
       <Loading state={state}>
-        {({ pm, standing, minutes, conflicts, providers }) => (
+        {({ pm, standing, minutes, conflicts, providers, consents }) => (
           <Grid>
             <Grid.Col span={{ base: 12, lg: 7 }}>
               <Card withBorder mb="md" component="section" aria-labelledby="standing-h">
@@ -209,11 +211,13 @@ export function PatientPage({ patientId, session }: { patientId: string; session
                   ))}
                 </SimpleGrid>
               </Card>
+              <ConsentHistoryCard month={month} data={consents} />
               <ConsentPanel
                 session={session}
                 patientId={patientId}
                 providers={providers}
                 onSubmitted={refresh}
+                onFile={consents.consents.filter((c) => c.revokedAt === null).map((c) => c.consentId)}
               />
               <EntryPanel
                 session={session}
