@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { Kafka, logLevel } from 'kafkajs';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
+import { analystRoleName, quoteIdent } from '@careledger/read-models';
 import type { Role } from '@careledger/auth';
 import { AppProcess } from '../reliability/support/app-process';
 import { freePort, pollUntil } from '../reliability/support/free-port';
-import { testConfig } from '@careledger/testing/infra';
+import { migrateTestDatabase, testConfig } from '@careledger/testing/infra';
 import { AccessMatrix, isFhir } from './support/access-matrix';
 import { ALL_ROLES, ruleFor } from './support/access-policy';
 import { type Endpoint, endpointsOfCapability, fillPath, PUBLIC_PATHS } from './support/openapi';
@@ -49,14 +50,17 @@ const FUZZ_SEED = /^\d+$/.test(process.env.CARELEDGER_FUZZ_SEED ?? '')
 const fuzzErrorBodies: string[] = [];
 const idp = new TestIdentityProvider();
 
-// The helper's own database and broker (CARELEDGER_DB_NAME, CARELEDGER_KAFKA_BROKERS), never fixed names.
+// The broker of the run (CARELEDGER_KAFKA_BROKERS) and a private database of its own: the matrix starts
+// a projection rebuild (the projector's operator route), which switches the active version of the
+// whole database, and suites running beside this one on the shared test database must keep theirs.
 const infra = testConfig();
 const BROKERS = infra.kafka.brokers.join(',');
-const db = new Pool({ ...infra.db, password: infra.db.password || undefined, max: 4 });
+const PRIVATE_DB = { ...infra.db, database: `careledger_test_sec_${RUN.replace(/-/g, '')}` };
+const db = new Pool({ ...PRIVATE_DB, password: PRIVATE_DB.password || undefined, max: 4 });
 const topic = `careledger.security.${RUN}`;
 const dlqTopic = `${topic}.dlq`;
 const platform = new Platform({
-  db: { host: infra.db.host, port: infra.db.port, database: infra.db.database },
+  db: { host: PRIVATE_DB.host, port: PRIVATE_DB.port, database: PRIVATE_DB.database },
   brokers: BROKERS,
   topic,
   dlqTopic,
@@ -73,6 +77,18 @@ async function eventTotal(tenantId: string): Promise<number> {
     [tenantId],
   );
   return Number(rows[0]!.n);
+}
+
+/** Drops the suite's private database (and its analyst role, which lives in the cluster: ADR 0510). */
+async function dropDatabase(target: typeof PRIVATE_DB): Promise<void> {
+  const admin = new Client({ ...target, password: target.password || undefined, database: 'postgres' });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${target.database}" WITH (FORCE)`);
+    await admin.query(`DROP ROLE IF EXISTS ${quoteIdent(analystRoleName(target.database))}`);
+  } finally {
+    await admin.end();
+  }
 }
 
 /** Values for path parameters: tenant A's first patient and its real objects. */
@@ -165,6 +181,8 @@ function matrixOn(p: Platform): AccessMatrix {
 let endpoints: Endpoint[] = [];
 /** The FHIR base's operations, from its CapabilityStatement (the matrix covers them beside OpenAPI's). */
 let fhirEndpoints: Endpoint[] = [];
+/** The projector's operator routes (admin), from its own OpenAPI document. */
+let projectorEndpoints: Endpoint[] = [];
 const fhirIds: Record<string, Record<string, { id: string; vid: string }>> = {};
 let seededPatient = '';
 const jobIds: Record<string, string> = {};
@@ -198,6 +216,7 @@ async function seed(t: SeededTenant): Promise<void> {
 }
 
 beforeAll(async () => {
+  await migrateTestDatabase(PRIVATE_DB);
   await ensureTopic(BROKERS, topic, 3);
   await ensureTopic(BROKERS, dlqTopic, 1);
   await idp.start();
@@ -208,6 +227,7 @@ beforeAll(async () => {
   });
   endpoints = await platform.endpoints();
   fhirEndpoints = await platform.fhirEndpoints();
+  projectorEndpoints = await platform.projectorEndpoints();
   seededPatient = tenantA.patients[0].patientId;
   await seed(tenantA);
   await seed(tenantB);
@@ -284,6 +304,7 @@ afterAll(async () => {
   await platform.stop();
   await idp.stop();
   await db.end();
+  await dropDatabase(PRIVATE_DB);
 });
 
 describe('authorization matrix (every endpoint x role x department x tenant, real objects, exact outcomes)', () => {
@@ -291,7 +312,10 @@ describe('authorization matrix (every endpoint x role x department x tenant, rea
 
   it('has a rule and a valid request for every endpoint of every OpenAPI document and of the FHIR base, and no catch-all', () => {
     const tenantEndpoints = endpoints.filter((e) => e.path.startsWith('/v1/'));
-    expect(matrix().unclassified([...tenantEndpoints, ...fhirEndpoints])).toEqual([]);
+    expect(matrix().unclassified([...tenantEndpoints, ...fhirEndpoints, ...projectorEndpoints])).toEqual([]);
+    expect(projectorEndpoints.map((e) => `${e.method} ${e.path}`).sort()).toEqual(
+      expect.arrayContaining(['GET /v1/operator/dead-letters', 'POST /v1/operator/rebuild']),
+    );
     expect(tenantEndpoints.length).toBeGreaterThanOrEqual(30);
     // read, vread, history and search of the eight exported types (ADR 1110), at least
     expect(fhirEndpoints.length).toBeGreaterThanOrEqual(32);
@@ -348,7 +372,7 @@ describe('authorization matrix (every endpoint x role x department x tenant, rea
   });
 
   it("answers every role x department x tenant exactly as the policy says, with only the caller's data", async () => {
-    const tenantEndpoints = [...endpoints, ...fhirEndpoints].filter(
+    const tenantEndpoints = [...endpoints, ...fhirEndpoints, ...projectorEndpoints].filter(
       (e) => (e.path.startsWith('/v1/') || isFhir(e)) && ruleFor(e) && validRequestFor(e),
     );
     const m = matrix();

@@ -210,6 +210,29 @@ export const POLICY: PolicyRule[] = [
     path: /^\/fhir\/R4$/,
     allowed: ['admin', ...CLINICAL],
   },
+  // projector: the operator screen (console, ADR 1000). Tenant-free paths: the dead letters are the
+  // caller's tenant's only; a rebuild is of the whole database (every tenant's read models).
+  {
+    name: 'operator dead letters',
+    app: 'projector',
+    method: 'GET',
+    path: /^\/v1\/operator\/dead-letters$/,
+    allowed: ['admin'],
+  },
+  {
+    name: 'operator rebuild',
+    app: 'projector',
+    method: 'GET',
+    path: /^\/v1\/operator\/rebuild$/,
+    allowed: ['admin'],
+  },
+  {
+    name: 'operator rebuild start',
+    app: 'projector',
+    method: 'POST',
+    path: /^\/v1\/operator\/rebuild$/,
+    allowed: ['admin'],
+  },
   // audit
   {
     name: 'access log',

@@ -11,6 +11,7 @@ import {
   endpointsOfCapability,
   FHIR_BASE_PATH,
   type OpenApiDocument,
+  PUBLIC_PATHS,
 } from './openapi';
 
 /** The HTTP apps whose endpoints the security suites enumerate, with their entry points. */
@@ -58,7 +59,7 @@ export async function ensureTopic(brokers: string, topic: string, partitions: nu
  */
 export class Platform {
   readonly apps = new Map<HttpAppName | 'projector', AppProcess>();
-  readonly ports = new Map<HttpAppName, number>();
+  readonly ports = new Map<HttpAppName | 'projector', number>();
   env: Record<string, string> = {};
   config!: CareLedgerConfig;
 
@@ -72,7 +73,7 @@ export class Platform {
     ],
   ) {}
 
-  url(app: HttpAppName): string {
+  url(app: HttpAppName | 'projector'): string {
     return `http://127.0.0.1:${this.ports.get(app)}`;
   }
 
@@ -85,6 +86,7 @@ export class Platform {
       ports[app.portKey] = String(p);
     }
     const projectorPort = await freePort();
+    this.ports.set('projector', projectorPort);
     this.env = {
       CARELEDGER_ENV: 'test',
       CARELEDGER_LOG_LEVEL: this.target.logLevel ?? 'warn',
@@ -141,6 +143,16 @@ export class Platform {
       out.push(...endpointsOf(app.name, (await res.json()) as OpenApiDocument));
     }
     return out;
+  }
+
+  /** The projector's routes (its operator screen's, admin), from its OpenAPI document. */
+  async projectorEndpoints(): Promise<Endpoint[]> {
+    const res = await fetch(`${this.url('projector')}/docs-json`);
+    if (res.status !== 200) throw new Error(`projector /docs-json answered ${res.status}`);
+    // Its /health is public like every app's (PUBLIC_PATHS); the rest must be in the matrix.
+    return endpointsOf('projector', (await res.json()) as OpenApiDocument).filter(
+      (e) => !PUBLIC_PATHS.some((p) => p.test(e.path)),
+    );
   }
 
   /** The FHIR base's operations, from query-api's CapabilityStatement (`/fhir/R4/metadata`). */

@@ -32,7 +32,23 @@ export type ValidRequest = {
   body?: unknown;
   query?: Record<string, string>;
   headers?: Record<string, string>;
+  /**
+   * After an allowed 2xx, wait for what the request started to end (a rebuild), so that the next
+   * allowed request finds the app idle; `get` reads a path of the same app with the same token.
+   */
+  settle?: (get: (path: string) => Promise<{ status: number; body: unknown }>) => Promise<void>;
 };
+
+/** Polls the projector's rebuild status until it is no longer running (at most 90 s). */
+async function rebuildSettled(get: (path: string) => Promise<{ status: number; body: unknown }>) {
+  const until = Date.now() + 90_000;
+  while (Date.now() < until) {
+    const r = await get('/v1/operator/rebuild');
+    if ((r.body as { state?: string } | undefined)?.state !== 'running') return;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  throw new Error('matrix: the rebuild it started did not finish within 90 s');
+}
 
 const at = (day: number, hour = 10) =>
   `${MONTH}-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00-04:00`;
@@ -276,6 +292,10 @@ export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest>
     headers: { prefer: 'respond-async' },
     query: { _type: 'Patient' },
   }),
+  // projector (operator screen)
+  'GET /v1/operator/dead-letters': () => ({ query: { limit: '50' } }),
+  'GET /v1/operator/rebuild': () => ({}),
+  'POST /v1/operator/rebuild': () => ({ settle: rebuildSettled }),
   // audit
   'POST /v1/tenants/{tenantId}/replays': (c) => ({
     body: { month: MONTH, patientId: c.patientId },
