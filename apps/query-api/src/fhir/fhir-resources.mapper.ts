@@ -5,7 +5,11 @@ import type {
   Consent,
   Encounter,
   EpisodeOfCare,
+  Extension,
+  Organization,
   Patient,
+  Practitioner,
+  PractitionerRole,
   Provenance,
   Reference,
   Resource,
@@ -53,6 +57,20 @@ export const SYSTEMS = {
   rule: 'urn:careledger:rule',
   program: 'urn:careledger:program',
   activity: 'urn:careledger:care-activity',
+  organization: 'urn:careledger:organization',
+  organizationKind: 'urn:careledger:organization-kind',
+  practitioner: 'urn:careledger:practitioner',
+  practitionerRole: 'urn:careledger:practitioner-role',
+  consentMethod: 'urn:careledger:consent-method',
+  consentAttestation: 'urn:careledger:consent-attestation',
+  carePlanKind: 'urn:careledger:care-plan-kind',
+  carePlanAttestation: 'urn:careledger:care-plan-attestation',
+  performerRole: 'urn:careledger:performer-role',
+  careSetting: 'urn:careledger:care-setting',
+  separatelyBilledAs: 'urn:careledger:separately-billed-as',
+  npi: 'http://hl7.org/fhir/sid/us-npi',
+  credential: 'http://terminology.hl7.org/CodeSystem/v2-0360',
+  timezone: 'http://hl7.org/fhir/StructureDefinition/timezone',
   icd10cm: 'http://hl7.org/fhir/sid/icd-10-cm',
   cpt: 'http://www.ama-assn.org/go/cpt',
   hcpcs: 'urn:oid:2.16.840.1.113883.6.285',
@@ -246,7 +264,13 @@ function emitConsent(
     id: d.consentId,
     status: revokedAt ? 'inactive' : 'active',
     scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'treatment' }] },
-    category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+    category: [
+      { coding: [{ system: 'http://loinc.org', code: '59284-0' }] },
+      { coding: [{ system: SYSTEMS.consentMethod, code: d.method }] },
+      ...(d.costSharingExplained
+        ? [{ coding: [{ system: SYSTEMS.consentAttestation, code: 'cost-sharing-explained' }] }]
+        : []),
+    ],
     patient: ref('Patient', patientId),
     dateTime: start,
     performer: [ref('Patient', patientId)],
@@ -254,6 +278,14 @@ function emitConsent(
     provision: {
       type: 'permit',
       period: { start, ...(end ? { end } : {}) },
+      actor: [
+        {
+          role: {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'PPRF' }],
+          },
+          reference: ref('Practitioner', d.billingPractitionerId),
+        },
+      ],
       code: [{ coding: [{ system: SYSTEMS.program, code: d.program }] }],
     },
   };
@@ -292,9 +324,11 @@ function emitCareTime(
         coding: [
           { system: SYSTEMS.activity, code: t.data.activity.replace(/\s+/g, '_').slice(0, 64) || 'care' },
         ],
+        text: t.data.activity,
       },
     ],
     serviceType: { coding: [{ system: SYSTEMS.program, code: t.data.program }] },
+    extension: careTimeExtensions(t.data),
     subject: ref('Patient', patientId),
     participant: [
       {
@@ -320,6 +354,17 @@ function emitCareTime(
   emit(acc, encounter as Encounter & { id: string }, t.events, { start: dateOf(start), end: dateOf(end) });
 }
 
+/** The care-time facts FHIR has no element for, as `urn:careledger:` coded extensions (ADR 1119). */
+function careTimeExtensions(d: Extract<ContractEvent, { type: 'CareTimeLogged' }>['data']): Extension[] {
+  const coded = (url: string, code: string | undefined): Extension[] =>
+    code === undefined ? [] : [{ url, valueCoding: { system: url, code } }];
+  return [
+    ...coded(SYSTEMS.performerRole, d.performerRole),
+    ...coded(SYSTEMS.careSetting, d.careSetting),
+    ...coded(SYSTEMS.separatelyBilledAs, d.separatelyBilledAs),
+  ];
+}
+
 function emitCarePlans(acc: Acc, patientId: string, events: readonly FhirSourceEvent[]): void {
   const own = events.filter((e) => e.patientId === patientId);
   const byId = new Map(own.map((e) => [e.eventId, e]));
@@ -331,7 +376,13 @@ function emitCarePlans(acc: Acc, patientId: string, events: readonly FhirSourceE
       id: row.care_plan_id,
       status: row.effective_to ? 'revoked' : 'active',
       intent: 'plan',
-      category: [{ coding: [{ system: SYSTEMS.program, code: row.program }] }],
+      category: [
+        { coding: [{ system: SYSTEMS.program, code: row.program }] },
+        { coding: [{ system: SYSTEMS.carePlanKind, code: row.kind }] },
+        ...(row.shared_with_patient
+          ? [{ coding: [{ system: SYSTEMS.carePlanAttestation, code: 'shared-with-patient' }] }]
+          : []),
+      ],
       subject: ref('Patient', patientId),
       period: { start: row.effective_from, ...(row.effective_to ? { end: row.effective_to } : {}) },
       author: ref('Practitioner', row.author_id),
@@ -402,4 +453,54 @@ export function provenanceOf(x: FhirExported, events: ReadonlyMap<string, FhirSo
     eventIds: x.eventIds,
     current: x.current,
   };
+}
+
+/**
+ * The tenant's reference data (ADR 1119): an Organization per `OrganizationRegistered` (kind and IANA
+ * timezone, the extension the import reads: it defines the months), and a Practitioner plus its
+ * PractitionerRole per `PractitionerRegistered` (credential, role, organization). Pure.
+ */
+export function tenantResources(events: readonly FhirSourceEvent[]): FhirExported[] {
+  const acc: Acc = { out: [], versions: new Map() };
+  for (const e of events) {
+    if (e.type === 'OrganizationRegistered') {
+      const d = e.data;
+      const org: Organization & { id: string } = {
+        resourceType: 'Organization',
+        id: d.organizationId,
+        identifier: [
+          { system: SYSTEMS.organization, value: d.organizationId },
+          ...(d.npi ? [{ system: SYSTEMS.npi, value: d.npi }] : []),
+        ],
+        active: true,
+        type: [{ coding: [{ system: SYSTEMS.organizationKind, code: d.kind }] }],
+        name: d.name,
+        extension: [{ url: SYSTEMS.timezone, valueCode: d.timezone }],
+      };
+      emit(acc, org, [e], null);
+    } else if (e.type === 'PractitionerRegistered') {
+      const d = e.data;
+      const practitioner: Practitioner & { id: string } = {
+        resourceType: 'Practitioner',
+        id: d.practitionerId,
+        identifier: [
+          { system: SYSTEMS.practitioner, value: d.practitionerId },
+          ...(d.npi ? [{ system: SYSTEMS.npi, value: d.npi }] : []),
+        ],
+        active: true,
+        qualification: [{ code: { coding: [{ system: SYSTEMS.credential, code: d.credential }] } }],
+      };
+      emit(acc, practitioner, [e], null);
+      const role: PractitionerRole & { id: string } = {
+        resourceType: 'PractitionerRole',
+        id: d.practitionerId,
+        active: true,
+        practitioner: ref('Practitioner', d.practitionerId),
+        organization: ref('Organization', d.organizationId),
+        code: [{ coding: [{ system: SYSTEMS.practitionerRole, code: d.role }] }],
+      };
+      emit(acc, role, [e], null);
+    }
+  }
+  return acc.out;
 }
