@@ -14,6 +14,11 @@ export const IMPORT_SYSTEMS = {
   consentAttestation: 'urn:careledger:consent-attestation',
   carePlanKind: 'urn:careledger:care-plan-kind',
   carePlanAttestation: 'urn:careledger:care-plan-attestation',
+  careledgerPractitioner: 'urn:careledger:practitioner',
+  performerRole: 'urn:careledger:performer-role',
+  careSetting: 'urn:careledger:care-setting',
+  separatelyBilledAs: 'urn:careledger:separately-billed-as',
+  ucum: 'http://unitsofmeasure.org',
   careledgerPatient: 'urn:careledger:patient',
   conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
 } as const;
@@ -94,7 +99,20 @@ export interface ParsedEncounter extends Base {
   practitioner: ParsedRef;
   kind: string;
   on: string;
+  /** Set for logged care time (ADR 1112: an Encounter with `length`): the facts of `LogCareTime`. */
+  careTime: ParsedCareTime | null;
   paths: FieldPaths;
+}
+/** The care-time facts of an Encounter with `length` (ADR 1119); `practitioner` is the performer. */
+export interface ParsedCareTime {
+  program: Program;
+  performerRole: CareRole;
+  billingPractitioner: ParsedRef;
+  startedAt: string;
+  minutes: number;
+  activity: string;
+  careSetting?: string;
+  separatelyBilledAs?: string;
 }
 export interface ParsedConsent extends Base {
   type: 'Consent';

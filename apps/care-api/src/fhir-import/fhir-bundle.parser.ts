@@ -4,6 +4,7 @@ import {
   MAX_BUNDLE_ENTRIES,
   type BundleIssue,
   type ParsedCarePlan,
+  type ParsedCareTime,
   type ParsedConsent,
   type ParsedEntry,
   type ParsedPractitionerRole,
@@ -121,9 +122,16 @@ function parseEntry(entry: Json, index: number, fullUrls: FullUrls): ParsedEntry
       };
     }
     case 'Practitioner': {
-      const npi = identifierKey(r, 'Practitioner', path, null, S.npi);
-      const npiPath = `${path}.identifier[${array(r, 'identifier', path).findIndex((x) => isObject(x) && x.system === S.npi)}].value`;
-      if (!validNpi(npi.value))
+      // The NPI, else CareLedger's own practitioner id (a CareLedger export of a practitioner without NPI).
+      const ids = array(r, 'identifier', path);
+      const hasNpi = ids.some((x) => isObject(x) && x.system === S.npi);
+      const keySystem =
+        !hasNpi && ids.some((x) => isObject(x) && x.system === S.careledgerPractitioner)
+          ? S.careledgerPractitioner
+          : S.npi;
+      const npi = identifierKey(r, 'Practitioner', path, null, keySystem);
+      const npiPath = `${path}.identifier[${ids.findIndex((x) => isObject(x) && x.system === keySystem)}].value`;
+      if (keySystem === S.npi && !validNpi(npi.value))
         throw new ElementError(npiPath, 'must be a 10-digit NPI with a valid check digit');
       const qualifications = array(r, 'qualification', path);
       if (qualifications.length === 0)
@@ -333,20 +341,109 @@ function parseEncounter(r: Json, base: Base, fullUrl: string | null, fullUrls: F
   if (!isObject(p)) throw new ElementError(`${path}.participant[0]`, 'must be an object');
   const practitioner = reference(p, 'individual', 'Practitioner', `${path}.participant[0]`, fullUrls);
   const period = object(r, 'period', path);
+  const careTime = r.length === undefined ? null : parseCareTime(r, path, period, participants, fullUrls);
   return {
     ...base,
     type: 'Encounter',
+    careTime,
     key: identifierKey(r, 'Encounter', path, fullUrl),
     subject: reference(r, 'subject', 'Patient', path, fullUrls),
     practitioner,
     kind: kind?.code ?? 'other',
-    on: date(period, 'start', `${path}.period`),
+    on: careTime ? careTime.startedAt.slice(0, 10) : date(period, 'start', `${path}.period`),
     paths: {
       kind: kind?.path ?? `${path}.type`,
       on: `${path}.period.start`,
       practitionerId: practitioner.expression,
       encounterId: `${path}.identifier`,
+      ...(careTime
+        ? {
+            performerId: practitioner.expression,
+            entryId: `${path}.identifier`,
+            program: `${path}.serviceType`,
+            performerRole: `${path}.extension`,
+            billingPractitionerId: careTime.billingPractitioner.expression,
+            startedAt: `${path}.period.start`,
+            minutes: `${path}.length.value`,
+            activity: `${path}.type[0].text`,
+            careSetting: `${path}.extension`,
+            separatelyBilledAs: `${path}.extension`,
+          }
+        : {}),
     },
+  };
+}
+
+/** A coded `urn:careledger:` extension's code (the export's `careTimeExtensions`), or undefined. */
+function extensionCode(r: Json, url: string, path: string): string | undefined {
+  const exts = array(r, 'extension', path);
+  for (let k = 0; k < exts.length; k++) {
+    const x = exts[k];
+    if (!isObject(x) || x.url !== url) continue;
+    const c = object(x, 'valueCoding', `${path}.extension[${k}]`);
+    return string(c, 'code', `${path}.extension[${k}].valueCoding`);
+  }
+  return undefined;
+}
+
+/**
+ * Logged care time (ADR 1112, 1119): an Encounter with `length` in minutes, its program in
+ * `serviceType`, the performer as participant[0] and the billing practitioner as the ATND participant.
+ */
+function parseCareTime(
+  r: Json,
+  path: string,
+  period: Json,
+  participants: unknown[],
+  fullUrls: FullUrls,
+): ParsedCareTime {
+  const length = object(r, 'length', path);
+  if (length.system !== S.ucum || length.code !== 'min')
+    throw new ElementError(`${path}.length`, 'must be minutes (UCUM min)');
+  const minutes = length.value;
+  if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes <= 0)
+    throw new ElementError(`${path}.length.value`, 'must be a positive whole number of minutes');
+  const program = requiredCode(r, 'serviceType', S.program, path);
+  const role = extensionCode(r, S.performerRole, path);
+  if (role === undefined)
+    throw new ElementError(
+      `${path}.extension`,
+      `needs the ${S.performerRole} extension (the performer's role)`,
+    );
+  const b = participants.findIndex(
+    (p) =>
+      isObject(p) &&
+      Array.isArray(p.type) &&
+      p.type.some(
+        (t: unknown) =>
+          isObject(t) &&
+          Array.isArray(t.coding) &&
+          t.coding.some((c: unknown) => isObject(c) && c.code === 'ATND'),
+      ),
+  );
+  if (b < 0)
+    throw new ElementError(`${path}.participant`, 'needs the billing practitioner (an ATND participant)');
+  const billingPractitioner = reference(
+    participants[b] as Json,
+    'individual',
+    'Practitioner',
+    `${path}.participant[${b}]`,
+    fullUrls,
+  );
+  const type0 = array(r, 'type', path)[0];
+  const activity = isObject(type0) && typeof type0.text === 'string' ? type0.text : '';
+  if (activity.trim() === '') throw new ElementError(`${path}.type[0].text`, 'is required (the activity)');
+  const careSetting = extensionCode(r, S.careSetting, path);
+  const separatelyBilledAs = extensionCode(r, S.separatelyBilledAs, path);
+  return {
+    program: program.code as ParsedCareTime['program'],
+    performerRole: role as ParsedCareTime['performerRole'],
+    billingPractitioner,
+    startedAt: instant(period, 'start', `${path}.period`),
+    minutes,
+    activity,
+    ...(careSetting !== undefined ? { careSetting } : {}),
+    ...(separatelyBilledAs !== undefined ? { separatelyBilledAs } : {}),
   };
 }
 
