@@ -19,6 +19,8 @@ export const IMPORT_SYSTEMS = {
   careSetting: 'urn:careledger:care-setting',
   separatelyBilledAs: 'urn:careledger:separately-billed-as',
   ucum: 'http://unitsofmeasure.org',
+  psychotherapy: 'urn:careledger:psychotherapy',
+  pharmacologicManagement: 'urn:careledger:pharmacologic-management',
   careledgerPatient: 'urn:careledger:patient',
   conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
 } as const;
@@ -101,7 +103,17 @@ export interface ParsedEncounter extends Base {
   on: string;
   /** Set for logged care time (ADR 1112: an Encounter with `length`): the facts of `LogCareTime`. */
   careTime: ParsedCareTime | null;
+  /** Psychotherapy or pharmacologic management at the visit (the export's extensions, ADR 1119). */
+  services: ParsedVisitService[];
+  /** `reasonCode` codings of the program system: the programs discussed at the visit (initiation). */
+  programsDiscussed: Program[];
   paths: FieldPaths;
+}
+export interface ParsedVisitService {
+  kind: 'psychotherapy' | 'pharmacologic-management';
+  practitioner: ParsedRef;
+  minutes?: number;
+  withEM?: boolean;
 }
 /** The care-time facts of an Encounter with `length` (ADR 1119); `practitioner` is the performer. */
 export interface ParsedCareTime {

@@ -1,3 +1,4 @@
+import type { Program } from '@careledger/domain';
 import {
   IMPORT_SYSTEMS as S,
   IMPORTED_TYPES,
@@ -5,6 +6,8 @@ import {
   type BundleIssue,
   type ParsedCarePlan,
   type ParsedCareTime,
+  type ParsedEncounter,
+  type ParsedVisitService,
   type ParsedConsent,
   type ParsedEntry,
   type ParsedPractitionerRole,
@@ -342,10 +345,13 @@ function parseEncounter(r: Json, base: Base, fullUrl: string | null, fullUrls: F
   const practitioner = reference(p, 'individual', 'Practitioner', `${path}.participant[0]`, fullUrls);
   const period = object(r, 'period', path);
   const careTime = r.length === undefined ? null : parseCareTime(r, path, period, participants, fullUrls);
+  const services = careTime ? [] : visitServices(r, path, fullUrls);
   return {
     ...base,
     type: 'Encounter',
     careTime,
+    services,
+    programsDiscussed: careTime ? [] : programsDiscussed(r, path),
     key: identifierKey(r, 'Encounter', path, fullUrl),
     subject: reference(r, 'subject', 'Patient', path, fullUrls),
     practitioner,
@@ -372,6 +378,51 @@ function parseEncounter(r: Json, base: Base, fullUrl: string | null, fullUrls: F
         : {}),
     },
   };
+}
+
+/** The programs discussed at a visit: the `reasonCode` codings with the program system. */
+function programsDiscussed(r: Json, path: string): ParsedEncounter['programsDiscussed'] {
+  return array(r, 'reasonCode', path).flatMap((c, k) =>
+    isObject(c)
+      ? array(c, 'coding', `${path}.reasonCode[${k}]`)
+          .filter((x): x is Json => isObject(x) && x.system === S.program)
+          .map((x) => string(x, 'code', `${path}.reasonCode[${k}].coding`) as Program)
+      : [],
+  );
+}
+
+/** The visit's psychotherapy and pharmacologic-management extensions (the export's, ADR 1119). */
+function visitServices(r: Json, path: string, fullUrls: FullUrls): ParsedVisitService[] {
+  const out: ParsedVisitService[] = [];
+  array(r, 'extension', path).forEach((x, k) => {
+    if (!isObject(x) || (x.url !== S.psychotherapy && x.url !== S.pharmacologicManagement)) return;
+    const at = `${path}.extension[${k}]`;
+    const parts = array(x, 'extension', at);
+    const part = (url: string): { value: Json; path: string } => {
+      const i = parts.findIndex((p) => isObject(p) && p.url === url);
+      if (i < 0) throw new ElementError(`${at}.extension`, `needs the ${url} part`);
+      return { value: parts[i] as Json, path: `${at}.extension[${i}]` };
+    };
+    const who = part('practitioner');
+    const practitioner = reference(who.value, 'valueReference', 'Practitioner', who.path, fullUrls);
+    if (x.url === S.pharmacologicManagement) {
+      out.push({ kind: 'pharmacologic-management', practitioner });
+      return;
+    }
+    const minutes = part('minutes');
+    const withEM = part('withEM');
+    if (!Number.isInteger(minutes.value.valueInteger) || (minutes.value.valueInteger as number) <= 0)
+      throw new ElementError(`${minutes.path}.valueInteger`, 'must be a positive whole number of minutes');
+    if (typeof withEM.value.valueBoolean !== 'boolean')
+      throw new ElementError(`${withEM.path}.valueBoolean`, 'must be true or false');
+    out.push({
+      kind: 'psychotherapy',
+      practitioner,
+      minutes: minutes.value.valueInteger as number,
+      withEM: withEM.value.valueBoolean,
+    });
+  });
+  return out;
 }
 
 /** A coded `urn:careledger:` extension's code (the export's `careTimeExtensions`), or undefined. */

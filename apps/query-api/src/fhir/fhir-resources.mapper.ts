@@ -71,6 +71,8 @@ export const SYSTEMS = {
   npi: 'http://hl7.org/fhir/sid/us-npi',
   credential: 'http://terminology.hl7.org/CodeSystem/v2-0360',
   timezone: 'http://hl7.org/fhir/StructureDefinition/timezone',
+  psychotherapy: 'urn:careledger:psychotherapy',
+  pharmacologicManagement: 'urn:careledger:pharmacologic-management',
   icd10cm: 'http://hl7.org/fhir/sid/icd-10-cm',
   cpt: 'http://www.ama-assn.org/go/cpt',
   hcpcs: 'urn:oid:2.16.840.1.113883.6.285',
@@ -139,6 +141,8 @@ export function patientResources(patientId: string, events: readonly FhirSourceE
       voided: boolean;
     }
   >();
+  const visits = new Map<string, { resource: Encounter; events: FhirSourceEvent[] }>();
+  const pending = new Map<string, VisitServiceEvent[]>();
   for (const e of events) {
     if (e.patientId !== patientId) continue;
     switch (e.type) {
@@ -199,8 +203,44 @@ export function patientResources(patientId: string, events: readonly FhirSourceE
           subject,
           participant: [{ individual: ref('Practitioner', e.data.practitionerId) }],
           period: { start: e.data.on, end: e.data.on },
+          // The programs discussed at the visit (what makes it an initiating visit).
+          ...(e.data.programsDiscussed?.length
+            ? {
+                reasonCode: [
+                  { coding: e.data.programsDiscussed.map((code) => ({ system: SYSTEMS.program, code })) },
+                ],
+              }
+            : {}),
         };
-        emit(acc, enc as Encounter & { id: string }, [e], { start: e.data.on, end: e.data.on });
+        // Services recorded before the visit itself are in the visit's first version.
+        const early = pending.get(e.data.encounterId) ?? [];
+        pending.delete(e.data.encounterId);
+        const visit = {
+          resource: early.length > 0 ? { ...enc, extension: early.map(visitServiceExtension) } : enc,
+          events: [e, ...early],
+        };
+        visits.set(e.data.encounterId, visit);
+        emit(acc, visit.resource as Encounter & { id: string }, visit.events, {
+          start: e.data.on,
+          end: e.data.on,
+        });
+        break;
+      }
+      case 'PsychotherapyProvided':
+      case 'PharmacologicManagementProvided': {
+        // A service at a visit (add-ons 90833-90838, 90863): a new version of the visit's Encounter.
+        const v = visits.get(e.data.encounterId);
+        if (!v) {
+          pending.set(e.data.encounterId, [...(pending.get(e.data.encounterId) ?? []), e]);
+          break;
+        }
+        v.events.push(e);
+        v.resource = {
+          ...v.resource,
+          extension: [...(v.resource.extension ?? []), visitServiceExtension(e)],
+        };
+        const on = v.resource.period!.start!;
+        emit(acc, v.resource as Encounter & { id: string }, v.events, { start: on, end: on });
         break;
       }
       case 'ConsentGranted':
@@ -244,6 +284,26 @@ export function patientResources(patientId: string, events: readonly FhirSourceE
   }
   emitCarePlans(acc, patientId, events);
   return acc.out;
+}
+
+/** Psychotherapy (minutes, with E/M) or pharmacologic management at a visit, as an extension (ADR 1119). */
+type VisitServiceEvent = Extract<
+  FhirSourceEvent,
+  { type: 'PsychotherapyProvided' | 'PharmacologicManagementProvided' }
+>;
+
+function visitServiceExtension(e: VisitServiceEvent): Extension {
+  const practitioner = { url: 'practitioner', valueReference: ref('Practitioner', e.data.practitionerId) };
+  if (e.type === 'PharmacologicManagementProvided')
+    return { url: SYSTEMS.pharmacologicManagement, extension: [practitioner] };
+  return {
+    url: SYSTEMS.psychotherapy,
+    extension: [
+      practitioner,
+      { url: 'minutes', valueInteger: e.data.minutes },
+      { url: 'withEM', valueBoolean: e.data.withEM },
+    ],
+  };
 }
 
 function clinical(code: 'active' | 'resolved'): Condition['clinicalStatus'] {
