@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { loadReferenceData } from '@careledger/config';
 import { type ContractEvent, determineMonth } from '@careledger/domain';
 import { BULK_REFERENCE_TYPES } from '../../apps/query-api/src/fhir/fhir.service';
+import { validateFhirFiles } from '../../tools/cli/fhir/fhir-validator';
 import { randomTenant, startCareApi, type CareApiHarness } from './care-api.e2e-helpers';
 import { type FhirFixture, fhirFixture } from './fhir-support';
 
@@ -176,4 +180,33 @@ describe('FHIR round trip: $export -> transaction Bundle -> POST /fhir/R4 -> sam
       determinations(fx.events, patients, fx.config.dataDir),
     );
   });
+
+  it('exports resources the HAPI FHIR validator accepts (0 errors): reference data, care time, visit services', async () => {
+    const encounters = (files.get('Encounter') ?? []) as Json[];
+    const sample = [
+      ...BULK_REFERENCE_TYPES.map((t) => files.get(t)![0]!),
+      encounters.find((e) => e.length)!,
+      ...[encounters.find((e) => e.extension?.some((x: Json) => x.url === 'urn:careledger:psychotherapy'))],
+      ...[encounters.find((e) => e.reasonCode)],
+      files.get('Consent')![0]!,
+      files.get('CarePlan')![0]!,
+    ].filter((r): r is Resource => r !== undefined);
+    expect(sample.length).toBeGreaterThanOrEqual(BULK_REFERENCE_TYPES.length + 3);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-round-trip-'));
+    const paths = sample.map((r, i) => {
+      const f = path.join(dir, `${String(i).padStart(2, '0')}-${r.resourceType}.json`);
+      fs.writeFileSync(f, JSON.stringify(r));
+      return f;
+    });
+    const results = await validateFhirFiles(paths);
+    for (const r of results)
+      process.stdout.write(
+        `FHIR validator ${path.basename(r.file)}: ${r.errors} error(s), ${r.warnings} warning(s)\n` +
+          r.messages.map((x) => `  ${x.severity} ${x.location}: ${x.message}\n`).join(''),
+      );
+    expect(results.map((r) => [path.basename(r.file), r.errors])).toEqual(
+      paths.map((f) => [path.basename(f), 0]),
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 240_000);
 });
