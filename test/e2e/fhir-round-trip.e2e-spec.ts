@@ -22,7 +22,7 @@ const ROUND_TRIP_TYPES = [
   'Consent',
   'CarePlan',
 ] as const;
-const MONTH = '2025-03';
+const MONTHS = ['2025-02', '2025-03'];
 const local = (url: string): string => new URL(url).pathname + new URL(url).search;
 const uuidOf = (key: string): string => {
   const h = createHash('sha256').update(key).digest('hex');
@@ -69,17 +69,19 @@ function determinations(
   dataDir: string,
 ): Json[] {
   const reference = loadReferenceData(dataDir);
-  return patients.map((patientId) => {
+  return patients.flatMap((patientId) => {
     const own = events.filter((e) => (e.patientId ?? null) === null || e.patientId === patientId);
-    const d = determineMonth(own, { patientId, month: MONTH, reference });
-    return {
-      patientId,
-      lines: d.lines.map((l) => ({ code: l.code, units: l.units, program: l.program })),
-      minutes: d.minutes
-        .map((m) => ({ program: m.program, counted: m.countedMinutes, personal: m.personalMinutes }))
-        .sort((a, b) => `${a.program}${a.counted}`.localeCompare(`${b.program}${b.counted}`)),
-      codes: d.lines.map((l) => l.code).sort(),
-    };
+    return MONTHS.map((month) => ({ month, d: determineMonth(own, { patientId, month, reference }) })).map(
+      ({ month, d }) => ({
+        patientId,
+        month,
+        lines: d.lines.map((l) => ({ code: l.code, units: l.units, program: l.program })),
+        minutes: d.minutes
+          .map((m) => ({ program: m.program, counted: m.countedMinutes, personal: m.personalMinutes }))
+          .sort((a, b) => `${a.program}${a.counted}`.localeCompare(`${b.program}${b.counted}`)),
+        codes: d.lines.map((l) => l.code).sort(),
+      }),
+    );
   });
 }
 
@@ -96,7 +98,7 @@ describe('FHIR round trip: $export -> transaction Bundle -> POST /fhir/R4 -> sam
   let patients: string[];
 
   beforeAll(async () => {
-    fx = await fhirFixture('fhirrt', { seed: 61, patients: 12, months: [MONTH] });
+    fx = await fhirFixture('fhirrt', { seed: 61, patients: 16, months: MONTHS });
     h = await startCareApi();
     patients = [...new Set(fx.events.flatMap((e) => (e.type === 'PatientRegistered' ? [e.patientId!] : [])))];
     files = await bulkExport();

@@ -20,6 +20,7 @@ export const IMPORT_SYSTEMS = {
   separatelyBilledAs: 'urn:careledger:separately-billed-as',
   ucum: 'http://unitsofmeasure.org',
   psychotherapy: 'urn:careledger:psychotherapy',
+  episodeStartedOn: 'urn:careledger:episode-started-on',
   pharmacologicManagement: 'urn:careledger:pharmacologic-management',
   careledgerPatient: 'urn:careledger:patient',
   conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
@@ -135,6 +136,8 @@ export interface ParsedConsent extends Base {
   method: string;
   obtainedAt: string;
   costSharingExplained: boolean;
+  /** Extension `urn:careledger:episode-started-on` (valueDate): the CoCM/BHI episode's start. */
+  episodeStartedOn: string | null;
   revokedAt: string | null;
   paths: FieldPaths;
 }

@@ -380,6 +380,13 @@ function parseEncounter(r: Json, base: Base, fullUrl: string | null, fullUrls: F
   };
 }
 
+/** The episode start of a Consent (extension `urn:careledger:episode-started-on`, valueDate), or null. */
+function episodeStartedOn(r: Json, path: string): string | null {
+  const exts = array(r, 'extension', path);
+  const k = exts.findIndex((x) => isObject(x) && x.url === S.episodeStartedOn);
+  return k < 0 ? null : date(exts[k] as Json, 'valueDate', `${path}.extension[${k}]`);
+}
+
 /** The programs discussed at a visit: the `reasonCode` codings with the program system. */
 function programsDiscussed(r: Json, path: string): ParsedEncounter['programsDiscussed'] {
   return array(r, 'reasonCode', path).flatMap((c, k) =>
@@ -556,11 +563,13 @@ function parseConsent(r: Json, base: Base, fullUrl: string | null, fullUrls: Ful
     method: method.code,
     obtainedAt,
     costSharingExplained: costSharing?.code === 'cost-sharing-explained',
+    episodeStartedOn: episodeStartedOn(r, path),
     revokedAt,
     paths: {
       program: program.path,
       method: method.path,
       obtainedAt: `${path}.dateTime`,
+      episodeStartedOn: `${path}.extension`,
       revokedAt: `${path}.provision.period.end`,
       billingPractitionerId: billingPractitioner.expression,
       consentId: `${path}.identifier`,
@@ -609,7 +618,9 @@ function parseCarePlan(r: Json, base: Base, fullUrl: string | null, fullUrls: Fu
     author: reference(r, 'author', 'Practitioner', path, fullUrls),
     program: program.code as ParsedCarePlan['program'],
     kind: kind?.code ?? 'comprehensive',
-    establishedOn: date(period, 'start', `${path}.period`),
+    // `created` (a CareLedger export's establishment date on every version), else the period's start.
+    establishedOn:
+      r.created !== undefined ? date(r, 'created', path) : date(period, 'start', `${path}.period`),
     ...out,
     sharedWithPatient: attestations.includes('shared-with-patient'),
     substantialRevision: attestations.includes('substantial-revision'),
@@ -617,7 +628,7 @@ function parseCarePlan(r: Json, base: Base, fullUrl: string | null, fullUrls: Fu
     paths: {
       program: program.path,
       kind: kind?.path ?? `${path}.category`,
-      establishedOn: `${path}.period.start`,
+      establishedOn: r.created !== undefined ? `${path}.created` : `${path}.period.start`,
       authorId: `${path}.author.reference`,
       problems: `${path}.note`,
       goals: `${path}.note`,

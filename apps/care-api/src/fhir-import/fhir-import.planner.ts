@@ -400,6 +400,7 @@ class Planner {
       method: e.method,
       obtainedAt: e.obtainedAt,
       costSharingExplained: e.costSharingExplained,
+      ...(e.episodeStartedOn !== null ? { episodeStartedOn: e.episodeStartedOn } : {}),
     } as Command;
     let created = this.run(e, grant, patientId);
     if (e.revokedAt !== null) {

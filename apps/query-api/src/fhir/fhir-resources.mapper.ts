@@ -72,6 +72,7 @@ export const SYSTEMS = {
   credential: 'http://terminology.hl7.org/CodeSystem/v2-0360',
   timezone: 'http://hl7.org/fhir/StructureDefinition/timezone',
   psychotherapy: 'urn:careledger:psychotherapy',
+  episodeStartedOn: 'urn:careledger:episode-started-on',
   pharmacologicManagement: 'urn:careledger:pharmacologic-management',
   icd10cm: 'http://hl7.org/fhir/sid/icd-10-cm',
   cpt: 'http://www.ama-assn.org/go/cpt',
@@ -322,6 +323,10 @@ function emitConsent(
   const consent: Consent = {
     resourceType: 'Consent',
     id: d.consentId,
+    // The CoCM episode's start (initial vs subsequent months) when it is not the consent's date.
+    ...(d.episodeStartedOn
+      ? { extension: [{ url: SYSTEMS.episodeStartedOn, valueDate: d.episodeStartedOn }] }
+      : {}),
     status: revokedAt ? 'inactive' : 'active',
     scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'treatment' }] },
     category: [
@@ -429,8 +434,10 @@ function emitCarePlans(acc: Acc, patientId: string, events: readonly FhirSourceE
   const own = events.filter((e) => e.patientId === patientId);
   const byId = new Map(own.map((e) => [e.eventId, e]));
   const rows = carePlanVersionRows(own[0]?.tenantId ?? '', patientId, own);
+  const establishedOn = new Map<string, string>();
   for (const row of rows) {
     const source = byId.get(row.event_id)!;
+    if (!establishedOn.has(row.care_plan_id)) establishedOn.set(row.care_plan_id, row.effective_from);
     const plan: CarePlan = {
       resourceType: 'CarePlan',
       id: row.care_plan_id,
@@ -445,6 +452,8 @@ function emitCarePlans(acc: Acc, patientId: string, events: readonly FhirSourceE
       ],
       subject: ref('Patient', patientId),
       period: { start: row.effective_from, ...(row.effective_to ? { end: row.effective_to } : {}) },
+      // The plan's establishment date on every version (the period is the version's).
+      created: establishedOn.get(row.care_plan_id)!,
       author: ref('Practitioner', row.author_id),
       note: [
         ...row.content.problems.map((p) => ({ text: `Problem: ${p}` })),
