@@ -359,4 +359,21 @@ describe('FHIR transaction planner (pure; ADR 1113)', () => {
       ],
     });
   });
+
+  it("given nothing, when a CarePlan with created and a Consent with an episode start, then they are the plan's and episode's start", () => {
+    const b = example();
+    b.entry[8].resource.created = '2025-02-20';
+    b.entry[8].resource.period.start = '2025-03-28';
+    b.entry[7].resource.extension = [{ url: 'urn:careledger:episode-started-on', valueDate: '2025-02-15' }];
+    spec()
+      .when(b)
+      .then((events) => {
+        expect(events.find((e) => e.type === 'CarePlanEstablished')!.data).toMatchObject({
+          establishedOn: '2025-02-20',
+        });
+        expect(events.find((e) => e.type === 'ConsentGranted')!.data).toMatchObject({
+          episodeStartedOn: '2025-02-15',
+        });
+      });
+  });
 });

@@ -233,4 +233,52 @@ describe('FHIR mapping of visit services and the tenant stream (ADR 1119)', () =
       code: [{ coding: [{ system: 'urn:careledger:practitioner-role', code: 'qhp' }] }],
     });
   });
+
+  it('dates every CarePlan version by its establishment (created) and keeps a consent episode start', () => {
+    const out = patientResources('P1', [
+      ev('PatientRegistered', '2025-01-01T00:00:00Z', { organizationId: 'ORG' }),
+      ev('ConsentGranted', '2025-01-03T00:00:00Z', {
+        consentId: 'CN1',
+        program: 'CoCM',
+        billingPractitionerId: 'DR1',
+        method: 'written',
+        obtainedAt: '2025-01-03T10:00:00-05:00',
+        costSharingExplained: false,
+        episodeStartedOn: '2024-12-07',
+      }),
+      ev('CarePlanEstablished', '2025-01-04T00:00:00Z', {
+        carePlanId: 'CP1',
+        program: 'CoCM',
+        kind: 'comprehensive',
+        establishedOn: '2025-01-04',
+        authorId: 'DR1',
+        problems: ['a'],
+        goals: ['b'],
+        interventions: ['c'],
+        sharedWithPatient: true,
+      }),
+      ev('CarePlanRevised', '2025-03-28T00:00:00Z', {
+        carePlanId: 'CP1',
+        revisedOn: '2025-03-28',
+        authorId: 'DR1',
+        changes: { goals: ['d'] },
+        substantial: false,
+      }),
+    ]);
+    const plans = out.filter((x) => x.resource.resourceType === 'CarePlan').map((x) => x.resource);
+    expect(
+      plans.map((p) => [
+        (p as { created: string }).created,
+        (p as { period: { start: string } }).period.start,
+      ]),
+    ).toEqual([
+      ['2025-01-04', '2025-01-04'],
+      ['2025-01-04', '2025-03-28'],
+    ]);
+    const consent = out.find((x) => x.current && x.resource.resourceType === 'Consent')!.resource;
+    expect(consent).toMatchObject({
+      extension: [{ url: 'urn:careledger:episode-started-on', valueDate: '2024-12-07' }],
+    });
+    expect(JSON.stringify(consent)).not.toContain('consent-attestation');
+  });
 });
