@@ -142,8 +142,7 @@ export function patientResources(patientId: string, events: readonly FhirSourceE
       voided: boolean;
     }
   >();
-  const visits = new Map<string, { resource: Encounter; events: FhirSourceEvent[] }>();
-  const pending = new Map<string, VisitServiceEvent[]>();
+  const visits: Visits = { byId: new Map(), pending: new Map() };
   for (const e of events) {
     if (e.patientId !== patientId) continue;
     switch (e.type) {
@@ -194,56 +193,13 @@ export function patientResources(patientId: string, events: readonly FhirSourceE
         });
         break;
       }
-      case 'EncounterCompleted': {
-        const enc: Encounter = {
-          resourceType: 'Encounter',
-          id: e.data.encounterId,
-          status: 'finished',
-          class: { system: SYSTEMS.actCode, code: 'AMB', display: 'ambulatory' },
-          type: [{ coding: [{ system: 'urn:careledger:encounter-kind', code: e.data.kind }] }],
-          subject,
-          participant: [{ individual: ref('Practitioner', e.data.practitionerId) }],
-          period: { start: e.data.on, end: e.data.on },
-          // The programs discussed at the visit (what makes it an initiating visit).
-          ...(e.data.programsDiscussed?.length
-            ? {
-                reasonCode: [
-                  { coding: e.data.programsDiscussed.map((code) => ({ system: SYSTEMS.program, code })) },
-                ],
-              }
-            : {}),
-        };
-        // Services recorded before the visit itself are in the visit's first version.
-        const early = pending.get(e.data.encounterId) ?? [];
-        pending.delete(e.data.encounterId);
-        const visit = {
-          resource: early.length > 0 ? { ...enc, extension: early.map(visitServiceExtension) } : enc,
-          events: [e, ...early],
-        };
-        visits.set(e.data.encounterId, visit);
-        emit(acc, visit.resource as Encounter & { id: string }, visit.events, {
-          start: e.data.on,
-          end: e.data.on,
-        });
+      case 'EncounterCompleted':
+        emitVisit(acc, subject, visits, e);
         break;
-      }
       case 'PsychotherapyProvided':
-      case 'PharmacologicManagementProvided': {
-        // A service at a visit (add-ons 90833-90838, 90863): a new version of the visit's Encounter.
-        const v = visits.get(e.data.encounterId);
-        if (!v) {
-          pending.set(e.data.encounterId, [...(pending.get(e.data.encounterId) ?? []), e]);
-          break;
-        }
-        v.events.push(e);
-        v.resource = {
-          ...v.resource,
-          extension: [...(v.resource.extension ?? []), visitServiceExtension(e)],
-        };
-        const on = v.resource.period!.start!;
-        emit(acc, v.resource as Encounter & { id: string }, v.events, { start: on, end: on });
+      case 'PharmacologicManagementProvided':
+        emitVisitService(acc, visits, e);
         break;
-      }
       case 'ConsentGranted':
         consents.set(e.data.consentId, { data: e.data, events: [e] });
         emitConsent(acc, patientId, e.data, [e], null);
@@ -288,6 +244,60 @@ export function patientResources(patientId: string, events: readonly FhirSourceE
 }
 
 /** Psychotherapy (minutes, with E/M) or pharmacologic management at a visit, as an extension (ADR 1119). */
+/** The visits of a patient so far, and services recorded before their visit (by encounter id). */
+interface Visits {
+  byId: Map<string, { resource: Encounter; events: FhirSourceEvent[] }>;
+  pending: Map<string, VisitServiceEvent[]>;
+}
+
+/** A visit (EncounterCompleted) as an Encounter; services recorded before it are in its first version. */
+function emitVisit(
+  acc: Acc,
+  subject: Reference<Patient>,
+  visits: Visits,
+  e: Extract<FhirSourceEvent, { type: 'EncounterCompleted' }>,
+): void {
+  const enc: Encounter = {
+    resourceType: 'Encounter',
+    id: e.data.encounterId,
+    status: 'finished',
+    class: { system: SYSTEMS.actCode, code: 'AMB', display: 'ambulatory' },
+    type: [{ coding: [{ system: 'urn:careledger:encounter-kind', code: e.data.kind }] }],
+    subject,
+    participant: [{ individual: ref('Practitioner', e.data.practitionerId) }],
+    period: { start: e.data.on, end: e.data.on },
+    // The programs discussed at the visit (what makes it an initiating visit).
+    ...(e.data.programsDiscussed?.length
+      ? {
+          reasonCode: [
+            { coding: e.data.programsDiscussed.map((code) => ({ system: SYSTEMS.program, code })) },
+          ],
+        }
+      : {}),
+  };
+  const early = visits.pending.get(e.data.encounterId) ?? [];
+  visits.pending.delete(e.data.encounterId);
+  const visit = {
+    resource: early.length > 0 ? { ...enc, extension: early.map(visitServiceExtension) } : enc,
+    events: [e, ...early],
+  };
+  visits.byId.set(e.data.encounterId, visit);
+  emit(acc, visit.resource as Encounter & { id: string }, visit.events, { start: e.data.on, end: e.data.on });
+}
+
+/** A service at a visit (add-ons 90833-90838, 90863): a new version of the visit's Encounter. */
+function emitVisitService(acc: Acc, visits: Visits, e: VisitServiceEvent): void {
+  const v = visits.byId.get(e.data.encounterId);
+  if (!v) {
+    visits.pending.set(e.data.encounterId, [...(visits.pending.get(e.data.encounterId) ?? []), e]);
+    return;
+  }
+  v.events.push(e);
+  v.resource = { ...v.resource, extension: [...(v.resource.extension ?? []), visitServiceExtension(e)] };
+  const on = v.resource.period!.start!;
+  emit(acc, v.resource as Encounter & { id: string }, v.events, { start: on, end: on });
+}
+
 type VisitServiceEvent = Extract<
   FhirSourceEvent,
   { type: 'PsychotherapyProvided' | 'PharmacologicManagementProvided' }
