@@ -14,6 +14,14 @@ export const IMPORT_SYSTEMS = {
   consentAttestation: 'urn:careledger:consent-attestation',
   carePlanKind: 'urn:careledger:care-plan-kind',
   carePlanAttestation: 'urn:careledger:care-plan-attestation',
+  careledgerPractitioner: 'urn:careledger:practitioner',
+  performerRole: 'urn:careledger:performer-role',
+  careSetting: 'urn:careledger:care-setting',
+  separatelyBilledAs: 'urn:careledger:separately-billed-as',
+  ucum: 'http://unitsofmeasure.org',
+  psychotherapy: 'urn:careledger:psychotherapy',
+  episodeStartedOn: 'urn:careledger:episode-started-on',
+  pharmacologicManagement: 'urn:careledger:pharmacologic-management',
   careledgerPatient: 'urn:careledger:patient',
   conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
 } as const;
@@ -94,7 +102,30 @@ export interface ParsedEncounter extends Base {
   practitioner: ParsedRef;
   kind: string;
   on: string;
+  /** Set for logged care time (ADR 1112: an Encounter with `length`): the facts of `LogCareTime`. */
+  careTime: ParsedCareTime | null;
+  /** Psychotherapy or pharmacologic management at the visit (the export's extensions, ADR 1119). */
+  services: ParsedVisitService[];
+  /** `reasonCode` codings of the program system: the programs discussed at the visit (initiation). */
+  programsDiscussed: Program[];
   paths: FieldPaths;
+}
+export interface ParsedVisitService {
+  kind: 'psychotherapy' | 'pharmacologic-management';
+  practitioner: ParsedRef;
+  minutes?: number;
+  withEM?: boolean;
+}
+/** The care-time facts of an Encounter with `length` (ADR 1119); `practitioner` is the performer. */
+export interface ParsedCareTime {
+  program: Program;
+  performerRole: CareRole;
+  billingPractitioner: ParsedRef;
+  startedAt: string;
+  minutes: number;
+  activity: string;
+  careSetting?: string;
+  separatelyBilledAs?: string;
 }
 export interface ParsedConsent extends Base {
   type: 'Consent';
@@ -105,6 +136,8 @@ export interface ParsedConsent extends Base {
   method: string;
   obtainedAt: string;
   costSharingExplained: boolean;
+  /** Extension `urn:careledger:episode-started-on` (valueDate): the CoCM/BHI episode's start. */
+  episodeStartedOn: string | null;
   revokedAt: string | null;
   paths: FieldPaths;
 }

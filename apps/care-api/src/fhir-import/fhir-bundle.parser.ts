@@ -1,9 +1,13 @@
+import type { Program } from '@careledger/domain';
 import {
   IMPORT_SYSTEMS as S,
   IMPORTED_TYPES,
   MAX_BUNDLE_ENTRIES,
   type BundleIssue,
   type ParsedCarePlan,
+  type ParsedCareTime,
+  type ParsedEncounter,
+  type ParsedVisitService,
   type ParsedConsent,
   type ParsedEntry,
   type ParsedPractitionerRole,
@@ -121,9 +125,16 @@ function parseEntry(entry: Json, index: number, fullUrls: FullUrls): ParsedEntry
       };
     }
     case 'Practitioner': {
-      const npi = identifierKey(r, 'Practitioner', path, null, S.npi);
-      const npiPath = `${path}.identifier[${array(r, 'identifier', path).findIndex((x) => isObject(x) && x.system === S.npi)}].value`;
-      if (!validNpi(npi.value))
+      // The NPI, else CareLedger's own practitioner id (a CareLedger export of a practitioner without NPI).
+      const ids = array(r, 'identifier', path);
+      const hasNpi = ids.some((x) => isObject(x) && x.system === S.npi);
+      const keySystem =
+        !hasNpi && ids.some((x) => isObject(x) && x.system === S.careledgerPractitioner)
+          ? S.careledgerPractitioner
+          : S.npi;
+      const npi = identifierKey(r, 'Practitioner', path, null, keySystem);
+      const npiPath = `${path}.identifier[${ids.findIndex((x) => isObject(x) && x.system === keySystem)}].value`;
+      if (keySystem === S.npi && !validNpi(npi.value))
         throw new ElementError(npiPath, 'must be a 10-digit NPI with a valid check digit');
       const qualifications = array(r, 'qualification', path);
       if (qualifications.length === 0)
@@ -333,20 +344,164 @@ function parseEncounter(r: Json, base: Base, fullUrl: string | null, fullUrls: F
   if (!isObject(p)) throw new ElementError(`${path}.participant[0]`, 'must be an object');
   const practitioner = reference(p, 'individual', 'Practitioner', `${path}.participant[0]`, fullUrls);
   const period = object(r, 'period', path);
+  const careTime = r.length === undefined ? null : parseCareTime(r, path, period, participants, fullUrls);
+  const services = careTime ? [] : visitServices(r, path, fullUrls);
   return {
     ...base,
     type: 'Encounter',
+    careTime,
+    services,
+    programsDiscussed: careTime ? [] : programsDiscussed(r, path),
     key: identifierKey(r, 'Encounter', path, fullUrl),
     subject: reference(r, 'subject', 'Patient', path, fullUrls),
     practitioner,
     kind: kind?.code ?? 'other',
-    on: date(period, 'start', `${path}.period`),
+    on: careTime ? careTime.startedAt.slice(0, 10) : date(period, 'start', `${path}.period`),
     paths: {
       kind: kind?.path ?? `${path}.type`,
       on: `${path}.period.start`,
       practitionerId: practitioner.expression,
       encounterId: `${path}.identifier`,
+      ...(careTime
+        ? {
+            performerId: practitioner.expression,
+            entryId: `${path}.identifier`,
+            program: `${path}.serviceType`,
+            performerRole: `${path}.extension`,
+            billingPractitionerId: careTime.billingPractitioner.expression,
+            startedAt: `${path}.period.start`,
+            minutes: `${path}.length.value`,
+            activity: `${path}.type[0].text`,
+            careSetting: `${path}.extension`,
+            separatelyBilledAs: `${path}.extension`,
+          }
+        : {}),
     },
+  };
+}
+
+/** The episode start of a Consent (extension `urn:careledger:episode-started-on`, valueDate), or null. */
+function episodeStartedOn(r: Json, path: string): string | null {
+  const exts = array(r, 'extension', path);
+  const k = exts.findIndex((x) => isObject(x) && x.url === S.episodeStartedOn);
+  return k < 0 ? null : date(exts[k] as Json, 'valueDate', `${path}.extension[${k}]`);
+}
+
+/** The programs discussed at a visit: the `reasonCode` codings with the program system. */
+function programsDiscussed(r: Json, path: string): ParsedEncounter['programsDiscussed'] {
+  return array(r, 'reasonCode', path).flatMap((c, k) =>
+    isObject(c)
+      ? array(c, 'coding', `${path}.reasonCode[${k}]`)
+          .filter((x): x is Json => isObject(x) && x.system === S.program)
+          .map((x) => string(x, 'code', `${path}.reasonCode[${k}].coding`) as Program)
+      : [],
+  );
+}
+
+/** The visit's psychotherapy and pharmacologic-management extensions (the export's, ADR 1119). */
+function visitServices(r: Json, path: string, fullUrls: FullUrls): ParsedVisitService[] {
+  const out: ParsedVisitService[] = [];
+  array(r, 'extension', path).forEach((x, k) => {
+    if (!isObject(x) || (x.url !== S.psychotherapy && x.url !== S.pharmacologicManagement)) return;
+    const at = `${path}.extension[${k}]`;
+    const parts = array(x, 'extension', at);
+    const part = (url: string): { value: Json; path: string } => {
+      const i = parts.findIndex((p) => isObject(p) && p.url === url);
+      if (i < 0) throw new ElementError(`${at}.extension`, `needs the ${url} part`);
+      return { value: parts[i] as Json, path: `${at}.extension[${i}]` };
+    };
+    const who = part('practitioner');
+    const practitioner = reference(who.value, 'valueReference', 'Practitioner', who.path, fullUrls);
+    if (x.url === S.pharmacologicManagement) {
+      out.push({ kind: 'pharmacologic-management', practitioner });
+      return;
+    }
+    const minutes = part('minutes');
+    const withEM = part('withEM');
+    if (!Number.isInteger(minutes.value.valueInteger) || (minutes.value.valueInteger as number) <= 0)
+      throw new ElementError(`${minutes.path}.valueInteger`, 'must be a positive whole number of minutes');
+    if (typeof withEM.value.valueBoolean !== 'boolean')
+      throw new ElementError(`${withEM.path}.valueBoolean`, 'must be true or false');
+    out.push({
+      kind: 'psychotherapy',
+      practitioner,
+      minutes: minutes.value.valueInteger as number,
+      withEM: withEM.value.valueBoolean,
+    });
+  });
+  return out;
+}
+
+/** A coded `urn:careledger:` extension's code (the export's `careTimeExtensions`), or undefined. */
+function extensionCode(r: Json, url: string, path: string): string | undefined {
+  const exts = array(r, 'extension', path);
+  for (let k = 0; k < exts.length; k++) {
+    const x = exts[k];
+    if (!isObject(x) || x.url !== url) continue;
+    const c = object(x, 'valueCoding', `${path}.extension[${k}]`);
+    return string(c, 'code', `${path}.extension[${k}].valueCoding`);
+  }
+  return undefined;
+}
+
+/**
+ * Logged care time (ADR 1112, 1119): an Encounter with `length` in minutes, its program in
+ * `serviceType`, the performer as participant[0] and the billing practitioner as the ATND participant.
+ */
+function parseCareTime(
+  r: Json,
+  path: string,
+  period: Json,
+  participants: unknown[],
+  fullUrls: FullUrls,
+): ParsedCareTime {
+  const length = object(r, 'length', path);
+  if (length.system !== S.ucum || length.code !== 'min')
+    throw new ElementError(`${path}.length`, 'must be minutes (UCUM min)');
+  const minutes = length.value;
+  if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes <= 0)
+    throw new ElementError(`${path}.length.value`, 'must be a positive whole number of minutes');
+  const program = requiredCode(r, 'serviceType', S.program, path);
+  const role = extensionCode(r, S.performerRole, path);
+  if (role === undefined)
+    throw new ElementError(
+      `${path}.extension`,
+      `needs the ${S.performerRole} extension (the performer's role)`,
+    );
+  const b = participants.findIndex(
+    (p) =>
+      isObject(p) &&
+      Array.isArray(p.type) &&
+      p.type.some(
+        (t: unknown) =>
+          isObject(t) &&
+          Array.isArray(t.coding) &&
+          t.coding.some((c: unknown) => isObject(c) && c.code === 'ATND'),
+      ),
+  );
+  if (b < 0)
+    throw new ElementError(`${path}.participant`, 'needs the billing practitioner (an ATND participant)');
+  const billingPractitioner = reference(
+    participants[b] as Json,
+    'individual',
+    'Practitioner',
+    `${path}.participant[${b}]`,
+    fullUrls,
+  );
+  const type0 = array(r, 'type', path)[0];
+  const activity = isObject(type0) && typeof type0.text === 'string' ? type0.text : '';
+  if (activity.trim() === '') throw new ElementError(`${path}.type[0].text`, 'is required (the activity)');
+  const careSetting = extensionCode(r, S.careSetting, path);
+  const separatelyBilledAs = extensionCode(r, S.separatelyBilledAs, path);
+  return {
+    program: program.code as ParsedCareTime['program'],
+    performerRole: role as ParsedCareTime['performerRole'],
+    billingPractitioner,
+    startedAt: instant(period, 'start', `${path}.period`),
+    minutes,
+    activity,
+    ...(careSetting !== undefined ? { careSetting } : {}),
+    ...(separatelyBilledAs !== undefined ? { separatelyBilledAs } : {}),
   };
 }
 
@@ -408,11 +563,13 @@ function parseConsent(r: Json, base: Base, fullUrl: string | null, fullUrls: Ful
     method: method.code,
     obtainedAt,
     costSharingExplained: costSharing?.code === 'cost-sharing-explained',
+    episodeStartedOn: episodeStartedOn(r, path),
     revokedAt,
     paths: {
       program: program.path,
       method: method.path,
       obtainedAt: `${path}.dateTime`,
+      episodeStartedOn: `${path}.extension`,
       revokedAt: `${path}.provision.period.end`,
       billingPractitionerId: billingPractitioner.expression,
       consentId: `${path}.identifier`,
@@ -461,7 +618,9 @@ function parseCarePlan(r: Json, base: Base, fullUrl: string | null, fullUrls: Fu
     author: reference(r, 'author', 'Practitioner', path, fullUrls),
     program: program.code as ParsedCarePlan['program'],
     kind: kind?.code ?? 'comprehensive',
-    establishedOn: date(period, 'start', `${path}.period`),
+    // `created` (a CareLedger export's establishment date on every version), else the period's start.
+    establishedOn:
+      r.created !== undefined ? date(r, 'created', path) : date(period, 'start', `${path}.period`),
     ...out,
     sharedWithPatient: attestations.includes('shared-with-patient'),
     substantialRevision: attestations.includes('substantial-revision'),
@@ -469,7 +628,7 @@ function parseCarePlan(r: Json, base: Base, fullUrl: string | null, fullUrls: Fu
     paths: {
       program: program.path,
       kind: kind?.path ?? `${path}.category`,
-      establishedOn: `${path}.period.start`,
+      establishedOn: r.created !== undefined ? `${path}.created` : `${path}.period.start`,
       authorId: `${path}.author.reference`,
       problems: `${path}.note`,
       goals: `${path}.note`,

@@ -237,4 +237,143 @@ describe('FHIR transaction planner (pure; ADR 1113)', () => {
       ],
     });
   });
+
+  /** The example plus a care-time Encounter and a visit with psychotherapy (the export's shapes, ADR 1119). */
+  function withCareTimeAndServices(): Json {
+    const b = example();
+    const dr = b.entry[1].fullUrl as string;
+    const patient = b.entry[3].fullUrl as string;
+    const participant = (code: string) => ({
+      type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code }] }],
+      individual: { reference: dr },
+    });
+    b.entry.push(
+      {
+        fullUrl: 'urn:uuid:0b7a3a52-2f7e-4c1e-9d54-0000000000e1',
+        resource: {
+          resourceType: 'Encounter',
+          status: 'finished',
+          class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'VR' },
+          type: [
+            {
+              coding: [{ system: 'urn:careledger:care-activity', code: 'review' }],
+              text: 'medication review',
+            },
+          ],
+          serviceType: { coding: [{ system: 'urn:careledger:program', code: 'CCM' }] },
+          extension: [
+            {
+              url: 'urn:careledger:performer-role',
+              valueCoding: { system: 'urn:careledger:performer-role', code: 'physician' },
+            },
+          ],
+          subject: { reference: patient },
+          participant: [participant('PPRF'), participant('ATND')],
+          period: { start: '2025-03-03T15:00:00.000Z', end: '2025-03-03T15:22:00.000Z' },
+          length: { value: 22, unit: 'min', system: 'http://unitsofmeasure.org', code: 'min' },
+        },
+        request: { method: 'POST', url: 'Encounter' },
+      },
+      {
+        fullUrl: 'urn:uuid:0b7a3a52-2f7e-4c1e-9d54-0000000000e2',
+        resource: {
+          resourceType: 'Encounter',
+          status: 'finished',
+          class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+          type: [{ coding: [{ system: 'urn:careledger:encounter-kind', code: 'em_office' }] }],
+          reasonCode: [{ coding: [{ system: 'urn:careledger:program', code: 'CCM' }] }],
+          extension: [
+            {
+              url: 'urn:careledger:psychotherapy',
+              extension: [
+                { url: 'practitioner', valueReference: { reference: dr } },
+                { url: 'minutes', valueInteger: 38 },
+                { url: 'withEM', valueBoolean: true },
+              ],
+            },
+          ],
+          subject: { reference: patient },
+          participant: [{ individual: { reference: dr } }],
+          period: { start: '2025-03-04', end: '2025-03-04' },
+        },
+        request: { method: 'POST', url: 'Encounter' },
+      },
+    );
+    return b;
+  }
+
+  it('given nothing, when care time and a visit with psychotherapy, then CareTimeLogged and PsychotherapyProvided', () => {
+    const b = withCareTimeAndServices();
+    spec()
+      .when(b)
+      .then((events) => {
+        const data = (type: string) => events.filter((e) => e.type === type).map((e) => e.data);
+        expect(data('CareTimeLogged')).toEqual([
+          {
+            entryId: `encounter-${b.entry.length - 2}`,
+            program: 'CCM',
+            performerId: 'practitioner-1',
+            performerRole: 'physician',
+            billingPractitionerId: 'practitioner-1',
+            startedAt: '2025-03-03T15:00:00.000Z',
+            minutes: 22,
+            activity: 'medication review',
+          },
+        ]);
+        expect(data('PsychotherapyProvided')).toEqual([
+          {
+            encounterId: `encounter-${b.entry.length - 1}`,
+            practitionerId: 'practitioner-1',
+            on: '2025-03-04',
+            minutes: 38,
+            withEM: true,
+          },
+        ]);
+        expect(data('EncounterCompleted').at(-1)).toMatchObject({ programsDiscussed: ['CCM'] });
+      });
+  });
+
+  it('given the import, when the same care time again, then nothing new', () => {
+    let first: ContractEvent[] = [];
+    spec()
+      .when(withCareTimeAndServices())
+      .then((events) => (first = events));
+    spec(first)
+      .when(withCareTimeAndServices())
+      .then((events) => expect(events).toEqual([]));
+  });
+
+  it('names the bad element of a care-time Encounter', () => {
+    const b = withCareTimeAndServices();
+    const at = b.entry.length - 2;
+    b.entry[at].resource.length.value = 0;
+    b.entry[at + 1].resource.extension[0].extension[1].valueInteger = 'long';
+    expect(parseTransactionBundle(b)).toEqual({
+      ok: false,
+      issues: [
+        { expression: `Bundle.entry[${at}].resource.length.value`, message: expect.any(String) },
+        {
+          expression: `Bundle.entry[${at + 1}].resource.extension[0].extension[1].valueInteger`,
+          message: expect.any(String),
+        },
+      ],
+    });
+  });
+
+  it("given nothing, when a CarePlan with created and a Consent with an episode start, then they are the plan's and episode's start", () => {
+    const b = example();
+    b.entry[8].resource.created = '2025-02-20';
+    b.entry[8].resource.period.start = '2025-03-28';
+    b.entry[7].resource.extension = [{ url: 'urn:careledger:episode-started-on', valueDate: '2025-02-15' }];
+    spec()
+      .when(b)
+      .then((events) => {
+        expect(events.find((e) => e.type === 'CarePlanEstablished')!.data).toMatchObject({
+          establishedOn: '2025-02-20',
+        });
+        expect(events.find((e) => e.type === 'ConsentGranted')!.data).toMatchObject({
+          episodeStartedOn: '2025-02-15',
+        });
+      });
+  });
 });

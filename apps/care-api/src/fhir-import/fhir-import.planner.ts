@@ -23,6 +23,9 @@ import type { ActorPolicy } from '../shared/actor-policy';
 import { COMPLETE_ENCOUNTER_POLICY } from '../commands/complete-encounter/complete-encounter.handler';
 import { DIAGNOSE_CONDITION_POLICY } from '../commands/diagnose-condition/diagnose-condition.handler';
 import { ESTABLISH_CARE_PLAN_POLICY } from '../commands/establish-care-plan/establish-care-plan.handler';
+import { LOG_CARE_TIME_POLICY } from '../commands/log-care-time/log-care-time.handler';
+import { PROVIDE_PHARMACOLOGIC_MANAGEMENT_POLICY } from '../commands/provide-pharmacologic-management/provide-pharmacologic-management.handler';
+import { PROVIDE_PSYCHOTHERAPY_POLICY } from '../commands/provide-psychotherapy/provide-psychotherapy.handler';
 import { GRANT_CONSENT_POLICY } from '../commands/grant-consent/grant-consent.handler';
 import { REGISTER_ORGANIZATION_POLICY } from '../commands/register-organization/register-organization.handler';
 import { REGISTER_PATIENT_POLICY } from '../commands/register-patient/register-patient.handler';
@@ -100,6 +103,17 @@ const COMMANDS = {
   DiagnoseCondition: { policy: DIAGNOSE_CONDITION_POLICY, event: 'ConditionDiagnosed', id: 'conditionId' },
   ResolveCondition: { policy: RESOLVE_CONDITION_POLICY, event: 'ConditionResolved', id: 'conditionId' },
   CompleteEncounter: { policy: COMPLETE_ENCOUNTER_POLICY, event: 'EncounterCompleted', id: 'encounterId' },
+  LogCareTime: { policy: LOG_CARE_TIME_POLICY, event: 'CareTimeLogged', id: 'entryId' },
+  ProvidePsychotherapy: {
+    policy: PROVIDE_PSYCHOTHERAPY_POLICY,
+    event: 'PsychotherapyProvided',
+    id: 'encounterId',
+  },
+  ProvidePharmacologicManagement: {
+    policy: PROVIDE_PHARMACOLOGIC_MANAGEMENT_POLICY,
+    event: 'PharmacologicManagementProvided',
+    id: 'encounterId',
+  },
   GrantConsent: { policy: GRANT_CONSENT_POLICY, event: 'ConsentGranted', id: 'consentId' },
   RevokeConsent: { policy: REVOKE_CONSENT_POLICY, event: 'ConsentRevoked', id: 'consentId' },
   EstablishCarePlan: { policy: ESTABLISH_CARE_PLAN_POLICY, event: 'CarePlanEstablished', id: 'carePlanId' },
@@ -253,6 +267,25 @@ class Planner {
       case 'Encounter': {
         const id = this.idOf(e.key);
         const patientId = this.ref(e.subject);
+        if (e.careTime) {
+          // Logged care time (ADR 1119): the care-time command's decider, as POST .../care-time.
+          const t = e.careTime;
+          const logged = {
+            type: 'LogCareTime',
+            patientId,
+            entryId: id,
+            program: t.program,
+            performerId: this.ref(e.practitioner),
+            performerRole: t.performerRole,
+            billingPractitionerId: this.ref(t.billingPractitioner),
+            startedAt: t.startedAt,
+            minutes: t.minutes,
+            activity: t.activity,
+            ...(t.careSetting !== undefined ? { careSetting: t.careSetting } : {}),
+            ...(t.separatelyBilledAs !== undefined ? { separatelyBilledAs: t.separatelyBilledAs } : {}),
+          } as Command;
+          return result(id, this.run(e, logged, patientId));
+        }
         const command = {
           type: 'CompleteEncounter',
           patientId,
@@ -260,8 +293,23 @@ class Planner {
           kind: e.kind,
           practitionerId: this.ref(e.practitioner),
           on: e.on,
+          ...(e.programsDiscussed.length > 0 ? { programsDiscussed: e.programsDiscussed } : {}),
         } as Command;
-        return result(id, this.run(e, command, patientId));
+        let created = this.run(e, command, patientId);
+        // Services at the visit (add-ons), each through its own command's decider and policy.
+        for (const s of e.services) {
+          const service = {
+            ...(s.kind === 'psychotherapy'
+              ? { type: 'ProvidePsychotherapy', minutes: s.minutes, withEM: s.withEM }
+              : { type: 'ProvidePharmacologicManagement' }),
+            patientId,
+            encounterId: id,
+            practitionerId: this.ref(s.practitioner),
+            on: e.on,
+          } as Command;
+          created = this.run(e, service, patientId) || created;
+        }
+        return result(id, created);
       }
       case 'Consent':
         return this.consent(e);
@@ -352,6 +400,7 @@ class Planner {
       method: e.method,
       obtainedAt: e.obtainedAt,
       costSharingExplained: e.costSharingExplained,
+      ...(e.episodeStartedOn !== null ? { episodeStartedOn: e.episodeStartedOn } : {}),
     } as Command;
     let created = this.run(e, grant, patientId);
     if (e.revokedAt !== null) {

@@ -139,7 +139,12 @@ function refsOf(e: ParsedEntry) {
     case 'Condition':
       return [e.subject];
     case 'Encounter':
-      return [e.subject, e.practitioner];
+      return [
+        e.subject,
+        e.practitioner,
+        ...(e.careTime ? [e.careTime.billingPractitioner] : []),
+        ...e.services.map((s) => s.practitioner),
+      ];
     case 'Consent':
       return [e.subject, e.billingPractitioner];
     case 'CarePlan':

@@ -5,7 +5,11 @@ import type {
   Consent,
   Encounter,
   EpisodeOfCare,
+  Extension,
+  Organization,
   Patient,
+  Practitioner,
+  PractitionerRole,
   Provenance,
   Reference,
   Resource,
@@ -53,6 +57,23 @@ export const SYSTEMS = {
   rule: 'urn:careledger:rule',
   program: 'urn:careledger:program',
   activity: 'urn:careledger:care-activity',
+  organization: 'urn:careledger:organization',
+  organizationKind: 'urn:careledger:organization-kind',
+  practitioner: 'urn:careledger:practitioner',
+  practitionerRole: 'urn:careledger:practitioner-role',
+  consentMethod: 'urn:careledger:consent-method',
+  consentAttestation: 'urn:careledger:consent-attestation',
+  carePlanKind: 'urn:careledger:care-plan-kind',
+  carePlanAttestation: 'urn:careledger:care-plan-attestation',
+  performerRole: 'urn:careledger:performer-role',
+  careSetting: 'urn:careledger:care-setting',
+  separatelyBilledAs: 'urn:careledger:separately-billed-as',
+  npi: 'http://hl7.org/fhir/sid/us-npi',
+  credential: 'http://terminology.hl7.org/CodeSystem/v2-0360',
+  timezone: 'http://hl7.org/fhir/StructureDefinition/timezone',
+  psychotherapy: 'urn:careledger:psychotherapy',
+  episodeStartedOn: 'urn:careledger:episode-started-on',
+  pharmacologicManagement: 'urn:careledger:pharmacologic-management',
   icd10cm: 'http://hl7.org/fhir/sid/icd-10-cm',
   cpt: 'http://www.ama-assn.org/go/cpt',
   hcpcs: 'urn:oid:2.16.840.1.113883.6.285',
@@ -121,6 +142,7 @@ export function patientResources(patientId: string, events: readonly FhirSourceE
       voided: boolean;
     }
   >();
+  const visits: Visits = { byId: new Map(), pending: new Map() };
   for (const e of events) {
     if (e.patientId !== patientId) continue;
     switch (e.type) {
@@ -171,20 +193,13 @@ export function patientResources(patientId: string, events: readonly FhirSourceE
         });
         break;
       }
-      case 'EncounterCompleted': {
-        const enc: Encounter = {
-          resourceType: 'Encounter',
-          id: e.data.encounterId,
-          status: 'finished',
-          class: { system: SYSTEMS.actCode, code: 'AMB', display: 'ambulatory' },
-          type: [{ coding: [{ system: 'urn:careledger:encounter-kind', code: e.data.kind }] }],
-          subject,
-          participant: [{ individual: ref('Practitioner', e.data.practitionerId) }],
-          period: { start: e.data.on, end: e.data.on },
-        };
-        emit(acc, enc as Encounter & { id: string }, [e], { start: e.data.on, end: e.data.on });
+      case 'EncounterCompleted':
+        emitVisit(acc, subject, visits, e);
         break;
-      }
+      case 'PsychotherapyProvided':
+      case 'PharmacologicManagementProvided':
+        emitVisitService(acc, visits, e);
+        break;
       case 'ConsentGranted':
         consents.set(e.data.consentId, { data: e.data, events: [e] });
         emitConsent(acc, patientId, e.data, [e], null);
@@ -228,6 +243,80 @@ export function patientResources(patientId: string, events: readonly FhirSourceE
   return acc.out;
 }
 
+/** Psychotherapy (minutes, with E/M) or pharmacologic management at a visit, as an extension (ADR 1119). */
+/** The visits of a patient so far, and services recorded before their visit (by encounter id). */
+interface Visits {
+  byId: Map<string, { resource: Encounter; events: FhirSourceEvent[] }>;
+  pending: Map<string, VisitServiceEvent[]>;
+}
+
+/** A visit (EncounterCompleted) as an Encounter; services recorded before it are in its first version. */
+function emitVisit(
+  acc: Acc,
+  subject: Reference<Patient>,
+  visits: Visits,
+  e: Extract<FhirSourceEvent, { type: 'EncounterCompleted' }>,
+): void {
+  const enc: Encounter = {
+    resourceType: 'Encounter',
+    id: e.data.encounterId,
+    status: 'finished',
+    class: { system: SYSTEMS.actCode, code: 'AMB', display: 'ambulatory' },
+    type: [{ coding: [{ system: 'urn:careledger:encounter-kind', code: e.data.kind }] }],
+    subject,
+    participant: [{ individual: ref('Practitioner', e.data.practitionerId) }],
+    period: { start: e.data.on, end: e.data.on },
+    // The programs discussed at the visit (what makes it an initiating visit).
+    ...(e.data.programsDiscussed?.length
+      ? {
+          reasonCode: [
+            { coding: e.data.programsDiscussed.map((code) => ({ system: SYSTEMS.program, code })) },
+          ],
+        }
+      : {}),
+  };
+  const early = visits.pending.get(e.data.encounterId) ?? [];
+  visits.pending.delete(e.data.encounterId);
+  const visit = {
+    resource: early.length > 0 ? { ...enc, extension: early.map(visitServiceExtension) } : enc,
+    events: [e, ...early],
+  };
+  visits.byId.set(e.data.encounterId, visit);
+  emit(acc, visit.resource as Encounter & { id: string }, visit.events, { start: e.data.on, end: e.data.on });
+}
+
+/** A service at a visit (add-ons 90833-90838, 90863): a new version of the visit's Encounter. */
+function emitVisitService(acc: Acc, visits: Visits, e: VisitServiceEvent): void {
+  const v = visits.byId.get(e.data.encounterId);
+  if (!v) {
+    visits.pending.set(e.data.encounterId, [...(visits.pending.get(e.data.encounterId) ?? []), e]);
+    return;
+  }
+  v.events.push(e);
+  v.resource = { ...v.resource, extension: [...(v.resource.extension ?? []), visitServiceExtension(e)] };
+  const on = v.resource.period!.start!;
+  emit(acc, v.resource as Encounter & { id: string }, v.events, { start: on, end: on });
+}
+
+type VisitServiceEvent = Extract<
+  FhirSourceEvent,
+  { type: 'PsychotherapyProvided' | 'PharmacologicManagementProvided' }
+>;
+
+function visitServiceExtension(e: VisitServiceEvent): Extension {
+  const practitioner = { url: 'practitioner', valueReference: ref('Practitioner', e.data.practitionerId) };
+  if (e.type === 'PharmacologicManagementProvided')
+    return { url: SYSTEMS.pharmacologicManagement, extension: [practitioner] };
+  return {
+    url: SYSTEMS.psychotherapy,
+    extension: [
+      practitioner,
+      { url: 'minutes', valueInteger: e.data.minutes },
+      { url: 'withEM', valueBoolean: e.data.withEM },
+    ],
+  };
+}
+
 function clinical(code: 'active' | 'resolved'): Condition['clinicalStatus'] {
   return { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code }] };
 }
@@ -244,9 +333,19 @@ function emitConsent(
   const consent: Consent = {
     resourceType: 'Consent',
     id: d.consentId,
+    // The CoCM episode's start (initial vs subsequent months) when it is not the consent's date.
+    ...(d.episodeStartedOn
+      ? { extension: [{ url: SYSTEMS.episodeStartedOn, valueDate: d.episodeStartedOn }] }
+      : {}),
     status: revokedAt ? 'inactive' : 'active',
     scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'treatment' }] },
-    category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+    category: [
+      { coding: [{ system: 'http://loinc.org', code: '59284-0' }] },
+      { coding: [{ system: SYSTEMS.consentMethod, code: d.method }] },
+      ...(d.costSharingExplained
+        ? [{ coding: [{ system: SYSTEMS.consentAttestation, code: 'cost-sharing-explained' }] }]
+        : []),
+    ],
     patient: ref('Patient', patientId),
     dateTime: start,
     performer: [ref('Patient', patientId)],
@@ -254,6 +353,14 @@ function emitConsent(
     provision: {
       type: 'permit',
       period: { start, ...(end ? { end } : {}) },
+      actor: [
+        {
+          role: {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'PPRF' }],
+          },
+          reference: ref('Practitioner', d.billingPractitionerId),
+        },
+      ],
       code: [{ coding: [{ system: SYSTEMS.program, code: d.program }] }],
     },
   };
@@ -292,9 +399,11 @@ function emitCareTime(
         coding: [
           { system: SYSTEMS.activity, code: t.data.activity.replace(/\s+/g, '_').slice(0, 64) || 'care' },
         ],
+        text: t.data.activity,
       },
     ],
     serviceType: { coding: [{ system: SYSTEMS.program, code: t.data.program }] },
+    extension: careTimeExtensions(t.data),
     subject: ref('Patient', patientId),
     participant: [
       {
@@ -320,20 +429,41 @@ function emitCareTime(
   emit(acc, encounter as Encounter & { id: string }, t.events, { start: dateOf(start), end: dateOf(end) });
 }
 
+/** The care-time facts FHIR has no element for, as `urn:careledger:` coded extensions (ADR 1119). */
+function careTimeExtensions(d: Extract<ContractEvent, { type: 'CareTimeLogged' }>['data']): Extension[] {
+  const coded = (url: string, code: string | undefined): Extension[] =>
+    code === undefined ? [] : [{ url, valueCoding: { system: url, code } }];
+  return [
+    ...coded(SYSTEMS.performerRole, d.performerRole),
+    ...coded(SYSTEMS.careSetting, d.careSetting),
+    ...coded(SYSTEMS.separatelyBilledAs, d.separatelyBilledAs),
+  ];
+}
+
 function emitCarePlans(acc: Acc, patientId: string, events: readonly FhirSourceEvent[]): void {
   const own = events.filter((e) => e.patientId === patientId);
   const byId = new Map(own.map((e) => [e.eventId, e]));
   const rows = carePlanVersionRows(own[0]?.tenantId ?? '', patientId, own);
+  const establishedOn = new Map<string, string>();
   for (const row of rows) {
     const source = byId.get(row.event_id)!;
+    if (!establishedOn.has(row.care_plan_id)) establishedOn.set(row.care_plan_id, row.effective_from);
     const plan: CarePlan = {
       resourceType: 'CarePlan',
       id: row.care_plan_id,
       status: row.effective_to ? 'revoked' : 'active',
       intent: 'plan',
-      category: [{ coding: [{ system: SYSTEMS.program, code: row.program }] }],
+      category: [
+        { coding: [{ system: SYSTEMS.program, code: row.program }] },
+        { coding: [{ system: SYSTEMS.carePlanKind, code: row.kind }] },
+        ...(row.shared_with_patient
+          ? [{ coding: [{ system: SYSTEMS.carePlanAttestation, code: 'shared-with-patient' }] }]
+          : []),
+      ],
       subject: ref('Patient', patientId),
       period: { start: row.effective_from, ...(row.effective_to ? { end: row.effective_to } : {}) },
+      // The plan's establishment date on every version (the period is the version's).
+      created: establishedOn.get(row.care_plan_id)!,
       author: ref('Practitioner', row.author_id),
       note: [
         ...row.content.problems.map((p) => ({ text: `Problem: ${p}` })),
@@ -402,4 +532,54 @@ export function provenanceOf(x: FhirExported, events: ReadonlyMap<string, FhirSo
     eventIds: x.eventIds,
     current: x.current,
   };
+}
+
+/**
+ * The tenant's reference data (ADR 1119): an Organization per `OrganizationRegistered` (kind and IANA
+ * timezone, the extension the import reads: it defines the months), and a Practitioner plus its
+ * PractitionerRole per `PractitionerRegistered` (credential, role, organization). Pure.
+ */
+export function tenantResources(events: readonly FhirSourceEvent[]): FhirExported[] {
+  const acc: Acc = { out: [], versions: new Map() };
+  for (const e of events) {
+    if (e.type === 'OrganizationRegistered') {
+      const d = e.data;
+      const org: Organization & { id: string } = {
+        resourceType: 'Organization',
+        id: d.organizationId,
+        identifier: [
+          { system: SYSTEMS.organization, value: d.organizationId },
+          ...(d.npi ? [{ system: SYSTEMS.npi, value: d.npi }] : []),
+        ],
+        active: true,
+        type: [{ coding: [{ system: SYSTEMS.organizationKind, code: d.kind }] }],
+        name: d.name,
+        extension: [{ url: SYSTEMS.timezone, valueCode: d.timezone }],
+      };
+      emit(acc, org, [e], null);
+    } else if (e.type === 'PractitionerRegistered') {
+      const d = e.data;
+      const practitioner: Practitioner & { id: string } = {
+        resourceType: 'Practitioner',
+        id: d.practitionerId,
+        identifier: [
+          { system: SYSTEMS.practitioner, value: d.practitionerId },
+          ...(d.npi ? [{ system: SYSTEMS.npi, value: d.npi }] : []),
+        ],
+        active: true,
+        qualification: [{ code: { coding: [{ system: SYSTEMS.credential, code: d.credential }] } }],
+      };
+      emit(acc, practitioner, [e], null);
+      const role: PractitionerRole & { id: string } = {
+        resourceType: 'PractitionerRole',
+        id: d.practitionerId,
+        active: true,
+        practitioner: ref('Practitioner', d.practitionerId),
+        organization: ref('Organization', d.organizationId),
+        code: [{ coding: [{ system: SYSTEMS.practitionerRole, code: d.role }] }],
+      };
+      emit(acc, role, [e], null);
+    }
+  }
+  return acc.out;
 }

@@ -4,6 +4,7 @@ import { type Principal, readScope } from '@careledger/auth';
 import { PG_POOL, ProblemError } from '@careledger/http';
 import {
   chargeItemOf,
+  tenantResources,
   type FhirBillingLine,
   type FhirExported,
   type FhirSourceEvent,
@@ -23,6 +24,14 @@ export const FHIR_TYPES = [
   'Provenance',
 ] as const;
 export type FhirType = (typeof FHIR_TYPES)[number];
+
+/**
+ * The tenant's reference data, exported by Bulk `$export` when `_type` asks for it (ADR 1119), so an
+ * export can be imported elsewhere; not readable one by one, hence absent from the CapabilityStatement.
+ */
+export const BULK_REFERENCE_TYPES = ['Organization', 'Practitioner', 'PractitionerRole'] as const;
+/** A type a Bulk export may write. */
+export type BulkType = FhirType | (typeof BULK_REFERENCE_TYPES)[number];
 
 /** Patients one search without `patient` looks at, at most (Bulk $export is the way to read a tenant). */
 export const MAX_PATIENTS_PER_SEARCH = 200;
@@ -133,6 +142,18 @@ export class FhirService {
     }
     for (const list of out.values()) list.push(...list.map((x) => provenanceOf(x, eventsById)));
     return out;
+  }
+
+  /** The tenant's Organization, Practitioner and PractitionerRole resources (current versions). */
+  async exportTenant(tenantId: string, version: number): Promise<FhirExported[]> {
+    const ev = await this.pool.query<{ event: FhirSourceEvent }>(
+      `SELECT event FROM projected_events
+        WHERE model_version = $1 AND tenant_id = $2 AND patient_id IS NULL
+          AND event->>'type' IN ('OrganizationRegistered', 'PractitionerRegistered')
+        ORDER BY global_position NULLS LAST, recorded_at, event_id`,
+      [version, tenantId],
+    );
+    return tenantResources(ev.rows.map((r) => r.event));
   }
 
   /** The patient a resource of `type` with `id` belongs to, or a 404 in FHIR's words. */

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '@careledger/http';
-import type { FhirType } from '../fhir.service';
+import type { BulkType } from '../fhir.service';
 
 /** One file of a finished export. */
 export interface ExportOutput {
-  type: FhirType;
+  type: BulkType;
   file: string;
   count: number;
 }
@@ -20,7 +20,7 @@ export interface ExportJob {
   departments: string[];
   pseudonymous: boolean;
   kind: 'system' | 'patient';
-  types: FhirType[];
+  types: BulkType[];
   since: Date | null;
   model_version: number;
   request_url: string;

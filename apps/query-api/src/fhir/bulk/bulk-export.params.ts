@@ -1,9 +1,11 @@
 import { ProblemError } from '@careledger/http';
-import { FHIR_TYPES, type FhirType } from '../fhir.service';
+import { BULK_REFERENCE_TYPES, type BulkType, FHIR_TYPES } from '../fhir.service';
+
+const BULK_TYPES: readonly BulkType[] = [...FHIR_TYPES, ...BULK_REFERENCE_TYPES];
 
 /** What a kick-off asks for (Bulk Data IG: `_type`, `_since`, `_outputFormat`). */
 export interface ExportRequest {
-  types: FhirType[];
+  types: BulkType[];
   /** ISO instant: only resources changed after it; null = all. */
   since: string | null;
 }
@@ -26,18 +28,19 @@ export function parseExportRequest(
   if (!prefer || !prefer.split(/[,;]/).some((p) => p.trim() === 'respond-async')) {
     throw bad('Prefer', 'must be respond-async: $export answers asynchronously (202 and a status URL)');
   }
+  // Default: the readable types; the reference data (BULK_REFERENCE_TYPES) only when `_type` names it.
   const out: ExportRequest = { types: [...FHIR_TYPES], since: null };
   for (const [name, raw] of Object.entries(query)) {
     const values = (Array.isArray(raw) ? raw : [raw]).map(String);
     if (name === '_type') {
       const types = values.flatMap((v) => v.split(',')).map((t) => t.trim());
-      const unknown = types.filter((t) => !(FHIR_TYPES as readonly string[]).includes(t));
+      const unknown = types.filter((t) => !(BULK_TYPES as readonly string[]).includes(t));
       if (types.length === 0 || unknown.length > 0)
         throw bad(
           '_type',
-          `lists ${unknown.join(', ') || 'nothing'}: not exported here (${FHIR_TYPES.join(', ')})`,
+          `lists ${unknown.join(', ') || 'nothing'}: not exported here (${BULK_TYPES.join(', ')})`,
         );
-      out.types = FHIR_TYPES.filter((t) => types.includes(t));
+      out.types = BULK_TYPES.filter((t) => types.includes(t));
     } else if (name === '_since') {
       const v = values.at(-1)!;
       if (values.length > 1 || !INSTANT.test(v) || Number.isNaN(Date.parse(v)))

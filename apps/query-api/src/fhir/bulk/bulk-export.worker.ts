@@ -13,17 +13,19 @@ import type { Pool } from 'pg';
 import { readScope, type Role } from '@careledger/auth';
 import { type CareLedgerConfig, ConfigValidationError } from '@careledger/config';
 import { CONFIG, PG_POOL } from '@careledger/http';
-import { FhirService, type FhirType } from '../fhir.service';
+import { type BulkType, FHIR_TYPES, FhirService } from '../fhir.service';
 import { type ExportJob, ExportJobs, type ExportOutput } from './bulk-export.jobs';
 import { FhirPseudonymiser } from './fhir-pseudonyms';
 
 /** Patients folded per step: memory holds one batch's resources, never a whole file. */
 const PATIENT_BATCH = 100;
 
+const isPatientType = (t: BulkType): boolean => (FHIR_TYPES as readonly string[]).includes(t);
+
 /** The folder of one job's files. */
 export const jobDir = (root: string, id: string): string => path.join(root, id);
 /** The file name of a type's NDJSON. */
-export const fileOf = (type: FhirType): string => `${type}.ndjson`;
+export const fileOf = (type: BulkType): string => `${type}.ndjson`;
 
 /**
  * Checks at boot that CARELEDGER_FHIR_EXPORT_DIR is (or can be made) a writable folder; a
@@ -119,7 +121,7 @@ export class BulkExportWorker implements OnApplicationBootstrap, OnModuleDestroy
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     const streams = new Map(job.types.map((t) => [t, fs.createWriteStream(path.join(dir, fileOf(t)))]));
-    const counts = new Map<FhirType, number>(job.types.map((t) => [t, 0]));
+    const counts = new Map<BulkType, number>(job.types.map((t) => [t, 0]));
     const pseudo = job.pseudonymous
       ? new FhirPseudonymiser(this.config.readSide.pseudonymSecret, job.tenant_id)
       : null;
@@ -130,6 +132,17 @@ export class BulkExportWorker implements OnApplicationBootstrap, OnModuleDestroy
     let done = 0;
     let cancelled = false;
     try {
+      // The reference data first (no patient in it, so nothing to pseudonymise), then the patients.
+      if (job.types.some((t) => streams.has(t) && !isPatientType(t))) {
+        for (const x of await this.fhir.exportTenant(job.tenant_id, job.model_version)) {
+          const type = x.resource.resourceType as BulkType;
+          const stream = streams.get(type);
+          if (!stream || !x.current || (since !== null && Date.parse(x.resource.meta.lastUpdated) <= since))
+            continue;
+          if (!stream.write(`${JSON.stringify(x.resource)}\n`)) await once(stream, 'drain');
+          counts.set(type, counts.get(type)! + 1);
+        }
+      }
       for (;;) {
         if (this.stopped) break;
         const batch = await this.patients(job, scope, after);
@@ -137,7 +150,7 @@ export class BulkExportWorker implements OnApplicationBootstrap, OnModuleDestroy
         const exported = await this.fhir.exportByPatient(job.tenant_id, job.model_version, batch);
         for (const patientId of batch) {
           for (const x of exported.get(patientId) ?? []) {
-            const type = x.resource.resourceType as FhirType;
+            const type = x.resource.resourceType as BulkType;
             const stream = streams.get(type);
             if (!stream || !x.current || (since !== null && Date.parse(x.resource.meta.lastUpdated) <= since))
               continue;
