@@ -22,6 +22,12 @@ export async function privateDatabase(config: CareLedgerConfig, label: string) {
   const db = { ...config.db, database };
   await migrateTestDatabase(db);
   const pool = new Pool({ ...db, password: db.password || undefined, max: 6 });
+  // An idle client the server closes (57P01, seen once in CI while another suite ran beside this
+  // one) is dropped by pg-pool and replaced at the next query; without a listener its 'error' event
+  // would fail whichever test is running. An error during a query still reaches that query.
+  pool.on('error', (err: Error & { code?: string }) =>
+    process.stderr.write(`private database ${database}: idle client closed (${err.code ?? err.name})\n`),
+  );
   return {
     database,
     pool,
