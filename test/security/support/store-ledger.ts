@@ -27,14 +27,19 @@ export interface Receipt {
 // the tenant part of its stream ids (`tenant` or `tenant:patient`; tenant ids hold no colon). An outbox
 // row covers the events of one append (ADR 0405): the tally counts the events its rows cover (an orphan
 // row without any event counts as one), so it stays "outbox entries per event" whatever the row layout.
+// The covered events are counted per outbox row by a range scan of the events' position index (a
+// LATERAL count): a join on the range let the planner pick a nested loop over every event for every
+// outbox row, which made each check cost outbox x events and the full-count fuzz quadratic.
 const SNAPSHOT_SQL = `
   WITH t AS (SELECT unnest($1::text[]) AS tenant_id),
        e AS (SELECT tenant_id, count(*) AS n, max(global_position) AS max_position
                FROM events WHERE tenant_id = ANY($1::text[]) GROUP BY tenant_id),
-       o AS (SELECT split_part(o.stream_id, ':', 1) AS tenant_id, count(*) AS n
-               FROM outbox o LEFT JOIN events e
-                 ON e.global_position BETWEEN o.global_position AND coalesce(o.last_position, o.global_position)
-                AND (o.tx_id IS NULL OR e.tx_id = o.tx_id)
+       o AS (SELECT split_part(o.stream_id, ':', 1) AS tenant_id, sum(greatest(c.n, 1)) AS n
+               FROM outbox o CROSS JOIN LATERAL (
+                      SELECT count(*) AS n FROM events e
+                       WHERE e.global_position BETWEEN o.global_position
+                                               AND coalesce(o.last_position, o.global_position)
+                         AND (o.tx_id IS NULL OR e.tx_id = o.tx_id)) c
               WHERE split_part(o.stream_id, ':', 1) = ANY($1::text[]) GROUP BY 1),
        k AS (SELECT tenant_id, count(*) AS n
                FROM idempotency_keys WHERE tenant_id = ANY($1::text[]) GROUP BY tenant_id)
