@@ -1,4 +1,5 @@
 import { fork, spawnSync } from 'node:child_process';
+import { gitCommit } from './lib/git-commit';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -401,14 +402,6 @@ export function projectorCostGrowth(
     targetMet: growth <= 1.3,
     note: `large ${large} us/event / medium ${medium.usPerEvent} us/event; the medium figure is from the newest medium report, ${medium.source}`,
   };
-}
-
-/** The measured commit; "+dirty" when tracked files differ from it. */
-function gitCommit(): string {
-  const git = (args: string[]) =>
-    spawnSync('git', args, { cwd: repoRoot(), encoding: 'utf8' }).stdout?.trim() ?? '';
-  const head = git(['rev-parse', 'HEAD']) || 'unknown';
-  return git(['status', '--porcelain', '--untracked-files=no']) ? `${head}+dirty` : head;
 }
 
 /** VmHWM of a process from /proc (Linux), in MiB; null elsewhere or when it is gone. */

@@ -22,6 +22,7 @@ import {
   tracingSettings,
 } from '@careledger/observability';
 import { benchPool, dropBenchDatabase, recreateBenchDatabase } from './lib/bench-db';
+import { gitCommit } from './lib/git-commit';
 
 /**
  * Instrumentation cost (issue 19, ADR 0310): the write path a command takes (one event appended to
@@ -224,6 +225,8 @@ async function parent(args: string[]): Promise<void> {
   const receiver = await startReceiver();
   const env = { ...process.env, CARELEDGER_DB_NAME: db.database, CARELEDGER_OTEL_ENDPOINT: receiver.url };
   const loadBefore = os.loadavg();
+  // Taken before the first round: a commit made while the bench runs is not credited with it.
+  const commit = gitCommit();
   const results: Record<string, One>[] = [];
   try {
     for (let r = 0; r < rounds; r++) {
@@ -245,9 +248,12 @@ async function parent(args: string[]): Promise<void> {
     receiver.close();
     await dropBenchDatabase(db);
   }
-  const report = summarize(results, modes, { rounds, measured, receiverSpans: receiver.spans(), loadBefore });
+  const report = summarize(results, modes, { rounds, measured, receiverSpans: receiver.spans(), loadBefore, commit });
   const file = path.join(repoRoot(), 'bench', 'results', `${report.date}-small-instrumentation.json`);
-  if (!args.includes('--no-write')) fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  if (!args.includes('--no-write')) {
+    fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    fs.writeFileSync(file.replace(/\.json$/, '.md'), renderInstrumentationMarkdown(report));
+  }
   process.stdout.write(`${JSON.stringify(report)}\n`);
   if (!args.includes('--no-write')) process.stdout.write(`written: ${path.relative(repoRoot(), file)}\n`);
 }
@@ -255,15 +261,25 @@ async function parent(args: string[]): Promise<void> {
 function summarize(
   results: Record<string, One>[],
   modes: Mode[],
-  run: { rounds: number; measured: number; receiverSpans: number; loadBefore: number[] },
+  run: { rounds: number; measured: number; receiverSpans: number; loadBefore: number[]; commit: string },
 ) {
   const ratio = (m: Mode) => median(results.map((r) => r[m]!.eventsPerSecond / r.without!.eventsPerSecond));
   const cpu = (m: Mode) => median(results.map((r) => r[m]!.cpuMicrosPerEvent));
+  // The cost an operator pays: CPU per command with / without, paired within each round.
+  const cost = (m: Mode) => median(results.map((r) => r[m]!.cpuMicrosPerEvent / r.without!.cpuMicrosPerEvent));
+  const overhead = cost('with');
   const value = ratio('with');
   const spansStarted = results.reduce((n, r) => n + r.with!.spansStarted, 0);
   return {
     date: new Date().toISOString().slice(0, 10),
+    commit: run.commit,
     scale: 'small',
+    instrumentation_overhead: {
+      value: Number(overhead.toFixed(3)),
+      target: '<= 1.05',
+      targetMet: overhead <= 1.05,
+      meaning: "median of the rounds' with/without CPU time per appended event, same round, paired",
+    },
     figure: 'instrumentation_throughput_ratio',
     value: Number(value.toFixed(3)),
     costPercent: Number(((1 - value) * 100).toFixed(1)),
@@ -286,6 +302,7 @@ function summarize(
         {
           eventsPerSecond: Number(median(results.map((r) => r[m]!.eventsPerSecond)).toFixed(0)),
           ratioToWithout: Number(ratio(m).toFixed(3)),
+          cpuRatioToWithout: Number(cost(m).toFixed(3)),
           cpuMicrosPerEvent: Number(cpu(m).toFixed(1)),
         },
       ]),
@@ -297,6 +314,33 @@ function summarize(
     },
     rounds: results,
   };
+}
+
+type InstrumentationReport = ReturnType<typeof summarize>;
+
+/** The human-readable twin of the JSON report (bench/results/<date>-small-instrumentation.md). */
+export function renderInstrumentationMarkdown(r: InstrumentationReport): string {
+  const o = r.instrumentation_overhead;
+  const rows = Object.entries(r.medians).map(
+    ([mode, m]) =>
+      `| ${mode} | ${m.eventsPerSecond} | ${m.ratioToWithout} | ${m.cpuMicrosPerEvent} | ${m.cpuRatioToWithout} |`,
+  );
+  return [
+    `# Instrumentation cost, ${r.date} (small)`,
+    '',
+    `Commit \`${r.commit}\`. ${r.method}.`,
+    '',
+    `**instrumentation_overhead = ${o.value}** (${o.meaning}; target ${o.target}: ${o.targetMet ? 'met' : 'not met'}).`,
+    `Throughput ratio with/without: ${r.value} (${r.costPercent} % cost; ${r.target}).`,
+    '',
+    '| mode | events/s (median) | throughput / without | CPU us per event (median) | CPU / without |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+    `Spans recorded in the measured windows: ${r.spans.recordedInMeasuredWindows}; received by the OTLP receiver (warm-up included): ${r.spans.receivedIncludingWarmUp}.`,
+    `Machine: ${r.machine.cpus} CPUs, load average ${r.machine.loadAverageBefore.join(' ')} before, ${r.machine.loadAverageAfter.join(' ')} after (shared).`,
+    '',
+  ].join('\n');
 }
 
 /** The bench's own database (the bench helpers only ever drop `careledger_bench*` databases). */

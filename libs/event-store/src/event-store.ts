@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { streamIdOf, type ContractEvent, type RecordedEvent } from '@careledger/domain/events/event-types';
-import { context, failSpan, trace, traceparentOf, tracer } from '@careledger/observability';
+import { failSpan, traceparentOfSpan, tracer } from '@careledger/observability';
 import { GENESIS_HASH, computeEventHash } from './hash-chain';
 import {
   StreamHeadCache,
@@ -318,12 +318,8 @@ export class EventStore {
       attributes: { 'careledger.streams': appends.length },
     });
     try {
-      const result = await this.appendTraced(
-        appends,
-        options,
-        traceparentOf(trace.setSpan(context.active(), span)),
-      );
-      span.setAttribute('careledger.events', result.eventIds.length);
+      const result = await this.appendTraced(appends, options, traceparentOfSpan(span));
+      if (span.isRecording()) span.setAttribute('careledger.events', result.eventIds.length);
       span.end();
       this.observer?.appended({ events: result.eventIds.length, seconds: seconds() });
       return result;

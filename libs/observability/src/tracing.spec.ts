@@ -12,6 +12,7 @@ import {
   trace,
   traceIdOf,
   traceparentOf,
+  traceparentOfSpan,
 } from './tracing';
 
 /** An error like the domain's: a stable code, and a message that may echo input. */
@@ -26,6 +27,25 @@ describe('tracing helpers', () => {
     't',
   );
   afterEach(() => exporter.reset());
+
+  it('formats the same traceparent from the span as from a context holding it, and none for an invalid span', () => {
+    const span = tracer.startSpan('eventstore.append');
+    const header = traceparentOfSpan(span);
+    expect(header).toBe(traceparentOf(trace.setSpan(ROOT_CONTEXT, span)));
+    expect(header).toBe(`00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`);
+    span.end();
+    expect(
+      traceparentOfSpan(
+        trace.wrapSpanContext(
+          trace.getSpanContext(ROOT_CONTEXT) ?? {
+            traceId: '0'.repeat(32),
+            spanId: '0'.repeat(16),
+            traceFlags: 0,
+          },
+        ),
+      ),
+    ).toBeUndefined();
+  });
 
   it('given a sampled span, writes its W3C traceparent, which continues the same trace', () => {
     const span = tracer.startSpan('append');

@@ -39,7 +39,14 @@ export function traceFields(): { traceId?: string; spanId?: string } {
  */
 export function traceparentOf(ctx: Context = context.active()): string | undefined {
   const span = trace.getSpan(ctx);
-  if (!span) return undefined;
+  return span ? traceparentOfSpan(span) : undefined;
+}
+
+/**
+ * The W3C `traceparent` naming `span` as the parent, without building a context around it first
+ * (the append's hot path: one context object and two lookups fewer per command, issue 19's profile).
+ */
+export function traceparentOfSpan(span: Span): string | undefined {
   const sc = span.spanContext();
   if (!trace.isSpanContextValid(sc)) return undefined;
   return `00-${sc.traceId}-${sc.spanId}-${sc.traceFlags & 1 ? '01' : '00'}`;
