@@ -65,6 +65,23 @@ describe('check:reports (stale measurement reports)', () => {
     expect(verdicts[1]!.source).toBe('last commit of the file');
   });
 
+  it('given later commits that only touch specs beside the code, then the reports stay current', () => {
+    const r = repo();
+    r.write('libs/a.ts', 'v1');
+    const code = r.commit('code');
+    r.write('test/reports/reliability.json', JSON.stringify({ reportCommit: code }));
+    r.commit('report');
+    r.write('libs/a.spec.ts', 'unit');
+    r.write('apps/b/c.int-spec.ts', 'integration');
+    r.commit('tests only');
+    expect(checkReports(r.dir).map((v) => [v.file, v.stale])).toEqual([
+      ['test/reports/reliability.json', false],
+    ]);
+    r.write('libs/a.ts', 'v2');
+    r.commit('code again');
+    expect(checkReports(r.dir)[0]!.stale).toBe(true);
+  });
+
   it('given a reliability report without reportCommit or with an unknown one, then it is stale', () => {
     const r = repo();
     r.write('apps/a.ts', 'v1');
