@@ -190,6 +190,9 @@ export function startConsoleServer(
   const app = createConsoleApp(config);
   return new Promise((resolve, reject) => {
     const server = app.listen(port, config.http.host, (err?: Error) => (err ? reject(err) : resolve(server)));
+    // As the apps' holdIdleConnections (libs/http, ADR 0407): the browser, not the server, closes idle sockets.
+    server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+    server.headersTimeout = config.http.keepAliveTimeoutMs + 1_000;
     server.once('error', reject);
   });
 }

@@ -64,6 +64,12 @@ export class HttpConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(65535) consolePort!: number;
   @IsString() @Matches(/^\d+(kb|mb)$/i) bodyLimit!: string;
   @Transform(toInt) @IsInt() @Min(100) requestTimeoutMs!: number;
+  /**
+   * How long an idle keep-alive connection stays open. Longer than a client's or a load balancer's
+   * idle timeout (60 s at most load balancers), so that the client, not the server, closes it: a
+   * server that closes first races a client reusing the socket ("other side closed"; ADR 0407).
+   */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600_000) keepAliveTimeoutMs!: number;
   /** Requests an app works on at once; later ones wait in arrival order (ADR 0406). */
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) maxInFlight!: number;
   @Transform(toList) @IsString({ each: true }) corsOrigins!: string[];

@@ -34,6 +34,7 @@ export const CONFIG_KEYS = {
   CARELEDGER_CONSOLE_PORT: { path: 'http.consolePort', default: '3004' },
   CARELEDGER_HTTP_BODY_LIMIT: { path: 'http.bodyLimit', default: '5mb' },
   CARELEDGER_HTTP_REQUEST_TIMEOUT_MS: { path: 'http.requestTimeoutMs', default: '30000' },
+  CARELEDGER_HTTP_KEEP_ALIVE_TIMEOUT_MS: { path: 'http.keepAliveTimeoutMs', default: '65000' },
   CARELEDGER_HTTP_MAX_IN_FLIGHT: { path: 'http.maxInFlight', default: '16' },
   CARELEDGER_CORS_ORIGINS: { path: 'http.corsOrigins', default: '' },
   CARELEDGER_RATE_LIMIT_WRITES_PER_SECOND: { path: 'http.rateLimitWritesPerSecond', default: '50' },

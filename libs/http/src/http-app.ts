@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -97,6 +98,17 @@ export function configureHttpApp(
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
+/**
+ * Idle keep-alive sockets stay open `ms` (ADR 0407): longer than the client's idle timeout, so the
+ * client closes them. Node's 5 s default lost the race to Node's own fetch (4 s plus a coarse timer)
+ * and a reused socket was closed under a request ("other side closed"). Headers must arrive within
+ * the same time, plus a second, as Node advises.
+ */
+export function holdIdleConnections(server: Server, ms: number): void {
+  server.keepAliveTimeout = ms;
+  server.headersTimeout = ms + 1_000;
+}
+
 /** Creates, configures and returns an app (not yet listening). */
 export async function createHttpApp(
   rootModule: Type<unknown>,
@@ -124,6 +136,7 @@ export async function bootstrapHttpApp(
   // Before the app exists, so that the spans of its first requests are exported (when configured).
   startTracing(options.name, config.otelEndpoint);
   const app = await createHttpApp(rootModule, config, options);
+  holdIdleConnections(app.getHttpServer() as Server, config.http.keepAliveTimeoutMs);
   await app.listen(options.port, config.http.host);
   app.get(Logger).log(`${options.name} listening on http://${config.http.host}:${options.port}`);
   return app;
