@@ -196,9 +196,29 @@ export async function listDeadLetters(
   }));
 }
 
+/** The longest reason a hand resolve keeps. */
+export const MAX_RESOLUTION_REASON = 500;
+/** C0 controls other than tab, line feed and carriage return, and DEL: PostgreSQL text cannot hold NUL. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/**
+ * What is wrong with a hand-resolve reason, or null: required (after trimming), at most
+ * {@link MAX_RESOLUTION_REASON} characters, and no control characters. The one check of the HTTP
+ * route and the CLI; the reliability fuzz found a NUL reaching the UPDATE as a 500.
+ */
+export function resolutionReasonProblem(reason: unknown): string | null {
+  const text = typeof reason === 'string' ? reason.trim() : '';
+  if (text === '') return 'is required (why it is resolved by hand)';
+  if (text.length > MAX_RESOLUTION_REASON) return `must be at most ${MAX_RESOLUTION_REASON} characters`;
+  if (CONTROL.test(text)) return 'must not contain control characters (tab and line breaks are allowed)';
+  return null;
+}
+
 /**
  * Resolve an open restatement by hand (the site corrected the claim itself): who and why are kept
- * on the row. Refuses an unknown or already settled restatement (false).
+ * on the row. Refuses an unknown or already settled restatement (false). The reason must pass
+ * {@link resolutionReasonProblem} (a RangeError otherwise: callers check it first and name the field).
  */
 export async function resolveRestatement(
   pool: Pool,
@@ -207,6 +227,8 @@ export async function resolveRestatement(
   by: string,
   reason: string,
 ): Promise<boolean> {
+  const problem = resolutionReasonProblem(reason);
+  if (problem) throw new RangeError(`reason ${problem}`);
   const r = await pool.query(
     `UPDATE charge_restatements SET status = 'resolved', resolved_by = $3, resolution_reason = $4,
        updated_at = clock_timestamp()

@@ -14,6 +14,7 @@ import {
   exportMessages,
   listDeadLetters,
   requeueDeadLetter,
+  resolutionReasonProblem,
   resolveRestatement,
 } from '@careledger/charge-feed';
 import {
@@ -308,9 +309,10 @@ export const registerBilling: RegisterCommand = (program: Command, setExit) => {
         if (!flags.tenant || !ID.test(flags.tenant))
           throw new FlagError('--tenant is required (a tenant id)');
         if (!flags.restatement) throw new FlagError('--restatement is required');
-        if (!flags.reason || flags.reason.trim() === '') throw new FlagError('--reason is required');
+        const reasonProblem = resolutionReasonProblem(flags.reason);
+        if (reasonProblem) throw new FlagError(`--reason ${reasonProblem}`);
         const by = cliActor('billing').userId;
-        if (!(await resolveRestatement(pool, flags.tenant, flags.restatement, by, flags.reason)))
+        if (!(await resolveRestatement(pool, flags.tenant, flags.restatement, by, flags.reason!.trim())))
           throw new FlagError(
             `--restatement ${flags.restatement} is not an open restatement of ${flags.tenant}`,
           );

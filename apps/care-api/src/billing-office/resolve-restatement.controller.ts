@@ -2,11 +2,10 @@ import { Body, Controller, HttpCode, Inject, Logger, Param, Post } from '@nestjs
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { CurrentPrincipal, type Principal, Roles } from '@careledger/auth';
-import { resolveRestatement } from '@careledger/charge-feed';
+import { MAX_RESOLUTION_REASON, resolutionReasonProblem, resolveRestatement } from '@careledger/charge-feed';
 import { PG_POOL, ProblemError } from '@careledger/http';
 
 const ID = /^[A-Za-z0-9._:@-]{1,200}$/;
-const MAX_REASON = 500;
 
 /** Body of the resolve route. */
 export interface ResolveRestatementBody {
@@ -41,7 +40,7 @@ export class ResolveRestatementController {
     schema: {
       type: 'object',
       required: ['reason'],
-      properties: { reason: { type: 'string', maxLength: MAX_REASON } },
+      properties: { reason: { type: 'string', maxLength: MAX_RESOLUTION_REASON } },
     },
   })
   @ApiOkResponse({ description: '{ restatementId, status: "resolved", resolvedBy, reason }' })
@@ -54,12 +53,10 @@ export class ResolveRestatementController {
     const problems = [];
     if (!ID.test(restatementId))
       problems.push({ field: 'restatementId', message: 'must be a restatement id' });
-    const reason = typeof body?.reason === 'string' ? body.reason.trim() : '';
-    if (reason === '')
-      problems.push({ field: 'reason', message: 'is required (why it is resolved by hand)' });
-    else if (reason.length > MAX_REASON)
-      problems.push({ field: 'reason', message: `must be at most ${MAX_REASON} characters` });
+    const reasonProblem = resolutionReasonProblem(body?.reason);
+    if (reasonProblem) problems.push({ field: 'reason', message: reasonProblem });
     if (problems.length > 0) throw ProblemError.badRequest('REQUEST.INVALID', problems);
+    const reason = (body.reason as string).trim();
     const by = principal.sub;
     if (!(await resolveRestatement(this.pool, tenantId, restatementId, by, reason))) {
       throw ProblemError.notFound(
