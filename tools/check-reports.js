@@ -7,6 +7,7 @@
  *   - test/reports/reliability.json names its commit in `reportCommit`;
  *   - bench/results/*.json (the newest of each scale/kind; older ones are history) name it in `reportCommit` when they have one, otherwise the commit that last
  *     wrote the file counts (the bench was run on the tree that commit was made from).
+ * A reliability report that lists `missingSuites` (suites its run never recorded) is stale too.
  * Exit 0 when every report is current, 1 when one is stale or its commit is unknown. `.ci/run` prints
  * the verdict as a warning and never fails on it (a late regeneration must not block a submission).
  */
@@ -48,17 +49,27 @@ function producedAt(root, file) {
   } catch {
     /* unreadable: fall back to git */
   }
+  const missing = Array.isArray(doc.missingSuites) ? doc.missingSuites : [];
   if (typeof doc.reportCommit === 'string' && doc.reportCommit.length > 0)
-    return { commit: doc.reportCommit, source: 'reportCommit' };
+    return { commit: doc.reportCommit, source: 'reportCommit', missing };
   const last = git(root, ['log', '-1', '--format=%H', '--', file]).out;
-  return { commit: last || null, source: 'last commit of the file' };
+  return { commit: last || null, source: 'last commit of the file', missing };
 }
 
 /** One verdict per committed report: `{ file, commit, source, stale, reason }`. */
 function checkReports(root) {
   return reportFiles(root).map((file) => {
-    const { commit, source } = producedAt(root, file);
+    const { commit, source, missing } = producedAt(root, file);
     if (!commit) return { file, commit, source, stale: true, reason: 'no commit recorded' };
+    // A run in which a suite died before recording is not a measurement of that suite.
+    if (missing.length > 0)
+      return {
+        file,
+        commit,
+        source,
+        stale: true,
+        reason: `suite(s) missing from its run: ${missing.join(', ')}`,
+      };
     if (!git(root, ['merge-base', '--is-ancestor', commit, 'HEAD']).ok)
       return {
         file,

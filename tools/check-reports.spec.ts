@@ -92,4 +92,19 @@ describe('check:reports (stale measurement reports)', () => {
       reason: expect.stringMatching(/not in HEAD/),
     });
   });
+
+  it('given a reliability report whose run did not record every suite, then it is stale, naming them', () => {
+    const r = repo();
+    r.write('apps/a.ts', 'v1');
+    const code = r.commit('code');
+    r.write('test/reports/reliability.json', JSON.stringify({ reportCommit: code, missingSuites: ['phi'] }));
+    r.commit('report of a run whose PHI scan died');
+    expect(checkReports(r.dir)[0]).toMatchObject({
+      stale: true,
+      reason: 'suite(s) missing from its run: phi',
+    });
+    r.write('test/reports/reliability.json', JSON.stringify({ reportCommit: code, missingSuites: [] }));
+    r.commit('a complete run');
+    expect(checkReports(r.dir)[0]!.stale).toBe(false);
+  });
 });

@@ -117,7 +117,13 @@ async function main() {
       `--outputFile=${REPORT}`,
       ...jestArgs,
     ],
-    { ...process.env, TZ: 'UTC', ...(reliability ? { CARELEDGER_RELIABILITY_FULL: 'true' } : {}) },
+    {
+      ...process.env,
+      TZ: 'UTC',
+      // One id per run: the reliability report keeps only this run's suites (ADR 0808 amendment).
+      CARELEDGER_RELIABILITY_RUN_ID: `${new Date().toISOString()}-${process.pid}`,
+      ...(reliability ? { CARELEDGER_RELIABILITY_FULL: 'true' } : {}),
+    },
   );
   process.stdout.write(
     `run-tests: jest finished in ${seconds(t)} (exit ${status}); total ${seconds(started)}\n`,

@@ -61,6 +61,19 @@ export const REPORT_FILE = path.resolve(
   RELIABILITY_FULL ? 'reliability.json' : 'reliability.npm-test.json',
 );
 
+/**
+ * The suites a full run writes. A report lists the ones its run did not record as `missingSuites`, so
+ * that a suite that died before recording is seen, not silently absent.
+ */
+export const REPORT_SUITES = ['matrix', 'fuzz', 'phi', 'faults'] as const;
+
+/**
+ * One run of the suites (set by tools/run-tests.js for every run it starts). A report belongs to one
+ * run: a suite recorded under another run id is dropped, so an old suite entry never sits under a
+ * new `reportCommit`. Without one (a hand-started jest), suites merge as before and `runId` is null.
+ */
+export const RUN_ID = process.env.CARELEDGER_RELIABILITY_RUN_ID ?? null;
+
 /** HEAD of the checkout being measured, and whether apps/ or libs/ differ from it. */
 function measuredCommit(): { reportCommit: string | null; reportTreeDirty: boolean } {
   const root = path.resolve(__dirname, '..', '..', '..');
@@ -103,13 +116,14 @@ function withFileLock<T>(file: string, fn: () => T): T {
 export function recordSuite(suite: string, report: SuiteReport): void {
   fs.mkdirSync(path.dirname(REPORT_FILE), { recursive: true });
   withFileLock(REPORT_FILE, () => {
-    let doc: { suites?: Record<string, SuiteReport & { ranAt: string }> } = {};
+    let doc: { runId?: string | null; suites?: Record<string, SuiteReport & { ranAt: string }> } = {};
     try {
       doc = JSON.parse(fs.readFileSync(REPORT_FILE, 'utf8')) as typeof doc;
     } catch {
       /* first run */
     }
-    const suites = { ...(doc.suites ?? {}), [suite]: { ...report, ranAt: new Date().toISOString() } };
+    const earlier = RUN_ID !== null && doc.runId !== RUN_ID ? {} : (doc.suites ?? {});
+    const suites = { ...earlier, [suite]: { ...report, ranAt: new Date().toISOString() } };
     const totals = Object.fromEntries(
       REPORT_COUNTERS.map((k) => [
         k,
@@ -122,6 +136,8 @@ export function recordSuite(suite: string, report: SuiteReport): void {
       generatedAt: new Date().toISOString(),
       ...measuredCommit(),
       fullCounts: RELIABILITY_FULL,
+      runId: RUN_ID,
+      missingSuites: REPORT_SUITES.filter((name) => !(name in suites)),
       ...totals,
       ...facts,
       suites,
