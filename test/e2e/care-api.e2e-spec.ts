@@ -302,6 +302,39 @@ describe('care-api (real PostgreSQL and Kafka)', () => {
     expect(stored[0]!.actor).toEqual(actor);
   });
 
+  it('refuses an event too large to publish (400 naming data) within the body limit, and appends nothing', async () => {
+    await post('/organizations', admin, BODY.organization()).expect(201);
+    await post('/practitioners', admin, {
+      practitionerId: 'md-1',
+      organizationId: 'org-1',
+      credential: 'MD',
+      role: 'physician',
+      canBillEM: true,
+    }).expect(201);
+    await registerPatient('P10');
+    const before = await h.store.countTenantEvents(tenant);
+    const plan = {
+      carePlanId: 'plan-huge',
+      program: 'CCM',
+      kind: 'comprehensive',
+      establishedOn: '2025-01-10',
+      authorId: 'md-1',
+      problems: ['E11.9'],
+      // Every goal within its 4,000-character bound; 1.2 MB of event (ADR 0407: its Kafka message could
+      // stop the relay for every tenant).
+      goals: Array.from({ length: 100 }, (_, i) => `${i}${'€'.repeat(3990)}`),
+      interventions: ['synthetic step'],
+      sharedWithPatient: true,
+    };
+    const res = await post('/patients/P10/care-plans', nurse, plan).expect(400);
+    expect(res.body).toMatchObject({
+      code: 'EVENT_STORE.EVENT_TOO_LARGE',
+      errors: [expect.objectContaining({ field: 'data' })],
+    });
+    expect(await h.store.countTenantEvents(tenant)).toBe(before);
+    await post('/patients/P10/care-plans', nurse, { ...plan, goals: plan.goals.slice(0, 10) }).expect(201);
+  });
+
   it('answers 404 for an unknown patient, entry, consent and plan, and for another tenant', async () => {
     const practitioner = await h.token(tenant, ['practitioner'], ['primary-care']);
     await post('/patients/NOPE/care-time', nurse, BODY.careTime('e-1')).expect(404);

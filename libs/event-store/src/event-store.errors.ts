@@ -48,6 +48,23 @@ export class UnstorableEventError extends Error {
   }
 }
 
+/**
+ * An event larger than the store keeps ({@link MAX_EVENT_BYTES} of JSON in its data, actor and ids):
+ * its Kafka message would pass the broker's limit and stop the relay (ADR 0407).
+ */
+export class EventTooLargeError extends Error {
+  readonly code = 'EVENT_STORE.EVENT_TOO_LARGE';
+  readonly httpStatus = 400;
+  readonly field = 'data';
+  constructor(
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`the event is ${bytes} bytes of JSON; an event holds at most ${maxBytes}`);
+    this.name = 'EventTooLargeError';
+  }
+}
+
 /** An append that names no events or mixes streams and tenants inconsistently (a programming error). */
 export class InvalidAppendError extends Error {
   readonly code = 'EVENT_STORE.INVALID_APPEND';

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import type { ContractEvent } from '@careledger/domain/events/event-types';
-import { EventStore, OUTBOX_NOTIFY_CHANNEL, appendReceipt } from './event-store';
-import { ConcurrencyError, IdempotencyKeyTakenError, UnstorableEventError } from './event-store.errors';
+import { EventStore, MAX_EVENT_BYTES, OUTBOX_NOTIFY_CHANNEL, appendReceipt } from './event-store';
+import {
+  ConcurrencyError,
+  EventTooLargeError,
+  IdempotencyKeyTakenError,
+  UnstorableEventError,
+} from './event-store.errors';
 import { verifyChain } from './hash-chain';
 import { testConfig } from '@careledger/testing/infra';
 
@@ -225,6 +230,27 @@ describe('EventStore (real PostgreSQL)', () => {
     expect(err).toBeInstanceOf(UnstorableEventError);
     expect((err as UnstorableEventError).field).toBe('data.activity');
     expect(await store.countTenantEvents(tenant)).toBe(0);
+  });
+
+  it('refuses an event over MAX_EVENT_BYTES (its Kafka message would stop the relay), naming data, and appends nothing', async () => {
+    const fits = logged(tenant, 'P01', 1) as ContractEvent & { data: { activity: string } };
+    const big = logged(tenant, 'P01', 2) as ContractEvent & { data: { activity: string } };
+    // Three bytes a character: the limit is on bytes, not characters.
+    big.data.activity = '€'.repeat(Math.ceil(MAX_EVENT_BYTES / 3));
+    const err = await store
+      .append(`${tenant}:P01`, 0, [fits, big], { correlationId: 'c' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EventTooLargeError);
+    expect(err).toMatchObject({
+      code: 'EVENT_STORE.EVENT_TOO_LARGE',
+      field: 'data',
+      maxBytes: MAX_EVENT_BYTES,
+    });
+    expect((err as EventTooLargeError).bytes).toBeGreaterThan(MAX_EVENT_BYTES);
+    expect(await store.countTenantEvents(tenant)).toBe(0);
+    fits.data.activity = 'x'.repeat(MAX_EVENT_BYTES - 2_000);
+    await store.append(`${tenant}:P01`, 0, [fits], { correlationId: 'c' });
+    expect(await store.countTenantEvents(tenant)).toBe(1);
   });
 
   it('refuses UPDATE and DELETE of stored events; a tampered row (triggers bypassed) breaks verification there', async () => {

@@ -16,6 +16,7 @@ import {
   ConcurrencyError,
   IdempotencyKeyTakenError,
   InvalidAppendError,
+  EventTooLargeError,
   UnstorableEventError,
 } from './event-store.errors';
 
@@ -247,6 +248,13 @@ export function rowToRecordedEvent(r: RecordedEventRow): RecordedEvent {
   });
   return e as unknown as RecordedEvent;
 }
+
+/**
+ * The most JSON bytes an event's data, actor and ids may take (contract extension 1.4): its Kafka
+ * message, envelope and headers included, stays well below the broker's 1 MiB `message.max.bytes`
+ * and the relay's 768 KiB per-partition batch (libs/kafka), so no single event can stop the relay.
+ */
+export const MAX_EVENT_BYTES = 512 * 1024;
 
 function findNul(value: unknown, path: string): string | null {
   if (typeof value === 'string') return value.includes('\u0000') ? path : null;
@@ -516,11 +524,11 @@ export class EventStore {
         if (streamIdOf(e) !== a.streamId) {
           throw new InvalidAppendError(`event ${i} belongs to stream ${streamIdOf(e)}, not ${a.streamId}`);
         }
-        const nul = findNul(
-          { data: e.data, actor: e.actor, patientId: e.patientId, tenantId: e.tenantId },
-          '',
-        );
+        const stored = { data: e.data, actor: e.actor, patientId: e.patientId, tenantId: e.tenantId };
+        const nul = findNul(stored, '');
         if (nul) throw new UnstorableEventError(nul, `${nul} contains a NUL character`);
+        const bytes = Buffer.byteLength(JSON.stringify(stored));
+        if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(bytes, MAX_EVENT_BYTES);
       });
     }
   }

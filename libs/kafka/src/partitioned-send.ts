@@ -25,8 +25,47 @@ export function partitionsOf(messages: readonly Message[], partitionCount: numbe
 }
 
 /**
+ * The most bytes (keys, values and headers) one produce request carries for one partition: below the
+ * broker's `message.max.bytes` (1 MiB by default), which bounds a partition's record batch. A batch
+ * over it is refused whole (MESSAGE_TOO_LARGE) and a relay that retries it is stuck for good.
+ */
+export const MAX_PARTITION_BATCH_BYTES = 768 * 1024;
+
+function messageBytes(m: Message): number {
+  const size = (v: Buffer | string | null | undefined): number =>
+    v === null || v === undefined ? 0 : Buffer.isBuffer(v) ? v.length : Buffer.byteLength(v);
+  let n = size(m.key) + size(m.value) + 64; // a record's own framing, generously
+  for (const [k, v] of Object.entries(m.headers ?? {}))
+    n += Buffer.byteLength(k) + (Array.isArray(v) ? v.reduce((a: number, x) => a + size(x), 0) : size(v));
+  return n;
+}
+
+/**
+ * A partition's messages in order, cut into runs of at most `maxBytes` each (a message larger than
+ * that goes alone: the event store keeps every event well below the broker's limit, ADR 0407).
+ */
+export function chunkByBytes<T extends Message>(messages: readonly T[], maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const n = messageBytes(m);
+    if (current.length > 0 && bytes + n > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += n;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/**
  * One `producer.send` per partition, in parallel, each message with its partition set, order kept
- * within a partition.
+ * within a partition; a partition's messages over {@link MAX_PARTITION_BATCH_BYTES} go as several
+ * sends, one after another.
  *
  * Why: kafkajs 2.2.4 loses acknowledged-looking messages when a partition's leader moves during a
  * send that spans several leaders (tulios/kafkajs#1303; reproduced in
@@ -44,6 +83,7 @@ export class PartitionedSender {
   constructor(
     private readonly kafka: Kafka,
     private readonly topic: string,
+    private readonly maxBatchBytes = MAX_PARTITION_BATCH_BYTES,
   ) {}
 
   async send(producer: Producer, messages: readonly Message[], acks = -1): Promise<RecordMetadata[]> {
@@ -58,7 +98,12 @@ export class PartitionedSender {
     });
     try {
       const answers = await Promise.all(
-        [...groups.values()].map((group) => producer.send({ topic: this.topic, acks, messages: group })),
+        [...groups.values()].map(async (group) => {
+          const acked: RecordMetadata[] = [];
+          for (const chunk of chunkByBytes(group, this.maxBatchBytes))
+            acked.push(...(await producer.send({ topic: this.topic, acks, messages: chunk })));
+          return acked;
+        }),
       );
       return answers.flat();
     } catch (err) {
