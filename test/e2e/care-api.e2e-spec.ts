@@ -320,7 +320,7 @@ describe('care-api (real PostgreSQL and Kafka)', () => {
       establishedOn: '2025-01-10',
       authorId: 'md-1',
       problems: ['E11.9'],
-      // Every goal within its 4,000-character bound; 1.2 MB of event (ADR 0407: its Kafka message could
+      // Every goal within its 4,000-character bound; 1.2 MB of event (ADR 0408: its Kafka message could
       // stop the relay for every tenant).
       goals: Array.from({ length: 100 }, (_, i) => `${i}${'€'.repeat(3990)}`),
       interventions: ['synthetic step'],

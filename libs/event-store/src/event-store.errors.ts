@@ -50,7 +50,7 @@ export class UnstorableEventError extends Error {
 
 /**
  * An event larger than the store keeps ({@link MAX_EVENT_BYTES} of JSON in its data, actor and ids):
- * its Kafka message would pass the broker's limit and stop the relay (ADR 0407).
+ * its Kafka message would pass the broker's limit and stop the relay (ADR 0408).
  */
 export class EventTooLargeError extends Error {
   readonly code = 'EVENT_STORE.EVENT_TOO_LARGE';

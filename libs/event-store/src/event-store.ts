@@ -250,7 +250,7 @@ export function rowToRecordedEvent(r: RecordedEventRow): RecordedEvent {
 }
 
 /**
- * The most JSON bytes an event's data, actor and ids may take (contract extension 1.4): its Kafka
+ * The most JSON bytes an event's data, actor and ids may take (ADR 0408): its Kafka
  * message, envelope and headers included, stays well below the broker's 1 MiB `message.max.bytes`
  * and the relay's 768 KiB per-partition batch (libs/kafka), so no single event can stop the relay.
  */

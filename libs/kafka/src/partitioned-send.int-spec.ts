@@ -11,7 +11,7 @@ import { ensureTopics } from './topics';
  * batch of 3.6 MB of messages (600 events of 6 KB, as a large import of Unicode free text makes) is
  * accepted, in order. Sent as one request per partition it is refused whole with MESSAGE_TOO_LARGE,
  * and a relay that retries the same batch never publishes again (the full-count reliability run of
- * abd30c7, ADR 0407): the second case shows that failure with the cut turned off.
+ * abd30c7, ADR 0408): the second case shows that failure with the cut turned off.
  */
 const config = testConfig();
 const kafka: Kafka = createKafka(config.kafka, { clientIdSuffix: 'partitioned-send-int-spec' });

@@ -42,7 +42,7 @@ function messageBytes(m: Message): number {
 
 /**
  * A partition's messages in order, cut into runs of at most `maxBytes` each (a message larger than
- * that goes alone: the event store keeps every event well below the broker's limit, ADR 0407).
+ * that goes alone: the event store keeps every event well below the broker's limit, ADR 0408).
  */
 export function chunkByBytes<T extends Message>(messages: readonly T[], maxBytes: number): T[][] {
   const chunks: T[][] = [];
