@@ -291,7 +291,7 @@ describe('ProjectionEngine.retryDeadLetter (real PostgreSQL)', () => {
       messages: [msg(events.length, extra)],
     });
     expect(r.applied).toBe(1);
-    const all = [...events, extra];
+    const all: Record<string, unknown>[] = [...events, extra];
     expect((await determination(tenantId))?.lines).toEqual(direct(tenantId, all));
     // The same stream projected in one batch by a fresh member: the same minutes.
     const control = `t-${randomUUID().slice(0, 8)}`;
