@@ -54,7 +54,7 @@ export class OperatorController {
         { field: 'id', message: 'must be <partition>-<offset> (two non-negative integers)' },
       ]);
     try {
-      return await this.operator.retryDeadLetter(p.tenantId, Number(m[1]), BigInt(m[2]!).toString());
+      return await this.operator.retryDeadLetter(p.sub, p.tenantId, Number(m[1]), BigInt(m[2]!).toString());
     } catch (err) {
       if (err instanceof DeadLetterRetryError) {
         const status =

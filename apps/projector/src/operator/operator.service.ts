@@ -129,7 +129,12 @@ export class OperatorService {
    * the list: the caller's tenant's rows and those without a readable tenant (applied only if the
    * message is the caller's tenant's event).
    */
-  async retryDeadLetter(tenantId: string, partition: number, offset: string): Promise<DeadLetterRetryResult> {
+  async retryDeadLetter(
+    by: string,
+    tenantId: string,
+    partition: number,
+    offset: string,
+  ): Promise<DeadLetterRetryResult> {
     const c = this.config;
     this.retryEngine ??= new ProjectionEngine({
       pool: this.pool,
@@ -150,7 +155,7 @@ export class OperatorService {
         readMessageAt(kafka, topic, p, o, { groupIdPrefix: `${c.kafka.projectorGroupId}-retry` }),
     });
     this.logger.info(
-      { partition, offset, outcome: result.outcome, code: result.retryErrorCode },
+      { by, partition, offset, outcome: result.outcome, code: result.retryErrorCode },
       'dead letter retried by an operator',
     );
     return result;
