@@ -825,6 +825,18 @@ suite('the web console in a real browser (issue 14)', () => {
       new RegExp(`^1 parked in version ${before.projection.version}$`),
     );
     await checkA11y(page, 'operator with a dead letter');
+    // Retry it (ADR 1401): read back from the topic, still poison, so it fails again and stays open.
+    const parked = page.getByTestId('dead-letters').locator('tr[data-offset]').first();
+    const [partition, offset] = (await parked.getAttribute('data-offset'))!.split(':');
+    await page.getByRole('button', { name: `Retry ${partition}-${offset}` }).click();
+    await expect(page.getByTestId(`retry-outcome-${partition}-${offset}`).textContent()).resolves.toBe(
+      `${partition}-${offset}: failed again: PROJECTOR.NO_EVENT_ID (retried once)`,
+    );
+    await eventually(
+      () => page.getByTestId(`retry-state-${partition}-${offset}`).textContent(),
+      (v) => v === 'failed again: PROJECTOR.NO_EVENT_ID (retried once)',
+    );
+    await checkA11y(page, 'operator after a retry');
     // Start the rebuild from the keyboard and watch it to the switch.
     await page.getByRole('button', { name: 'Start rebuild' }).focus();
     await page.keyboard.press('Enter');

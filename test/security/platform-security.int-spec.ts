@@ -173,6 +173,7 @@ function matrixOn(p: Platform): AccessMatrix {
     jobIds,
     cursors,
     fhirIds,
+    deadLetterIds,
     eventCount: async () =>
       (
         await db.query<{ n: string }>('SELECT count(*)::text AS n FROM events WHERE tenant_id IN ($1, $2)', [
@@ -192,6 +193,52 @@ const fhirIds: Record<string, Record<string, { id: string; vid: string }>> = {};
 let seededPatient = '';
 const jobIds: Record<string, string> = {};
 const cursors: Record<string, string> = {};
+/** Per tenant, an open dead letter (`<partition>-<offset>`): a poison message that stays poison. */
+const deadLetterIds: Record<string, string> = {};
+
+/**
+ * One poison message per tenant on the events topic (JSON with the tenant, no event id: parked as
+ * PROJECTOR.NO_EVENT_ID under that tenant, and poison again on every retry), waited for in
+ * `dead_lettered_events`, for the projector's `{id}` routes (ADR 1401).
+ */
+async function seedDeadLetters(tenants: readonly SeededTenant[]): Promise<void> {
+  const kafka = new Kafka({
+    clientId: `sec-dl-${RUN}`,
+    brokers: BROKERS.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    for (const t of tenants) {
+      const [meta] = await producer.send({
+        topic,
+        messages: [
+          {
+            key: `${t.tenantId}:poison`,
+            value: JSON.stringify({ tenantId: t.tenantId, type: 'CareTimeLogged' }),
+          },
+        ],
+      });
+      deadLetterIds[t.tenantId] = `${meta!.partition}-${meta!.baseOffset}`;
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  await pollUntil(
+    'the projector to park the seeded poison messages',
+    async () => {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM dead_lettered_events WHERE topic = $1 AND tenant_id = ANY($2) AND resolved_at IS NULL
+            AND (partition::text || '-' || kafka_offset::text) = ANY($3)`,
+        [topic, tenants.map((t) => t.tenantId), Object.values(deadLetterIds)],
+      );
+      return rows[0]!.n === tenants.length;
+    },
+    60_000,
+    250,
+  );
+}
 
 async function seed(t: SeededTenant): Promise<void> {
   const admin = await platform.token(t.tenantId, ['admin'], [DEPARTMENT, 'administration']);
@@ -250,6 +297,7 @@ beforeAll(async () => {
     90_000,
     250,
   );
+  await seedDeadLetters([tenantA, tenantB]);
   // Real replay jobs and list cursors in each tenant.
   for (const t of [tenantA, tenantB]) {
     const auditor = await platform.token(t.tenantId, ['auditor']);

@@ -7,3 +7,4 @@ export * from './dlq';
 export * from './consumer-runner';
 export * from './topic-scanner';
 export * from './partitioned-send';
+export * from './message-reader';

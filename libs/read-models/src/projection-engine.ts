@@ -60,6 +60,47 @@ export interface BatchResult {
   writtenMonths: number;
 }
 
+/** What a dead-letter retry did (ADR 1401). */
+export type DeadLetterRetryOutcome = 'applied' | 'failed-again';
+
+/** The answer of {@link ProjectionEngine.retryDeadLetter} (ids and codes only). */
+export interface DeadLetterRetryResult {
+  outcome: DeadLetterRetryOutcome;
+  version: number;
+  topic: string;
+  partition: number;
+  offset: string;
+  eventId: string | null;
+  /** The code of this retry's failure (`failed-again`), else null. */
+  retryErrorCode: string | null;
+  retriedAt: string;
+  retryCount: number;
+  /** Events newly stored (0 when the event id was applied already). */
+  applied: number;
+  recomputedMonths: number;
+}
+
+/** Reads one message back by position: null when it is no longer there (retention). */
+export type RetryMessageReader = (
+  topic: string,
+  partition: number,
+  offset: string,
+) => Promise<EngineMessage | null>;
+
+/** Why a retry was refused (`PROJECTOR.DEAD_LETTER_*`); nothing was written. */
+export class DeadLetterRetryError extends Error {
+  constructor(
+    readonly code:
+      | 'PROJECTOR.DEAD_LETTER_NOT_FOUND'
+      | 'PROJECTOR.DEAD_LETTER_RESOLVED'
+      | 'PROJECTOR.DEAD_LETTER_OTHER_TENANT',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DeadLetterRetryError';
+  }
+}
+
 /** Dependencies of the engine; the month function and reference data are injected (ADR 0501). */
 export interface ProjectionEngineOptions {
   pool: Pool;
@@ -165,26 +206,18 @@ export class ProjectionEngine {
       const state = await readProjectionState(client, 'FOR SHARE');
       if (args.guard && !args.guard(state)) return { result: { ...result, stale: true }, commit: false };
       const writer = new ReadModelWriter(client, version);
-      const stored = await writer.lockOffset(topic, partition);
+      const { offset: stored, generation } = await writer.lockOffset(topic, partition);
       const fresh = args.messages.filter((m) => BigInt(m.offset) >= stored);
       if (fresh.length === 0) {
         return { result: { ...result, nextOffset: stored.toString(), duplicates: args.messages.length } };
       }
-      const memo = this.memory.partition(version, topic, partition, stored.toString());
+      const memo = this.memory.partition(version, topic, partition, stored.toString(), generation);
       const staged: Staged = { patients: new Map(), references: new Map() };
       const { parsed, dead, duplicates } = parseMessages(fresh, { topic, partition });
       result.duplicates = duplicates;
-      await writer.lockTenants(tenantLocks(parsed));
-      const applied = await this.storeEvents(writer, parsed, partition);
+      const { applied, counts } = await this.applyParsed(writer, parsed, partition, memo, staged);
       result.applied = applied.length;
       result.duplicates += parsed.length - applied.length;
-      const counts = await this.applyEvents(
-        writer,
-        applied.map((a) => a.parsed),
-        applied,
-        memo,
-        staged,
-      );
       result.recomputedMonths = counts.computed;
       result.writtenMonths = counts.written;
       await this.recordDeadLetters(writer, dead, { topic, partition });
@@ -206,6 +239,174 @@ export class ProjectionEngine {
         },
       };
     });
+  }
+
+  /**
+   * Retry one dead-lettered message of the active version (ADR 1401): `readMessage` brings its
+   * original bytes back (from Kafka, by topic / partition / offset), and it goes through the same
+   * parse, store and recompute as {@link applyBatch} (the same pure projection functions), skipping
+   * only the stored-offset duplicate check (its offset is behind the partition's). Nothing is
+   * republished to the DLQ (it is there already) and the partition's offset does not move.
+   *
+   * - `applied`: the event is stored (or was already, under its event id) and its patient-months
+   *   recomputed; the row is resolved, and the partition's retry generation is bumped so that every
+   *   member drops its in-memory state of the partition before its next batch.
+   * - `failed-again`: still poison (or its bytes are gone from Kafka): nothing is projected, the row
+   *   stays open with the new code in `retry_error_code`.
+   *
+   * Throws {@link DeadLetterRetryError}: `PROJECTOR.DEAD_LETTER_NOT_FOUND` (no such row, or another
+   * tenant's), `PROJECTOR.DEAD_LETTER_RESOLVED`, `PROJECTOR.DEAD_LETTER_OTHER_TENANT` (a row without
+   * a readable tenant whose message now reads as another tenant's event: nothing written).
+   */
+  async retryDeadLetter(args: {
+    topic: string;
+    partition: number;
+    offset: string;
+    /** The caller's tenant: its rows, and rows no tenant could be read from. */
+    tenantId: string;
+    readMessage: RetryMessageReader;
+  }): Promise<DeadLetterRetryResult> {
+    const { topic, partition, offset, tenantId } = args;
+    const { activeVersion: version } = await readProjectionState(this.opts.pool);
+    // Checked before reading Kafka (seconds, outside any transaction), and again under the lock.
+    await this.openDeadLetter(this.opts.pool, version, topic, partition, offset, tenantId, '');
+    let message: EngineMessage | null;
+    let unreadable: string | null = null;
+    try {
+      message = await args.readMessage(topic, partition, offset);
+      if (!message) unreadable = 'PROJECTOR.MESSAGE_GONE';
+    } catch {
+      message = null;
+      unreadable = 'PROJECTOR.MESSAGE_UNREADABLE';
+    }
+    const client = await this.opts.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const state = await readProjectionState(client, 'FOR SHARE');
+      if (state.activeVersion !== version) {
+        // A rebuild switched meanwhile: the row asked for belongs to the old version.
+        throw new DeadLetterRetryError('PROJECTOR.DEAD_LETTER_NOT_FOUND', 'no such open dead letter');
+      }
+      const writer = new ReadModelWriter(client, version);
+      // The partition's consumer holds this lock during its batches: a retry runs between two.
+      await writer.lockOffset(topic, partition);
+      const row = await this.openDeadLetter(
+        client,
+        version,
+        topic,
+        partition,
+        offset,
+        tenantId,
+        'FOR UPDATE',
+      );
+      const base = {
+        version,
+        topic,
+        partition,
+        offset,
+        eventId: row.eventId,
+        retryCount: row.retryCount + 1,
+      };
+      let code = unreadable;
+      let parsed: ParsedEvent[] = [];
+      if (message) {
+        const r = parseMessages([message], { topic, partition });
+        parsed = r.parsed;
+        if (r.dead[0]) code = r.dead[0].error.code;
+      }
+      if (code !== null || parsed.length === 0) {
+        const retryErrorCode = code ?? 'PROJECTOR.FAILED';
+        const at = await this.markRetried(
+          client,
+          version,
+          topic,
+          partition,
+          offset,
+          'failed-again',
+          retryErrorCode,
+        );
+        await client.query('COMMIT');
+        return {
+          ...base,
+          outcome: 'failed-again',
+          retryErrorCode,
+          retriedAt: at,
+          applied: 0,
+          recomputedMonths: 0,
+        };
+      }
+      if (parsed.some((p) => p.event.tenantId !== tenantId)) {
+        throw new DeadLetterRetryError(
+          'PROJECTOR.DEAD_LETTER_OTHER_TENANT',
+          "the message reads as another tenant's event: only that tenant's admin may retry it",
+        );
+      }
+      // No in-memory state: every patient is read from `projected_events` (a retry is rare).
+      const memo: PartitionMemo = { nextOffset: '', generation: '', patients: new Map() };
+      const staged: Staged = { patients: new Map(), references: new Map() };
+      const { applied, counts } = await this.applyParsed(writer, parsed, partition, memo, staged);
+      await writer.bumpRetryGeneration(topic, partition);
+      const at = await this.markRetried(client, version, topic, partition, offset, 'applied', null);
+      await client.query('COMMIT');
+      return {
+        ...base,
+        eventId: parsed[0]!.eventId,
+        outcome: 'applied',
+        retryErrorCode: null,
+        retriedAt: at,
+        applied: applied.length,
+        recomputedMonths: counts.computed,
+      };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The open dead letter the caller may retry, or a {@link DeadLetterRetryError}. */
+  private async openDeadLetter(
+    q: Pick<PoolClient, 'query'>,
+    version: number,
+    topic: string,
+    partition: number,
+    offset: string,
+    tenantId: string,
+    lock: '' | 'FOR UPDATE',
+  ): Promise<{ eventId: string | null; retryCount: number }> {
+    const r = await q.query<{ event_id: string | null; retry_count: number; resolved: boolean }>(
+      `SELECT event_id, retry_count, resolved_at IS NOT NULL AS resolved FROM dead_lettered_events
+        WHERE model_version = $1 AND topic = $2 AND partition = $3 AND kafka_offset = $4
+          AND (tenant_id = $5 OR tenant_id IS NULL) ${lock}`,
+      [version, topic, partition, offset, tenantId],
+    );
+    const row = r.rows[0];
+    if (!row) throw new DeadLetterRetryError('PROJECTOR.DEAD_LETTER_NOT_FOUND', 'no such dead letter');
+    if (row.resolved)
+      throw new DeadLetterRetryError('PROJECTOR.DEAD_LETTER_RESOLVED', 'the dead letter is already resolved');
+    return { eventId: row.event_id, retryCount: row.retry_count };
+  }
+
+  private async markRetried(
+    client: PoolClient,
+    version: number,
+    topic: string,
+    partition: number,
+    offset: string,
+    outcome: DeadLetterRetryOutcome,
+    code: string | null,
+  ): Promise<string> {
+    const r = await client.query<{ retried_at: Date }>(
+      `UPDATE dead_lettered_events
+          SET retried_at = clock_timestamp(), retry_outcome = $5, retry_error_code = $6,
+              retry_count = retry_count + 1,
+              resolved_at = CASE WHEN $5 = 'applied' THEN clock_timestamp() ELSE NULL END
+        WHERE model_version = $1 AND topic = $2 AND partition = $3 AND kafka_offset = $4
+        RETURNING retried_at`,
+      [version, topic, partition, offset, outcome, code],
+    );
+    return r.rows[0]!.retried_at.toISOString();
   }
 
   /**
@@ -247,6 +448,32 @@ export class ProjectionEngine {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * The projection of parsed events, shared by a batch and a retry: tenant locks, store (skipping
+   * event ids already applied), reference data, and the recompute of every affected patient-month.
+   */
+  private async applyParsed(
+    writer: ReadModelWriter,
+    parsed: readonly ParsedEvent[],
+    partition: number,
+    memo: PartitionMemo,
+    staged: Staged,
+  ): Promise<{
+    applied: { parsed: ParsedEvent; stored: StoredEvent }[];
+    counts: { computed: number; written: number };
+  }> {
+    await writer.lockTenants(tenantLocks(parsed));
+    const applied = await this.storeEvents(writer, parsed, partition);
+    const counts = await this.applyEvents(
+      writer,
+      applied.map((a) => a.parsed),
+      applied,
+      memo,
+      staged,
+    );
+    return { applied, counts };
   }
 
   /** Insert events into `projected_events`; returns the newly stored ones (stored form = the JSON written). */

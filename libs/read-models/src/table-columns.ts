@@ -128,6 +128,7 @@ export const TABLE_COLUMNS = {
     ['kafka_partition', 'integer'],
     ['kafka_offset', 'bigint'],
   ],
+  // What a batch inserts; the retry columns (ADR 1401) start empty: see DeadLetteredEventEntity.
   dead_lettered_events: [
     ['topic', 'text'],
     ['partition', 'integer'],

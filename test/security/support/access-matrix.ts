@@ -24,6 +24,11 @@ export interface MatrixWorld {
   cursors: Record<string, string>;
   /** Events (all tenants) appended so far: a refused request must leave it unchanged. */
   eventCount(): Promise<number>;
+  /**
+   * Per tenant, the id (`<partition>-<offset>`) of an open dead letter of its own (a seeded poison
+   * message that stays poison), for the projector's `{id}` routes.
+   */
+  deadLetterIds?: Record<string, string>;
   /** Per tenant and FHIR type, a real resource of the tenant's D1 patient (id, versionId), read by setup. */
   fhirIds: Record<string, Record<string, { id: string; vid: string }>>;
 }
@@ -179,6 +184,7 @@ export class AccessMatrix {
       conditionId: p.conditionIds[0]!,
       carePlanId: p.carePlanIds[0]!,
       restatementId: `RS-none-${t.tenantId}`,
+      ...(this.w.deadLetterIds?.[t.tenantId] ? { id: this.w.deadLetterIds[t.tenantId]! } : {}),
     };
     if (createFresh && e.method === 'POST') {
       if (e.path.endsWith('/month-reopenings')) v.closedMonth = await this.closeFresh(t);
@@ -524,7 +530,7 @@ export class AccessMatrix {
     label: string,
   ): Promise<void> {
     const { a, b } = this.w;
-    if (e.method !== 'GET') {
+    if (e.method !== 'GET' && !e.pathParams.includes('id')) {
       // A write names no object: B's token writes into B's tenant only, and hears nothing of A's.
       const r = await this.send(e, b.tenantId, {}, token, this.ctx(b, rule));
       const expected = rule.allowed.includes(role) ? '2xx' : '403';
@@ -543,7 +549,10 @@ export class AccessMatrix {
     if (e.pathParams.includes('id')) {
       const aValues = await this.pathValues(e, a, false);
       owner = [aValues.id!]; // the version id ("1") is the same on both sides
-      absentId = absentLike(aValues.id!, a, absentId);
+      // A dead letter's `<partition>-<offset>`: an absent one of the same shape (else 400, not 404).
+      absentId = /^\d+-\d+$/.test(aValues.id!)
+        ? `${aValues.id!.split('-')[0]}-9${this.n}${Date.now() % 100_000}`
+        : absentLike(aValues.id!, a, absentId);
       hidden = await this.send(e, b.tenantId, aValues, token, this.ctx(b, rule));
       control = await this.send(e, b.tenantId, { ...aValues, id: absentId }, token, this.ctx(b, rule));
     } else if (fhirTypeOf(e) === 'AuditEvent' && rule.allowed.includes(role)) {

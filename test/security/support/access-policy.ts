@@ -220,6 +220,14 @@ export const POLICY: PolicyRule[] = [
     allowed: ['admin'],
   },
   {
+    // ADR 1401: a dead letter of the caller's tenant (or one without a readable tenant).
+    name: 'operator dead-letter retry',
+    app: 'projector',
+    method: 'POST',
+    path: /^\/v1\/operator\/dead-letters\/\{id\}\/retry$/,
+    allowed: ['admin'],
+  },
+  {
     name: 'operator rebuild',
     app: 'projector',
     method: 'GET',

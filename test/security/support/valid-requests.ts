@@ -294,6 +294,8 @@ export const VALID_REQUESTS: Record<string, (c: RequestContext) => ValidRequest>
   }),
   // projector (operator screen)
   'GET /v1/operator/dead-letters': () => ({ query: { limit: '50' } }),
+  // A seeded poison message per tenant (still poison: every retry answers 200 failed-again).
+  'POST /v1/operator/dead-letters/{id}/retry': () => ({}),
   'GET /v1/operator/rebuild': () => ({}),
   'POST /v1/operator/rebuild': () => ({ settle: rebuildSettled }),
   // audit

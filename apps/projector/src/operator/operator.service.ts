@@ -4,8 +4,9 @@ import type { Pool } from 'pg';
 import { type CareLedgerConfig, loadReferenceData } from '@careledger/config';
 import { determineMonth } from '@careledger/domain';
 import { CONFIG, PG_POOL } from '@careledger/http';
-import { createKafka } from '@careledger/kafka';
-import { readProjectionState } from '@careledger/read-models';
+import type { Kafka } from 'kafkajs';
+import { createKafka, readMessageAt } from '@careledger/kafka';
+import { type DeadLetterRetryResult, ProjectionEngine, readProjectionState } from '@careledger/read-models';
 import {
   RebuildInProgressError,
   rebuildProjections,
@@ -24,6 +25,13 @@ export interface DeadLetterRow {
   globalPosition: number | null;
   errorCode: string;
   error: unknown;
+  /** The last retry (ADR 1401): when, its outcome, and its code when it failed again. */
+  retriedAt: string | null;
+  retryOutcome: 'applied' | 'failed-again' | null;
+  retryErrorCode: string | null;
+  retryCount: number;
+  /** Set when a retry applied the message (the row stays listed, resolved). */
+  resolvedAt: string | null;
 }
 
 /** The rebuild this process started last, as the operator screen watches it. */
@@ -57,6 +65,9 @@ export class OperatorService {
     error: null,
   };
 
+  private retryEngine: ProjectionEngine | undefined;
+  private retryKafka: Kafka | undefined;
+
   constructor(
     @Inject(CONFIG) private readonly config: CareLedgerConfig,
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -78,8 +89,14 @@ export class OperatorService {
       global_position: string | null;
       error_code: string;
       error: unknown;
+      retried_at: Date | null;
+      retry_outcome: 'applied' | 'failed-again' | null;
+      retry_error_code: string | null;
+      retry_count: number;
+      resolved_at: Date | null;
     }>(
-      `SELECT model_version, topic, partition, kafka_offset, event_id, tenant_id, global_position, error_code, error
+      `SELECT model_version, topic, partition, kafka_offset, event_id, tenant_id, global_position, error_code, error,
+              retried_at, retry_outcome, retry_error_code, retry_count, resolved_at
          FROM dead_lettered_events
         WHERE model_version = $1 AND (tenant_id = $2 OR tenant_id IS NULL)
         ORDER BY partition, kafka_offset LIMIT $3`,
@@ -97,8 +114,51 @@ export class OperatorService {
         globalPosition: row.global_position === null ? null : Number(row.global_position),
         errorCode: row.error_code,
         error: row.error,
+        retriedAt: row.retried_at?.toISOString() ?? null,
+        retryOutcome: row.retry_outcome,
+        retryErrorCode: row.retry_error_code,
+        retryCount: row.retry_count,
+        resolvedAt: row.resolved_at?.toISOString() ?? null,
       })),
     };
+  }
+
+  /**
+   * Retry one dead letter of the active version (ADR 1401) through the engine's batch path, its
+   * bytes read back from the events topic by partition / offset (a bounded fetch). Tenant-scoped as
+   * the list: the caller's tenant's rows and those without a readable tenant (applied only if the
+   * message is the caller's tenant's event).
+   */
+  async retryDeadLetter(
+    by: string,
+    tenantId: string,
+    partition: number,
+    offset: string,
+  ): Promise<DeadLetterRetryResult> {
+    const c = this.config;
+    this.retryEngine ??= new ProjectionEngine({
+      pool: this.pool,
+      determine: determineMonth,
+      reference: loadReferenceData(c.dataDir),
+      policy: c.exclusiveChoicePolicy,
+      // A retry never parks anything: the message is on the DLQ already.
+      deadLetter: async () => undefined,
+      onMonthError: (info) => this.logger.warn({ ...info }, 'month could not be determined'),
+    });
+    const kafka = (this.retryKafka ??= createKafka(c.kafka, { clientIdSuffix: 'retry' }));
+    const result = await this.retryEngine.retryDeadLetter({
+      topic: c.kafka.eventsTopic,
+      partition,
+      offset,
+      tenantId,
+      readMessage: (topic, p, o) =>
+        readMessageAt(kafka, topic, p, o, { groupIdPrefix: `${c.kafka.projectorGroupId}-retry` }),
+    });
+    this.logger.info(
+      { by, partition, offset, outcome: result.outcome, code: result.retryErrorCode },
+      'dead letter retried by an operator',
+    );
+    return result;
   }
 
   status(): RebuildStatus {

@@ -13,9 +13,13 @@ export interface PatientMemo {
   months: Map<string, MonthDigest>;
 }
 
-/** The patients of one owned partition, valid while the stored offset equals `nextOffset`. */
+/**
+ * The patients of one owned partition, valid while the stored offset equals `nextOffset` and the
+ * stored retry generation equals `generation` (a dead-letter retry, ADR 1401, bumps it).
+ */
 export interface PartitionMemo {
   nextOffset: string;
+  generation: string;
   patients: Map<string, PatientMemo>;
 }
 
@@ -46,11 +50,20 @@ export class PartitionMemory {
     return `${version}\u0000${topic}\u0000${partition}`;
   }
 
-  /** The partition's memo when it continues exactly at `storedOffset`, else an empty one. */
-  partition(version: number, topic: string, partition: number, storedOffset: string): PartitionMemo {
+  /**
+   * The partition's memo when it continues exactly at `storedOffset` under the stored retry
+   * `generation`, else an empty one (another member applied a batch, or a retry, in between).
+   */
+  partition(
+    version: number,
+    topic: string,
+    partition: number,
+    storedOffset: string,
+    generation = '0',
+  ): PartitionMemo {
     const memo = this.partitions.get(PartitionMemory.key(version, topic, partition));
-    if (memo && memo.nextOffset === storedOffset) return memo;
-    return { nextOffset: storedOffset, patients: new Map() };
+    if (memo && memo.nextOffset === storedOffset && memo.generation === generation) return memo;
+    return { nextOffset: storedOffset, generation, patients: new Map() };
   }
 
   /** After COMMIT: the partition's memo now ends at `nextOffset` with these patients updated. */

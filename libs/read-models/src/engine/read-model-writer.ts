@@ -48,12 +48,31 @@ export class ReadModelWriter {
   }
 
   /** The stored next offset of a partition, locked FOR UPDATE (0 when none). */
-  async lockOffset(topic: string, partition: number): Promise<bigint> {
-    const off = await this.client.query<{ next_offset: string }>(
-      `SELECT next_offset FROM projector_offsets WHERE model_version = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
+  /**
+   * The partition's stored offset and retry generation, locked FOR UPDATE (a batch and a dead-letter
+   * retry of the partition run one after the other). The generation (ADR 1401) moves when a retry
+   * applied a message without moving the offset.
+   */
+  async lockOffset(topic: string, partition: number): Promise<{ offset: bigint; generation: string }> {
+    const off = await this.client.query<{ next_offset: string; retry_generation: string }>(
+      `SELECT next_offset, retry_generation FROM projector_offsets WHERE model_version = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
       [this.version, topic, partition],
     );
-    return off.rows[0] ? BigInt(off.rows[0].next_offset) : 0n;
+    const row = off.rows[0];
+    return row
+      ? { offset: BigInt(row.next_offset), generation: String(row.retry_generation) }
+      : { offset: 0n, generation: '0' };
+  }
+
+  /** After an applied retry: every member's in-memory state of the partition is stale (ADR 1401). */
+  async bumpRetryGeneration(topic: string, partition: number): Promise<void> {
+    await this.client.query(
+      `INSERT INTO projector_offsets (model_version, topic, partition, next_offset, retry_generation, updated_at)
+       VALUES ($1, $2, $3, 0, 1, clock_timestamp())
+       ON CONFLICT (model_version, topic, partition) DO UPDATE SET
+         retry_generation = projector_offsets.retry_generation + 1, updated_at = EXCLUDED.updated_at`,
+      [this.version, topic, partition],
+    );
   }
 
   async lockTenants(locks: readonly [string, boolean][]): Promise<void> {

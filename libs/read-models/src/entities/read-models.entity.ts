@@ -56,9 +56,17 @@ export class ProjectorOffsetEntity {
   @Column({ name: 'high_watermark', type: 'bigint', nullable: true }) highWatermark!: string | null;
   @Column({ name: 'max_position', type: 'bigint', nullable: true }) maxPosition!: string | null;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+  /** Bumped by every applied dead-letter retry of the partition (ADR 1401): in-memory state is stale. */
+  @Column({ name: 'retry_generation', type: 'bigint', default: 0 }) retryGeneration!: string;
 }
 
-/** Poison messages parked on the DLQ, with the error code (ids only). */
+/**
+ * Poison messages parked on the DLQ, with the error code (ids only): the one description of the
+ * table's columns (`TABLE_COLUMNS` lists only those a batch inserts; the retry columns start empty).
+ * `error_code` / `error`: why it was parked. A retry (ADR 1401) sets `retried_at`, `retry_count`,
+ * `retry_outcome` (`applied` | `failed-again`) and, when it failed, `retry_error_code`; an applied
+ * retry sets `resolved_at` (the row is resolved; open = `resolved_at IS NULL`).
+ */
 @Entity({ name: 'dead_lettered_events' })
 export class DeadLetteredEventEntity {
   @PrimaryColumn({ name: 'model_version', type: 'integer' }) modelVersion!: number;
@@ -70,6 +78,12 @@ export class DeadLetteredEventEntity {
   @Column({ name: 'global_position', type: 'bigint', nullable: true }) globalPosition!: string | null;
   @Column({ name: 'error_code', type: 'text' }) errorCode!: string;
   @Column({ name: 'error', type: 'jsonb' }) error!: unknown;
+  @Column({ name: 'retried_at', type: 'timestamptz', nullable: true }) retriedAt!: Date | null;
+  @Column({ name: 'retry_outcome', type: 'text', nullable: true }) retryOutcome!:
+    'applied' | 'failed-again' | null;
+  @Column({ name: 'retry_error_code', type: 'text', nullable: true }) retryErrorCode!: string | null;
+  @Column({ name: 'retry_count', type: 'integer', default: 0 }) retryCount!: number;
+  @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true }) resolvedAt!: Date | null;
 }
 
 /** Latest organization / practitioner registration per tenant. */

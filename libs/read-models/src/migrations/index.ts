@@ -5,6 +5,7 @@ import { CreateAuditReplays1763800900000 } from './1763800900000-create-audit-re
 import { CreateChargeFeed1763801600000 } from './1763801600000-create-charge-feed.migration';
 import { CreateAnalyticsSchema1763802500000 } from './1763802500000-create-analytics-schema.migration';
 import { CreateFhirExportJobs1763803100000 } from './1763803100000-create-fhir-export-jobs.migration';
+import { DeadLetterRetry1763804100000 } from './1763804100000-dead-letter-retry.migration';
 
 /** Read-model schema migrations (projections, checkpoints, access log, audit records, analytics views), in timestamp order. */
 export const READ_MODEL_MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -14,4 +15,5 @@ export const READ_MODEL_MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateChargeFeed1763801600000,
   CreateAnalyticsSchema1763802500000,
   CreateFhirExportJobs1763803100000,
+  DeadLetterRetry1763804100000,
 ];

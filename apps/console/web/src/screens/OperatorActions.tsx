@@ -11,6 +11,72 @@ interface DeadLetter {
   globalPosition: number | null;
   errorCode: string;
   error: { message?: string; issues?: { field: string; message: string }[] } | null;
+  retriedAt: string | null;
+  retryOutcome: 'applied' | 'failed-again' | null;
+  retryErrorCode: string | null;
+  retryCount: number;
+  resolvedAt: string | null;
+}
+interface RetryResult {
+  outcome: 'applied' | 'failed-again';
+  retryErrorCode: string | null;
+  retriedAt: string;
+  retryCount: number;
+}
+
+/** What the last retry of a dead letter did, in words (the list's fields or the retry's answer). */
+export function retryText(x: {
+  retryOutcome: 'applied' | 'failed-again' | null;
+  retryErrorCode: string | null;
+  retryCount: number;
+}): string {
+  if (x.retryOutcome === null) return 'not retried';
+  const times = x.retryCount === 1 ? 'once' : `${x.retryCount} times`;
+  return x.retryOutcome === 'applied'
+    ? `applied (retried ${times})`
+    : `failed again: ${x.retryErrorCode ?? 'unknown'} (retried ${times})`;
+}
+
+/**
+ * Retry one dead letter (admin route `POST /v1/operator/dead-letters/{id}/retry`, ADR 1401) and show
+ * what it did; `onDone` reloads the list (the row's retry fields, or resolved).
+ */
+function RetryButton({ x, onDone }: { x: DeadLetter; onDone: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [said, setSaid] = useState<{ ok: boolean; text: string } | null>(null);
+  const id = `${x.partition}-${x.offset}`;
+  const run = async (): Promise<void> => {
+    setBusy(true);
+    setSaid(null);
+    try {
+      const r = await api<RetryResult>('projector', `/v1/operator/dead-letters/${id}/retry`, {
+        method: 'POST',
+        retries: 0,
+      });
+      setSaid({
+        ok: r.outcome === 'applied',
+        text: `${id}: ${retryText({ retryOutcome: r.outcome, retryErrorCode: r.retryErrorCode, retryCount: r.retryCount })}`,
+      });
+      onDone();
+    } catch (e) {
+      setSaid({ ok: false, text: `${id}: ${e instanceof ApiError ? `${e.code}: ${e.message}` : String(e)}` });
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (x.resolvedAt !== null) return <Badge color="green">resolved</Badge>;
+  return (
+    <>
+      <Button size="xs" onClick={() => void run()} loading={busy} aria-label={`Retry ${id}`}>
+        Retry
+      </Button>
+      {said && (
+        <Text size="xs" role="status" c={said.ok ? 'green.9' : 'red.9'} data-testid={`retry-outcome-${id}`}>
+          {said.text}
+        </Text>
+      )}
+    </>
+  );
 }
 interface RebuildStatus {
   state: 'idle' | 'running' | 'switched' | 'failed';
@@ -23,9 +89,10 @@ interface RebuildStatus {
 
 /** The projector's dead letters (admin route `GET /v1/operator/dead-letters`). */
 export function DeadLetters({ tick }: { tick: number }) {
+  const [reload, setReload] = useState(0);
   const state = useLoad(
     () => api<{ version: number; items: DeadLetter[] }>('projector', '/v1/operator/dead-letters'),
-    [tick],
+    [tick, reload],
   );
   return (
     <Card withBorder mb="md" component="section" aria-labelledby="dlq-h">
@@ -45,6 +112,7 @@ export function DeadLetters({ tick }: { tick: number }) {
                     <Table.Th>Partition / offset</Table.Th>
                     <Table.Th>Event</Table.Th>
                     <Table.Th>Error</Table.Th>
+                    <Table.Th>Retry</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -67,14 +135,22 @@ export function DeadLetters({ tick }: { tick: number }) {
                           </Text>
                         ))}
                       </Table.Td>
+                      <Table.Td>
+                        <Text size="xs" data-testid={`retry-state-${x.partition}-${x.offset}`}>
+                          {x.resolvedAt !== null ? 'resolved: ' : ''}
+                          {retryText(x)}
+                        </Text>
+                        <RetryButton x={x} onDone={() => setReload((n) => n + 1)} />
+                      </Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
               </Table>
             )}
             <Text size="xs" mt="xs">
-              Retry: fix the cause (an upcaster or a rule), then rebuild; a rebuild reads every message again,
-              parked ones included.
+              Retry: fix the cause (an upcaster or a rule), then retry one message (read back from the topic
+              and applied as a batch would), or rebuild: a rebuild reads every message again, parked ones
+              included.
             </Text>
           </>
         )}
