@@ -16,6 +16,12 @@ import {
   parseMessages,
   type PoisonEventError,
 } from './engine/event-parser';
+export {
+  DeadLetterRetryError,
+  type DeadLetterRetryOutcome,
+  type DeadLetterRetryResult,
+  type RetryMessageReader,
+} from './engine/dead-letter-rows';
 import {
   type PartitionMemo,
   PartitionMemory,
@@ -24,6 +30,13 @@ import {
 } from './engine/partition-memory';
 import { computePatient, type ComputeOptions, type DetermineMonthFn } from './engine/patient-compute';
 import { BulkLoad } from './engine/bulk-load';
+import {
+  DeadLetterRetryError,
+  type DeadLetterRetryResult,
+  markRetried,
+  openDeadLetter,
+  type RetryMessageReader,
+} from './engine/dead-letter-rows';
 import { ReadModelWriter } from './engine/read-model-writer';
 import { addWrites, emptyWrites, writeTenant } from './engine/tenant-writes';
 
@@ -58,47 +71,6 @@ export interface BatchResult {
   recomputedMonths: number;
   /** Patient-months whose rows changed and were rewritten (the others wrote nothing). */
   writtenMonths: number;
-}
-
-/** What a dead-letter retry did (ADR 1401). */
-export type DeadLetterRetryOutcome = 'applied' | 'failed-again';
-
-/** The answer of {@link ProjectionEngine.retryDeadLetter} (ids and codes only). */
-export interface DeadLetterRetryResult {
-  outcome: DeadLetterRetryOutcome;
-  version: number;
-  topic: string;
-  partition: number;
-  offset: string;
-  eventId: string | null;
-  /** The code of this retry's failure (`failed-again`), else null. */
-  retryErrorCode: string | null;
-  retriedAt: string;
-  retryCount: number;
-  /** Events newly stored (0 when the event id was applied already). */
-  applied: number;
-  recomputedMonths: number;
-}
-
-/** Reads one message back by position: null when it is no longer there (retention). */
-export type RetryMessageReader = (
-  topic: string,
-  partition: number,
-  offset: string,
-) => Promise<EngineMessage | null>;
-
-/** Why a retry was refused (`PROJECTOR.DEAD_LETTER_*`); nothing was written. */
-export class DeadLetterRetryError extends Error {
-  constructor(
-    readonly code:
-      | 'PROJECTOR.DEAD_LETTER_NOT_FOUND'
-      | 'PROJECTOR.DEAD_LETTER_RESOLVED'
-      | 'PROJECTOR.DEAD_LETTER_OTHER_TENANT',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DeadLetterRetryError';
-  }
 }
 
 /** Dependencies of the engine; the month function and reference data are injected (ADR 0501). */
@@ -269,7 +241,7 @@ export class ProjectionEngine {
     const { topic, partition, offset, tenantId } = args;
     const { activeVersion: version } = await readProjectionState(this.opts.pool);
     // Checked before reading Kafka (seconds, outside any transaction), and again under the lock.
-    await this.openDeadLetter(this.opts.pool, version, topic, partition, offset, tenantId, '');
+    await openDeadLetter(this.opts.pool, version, topic, partition, offset, tenantId, '');
     let message: EngineMessage | null;
     let unreadable: string | null = null;
     try {
@@ -290,15 +262,7 @@ export class ProjectionEngine {
       const writer = new ReadModelWriter(client, version);
       // The partition's consumer holds this lock during its batches: a retry runs between two.
       await writer.lockOffset(topic, partition);
-      const row = await this.openDeadLetter(
-        client,
-        version,
-        topic,
-        partition,
-        offset,
-        tenantId,
-        'FOR UPDATE',
-      );
+      const row = await openDeadLetter(client, version, topic, partition, offset, tenantId, 'FOR UPDATE');
       const base = {
         version,
         topic,
@@ -316,7 +280,7 @@ export class ProjectionEngine {
       }
       if (code !== null || parsed.length === 0) {
         const retryErrorCode = code ?? 'PROJECTOR.FAILED';
-        const at = await this.markRetried(
+        const at = await markRetried(
           client,
           version,
           topic,
@@ -346,7 +310,7 @@ export class ProjectionEngine {
       const staged: Staged = { patients: new Map(), references: new Map() };
       const { applied, counts } = await this.applyParsed(writer, parsed, partition, memo, staged);
       await writer.bumpRetryGeneration(topic, partition);
-      const at = await this.markRetried(client, version, topic, partition, offset, 'applied', null);
+      const at = await markRetried(client, version, topic, partition, offset, 'applied', null);
       await client.query('COMMIT');
       return {
         ...base,
@@ -363,50 +327,6 @@ export class ProjectionEngine {
     } finally {
       client.release();
     }
-  }
-
-  /** The open dead letter the caller may retry, or a {@link DeadLetterRetryError}. */
-  private async openDeadLetter(
-    q: Pick<PoolClient, 'query'>,
-    version: number,
-    topic: string,
-    partition: number,
-    offset: string,
-    tenantId: string,
-    lock: '' | 'FOR UPDATE',
-  ): Promise<{ eventId: string | null; retryCount: number }> {
-    const r = await q.query<{ event_id: string | null; retry_count: number; resolved: boolean }>(
-      `SELECT event_id, retry_count, resolved_at IS NOT NULL AS resolved FROM dead_lettered_events
-        WHERE model_version = $1 AND topic = $2 AND partition = $3 AND kafka_offset = $4
-          AND (tenant_id = $5 OR tenant_id IS NULL) ${lock}`,
-      [version, topic, partition, offset, tenantId],
-    );
-    const row = r.rows[0];
-    if (!row) throw new DeadLetterRetryError('PROJECTOR.DEAD_LETTER_NOT_FOUND', 'no such dead letter');
-    if (row.resolved)
-      throw new DeadLetterRetryError('PROJECTOR.DEAD_LETTER_RESOLVED', 'the dead letter is already resolved');
-    return { eventId: row.event_id, retryCount: row.retry_count };
-  }
-
-  private async markRetried(
-    client: PoolClient,
-    version: number,
-    topic: string,
-    partition: number,
-    offset: string,
-    outcome: DeadLetterRetryOutcome,
-    code: string | null,
-  ): Promise<string> {
-    const r = await client.query<{ retried_at: Date }>(
-      `UPDATE dead_lettered_events
-          SET retried_at = clock_timestamp(), retry_outcome = $5, retry_error_code = $6,
-              retry_count = retry_count + 1,
-              resolved_at = CASE WHEN $5 = 'applied' THEN clock_timestamp() ELSE NULL END
-        WHERE model_version = $1 AND topic = $2 AND partition = $3 AND kafka_offset = $4
-        RETURNING retried_at`,
-      [version, topic, partition, offset, outcome, code],
-    );
-    return r.rows[0]!.retried_at.toISOString();
   }
 
   /**
