@@ -248,7 +248,13 @@ async function parent(args: string[]): Promise<void> {
     receiver.close();
     await dropBenchDatabase(db);
   }
-  const report = summarize(results, modes, { rounds, measured, receiverSpans: receiver.spans(), loadBefore, commit });
+  const report = summarize(results, modes, {
+    rounds,
+    measured,
+    receiverSpans: receiver.spans(),
+    loadBefore,
+    commit,
+  });
   const file = path.join(repoRoot(), 'bench', 'results', `${report.date}-small-instrumentation.json`);
   if (!args.includes('--no-write')) {
     fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
@@ -266,7 +272,8 @@ function summarize(
   const ratio = (m: Mode) => median(results.map((r) => r[m]!.eventsPerSecond / r.without!.eventsPerSecond));
   const cpu = (m: Mode) => median(results.map((r) => r[m]!.cpuMicrosPerEvent));
   // The cost an operator pays: CPU per command with / without, paired within each round.
-  const cost = (m: Mode) => median(results.map((r) => r[m]!.cpuMicrosPerEvent / r.without!.cpuMicrosPerEvent));
+  const cost = (m: Mode) =>
+    median(results.map((r) => r[m]!.cpuMicrosPerEvent / r.without!.cpuMicrosPerEvent));
   const overhead = cost('with');
   const value = ratio('with');
   const spansStarted = results.reduce((n, r) => n + r.with!.spansStarted, 0);

@@ -41,7 +41,9 @@ function ask(socket: Socket): Promise<string> {
   });
 }
 
-async function secondAnswerAfterIdle(hold: boolean): Promise<{ first: string; second: string; keepAlive: string }> {
+async function secondAnswerAfterIdle(
+  hold: boolean,
+): Promise<{ first: string; second: string; keepAlive: string }> {
   const server = await listen(hold);
   const { port } = server.address() as { port: number };
   const socket = connect(port, '127.0.0.1');
