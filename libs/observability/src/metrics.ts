@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { FastHistogram, type FastHistogramSeries } from './fast-histogram';
 
 /**
  * Prometheus metrics of the CareLedger apps (ADR 0310). One {@link Registry} per app instance (tests
@@ -20,18 +21,21 @@ const SLOW_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 30
 
 /** HTTP: request durations by route template and status; rate-limit and auth refusals by code. */
 export class HttpMetrics {
-  readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly requestDuration: FastHistogram<'method' | 'route' | 'status'>;
   readonly rateLimitRejections: Counter<'reason'>;
   readonly authFailures: Counter<'reason'>;
+  /** The series of each method, route template and status seen (bounded sets), resolved once. */
+  private readonly durationSeries = new Map<string, FastHistogramSeries>();
 
   constructor(registry: Registry) {
-    this.requestDuration = new Histogram({
-      name: 'careledger_http_request_duration_seconds',
-      help: 'HTTP request duration by method, route template and status code.',
-      labelNames: ['method', 'route', 'status'],
-      buckets: FAST_BUCKETS,
-      registers: [registry],
-    });
+    // A FastHistogram: observed on every request (issue 19's instrumentation cost), same exposition.
+    this.requestDuration = new FastHistogram(
+      'careledger_http_request_duration_seconds',
+      'HTTP request duration by method, route template and status code.',
+      ['method', 'route', 'status'],
+      FAST_BUCKETS,
+      registry,
+    );
     this.rateLimitRejections = new Counter({
       name: 'careledger_rate_limit_rejections_total',
       help: 'Requests refused with 429 by the write rate limit, by problem code.',
@@ -48,7 +52,13 @@ export class HttpMetrics {
 
   /** Records one finished request; `code` is the problem code of an error answer. */
   observe(method: string, route: string, status: number, seconds: number, code?: string): void {
-    this.requestDuration.observe({ method, route, status: String(status) }, seconds);
+    const key = `${method} ${status} ${route}`;
+    let series = this.durationSeries.get(key);
+    if (!series) {
+      series = this.requestDuration.labels(method, route, String(status));
+      this.durationSeries.set(key, series);
+    }
+    series.observe(seconds);
     if (code === undefined) return;
     if (status === 429) this.rateLimitRejections.inc({ reason: code });
     else if (status === 401 || status === 403) this.authFailures.inc({ reason: code });
@@ -57,24 +67,31 @@ export class HttpMetrics {
 
 /** The event store's appends (the event store calls it through its `AppendObserver` port). */
 export class EventStoreMetrics {
-  private readonly duration: Histogram<'outcome'>;
-  private readonly batchSize: Histogram;
+  private readonly ok: FastHistogramSeries;
+  private readonly conflict: FastHistogramSeries;
+  private readonly error: FastHistogramSeries;
+  private readonly batchSize: FastHistogramSeries;
   private readonly conflicts: Counter;
 
   constructor(registry: Registry) {
-    this.duration = new Histogram({
-      name: 'careledger_event_store_append_duration_seconds',
-      help: 'Event-store append latency (one statement per command or import batch), by outcome.',
-      labelNames: ['outcome'],
-      buckets: FAST_BUCKETS,
-      registers: [registry],
-    });
-    this.batchSize = new Histogram({
-      name: 'careledger_event_store_append_events',
-      help: 'Events written by one successful append.',
-      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
-      registers: [registry],
-    });
+    // FastHistograms with their series resolved here: observed on every append (issue 19).
+    const duration = new FastHistogram(
+      'careledger_event_store_append_duration_seconds',
+      'Event-store append latency (one statement per command or import batch), by outcome.',
+      ['outcome'],
+      FAST_BUCKETS,
+      registry,
+    );
+    this.ok = duration.labels('ok');
+    this.conflict = duration.labels('conflict');
+    this.error = duration.labels('error');
+    this.batchSize = new FastHistogram(
+      'careledger_event_store_append_events',
+      'Events written by one successful append.',
+      [],
+      [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+      registry,
+    ).labels();
     this.conflicts = new Counter({
       name: 'careledger_event_store_concurrency_conflicts_total',
       help: 'Appends refused because a stream was not at its expected version.',
@@ -83,12 +100,12 @@ export class EventStoreMetrics {
   }
 
   appended(info: { events: number; seconds: number }): void {
-    this.duration.observe({ outcome: 'ok' }, info.seconds);
+    this.ok.observe(info.seconds);
     this.batchSize.observe(info.events);
   }
 
   failed(info: { conflict: boolean; seconds: number }): void {
-    this.duration.observe({ outcome: info.conflict ? 'conflict' : 'error' }, info.seconds);
+    (info.conflict ? this.conflict : this.error).observe(info.seconds);
     if (info.conflict) this.conflicts.inc();
   }
 }
