@@ -28,7 +28,7 @@ import { gitCommit } from './lib/git-commit';
  * Instrumentation cost (issue 19, ADR 0310): the write path a command takes (one event appended to
  * its patient's stream, outbox row included, real PostgreSQL) with and without the instrumentation:
  * the HTTP histogram observation, the server span, the append span, the append metrics and the
- * traceparent on the outbox row, spans exported over OTLP/HTTP with the production settings
+ * traceparent on the outbox row, spans exported over OTLP/HTTP (protobuf) with the production settings
  * (`startTracing`, sampler and batching included) and the registry scraped every second like
  * Prometheus does. Both modes run each command inside nestjs-pino's AsyncLocalStorage, as every app
  * does per request, so the context manager's promise hooks are charged only for what tracing adds.
@@ -154,19 +154,55 @@ async function measureOne(mode: Mode, measured: number, otlp: string | undefined
   };
 }
 
-/** The OTLP/HTTP receiver: counts the spans it is sent (each carries one `"spanId"` key). */
+/**
+ * The length-delimited fields numbered `n` of one protobuf message (other wire types skipped): enough
+ * to walk `ExportTraceServiceRequest` -> `resource_spans` (1) -> `scope_spans` (2) -> `spans` (2).
+ */
+function protobufMessages(buf: Buffer, n: number): Buffer[] {
+  const out: Buffer[] = [];
+  let i = 0;
+  const varint = (): number => {
+    let r = 0;
+    for (let mul = 1; ; mul *= 128) {
+      const b = buf[i++]!;
+      r += (b & 0x7f) * mul;
+      if (b < 0x80 || i >= buf.length) return r;
+    }
+  };
+  while (i < buf.length) {
+    const tag = varint();
+    const wire = tag & 7;
+    if (wire === 0) varint();
+    else if (wire === 1) i += 8;
+    else if (wire === 5) i += 4;
+    else if (wire === 2) {
+      const len = varint();
+      if (tag >>> 3 === n) out.push(buf.subarray(i, i + len));
+      i += len;
+    } else throw new Error(`OTLP protobuf: wire type ${wire}`);
+  }
+  return out;
+}
+
+/** Spans in one OTLP/HTTP body, protobuf (the apps' exporter) or JSON (each span one `"spanId"` key). */
+function spansIn(body: Buffer, contentType: string | undefined): number {
+  if (!String(contentType).startsWith('application/x-protobuf'))
+    return (body.toString().match(/"spanId"/g) ?? []).length;
+  let spans = 0;
+  for (const rs of protobufMessages(body, 1))
+    for (const ss of protobufMessages(rs, 2)) spans += protobufMessages(ss, 2).length;
+  return spans;
+}
+
+/** The OTLP/HTTP receiver: counts the spans it is sent, answers like a collector (empty response). */
 async function startReceiver(): Promise<{ url: string; spans: () => number; close: () => void }> {
   let spans = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      spans += (
-        Buffer.concat(chunks)
-          .toString()
-          .match(/"spanId"/g) ?? []
-      ).length;
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      spans += spansIn(Buffer.concat(chunks), req.headers['content-type']);
+      res.writeHead(200, { 'content-type': String(req.headers['content-type']) }).end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -248,7 +284,13 @@ async function parent(args: string[]): Promise<void> {
     receiver.close();
     await dropBenchDatabase(db);
   }
-  const report = summarize(results, modes, { rounds, measured, receiverSpans: receiver.spans(), loadBefore, commit });
+  const report = summarize(results, modes, {
+    rounds,
+    measured,
+    receiverSpans: receiver.spans(),
+    loadBefore,
+    commit,
+  });
   const file = path.join(repoRoot(), 'bench', 'results', `${report.date}-small-instrumentation.json`);
   if (!args.includes('--no-write')) {
     fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
@@ -266,7 +308,8 @@ function summarize(
   const ratio = (m: Mode) => median(results.map((r) => r[m]!.eventsPerSecond / r.without!.eventsPerSecond));
   const cpu = (m: Mode) => median(results.map((r) => r[m]!.cpuMicrosPerEvent));
   // The cost an operator pays: CPU per command with / without, paired within each round.
-  const cost = (m: Mode) => median(results.map((r) => r[m]!.cpuMicrosPerEvent / r.without!.cpuMicrosPerEvent));
+  const cost = (m: Mode) =>
+    median(results.map((r) => r[m]!.cpuMicrosPerEvent / r.without!.cpuMicrosPerEvent));
   const overhead = cost('with');
   const value = ratio('with');
   const spansStarted = results.reduce((n, r) => n + r.with!.spansStarted, 0);
@@ -293,7 +336,7 @@ function summarize(
       // The SDK's standard variables, which an operator may set to sample (ADR 0310); unset here by default.
       ...(process.env.OTEL_TRACES_SAMPLER ? { sampler: process.env.OTEL_TRACES_SAMPLER } : {}),
       ...(process.env.OTEL_TRACES_SAMPLER_ARG ? { samplerArg: process.env.OTEL_TRACES_SAMPLER_ARG } : {}),
-      exporter: 'OTLP/HTTP JSON to a receiver in the bench parent process',
+      exporter: 'OTLP/HTTP protobuf to a receiver in the bench parent process',
     },
     spans: { recordedInMeasuredWindows: spansStarted, receivedIncludingWarmUp: run.receiverSpans },
     medians: Object.fromEntries(

@@ -28,7 +28,8 @@ describe('FastHistogram', () => {
     }
     expect(await fast.metrics()).toBe(await slow.metrics());
     // The JSON form as it is sent (prom-client's own values carry `exemplar: undefined`).
-    const json = async (r: Registry): Promise<unknown> => JSON.parse(JSON.stringify(await r.getMetricsAsJSON()));
+    const json = async (r: Registry): Promise<unknown> =>
+      JSON.parse(JSON.stringify(await r.getMetricsAsJSON()));
     expect(await json(fast)).toEqual(await json(slow));
   });
 

@@ -86,7 +86,12 @@ export class FastHistogram<L extends string = never> {
       let acc = 0;
       for (let i = 0; i < this.bounds.length; i++) {
         acc += s.counts[i]!;
-        values.push({ labels: { le: this.bounds[i]! }, value: acc, metricName: bucket, sharedLabels: s.labels });
+        values.push({
+          labels: { le: this.bounds[i]! },
+          value: acc,
+          metricName: bucket,
+          sharedLabels: s.labels,
+        });
       }
       values.push({ labels: { le: '+Inf' }, value: s.count, metricName: bucket, sharedLabels: s.labels });
       values.push({ labels: {}, value: s.sum, metricName: `${this.name}_sum`, sharedLabels: s.labels });
