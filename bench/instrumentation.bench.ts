@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,7 +28,7 @@ import { gitCommit } from './lib/git-commit';
  * Instrumentation cost (issue 19, ADR 0310): the write path a command takes (one event appended to
  * its patient's stream, outbox row included, real PostgreSQL) with and without the instrumentation:
  * the HTTP histogram observation, the server span, the append span, the append metrics and the
- * traceparent on the outbox row, spans exported over OTLP/HTTP with the production settings
+ * traceparent on the outbox row, spans exported over OTLP/HTTP (protobuf) with the production settings
  * (`startTracing`, sampler and batching included) and the registry scraped every second like
  * Prometheus does. Both modes run each command inside nestjs-pino's AsyncLocalStorage, as every app
  * does per request, so the context manager's promise hooks are charged only for what tracing adds.
@@ -43,7 +43,10 @@ import { gitCommit } from './lib/git-commit';
  *
  *   npm run bench:instrumentation [-- --rounds 7 --events 3000 --breakdown --no-write]
  *     --breakdown adds metrics-only and traces-only processes to each round; --no-write prints the
- *     report without writing bench/results/<date>-small-instrumentation.json
+ *     report without writing bench/results/<date>-small-instrumentation.json; --http adds a second
+ *     figure beside (never instead of) the bare append: the whole command path, a compiled care-api
+ *     per mode answering POST care-time, with and without CARELEDGER_OTEL_ENDPOINT (tracing only:
+ *     the apps cannot turn metrics off), its process CPU per request paired per round
  *   node dist/bench/instrumentation.bench.js --one <mode>     child: one measurement, JSON on stdout
  *
  * The database is the bench's own, `careledger_bench_instr_<CARELEDGER_DB_NAME>`, dropped and
@@ -154,19 +157,55 @@ async function measureOne(mode: Mode, measured: number, otlp: string | undefined
   };
 }
 
-/** The OTLP/HTTP receiver: counts the spans it is sent (each carries one `"spanId"` key). */
+/**
+ * The length-delimited fields numbered `n` of one protobuf message (other wire types skipped): enough
+ * to walk `ExportTraceServiceRequest` -> `resource_spans` (1) -> `scope_spans` (2) -> `spans` (2).
+ */
+function protobufMessages(buf: Buffer, n: number): Buffer[] {
+  const out: Buffer[] = [];
+  let i = 0;
+  const varint = (): number => {
+    let r = 0;
+    for (let mul = 1; ; mul *= 128) {
+      const b = buf[i++]!;
+      r += (b & 0x7f) * mul;
+      if (b < 0x80 || i >= buf.length) return r;
+    }
+  };
+  while (i < buf.length) {
+    const tag = varint();
+    const wire = tag & 7;
+    if (wire === 0) varint();
+    else if (wire === 1) i += 8;
+    else if (wire === 5) i += 4;
+    else if (wire === 2) {
+      const len = varint();
+      if (tag >>> 3 === n) out.push(buf.subarray(i, i + len));
+      i += len;
+    } else throw new Error(`OTLP protobuf: wire type ${wire}`);
+  }
+  return out;
+}
+
+/** Spans in one OTLP/HTTP body, protobuf (the apps' exporter) or JSON (each span one `"spanId"` key). */
+function spansIn(body: Buffer, contentType: string | undefined): number {
+  if (!String(contentType).startsWith('application/x-protobuf'))
+    return (body.toString().match(/"spanId"/g) ?? []).length;
+  let spans = 0;
+  for (const rs of protobufMessages(body, 1))
+    for (const ss of protobufMessages(rs, 2)) spans += protobufMessages(ss, 2).length;
+  return spans;
+}
+
+/** The OTLP/HTTP receiver: counts the spans it is sent, answers like a collector (empty response). */
 async function startReceiver(): Promise<{ url: string; spans: () => number; close: () => void }> {
   let spans = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      spans += (
-        Buffer.concat(chunks)
-          .toString()
-          .match(/"spanId"/g) ?? []
-      ).length;
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      spans += spansIn(Buffer.concat(chunks), req.headers['content-type']);
+      res.writeHead(200, { 'content-type': String(req.headers['content-type']) }).end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -198,6 +237,176 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
+/** One care-api process measured over HTTP: requests per second and the process's CPU per request. */
+interface HttpOne {
+  requestsPerSecond: number;
+  cpuMicrosPerRequest: number;
+}
+
+/** CPU time (user + system, µs) a process has used so far, from /proc (Linux; clock ticks of 10 ms). */
+function processCpuMicros(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
+/**
+ * The whole command path: a real care-api (compiled, its own process, PostgreSQL, auth, validation,
+ * the HTTP edge, the append) answering `POST .../care-time` from this process, started with
+ * `CARELEDGER_OTEL_ENDPOINT` (with) or without it. Metrics stay on in both modes (the apps have no
+ * switch for them), so this ratio is the cost of tracing alone; the relay is off (Kafka is not
+ * measured). The CPU is the care-api process's own, read from /proc around the measured requests.
+ */
+async function measureHttpOne(
+  traces: boolean,
+  measured: number,
+  env: NodeJS.ProcessEnv,
+  otlp: string,
+  token: (tenantId: string, roles: string[], departments: string[]) => Promise<string>,
+): Promise<HttpOne> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const main = path.join(__dirname, '..', 'apps', 'care-api', 'src', 'main.js');
+  const child: ChildProcess = spawn(process.execPath, [main], {
+    env: { ...env, CARELEDGER_CARE_API_PORT: String(port), CARELEDGER_OTEL_ENDPOINT: traces ? otlp : '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`care-api exited with ${child.exitCode}: ${stderr}`);
+      const ok = await fetch(`${url}/health`)
+        .then((r) => r.status === 200)
+        .catch(() => false);
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error(`care-api not healthy within 60 s: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const tenant = `t-bench-${randomUUID().slice(0, 8)}`;
+    const post = async (bearer: string, pathname: string, body: object): Promise<void> => {
+      const res = await fetch(`${url}/v1/tenants/${tenant}${pathname}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (res.status !== 201) throw new Error(`POST ${pathname}: ${res.status} ${await res.text()}`);
+    };
+    const admin = await token(tenant, ['admin'], []);
+    const nurse = await token(tenant, ['care_manager'], ['primary-care']);
+    await post(admin, '/organizations', {
+      organizationId: 'org-1',
+      name: 'Synthetic Clinic',
+      timezone: 'America/New_York',
+      kind: 'practice',
+    });
+    const patients = 16;
+    for (let p = 0; p < patients; p++)
+      await post(admin, '/patients', { patientId: `P${p}`, organizationId: 'org-1' });
+    const command = (i: number) =>
+      post(nurse, `/patients/P${i % patients}/care-time`, {
+        entryId: `e-${i}`,
+        program: 'CCM',
+        performerId: 'rn-7',
+        performerRole: 'clinical_staff',
+        billingPractitionerId: 'md-1',
+        startedAt: '2025-03-04T14:00:00-05:00',
+        minutes: 20,
+        activity: 'synthetic follow-up',
+      });
+    const drive = async (from: number, count: number): Promise<void> => {
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async (_, w) => {
+          for (let i = from + w; i < from + count; i += CONCURRENCY) await command(i);
+        }),
+      );
+    };
+    await drive(0, WARMUP);
+    // The warm-up's spans leave (and the exporter's transport loads) before the clock starts.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const cpu0 = processCpuMicros(child.pid!);
+    const t0 = process.hrtime.bigint();
+    await drive(WARMUP, measured);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = processCpuMicros(child.pid!) - cpu0;
+    return { requestsPerSecond: measured / seconds, cpuMicrosPerRequest: cpu / measured };
+  } finally {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    }
+  }
+}
+
+/** The `--http` figure: rounds of one care-api without and one with tracing, ABBA, paired ratios. */
+async function httpRounds(
+  rounds: number,
+  measured: number,
+  env: NodeJS.ProcessEnv,
+  otlp: string,
+  log: (l: string) => boolean,
+) {
+  const devKey = randomBytes(32).toString('hex');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { mintDevToken } = require('@careledger/auth') as {
+    mintDevToken: (c: { auth: object }, claims: object) => Promise<string>;
+  };
+  const auth = { ...loadConfig().auth, devKeyEnabled: true, devKey };
+  const token = (tenantId: string, roles: string[], departments: string[]) =>
+    mintDevToken({ auth }, { tenantId, roles, departments, sub: 'u-bench' });
+  const childEnv = {
+    ...env,
+    CARELEDGER_ENV: 'development',
+    CARELEDGER_LOG_LEVEL: 'warn',
+    CARELEDGER_AUTH_DEV_KEY_ENABLED: 'true',
+    CARELEDGER_AUTH_DEV_KEY: devKey,
+    CARELEDGER_RATE_LIMIT_WRITES_PER_SECOND: '0',
+    CARELEDGER_RELAY_ENABLED: 'false',
+  };
+  const results: { without: HttpOne; with: HttpOne }[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? [false, true] : [true, false];
+    const round: Partial<Record<'without' | 'with', HttpOne>> = {};
+    for (const traces of order)
+      round[traces ? 'with' : 'without'] = await measureHttpOne(traces, measured, childEnv, otlp, token);
+    const { without, with: withTraces } = round as { without: HttpOne; with: HttpOne };
+    results.push({ without, with: withTraces });
+    log(
+      `http round ${r + 1}/${rounds}: without ${without.requestsPerSecond.toFixed(0)} req/s ` +
+        `${without.cpuMicrosPerRequest.toFixed(0)} us, with ${withTraces.requestsPerSecond.toFixed(0)} req/s ` +
+        `${withTraces.cpuMicrosPerRequest.toFixed(0)} us`,
+    );
+  }
+  const med = (f: (r: { without: HttpOne; with: HttpOne }) => number, digits: number) =>
+    Number(median(results.map(f)).toFixed(digits));
+  return {
+    figure: 'tracing_http_cpu_ratio',
+    value: med((r) => r.with.cpuMicrosPerRequest / r.without.cpuMicrosPerRequest, 3),
+    throughputRatio: med((r) => r.with.requestsPerSecond / r.without.requestsPerSecond, 3),
+    meaning:
+      "median of the rounds' with/without care-api CPU per POST care-time request (process CPU from " +
+      '/proc), paired; tracing on (CARELEDGER_OTEL_ENDPOINT) vs off, metrics on in both (no switch), relay off',
+    method:
+      `${rounds} rounds, one fresh care-api per mode in alternating order: ${WARMUP} warm-up + ` +
+      `${measured} measured requests, ${CONCURRENCY} concurrent`,
+    medians: {
+      without: {
+        requestsPerSecond: med((r) => r.without.requestsPerSecond, 0),
+        cpuMicrosPerRequest: med((r) => r.without.cpuMicrosPerRequest, 1),
+      },
+      with: {
+        requestsPerSecond: med((r) => r.with.requestsPerSecond, 0),
+        cpuMicrosPerRequest: med((r) => r.with.cpuMicrosPerRequest, 1),
+      },
+    },
+    rounds: results,
+  };
+}
+
 function flag(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(name);
   if (i < 0) return fallback;
@@ -228,6 +437,8 @@ async function parent(args: string[]): Promise<void> {
   // Taken before the first round: a commit made while the bench runs is not credited with it.
   const commit = gitCommit();
   const results: Record<string, One>[] = [];
+  let http: (Awaited<ReturnType<typeof httpRounds>> & { spansReceivedIncludingWarmUp?: number }) | undefined;
+  let bareSpans = 0;
   try {
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? modes : [...modes].reverse();
@@ -244,17 +455,20 @@ async function parent(args: string[]): Promise<void> {
             .join(', '),
       );
     }
+    bareSpans = receiver.spans();
+    if (args.includes('--http')) {
+      http = await httpRounds(rounds, measured, env, receiver.url, log);
+      http.spansReceivedIncludingWarmUp = receiver.spans() - bareSpans;
+    }
   } finally {
     receiver.close();
     await dropBenchDatabase(db);
   }
-  const report = summarize(results, modes, {
-    rounds,
-    measured,
-    receiverSpans: receiver.spans(),
-    loadBefore,
-    commit,
-  });
+  const report = {
+    ...summarize(results, modes, { rounds, measured, receiverSpans: bareSpans, loadBefore, commit }),
+    // The whole command path, next to the bare append (never instead of it).
+    ...(http ? { http } : {}),
+  };
   const file = path.join(repoRoot(), 'bench', 'results', `${report.date}-small-instrumentation.json`);
   if (!args.includes('--no-write')) {
     fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
@@ -300,7 +514,7 @@ function summarize(
       // The SDK's standard variables, which an operator may set to sample (ADR 0310); unset here by default.
       ...(process.env.OTEL_TRACES_SAMPLER ? { sampler: process.env.OTEL_TRACES_SAMPLER } : {}),
       ...(process.env.OTEL_TRACES_SAMPLER_ARG ? { samplerArg: process.env.OTEL_TRACES_SAMPLER_ARG } : {}),
-      exporter: 'OTLP/HTTP JSON to a receiver in the bench parent process',
+      exporter: 'OTLP/HTTP protobuf to a receiver in the bench parent process',
     },
     spans: { recordedInMeasuredWindows: spansStarted, receivedIncludingWarmUp: run.receiverSpans },
     medians: Object.fromEntries(
@@ -323,7 +537,7 @@ function summarize(
   };
 }
 
-type InstrumentationReport = ReturnType<typeof summarize>;
+type InstrumentationReport = ReturnType<typeof summarize> & { http?: Awaited<ReturnType<typeof httpRounds>> };
 
 /** The human-readable twin of the JSON report (bench/results/<date>-small-instrumentation.md). */
 export function renderInstrumentationMarkdown(r: InstrumentationReport): string {
@@ -345,6 +559,14 @@ export function renderInstrumentationMarkdown(r: InstrumentationReport): string 
     ...rows,
     '',
     `Spans recorded in the measured windows: ${r.spans.recordedInMeasuredWindows}; received by the OTLP receiver (warm-up included): ${r.spans.receivedIncludingWarmUp}.`,
+    ...(r.http
+      ? [
+          '',
+          `Whole command path (\`--http\`): **${r.http.figure} = ${r.http.value}** (${r.http.meaning}); ` +
+            `throughput ratio ${r.http.throughputRatio}. ${r.http.method}. CPU us per request (median): ` +
+            `${r.http.medians.without.cpuMicrosPerRequest} without, ${r.http.medians.with.cpuMicrosPerRequest} with.`,
+        ]
+      : []),
     `Machine: ${r.machine.cpus} CPUs, load average ${r.machine.loadAverageBefore.join(' ')} before, ${r.machine.loadAverageAfter.join(' ')} after (shared).`,
     '',
   ].join('\n');

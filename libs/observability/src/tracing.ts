@@ -48,7 +48,9 @@ export function traceparentOf(ctx: Context = context.active()): string | undefin
  */
 export function traceparentOfSpan(span: Span): string | undefined {
   const sc = span.spanContext();
-  if (!trace.isSpanContextValid(sc)) return undefined;
+  // A recording span is the SDK's own, with ids it generated or took from a valid parent: only the
+  // others (no-op and propagated contexts) need the ids' two regular expressions, issue 19's profile.
+  if (!span.isRecording() && !trace.isSpanContextValid(sc)) return undefined;
   return `00-${sc.traceId}-${sc.spanId}-${sc.traceFlags & 1 ? '01' : '00'}`;
 }
 

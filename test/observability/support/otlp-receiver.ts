@@ -25,7 +25,7 @@ interface OtlpAttribute {
   key: string;
   value: OtlpValue;
 }
-interface OtlpTraces {
+export interface OtlpTraces {
   resourceSpans?: {
     resource?: { attributes?: OtlpAttribute[] };
     scopeSpans?: {
@@ -49,10 +49,119 @@ const valueOf = (v: OtlpValue): string | number | boolean =>
 const attributesOf = (list: OtlpAttribute[] | undefined): Record<string, string | number | boolean> =>
   Object.fromEntries((list ?? []).map((a) => [a.key, valueOf(a.value)]));
 
+/** One protobuf field: its number and its value (varint as bigint, fixed64 and bytes as a Buffer). */
+interface PbField {
+  n: number;
+  v: bigint | Buffer;
+}
+
+/** The fields of one protobuf message (wire types 0, 1, 2 and 5; anything else is malformed). */
+function pbFields(buf: Buffer): PbField[] {
+  const out: PbField[] = [];
+  let i = 0;
+  const varint = (): bigint => {
+    let r = 0n;
+    for (let shift = 0n; ; shift += 7n) {
+      if (i >= buf.length) throw new Error('protobuf: truncated varint');
+      const b = buf[i++]!;
+      r |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) return r;
+    }
+  };
+  while (i < buf.length) {
+    const tag = Number(varint());
+    const n = tag >>> 3;
+    const wire = tag & 7;
+    if (wire === 0) out.push({ n, v: varint() });
+    else if (wire === 1 || wire === 5) {
+      const len = wire === 1 ? 8 : 4;
+      out.push({ n, v: buf.subarray(i, i + len) });
+      i += len;
+    } else if (wire === 2) {
+      const len = Number(varint());
+      if (i + len > buf.length) throw new Error('protobuf: truncated field');
+      out.push({ n, v: buf.subarray(i, i + len) });
+      i += len;
+    } else throw new Error(`protobuf: wire type ${wire}`);
+  }
+  return out;
+}
+
+const pbBytes = (fs: PbField[], n: number): Buffer[] =>
+  fs.filter((f) => f.n === n && Buffer.isBuffer(f.v)).map((f) => f.v as Buffer);
+const pbOne = (fs: PbField[], n: number): Buffer | undefined => pbBytes(fs, n)[0];
+const pbInt = (fs: PbField[], n: number): number | undefined => {
+  const f = fs.find((x) => x.n === n && typeof x.v === 'bigint');
+  return f ? Number(BigInt.asIntN(64, f.v as bigint)) : undefined;
+};
+
+/** OTLP `KeyValue`s (common.proto: key 1, AnyValue 2 with string 1, bool 2, int 3, double 4). */
+function pbAttributes(list: Buffer[]): OtlpAttribute[] {
+  return list.map((kv) => {
+    const f = pbFields(kv);
+    const any = pbFields(pbOne(f, 2) ?? Buffer.alloc(0));
+    const value: OtlpValue = {};
+    const str = pbOne(any, 1);
+    if (str) value.stringValue = str.toString('utf8');
+    const bool = pbInt(any, 2);
+    if (bool !== undefined) value.boolValue = bool !== 0;
+    const int = pbInt(any, 3);
+    if (int !== undefined) value.intValue = int;
+    const dbl = pbOne(any, 4);
+    if (dbl) value.doubleValue = dbl.readDoubleLE(0);
+    return { key: (pbOne(f, 1) ?? Buffer.alloc(0)).toString('utf8'), value };
+  });
+}
+
 /**
- * An OTLP/HTTP trace receiver written for the tests: `POST /v1/traces` with the JSON encoding the
- * OTLP/HTTP exporter sends (ids as hex strings), answered `{}` like a collector. Everything received
- * is kept in {@link spans}; anything else is a 404, a body that is not OTLP/JSON a 400.
+ * An OTLP/HTTP protobuf `ExportTraceServiceRequest` (trace.proto) as the JSON form's shape: ids as
+ * lower-case hex, which is what the OTLP/JSON encoding sends, so one `add` serves both encodings.
+ */
+export function otlpProtobufToJson(body: Buffer): OtlpTraces {
+  const hex = (b: Buffer | undefined): string | undefined =>
+    b && b.length > 0 ? b.toString('hex') : undefined;
+  return {
+    resourceSpans: pbBytes(pbFields(body), 1).map((rsBuf) => {
+      const rs = pbFields(rsBuf);
+      const resource = pbOne(rs, 1);
+      return {
+        resource: { attributes: resource ? pbAttributes(pbBytes(pbFields(resource), 1)) : [] },
+        scopeSpans: pbBytes(rs, 2).map((ssBuf) => ({
+          spans: pbBytes(pbFields(ssBuf), 2).map((spanBuf) => {
+            const s = pbFields(spanBuf);
+            const status = pbFields(pbOne(s, 15) ?? Buffer.alloc(0));
+            const parent = hex(pbOne(s, 4));
+            return {
+              traceId: hex(pbOne(s, 1)) ?? '',
+              spanId: hex(pbOne(s, 2)) ?? '',
+              ...(parent ? { parentSpanId: parent } : {}),
+              name: (pbOne(s, 5) ?? Buffer.alloc(0)).toString('utf8'),
+              kind: pbInt(s, 6) ?? 0,
+              attributes: pbAttributes(pbBytes(s, 9)),
+              status: {
+                code: pbInt(status, 3) ?? 0,
+                message: (pbOne(status, 2) ?? Buffer.alloc(0)).toString('utf8'),
+              },
+              events: pbBytes(s, 11).map((eBuf) => {
+                const e = pbFields(eBuf);
+                return {
+                  name: (pbOne(e, 2) ?? Buffer.alloc(0)).toString('utf8'),
+                  attributes: pbAttributes(pbBytes(e, 3)),
+                };
+              }),
+            };
+          }),
+        })),
+      };
+    }),
+  };
+}
+
+/**
+ * An OTLP/HTTP trace receiver written for the tests: `POST /v1/traces` in either OTLP/HTTP encoding,
+ * protobuf (what the apps' exporter sends, ADR 0310) or JSON, answered with an empty response of the
+ * same encoding like a collector. Everything received is kept in {@link spans}; anything else is a
+ * 404, a body of neither encoding a 400 (and listed in {@link rejected}).
  */
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
@@ -78,10 +187,15 @@ export class OtlpReceiver {
         return;
       }
       try {
-        if (!String(req.headers['content-type']).startsWith('application/json'))
-          throw new Error(`content-type ${req.headers['content-type']}`);
-        this.add(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpTraces);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        const type = String(req.headers['content-type']);
+        const body = Buffer.concat(chunks);
+        if (type.startsWith('application/x-protobuf')) {
+          this.add(otlpProtobufToJson(body));
+          res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+        } else if (type.startsWith('application/json')) {
+          this.add(JSON.parse(body.toString('utf8')) as OtlpTraces);
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        } else throw new Error(`content-type ${type}`);
       } catch (err) {
         this.rejected.push(String(err));
         res.writeHead(400).end();
