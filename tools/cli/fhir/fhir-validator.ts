@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '@careledger/config';
+import { withDirLock } from './dir-lock';
 
 /**
  * The HAPI FHIR R4 validator (ADR 1111), built once and cached in `<infra dir>/fhir-validator/`: the jars
@@ -50,9 +51,36 @@ function run(cmd: string, args: string[], what: string): void {
   }
 }
 
-/** The class path of the built validator, fetching the jars and compiling what is missing or stale. */
+/**
+ * The class path of the built validator, fetching the jars and compiling what is missing or stale.
+ * A build holds a lock in the cache folder, and what is current is checked again under it, so
+ * concurrent callers (Jest workers) build once and never swap the jars under one another.
+ */
 export function ensureFhirValidatorBuilt(): string {
   const dir = cacheDir();
+  const libs = path.join(dir, 'libs');
+  const classes = path.join(dir, 'classes');
+  const classPath = `${libs}/*${path.delimiter}${classes}`;
+  if (validatorCurrent(dir)) return classPath;
+  withDirLock(path.join(dir, '.build-lock'), () => {
+    if (!validatorCurrent(dir)) buildValidator(dir);
+  });
+  return classPath;
+}
+
+function validatorCurrent(dir: string): boolean {
+  const marker = path.join(dir, 'libs', '.complete');
+  const built = path.join(dir, 'classes', 'CareLedgerFhirValidator.class');
+  const source = path.join(SOURCE_DIR(), 'src/CareLedgerFhirValidator.java');
+  return (
+    fs.existsSync(marker) &&
+    fs.readFileSync(marker, 'utf8') === fs.readFileSync(path.join(SOURCE_DIR(), 'pom.xml'), 'utf8') &&
+    fs.existsSync(built) &&
+    fs.statSync(built).mtimeMs >= fs.statSync(source).mtimeMs
+  );
+}
+
+function buildValidator(dir: string): void {
   const libs = path.join(dir, 'libs');
   const marker = path.join(libs, '.complete');
   const pom = path.join(SOURCE_DIR(), 'pom.xml');
@@ -87,7 +115,6 @@ export function ensureFhirValidatorBuilt(): string {
     fs.mkdirSync(classes, { recursive: true });
     run('javac', ['-nowarn', '-cp', `${libs}/*`, '-d', classes, source], 'javac (FHIR validator)');
   }
-  return `${libs}/*${path.delimiter}${classes}`;
 }
 
 /**
