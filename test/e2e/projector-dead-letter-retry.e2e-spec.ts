@@ -9,6 +9,7 @@ import { toRecordedEvents } from '../../apps/projector/src/support/recorded-even
 import { call, ensureTopic, Platform } from '../security/support/platform';
 import { waitUntil } from './projector-support';
 
+type DeadLetterItem = { topic: string; partition: number; offset: string };
 /**
  * `POST /v1/operator/dead-letters/{id}/retry` (ADR 1401) on a real projector process, broker and
  * PostgreSQL: the parked message's bytes are read back from the events topic by partition/offset.
@@ -141,8 +142,10 @@ describe('dead-letter retry route (real projector, Kafka and PostgreSQL)', () =>
       retryCount: 1,
     });
     const list = await call(projector(), 'GET', '/v1/operator/dead-letters', { token: admin });
-    const item = (list.body as { items: { offset: string }[] }).items.find(
-      (x) => x.offset === meta!.baseOffset,
+    // Topic, partition and offset: the test database holds other suites' topics, whose tenant-less
+    // dead letters every admin lists, at the same small offsets (a CI run found one first).
+    const item = (list.body as { items: DeadLetterItem[] }).items.find(
+      (x) => x.topic === topic && x.partition === 0 && x.offset === meta!.baseOffset,
     );
     expect(item).toMatchObject({
       errorCode: 'PROJECTOR.NO_EVENT_ID',
@@ -175,7 +178,9 @@ describe('dead-letter retry route (real projector, Kafka and PostgreSQL)', () =>
       'PROJECTOR.DEAD_LETTER_RESOLVED',
     ]);
     const list = await call(projector(), 'GET', '/v1/operator/dead-letters', { token: admin });
-    const item = (list.body as { items: { offset: string }[] }).items.find((x) => x.offset === fixedOffset);
+    const item = (list.body as { items: DeadLetterItem[] }).items.find(
+      (x) => x.topic === topic && x.partition === 0 && x.offset === fixedOffset,
+    );
     expect(item).toMatchObject({ retryOutcome: 'applied', retryErrorCode: null });
     expect(typeof (item as { resolvedAt?: unknown }).resolvedAt).toBe('string');
   }, 60_000);
