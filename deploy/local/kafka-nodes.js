@@ -191,11 +191,27 @@ function renderServerProperties(layout, node) {
   return file;
 }
 
-/** A Kafka cluster id: 16 random bytes as unpadded base64url (22 characters), kept across restarts. */
+/**
+ * 16 random bytes as unpadded base64url (22 characters), never starting with '-': the storage tool's
+ * argument parser reads `-t -xyz...` as an option ("argument --cluster-id/-t: expected one
+ * argument"), which failed one fresh cluster in 64 (a CI run of the fault suite). Kafka's own
+ * `Uuid.randomUuid` draws again for the same reason.
+ */
+function newClusterId(random = crypto.randomBytes) {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+/** The cluster id, kept across restarts (an id kept from before the fix that starts with '-' never formatted a node, so it is drawn again). */
 function clusterId(layout) {
-  if (fs.existsSync(layout.clusterIdFile)) return fs.readFileSync(layout.clusterIdFile, 'utf8').trim();
+  if (fs.existsSync(layout.clusterIdFile)) {
+    const kept = fs.readFileSync(layout.clusterIdFile, 'utf8').trim();
+    if (kept && !kept.startsWith('-')) return kept;
+  }
   fs.mkdirSync(path.dirname(layout.clusterIdFile), { recursive: true });
-  const id = crypto.randomBytes(16).toString('base64url');
+  const id = newClusterId();
   fs.writeFileSync(layout.clusterIdFile, `${id}\n`);
   return id;
 }
@@ -271,6 +287,7 @@ function kill(pid, signal) {
 
 module.exports = {
   InfraError,
+  newClusterId,
   MAX_NODES,
   resolveLayout,
   parseBrokerCount,
