@@ -39,6 +39,18 @@ describe('care-api (real PostgreSQL and Kafka)', () => {
     await post('/patients', admin, BODY.patient(patientId)).expect(201);
   }
 
+  /** org-1 and its physician md-1, who may bill E/M. */
+  async function registerOrganizationAndPhysician(): Promise<void> {
+    await post('/organizations', admin, BODY.organization()).expect(201);
+    await post('/practitioners', admin, {
+      practitionerId: 'md-1',
+      organizationId: 'org-1',
+      credential: 'MD',
+      role: 'physician',
+      canBillEM: true,
+    }).expect(201);
+  }
+
   it('appends a command as an event and publishes it with key, headers and stream order', async () => {
     await post('/organizations', admin, BODY.organization()).expect(201);
     await registerPatient('P01');
@@ -174,14 +186,7 @@ describe('care-api (real PostgreSQL and Kafka)', () => {
   it('runs every command of the contract end to end', async () => {
     const practitioner = await h.token(tenant, ['practitioner'], ['primary-care'], 'md-1');
     const billing = await h.token(tenant, ['billing']);
-    await post('/organizations', admin, BODY.organization()).expect(201);
-    await post('/practitioners', admin, {
-      practitionerId: 'md-1',
-      organizationId: 'org-1',
-      credential: 'MD',
-      role: 'physician',
-      canBillEM: true,
-    }).expect(201);
+    await registerOrganizationAndPhysician();
     await registerPatient('P06');
     const p = '/patients/P06';
     await post(`${p}/conditions`, practitioner, {
@@ -303,14 +308,7 @@ describe('care-api (real PostgreSQL and Kafka)', () => {
   });
 
   it('refuses an event too large to publish (400 naming data) within the body limit, and appends nothing', async () => {
-    await post('/organizations', admin, BODY.organization()).expect(201);
-    await post('/practitioners', admin, {
-      practitionerId: 'md-1',
-      organizationId: 'org-1',
-      credential: 'MD',
-      role: 'physician',
-      canBillEM: true,
-    }).expect(201);
+    await registerOrganizationAndPhysician();
     await registerPatient('P10');
     const before = await h.store.countTenantEvents(tenant);
     const plan = {
