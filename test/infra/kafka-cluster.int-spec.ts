@@ -119,6 +119,51 @@ describe('a local 3-broker Kafka cluster (infra up --brokers 3)', () => {
     expect(text).toMatch(/leaders: p0->[123] isr\[/);
   }, 60_000);
 
+  it('`infra topics` through one bootstrap address of a cluster it does not run (Kubernetes) still replicates to 3 with min.insync 2', async () => {
+    // What deploy/k8s/jobs.yaml runs against a managed Kafka: an empty infra folder (no recorded
+    // layout) and one address in CARELEDGER_KAFKA_BROKERS. Before the layout came from the brokers the
+    // cluster describes, this created the topics with replication factor 1.
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'careledger-remote-topics-'));
+    const names = [`careledger.remote-${randomUUID().slice(0, 8)}.v1`];
+    names.push(`${names[0]}.dlq`);
+    try {
+      const out = (
+        await run(process.execPath, [INFRA, 'topics'], {
+          env: {
+            ...env,
+            CARELEDGER_INFRA_DIR: empty,
+            CARELEDGER_KAFKA_BROKERS: brokers[1],
+            CARELEDGER_EVENTS_TOPIC: names[0],
+            CARELEDGER_DLQ_TOPIC: names[1],
+          },
+          timeout: 120_000,
+        })
+      ).stdout;
+      expect(out).toContain('describes 3 brokers: topics get replication 3, min.insync 2');
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const meta = await admin.fetchTopicMetadata({ topics: names });
+        for (const t of meta.topics)
+          for (const p of t.partitions) expect([...p.replicas].sort()).toEqual([1, 2, 3]);
+        const configs = await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: names.map((name) => ({
+            type: ConfigResourceTypes.TOPIC,
+            name,
+            configNames: ['min.insync.replicas'],
+          })),
+        });
+        expect(configs.resources.map((r) => r.configEntries[0]?.configValue)).toEqual(['2', '2']);
+        await admin.deleteTopics({ topics: names });
+      } finally {
+        await admin.disconnect();
+      }
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  }, 150_000);
+
   it('keeps every acknowledged write through a SIGKILL of the broker leading the most partitions, and up restarts it', async () => {
     const producer = createIdempotentProducer(kafka);
     await producer.connect();
