@@ -526,6 +526,24 @@ async function waitForLeaders(admin, decls) {
   return meta;
 }
 
+/**
+ * `topics` against a cluster this checkout does not run (a managed Kafka behind one bootstrap
+ * address, as on Kubernetes): the layout comes from the brokers the cluster describes, not from the
+ * addresses listed, so a three-broker cluster reached through one name still gets replication 3 and
+ * min.insync.replicas 2. A local cluster keeps its own layout (a node it has stopped is still a node).
+ */
+async function remoteTopicSettings(s) {
+  if (s.layout.mode === 'cluster') return s;
+  const n = await describeBrokers(s);
+  if (n === 0) throw new InfraError(`Kafka at ${s.brokers.join(',')} does not answer`);
+  if (n === 1) return s;
+  const replication = nodes.replicationFor(n);
+  say(
+    `Kafka at ${s.brokers.join(',')} describes ${n} brokers: topics get replication ${replication.factor}, min.insync ${replication.minInsync}`,
+  );
+  return { ...s, layout: { ...s.layout, mode: 'cluster', replication } };
+}
+
 /** Create every declared topic that is missing; grow partitions that are fewer than declared. */
 async function ensureTopics(s) {
   const decls = declarationsFor(s.layout);
@@ -943,8 +961,8 @@ async function main(args = []) {
         return 0;
       case 'topics':
         // Only the declared topics, against whatever broker the configuration names (docker-compose's
-        // init job uses this; it starts nothing).
-        await ensureTopics(settings());
+        // init job and the Kubernetes job use this; it starts nothing).
+        await ensureTopics(await remoteTopicSettings(settings()));
         return 0;
       case 'status': {
         const st = await status();

@@ -88,13 +88,10 @@ function resolveLayout({ infraDir, addresses, count = null }) {
       ? addresses.map((a) => a.port)
       : Array.from({ length: n }, (_, i) => addresses[0].port + 2 * i);
   const root = path.join(infraDir, 'kafka-cluster');
-  const factor = Math.min(3, n);
   return {
     mode: 'cluster',
     host,
-    // Replication factor 3 with min.insync.replicas 2: one broker may die without losing an
-    // acknowledged write or refusing new ones (issue 13).
-    replication: { factor, minInsync: Math.max(1, factor - 1) },
+    replication: replicationFor(n),
     clusterIdFile: path.join(root, 'cluster-id'),
     nodes: ports.map((port, i) => {
       const kafkaDir = path.join(root, `node-${i + 1}`);
@@ -109,6 +106,16 @@ function resolveLayout({ infraDir, addresses, count = null }) {
       };
     }),
   };
+}
+
+/**
+ * The replication a cluster of `brokers` nodes gives every topic: factor 3 (or every node, on fewer)
+ * with min.insync.replicas one below it, so one broker may die without losing an acknowledged write
+ * or refusing new ones (issue 13).
+ */
+function replicationFor(brokers) {
+  const factor = Math.max(1, Math.min(3, brokers));
+  return { factor, minInsync: Math.max(1, factor - 1) };
 }
 
 /** The bootstrap list of a layout (`host:port,...`), what the apps' CARELEDGER_KAFKA_BROKERS should say. */
@@ -290,6 +297,7 @@ module.exports = {
   newClusterId,
   MAX_NODES,
   resolveLayout,
+  replicationFor,
   parseBrokerCount,
   bootstrapOf,
   recordLayout,
