@@ -10,6 +10,7 @@ interface K8sDoc {
   data?: Record<string, string>;
   stringData?: Record<string, string>;
   spec?: {
+    replicas?: number;
     template?: {
       spec?: {
         containers?: {
@@ -53,6 +54,13 @@ describe('deploy/k8s', () => {
     for (const app of apps) expect(commands).toContainEqual(['node', `dist/apps/${app}/src/main.js`]);
     expect(commands).toContainEqual(['node', 'deploy/local/infra.js', 'topics']);
     expect(commands).toContainEqual(['node', 'dist/tools/cli/main.js', 'migrate']);
+  });
+
+  it('runs the layout the fault test proves (issue 13): 2 care-api, 2 query-api, 3 projector members, 1 audit', () => {
+    const replicas = Object.fromEntries(
+      workloads.filter((w) => w.kind === 'Deployment').map((w) => [w.metadata.name, w.spec!.replicas]),
+    );
+    expect(replicas).toEqual({ 'care-api': 2, 'query-api': 2, projector: 3, audit: 1 });
   });
 
   it('gives every workload the config map and the secret', () => {
