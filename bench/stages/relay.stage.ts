@@ -68,12 +68,15 @@ export async function runRelayStage(ctx: BenchContext): Promise<StageOutcome> {
   try {
     await ensureBenchTopic(kafka, ctx.topic);
     await ensureBenchTopic(kafka, `${ctx.topic}.raw`);
-    // Events the outbox rows cover: a row is one append (ADR 0405).
+    // Events the outbox rows cover: a row is one append (ADR 0405). Counted per row through the
+    // events' position index (LATERAL): as a plain range join the planner scanned, for every event, the
+    // outbox rows below it, which at 1,000,000 events ran for over 9 minutes without an answer.
     const { rows } = await pool.query<{ n: string }>(
-      `SELECT count(*) AS n FROM outbox o JOIN events e
-         ON e.global_position BETWEEN o.global_position AND coalesce(o.last_position, o.global_position)
-        AND (o.tx_id IS NULL OR e.tx_id = o.tx_id)
-       WHERE o.topic = $1`,
+      `SELECT coalesce(sum(c.n), 0) AS n FROM outbox o CROSS JOIN LATERAL (
+         SELECT count(*) AS n FROM events e
+          WHERE e.global_position BETWEEN o.global_position AND coalesce(o.last_position, o.global_position)
+            AND (o.tx_id IS NULL OR e.tx_id = o.tx_id)) c
+        WHERE o.topic = $1`,
       [ctx.topic],
     );
     const expected = Number(rows[0]?.n ?? 0);
