@@ -122,7 +122,8 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
   it('runs its session without JIT compilation (its batch query is short; compiling it cost 60x its run at 1,000,000 events)', async () => {
     const r = relay();
     await until(() => r.stats.leader, 'the relay to lead');
-    const client = (r as unknown as { client: { query(sql: string): Promise<{ rows: { jit: string }[] }> } }).client;
+    const client = (r as unknown as { client: { query(sql: string): Promise<{ rows: { jit: string }[] }> } })
+      .client;
     expect((await client.query('SHOW jit')).rows[0]!.jit).toBe('off');
   });
 
