@@ -534,8 +534,17 @@ async function waitForLeaders(admin, decls) {
  */
 async function remoteTopicSettings(s) {
   if (s.layout.mode === 'cluster') return s;
-  const n = await describeBrokers(s);
-  if (n === 0) throw new InfraError(`Kafka at ${s.brokers.join(',')} does not answer`);
+  // kafkajs' own retries, as ensureTopics has: a job may start while a managed broker still restarts.
+  const admin = kafkaClient(s).admin();
+  let n;
+  try {
+    await admin.connect();
+    n = (await admin.describeCluster()).brokers.length;
+  } catch (e) {
+    throw new InfraError(`Kafka at ${s.brokers.join(',')} does not answer: ${e.message}`);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
   if (n === 1) return s;
   const replication = nodes.replicationFor(n);
   say(
